@@ -1,0 +1,25 @@
+// Bundles src/main.ts into dist/ with esbuild. Bundling matters for start-up: Node resolves and
+// reads one file per module, and the dependency tree (commander, yaml, zod) is hundreds of files.
+// Code splitting keeps the lazy `import()` of heavy modules (the Kubernetes client, prompts,
+// execa) in their own chunks, loaded only by the commands that need them.
+import { build } from 'esbuild';
+import { rmSync } from 'node:fs';
+
+rmSync(new URL('../dist', import.meta.url), { recursive: true, force: true });
+await build({
+  entryPoints: { main: 'src/main.ts' },
+  outdir: 'dist',
+  bundle: true,
+  splitting: true,
+  format: 'esm',
+  platform: 'node',
+  target: 'node20',
+  sourcemap: 'linked',
+  legalComments: 'none',
+  logLevel: 'warning',
+  chunkNames: 'chunks/[name]-[hash]',
+  // CommonJS dependencies bundled into ESM still call require() for Node built-ins.
+  banner: {
+    js: "import { createRequire as __budCreateRequire } from 'node:module'; const require = __budCreateRequire(import.meta.url);",
+  },
+});

@@ -1,0 +1,163 @@
+/**
+ * The one place that starts processes. Every command runs through execa with no shell, in its own
+ * process group, so that a timeout or a Ctrl-C kills the command *and everything it started*
+ * (`kubectl exec` helpers, `sh -c` children). Output is captured up to a cap in memory while the
+ * full stream is handed to `onOutput` (which writes the artifact). Failures are values, not
+ * exceptions: a missing program, a timeout and a cancellation are outcomes the engine reports.
+ */
+import type { Result } from 'execa';
+
+export type ProcessOutcome =
+  | { kind: 'exited'; exitCode: number }
+  | { kind: 'signal'; signal: string }
+  | { kind: 'timeout'; timeoutMs: number }
+  | { kind: 'cancelled' }
+  | { kind: 'not-found'; program: string }
+  | { kind: 'spawn-error'; message: string };
+
+export interface ProcessRequest {
+  argv: string[];
+  timeoutMs: number;
+  /** Aborting cancels the command (Ctrl-C on the step). */
+  signal?: AbortSignal;
+  /** Text to write to the command's standard input (a pipeline's previous output). */
+  input?: string;
+  env?: NodeJS.ProcessEnv;
+  cwd?: string;
+  /** Bytes of each stream kept in memory; the rest is counted and passed to onOutput only. */
+  captureLimit?: number;
+  onOutput?: (stream: 'stdout' | 'stderr', chunk: string) => void;
+}
+
+export interface ProcessResult {
+  outcome: ProcessOutcome;
+  stdout: string;
+  stderr: string;
+  stdoutBytes: number;
+  stderrBytes: number;
+  /** True when a stream was longer than the capture limit and `stdout`/`stderr` hold only its start. */
+  truncated: boolean;
+  durationMs: number;
+}
+
+export interface Shell {
+  run(request: ProcessRequest): Promise<ProcessResult>;
+}
+
+/** How long a command gets after SIGTERM before SIGKILL. */
+const KILL_GRACE_MS = 1500;
+/** How long to wait for output pipes after the main process exits (background children may hold them). */
+const DRAIN_MS = 1000;
+export const DEFAULT_CAPTURE_LIMIT = 4 * 1024 * 1024;
+
+function killGroup(pid: number | undefined, signal: NodeJS.Signals): void {
+  if (!pid) return;
+  try {
+    process.kill(-pid, signal);
+  } catch {
+    try {
+      process.kill(pid, signal);
+    } catch {
+      // Already gone.
+    }
+  }
+}
+
+/** The real shell: execa, one process group per command. */
+export class ExecaShell implements Shell {
+  constructor(private readonly now: () => number = () => performance.now()) {}
+
+  async run(request: ProcessRequest): Promise<ProcessResult> {
+    const { execa } = await import('execa');
+    const start = this.now();
+    const limit = request.captureLimit ?? DEFAULT_CAPTURE_LIMIT;
+    const captured = { stdout: [] as string[], stderr: [] as string[] };
+    const bytes = { stdout: 0, stderr: 0 };
+    let truncated = false;
+    const [program, ...args] = request.argv;
+    if (!program)
+      return {
+        outcome: { kind: 'spawn-error', message: 'empty command' },
+        stdout: '',
+        stderr: '',
+        stdoutBytes: 0,
+        stderrBytes: 0,
+        truncated: false,
+        durationMs: 0,
+      };
+
+    const child = execa(program, args, {
+      reject: false,
+      buffer: false,
+      stdin: request.input === undefined ? 'ignore' : 'pipe',
+      detached: true, // own process group: we kill the whole tree, and the terminal's Ctrl-C reaches us, not it
+      cleanup: true,
+      env: { ...(request.env ?? process.env), FORCE_COLOR: undefined },
+      extendEnv: false,
+      cwd: request.cwd,
+      encoding: 'utf8',
+      stripFinalNewline: false,
+      windowsHide: true,
+    });
+
+    let stopReason: 'timeout' | 'cancelled' | undefined;
+    const stop = (reason: 'timeout' | 'cancelled') => {
+      if (stopReason) return;
+      stopReason = reason;
+      killGroup(child.pid, 'SIGTERM');
+      setTimeout(() => killGroup(child.pid, 'SIGKILL'), KILL_GRACE_MS).unref();
+    };
+    const timer = setTimeout(() => stop('timeout'), request.timeoutMs);
+    const onAbort = () => stop('cancelled');
+    if (request.signal?.aborted) onAbort();
+    request.signal?.addEventListener('abort', onAbort, { once: true });
+
+    for (const stream of ['stdout', 'stderr'] as const) {
+      const s = child[stream];
+      s?.setEncoding('utf8');
+      s?.on('data', (chunk: string) => {
+        const size = Buffer.byteLength(chunk);
+        if (bytes[stream] < limit) {
+          const room = limit - bytes[stream];
+          captured[stream].push(size <= room ? chunk : Buffer.from(chunk).subarray(0, room).toString('utf8'));
+          if (size > room) truncated = true;
+        } else truncated = true;
+        bytes[stream] += size;
+        request.onOutput?.(stream, chunk);
+      });
+    }
+    if (request.input !== undefined && child.stdin) {
+      child.stdin.on('error', () => undefined); // the filter may exit before reading everything (EPIPE)
+      child.stdin.end(request.input);
+    }
+    // When the main process exits but a background child keeps the pipes open, do not wait for it forever.
+    child.on('exit', () => {
+      setTimeout(() => {
+        killGroup(child.pid, 'SIGKILL');
+        child.stdout?.destroy();
+        child.stderr?.destroy();
+      }, DRAIN_MS).unref();
+    });
+
+    const result = (await child) as Result & { code?: string; originalMessage?: string };
+    clearTimeout(timer);
+    request.signal?.removeEventListener('abort', onAbort);
+    const durationMs = Math.round(this.now() - start);
+    const base = {
+      stdout: captured.stdout.join(''),
+      stderr: captured.stderr.join(''),
+      stdoutBytes: bytes.stdout,
+      stderrBytes: bytes.stderr,
+      truncated,
+      durationMs,
+    };
+    let outcome: ProcessOutcome;
+    if (stopReason === 'timeout') outcome = { kind: 'timeout', timeoutMs: request.timeoutMs };
+    else if (stopReason === 'cancelled') outcome = { kind: 'cancelled' };
+    else if (result.code === 'ENOENT' && result.exitCode === undefined) outcome = { kind: 'not-found', program };
+    else if (result.exitCode !== undefined) outcome = { kind: 'exited', exitCode: result.exitCode };
+    else if (result.signal) outcome = { kind: 'signal', signal: result.signal };
+    else outcome = { kind: 'spawn-error', message: result.originalMessage ?? result.shortMessage ?? 'could not start the command' };
+    return { outcome, ...base };
+  }
+}

@@ -1,0 +1,46 @@
+/** `bud-incident config show`. */
+import { configCandidates } from '../config/config.js';
+import { secretEnvNames } from '../secrets/redact.js';
+import { shippedRunbookDir, stateHome } from '../paths.js';
+import { config, dirsOf, writeJson, type Context } from './context.js';
+
+export function showConfig(ctx: Context, opts: { json?: boolean }): number {
+  const { config: cfg, file } = config(ctx);
+  const effective = {
+    file: file ?? null,
+    searched: configCandidates(ctx.env, ctx.cwd, ctx.global.config).map((c) => c.path),
+    stateHome: stateHome(ctx.env),
+    kubeconfig: ctx.env.KUBECONFIG ?? null,
+    runbookDirs: dirsOf(ctx),
+    shippedRunbooks: shippedRunbookDir(),
+    // Names only: values of secrets are never printed.
+    secretEnv: secretEnvNames(ctx.env, cfg.secretEnv),
+    config: cfg,
+  };
+  if (opts.json) {
+    writeJson(ctx, effective);
+    return 0;
+  }
+  const c = ctx.term.color;
+  const o: string[] = [];
+  o.push(`${c.bold('Config file:')} ${file ?? c.dim('none found (built-in defaults)')}`);
+  o.push(c.dim(`  searched: ${effective.searched.join(', ')}`));
+  o.push(`${c.bold('State:')} ${effective.stateHome}  ${c.dim('($BUD_INCIDENT_HOME)')}`);
+  o.push(`${c.bold('KUBECONFIG:')} ${effective.kubeconfig ?? c.dim('unset (~/.kube/config)')}`);
+  o.push(c.bold('Clusters:'));
+  const clusters = Object.entries(cfg.clusters);
+  if (!clusters.length) o.push(c.dim('  none configured: kubectl uses its current context'));
+  for (const [name, cl] of clusters)
+    o.push(
+      `  ${name}${name === cfg.workloadCluster ? ' (workload)' : ''}: ${cl.kubeconfig ?? '$KUBECONFIG'}${cl.context ? ` context ${cl.context}` : ''}`,
+    );
+  o.push(c.bold('Namespaces:'), ...Object.entries(cfg.namespaces).map(([k, v]) => `  ${k}: ${v}`));
+  o.push(`${c.bold('Platform API:')} ${cfg.apiUrl ?? c.dim('not set (apiUrl)')}`);
+  o.push(
+    `${c.bold('Keycloak:')} ${cfg.keycloakUrl ?? c.dim('not set (keycloakUrl)')}${cfg.keycloakRealm ? ` realm ${cfg.keycloakRealm}` : ''}`,
+  );
+  o.push(`${c.bold('Secret variables:')} ${effective.secretEnv.join(', ') || c.dim('none')}`);
+  o.push(c.bold('Runbook directories:'), ...effective.runbookDirs.map((d) => `  ${d.dir} ${c.dim(`(${d.origin})`)}`));
+  ctx.term.out.write(o.join('\n') + '\n');
+  return 0;
+}

@@ -1,0 +1,230 @@
+/** `bud-incident run <runbook>`: step through a runbook against the cluster or a recorded scenario. */
+import { randomBytes } from 'node:crypto';
+import { ExecaShell } from '../adapters/shell.js';
+import { InquirerPrompter } from '../adapters/prompter.js';
+import { configTemplateValues } from '../config/config.js';
+import { DISPLAY_ONLY, type EngineEvent } from '../engine/events.js';
+import { Interrupts } from '../engine/interrupts.js';
+import { RunbookEngine, missingInputs, planGroups, type ResumeState } from '../engine/run.js';
+import { UserError } from '../errors.js';
+import { currentOpenIncident, loadIncident, openIncident } from '../incident/open.js';
+import { unfinishedRun } from '../incident/state.js';
+import { HumanRunRenderer, JsonRunRenderer, type RunRenderer } from '../render/run.js';
+import { requireRunbook } from '../runbook/catalog.js';
+import { suggest } from '../runbook/diagnostics.js';
+import { resolveScenario } from '../runbook/scenario.js';
+import { validateInputValue } from '../runbook/template.js';
+import { FileArtifactSink } from '../timeline/artifacts.js';
+import { catalog, config, home, isInteractive, parseVars, redactor, type Context } from './context.js';
+
+export interface RunOptions {
+  yes?: boolean;
+  json?: boolean;
+  dryRun?: boolean;
+  simulate?: string;
+  var: string[];
+  resume?: boolean;
+  severity?: string;
+  allowMitigations?: boolean;
+  timeout?: string;
+}
+
+export function parseSeverity(value: string): string {
+  const s = value.toUpperCase();
+  if (!/^SEV[1-4]$/.test(s)) throw new UserError(`unknown severity "${value}": use SEV1, SEV2, SEV3 or SEV4`);
+  return s;
+}
+
+export async function runCommand(ctx: Context, runbookId: string, opts: RunOptions): Promise<number> {
+  const cfg = config(ctx).config;
+  const cat = catalog(ctx);
+  const loaded = requireRunbook(cat, runbookId);
+  const runbook = loaded.runbook;
+  const severity = opts.severity ? parseSeverity(opts.severity) : (runbook.severity ?? 'SEV2');
+
+  const vars = parseVars(opts.var);
+  for (const [name, value] of Object.entries(vars)) {
+    const def = runbook.inputs[name];
+    if (!def)
+      throw new UserError(
+        `--var ${name}: runbook "${runbook.id}" has no input "${name}"${suggest(name, Object.keys(runbook.inputs))}. Its inputs: ${Object.keys(runbook.inputs).join(', ') || 'none'}`,
+      );
+    const ok = validateInputValue(name, def, value);
+    if (ok !== true) throw new UserError(`--var ${ok}`);
+  }
+
+  let simulate:
+    { scenario: string; outputs: Record<string, import('../runbook/schema.js').RecordedOutputDef>; honourLatency: boolean } | undefined;
+  if (opts.simulate) {
+    const scenario = resolveScenario(runbook, opts.simulate);
+    simulate = { scenario: opts.simulate, outputs: scenario.outputs, honourLatency: true };
+    for (const [k, v] of Object.entries(scenario.vars)) if (vars[k] === undefined) vars[k] = v;
+  }
+
+  const configValues = configTemplateValues(cfg);
+  const interactive = isInteractive(ctx, opts);
+  if (!interactive) {
+    const missing = missingInputs(runbook, vars, configValues);
+    if (missing.length) {
+      throw new UserError(
+        `runbook "${runbook.id}" needs ${missing.map((m) => `--var ${m}=VALUE`).join(' ')} when it cannot ask (no terminal, --yes or --json)` +
+          missing.map((m) => (runbook.inputs[m]?.description ? `\n  ${m}: ${runbook.inputs[m].description}` : '')).join(''),
+      );
+    }
+  }
+
+  if (opts.dryRun) return dryRun(ctx, loaded, vars, configValues, opts);
+
+  const h = home(ctx);
+  const red = redactor(ctx);
+  const renderer: RunRenderer = opts.json ? new JsonRunRenderer(ctx.term) : new HumanRunRenderer(ctx.term, runbook);
+
+  // Which incident records this run.
+  let incidentId: string;
+  let resume: ResumeState | undefined;
+  let runId = `r-${ctx.clock.now().toISOString().slice(11, 19).replace(/:/g, '')}-${randomBytes(3).toString('hex')}`;
+  if (opts.resume) {
+    incidentId = h.resolve(ctx.global.incident);
+    const state = loadIncident(h, incidentId);
+    const run = unfinishedRun(state, runbook.id);
+    if (!run) throw new UserError(`no interrupted run of "${runbook.id}" in incident ${incidentId} to resume`);
+    runId = run.runId;
+    resume = {
+      done: run.done,
+      findings: run.findings.map((f) => ({ stepId: f.stepId, findingId: f.findingId, ...(f.cause ? { cause: f.cause } : {}) })),
+      answers: run.answers,
+    };
+    if (run.mode === 'simulate' && !simulate)
+      throw new UserError(`the interrupted run was a simulation (scenario ${run.scenario}); resume it with --simulate ${run.scenario}`);
+    renderer.info('incident.attached', { id: incidentId });
+  } else if (ctx.global.incident) {
+    incidentId = h.resolve(ctx.global.incident);
+    renderer.info('incident.attached', { id: incidentId });
+  } else {
+    const open = currentOpenIncident(h);
+    if (open) {
+      incidentId = open.id;
+      renderer.info('incident.attached', { id: incidentId, title: open.title, severity: open.severity });
+    } else {
+      const opened = openIncident(h, {
+        title: runbook.title,
+        severity,
+        source: 'run',
+        runbook: runbook.id,
+        at: ctx.clock.now(),
+        ...(simulate ? { extra: { simulated: true } } : {}),
+      });
+      incidentId = opened.id;
+      renderer.info('incident.opened', { id: opened.id, severity, channel: opened.channel, title: runbook.title });
+    }
+  }
+  const store = h.timeline(incidentId);
+  const emit = async (event: EngineEvent) => {
+    if (!DISPLAY_ONLY.has(event.type)) {
+      const { type, ...data } = event;
+      store.append([{ type, data: red.redactValue(data) }]);
+    }
+    renderer.handle(event);
+  };
+
+  const interrupts = new Interrupts();
+  const onSigint = () => interrupts.interrupt();
+  const onTerm = () => interrupts.abort();
+  process.on('SIGINT', onSigint);
+  process.on('SIGTERM', onTerm);
+  process.on('SIGHUP', onTerm);
+  const engine = new RunbookEngine(
+    {
+      loaded,
+      runId,
+      vars,
+      configValues,
+      cluster: (name) => cfg.clusters[name],
+      ...(simulate ? { simulate } : {}),
+      interactive,
+      allowMitigations: Boolean(opts.allowMitigations),
+      ...(opts.timeout ? { defaultTimeoutMs: parseTimeout(opts.timeout) } : {}),
+      ...(resume ? { resume } : {}),
+      runbookTitle: (id) => cat.entries.get(id)?.loaded?.runbook.title,
+    },
+    {
+      shell: new ExecaShell(),
+      ...(interactive ? { prompter: new InquirerPrompter() } : {}),
+      emit,
+      show: (e) => renderer.handle(e),
+      artifacts: new FileArtifactSink(store.dir, red),
+      redactor: red,
+      interrupts,
+      env: ctx.env,
+      now: () => performance.now(),
+    },
+  );
+  try {
+    const summary = await engine.run();
+    renderer.info('timeline', { path: store.path, incident: incidentId });
+    return summary.exitCode;
+  } finally {
+    renderer.close();
+    process.off('SIGINT', onSigint);
+    process.off('SIGTERM', onTerm);
+    process.off('SIGHUP', onTerm);
+  }
+}
+
+function parseTimeout(text: string): number {
+  const ms = Number(text.replace(/s$/, '')) * (text.endsWith('ms') ? 1 : 1000);
+  if (!Number.isFinite(ms) || ms <= 0) throw new UserError(`--timeout "${text}": expected seconds, e.g. 30 or 30s`);
+  return ms;
+}
+
+/** Prints what a run would do, executing nothing. */
+function dryRun(
+  ctx: Context,
+  loaded: import('../runbook/load.js').LoadedRunbook,
+  vars: Record<string, string>,
+  configValues: Record<string, string>,
+  opts: RunOptions,
+): number {
+  const rb = loaded.runbook;
+  const c = ctx.term.color;
+  const lookup = (n: string) =>
+    vars[n] ?? configValues[n] ?? rb.inputs[n]?.default?.replace(/\{\{\s*([\w.-]+)\s*\}\}/g, (w, k: string) => configValues[k] ?? w);
+  const show = (id: string) => {
+    const cmd = loaded.commands.get(id);
+    if (!cmd) return undefined;
+    return cmd.source.replace(/\{\{\s*([\w.-]+)\s*\}\}/g, (w, k: string) => lookup(k) ?? w);
+  };
+  const plan = planGroups(rb.steps).map((group) =>
+    group.map((s) => ({
+      id: s.id,
+      kind: s.kind,
+      title: s.title,
+      parallel: group.length > 1,
+      ...(s.kind === 'check' ? { command: show(s.id) } : {}),
+      ...(s.kind === 'mitigation'
+        ? {
+            mitigation: s.mitigation,
+            command: show(s.mitigation),
+            changesSystem: rb.mitigations.find((m) => m.id === s.mitigation)?.changesSystem,
+          }
+        : {}),
+      ...(s.when ? { when: s.when } : {}),
+    })),
+  );
+  if (opts.json) {
+    ctx.term.out.write(JSON.stringify({ type: 'dry-run', runbook: rb.id, groups: plan }) + '\n');
+    return 0;
+  }
+  ctx.term.out.write(`${c.bold(`Dry run of ${rb.id}`)}: nothing is executed and nothing is recorded.\n`);
+  let n = 0;
+  for (const group of plan) {
+    if (group.length > 1) ctx.term.out.write(c.dim(`  these ${group.length} run at the same time:\n`));
+    for (const s of group) {
+      n++;
+      const tag = s.kind === 'mitigation' ? c.yellow(' [mitigation: needs explicit yes]') : s.kind === 'check' ? '' : c.dim(` [${s.kind}]`);
+      ctx.term.out.write(`  ${n}. ${s.title}${tag}${s.when ? c.dim(' (conditional)') : ''}\n`);
+      if ('command' in s && s.command) ctx.term.out.write(c.dim(`     $ ${s.command}\n`));
+    }
+  }
+  return 0;
+}

@@ -1,0 +1,182 @@
+/** `bud-incident runbooks list | show | validate | test | schema`. */
+import { resolve } from 'node:path';
+import { ExecaShell } from '../adapters/shell.js';
+import { configTemplateValues } from '../config/config.js';
+import { formatDiagnostics, type Diagnostic } from '../runbook/diagnostics.js';
+import { requireRunbook, type Catalog } from '../runbook/catalog.js';
+import { z } from 'zod';
+import { RunbookSchema } from '../runbook/schema.js';
+import { testRunbook, type ScenarioResult } from '../runbook/test-scenarios.js';
+import { UserError } from '../errors.js';
+import { catalog, config, writeJson, type Context } from './context.js';
+
+export function listRunbooks(ctx: Context, opts: { json?: boolean }): number {
+  const cat = catalog(ctx);
+  const rows = [...cat.entries.values()]
+    .sort((a, b) => a.id.localeCompare(b.id))
+    .map((e) => ({
+      id: e.id,
+      title: e.loaded?.runbook.title ?? '(invalid)',
+      severity: e.loaded?.runbook.severity ?? '',
+      playbook: e.loaded?.runbook.playbook ?? '',
+      steps: e.loaded?.runbook.steps.length ?? 0,
+      scenarios: e.loaded?.runbook.scenarios.map((s) => s.id) ?? [],
+      origin: e.origin,
+      file: e.file,
+      valid: Boolean(e.loaded),
+    }));
+  if (opts.json) {
+    writeJson(ctx, rows);
+    return 0;
+  }
+  const c = ctx.term.color;
+  const w = Math.max(4, ...rows.map((r) => r.id.length));
+  ctx.term.out.write(c.bold(`${'ID'.padEnd(w)}  SEV   ${'TITLE'.padEnd(36)} PLAYBOOK`) + '\n');
+  for (const r of rows) {
+    const line = `${r.id.padEnd(w)}  ${(r.severity || '-').padEnd(4)}  ${r.title.slice(0, 36).padEnd(36)} ${r.playbook}${r.origin !== 'shipped' ? c.dim(` [${r.origin}]`) : ''}`;
+    ctx.term.out.write((r.valid ? line : c.red(line + '  (invalid: run "bud-incident runbooks validate")')) + '\n');
+  }
+  if (cat.diagnostics.length) ctx.term.err.write(formatDiagnostics(cat.diagnostics).join('\n') + '\n');
+  ctx.term.out.write(c.dim(`\nRun one: bud-incident run <id>   Rehearse: bud-incident run <id> --simulate healthy\n`));
+  return rows.every((r) => r.valid) && cat.diagnostics.length === 0 ? 0 : 1;
+}
+
+export function showRunbook(ctx: Context, id: string, opts: { json?: boolean }): number {
+  const loaded = requireRunbook(catalog(ctx), id);
+  const rb = loaded.runbook;
+  if (opts.json) {
+    writeJson(ctx, { ...rb, file: loaded.file });
+    return 0;
+  }
+  const c = ctx.term.color;
+  const o: string[] = [];
+  o.push(`${c.bold(rb.title)} ${c.dim(`(${rb.id})`)}`);
+  o.push(`${rb.summary.trim()}`);
+  o.push(c.dim(`file: ${loaded.file}`));
+  if (rb.playbook) o.push(`Playbook: ${rb.playbook}`);
+  if (rb.severity) o.push(`Suggested severity: ${rb.severity}`);
+  if (rb.indicators.length) o.push('', c.bold('Indicators'), ...rb.indicators.map((i) => `  • ${i}`));
+  const inputs = Object.entries(rb.inputs);
+  if (inputs.length)
+    o.push(
+      '',
+      c.bold('Inputs'),
+      ...inputs.map(
+        ([n, d]) =>
+          `  ${n}${d.default !== undefined ? ` (default ${d.default})` : ' (required)'}${d.description ? ` — ${d.description}` : ''}`,
+      ),
+    );
+  o.push('', c.bold('Steps'));
+  rb.steps.forEach((s, i) => {
+    const tag = s.kind === 'check' ? (s.parallel ? 'check ∥' : 'check') : s.kind;
+    o.push(`  ${i + 1}. [${tag}] ${s.title}${s.when ? c.dim(' (conditional)') : ''}`);
+    if (s.kind === 'check') o.push(c.dim(`     $ ${s.run.trim()}`));
+    if (s.kind === 'manual') o.push(c.dim(`     ${s.instructions.trim().split('\n')[0]}`));
+    if (s.kind === 'mitigation') {
+      const m = rb.mitigations.find((x) => x.id === s.mitigation);
+      if (m?.run) o.push(c.yellow(`     $ ${m.run.trim()}  (changes the system: needs explicit yes)`));
+    }
+  });
+  if (rb.causes.length)
+    o.push(
+      '',
+      c.bold('Likely causes'),
+      ...rb.causes.map((x) => `  • ${x.title}${x.runbook ? c.dim(` → bud-incident run ${x.runbook}`) : ''}`),
+    );
+  if (rb.mitigations.length)
+    o.push(
+      '',
+      c.bold('Mitigations'),
+      ...rb.mitigations.map(
+        (m) => `  • ${m.title}${m.run ? c.dim(`: ${m.run.trim()}`) : ''}${m.changesSystem ? c.yellow(' [changes the system]') : ''}`,
+      ),
+    );
+  if (rb.scenarios.length)
+    o.push(
+      '',
+      c.bold('Scenarios (--simulate)'),
+      ...rb.scenarios.map((s) => `  ${s.id}${s.description ? c.dim(` — ${s.description}`) : ''}`),
+    );
+  ctx.term.out.write(o.join('\n') + '\n');
+  return 0;
+}
+
+function allDiagnostics(cat: Catalog, only?: ReadonlySet<string>): Diagnostic[] {
+  const out = [...cat.diagnostics.filter((d) => !only || only.has(d.file))];
+  for (const e of cat.entries.values()) if (!only || only.has(e.file)) out.push(...e.diagnostics);
+  return out;
+}
+
+export function validateRunbooks(ctx: Context, files: string[], opts: { json?: boolean }): number {
+  const abs = files.map((f) => resolve(ctx.cwd, f));
+  const cat = catalog(ctx, abs);
+  const only = abs.length ? new Set(abs) : undefined;
+  const diagnostics = allDiagnostics(cat, only);
+  const errors = diagnostics.filter((d) => d.severity === 'error').length;
+  const warnings = diagnostics.length - errors;
+  const checked = only ? abs.length : cat.entries.size + cat.diagnostics.length;
+  if (opts.json) {
+    writeJson(ctx, { ok: errors === 0, files: checked, errors, warnings, diagnostics });
+    return errors ? 1 : 0;
+  }
+  const c = ctx.term.color;
+  if (diagnostics.length) {
+    const paint = (k: 'error' | 'warning' | 'dim', s: string) => (k === 'error' ? c.red.bold(s) : k === 'warning' ? c.yellow(s) : c.dim(s));
+    ctx.term.out.write(formatDiagnostics(diagnostics, paint).join('\n') + '\n\n');
+  }
+  ctx.term.out.write(
+    (errors ? c.red(`${errors} error(s)`) : c.green('no errors')) + `, ${warnings} warning(s) in ${checked} runbook file(s)\n`,
+  );
+  return errors ? 1 : 0;
+}
+
+export async function testRunbooks(ctx: Context, ids: string[], opts: { json?: boolean }): Promise<number> {
+  const cat = catalog(ctx);
+  const selected = ids.length ? ids : [...cat.entries.keys()].sort();
+  const results: ScenarioResult[] = [];
+  const invalid: string[] = [];
+  const shell = new ExecaShell();
+  const configValues = configTemplateValues(config(ctx).config);
+  for (const id of selected) {
+    const entry = cat.entries.get(id);
+    if (!entry) throw new UserError(`unknown runbook "${id}"`);
+    if (!entry.loaded) {
+      invalid.push(id);
+      continue;
+    }
+    results.push(...(await testRunbook(entry.loaded, shell, configValues, ctx.env)));
+  }
+  const failed = results.filter((r) => !r.ok);
+  if (opts.json) {
+    writeJson(ctx, { ok: failed.length === 0 && invalid.length === 0, scenarios: results.length, failed: failed.length, invalid, results });
+  } else {
+    const c = ctx.term.color;
+    for (const r of results) {
+      if (r.ok) {
+        ctx.term.out.write(
+          `${c.green('✔')} ${r.runbook}/${r.scenario} ${c.dim(`(${r.raised.length ? r.raised.join(', ') : 'no findings'})`)}\n`,
+        );
+      } else {
+        ctx.term.out.write(`${c.red('✖')} ${r.runbook}/${r.scenario}\n`);
+        if (r.missing.length) ctx.term.out.write(`    expected but not raised: ${r.missing.join(', ')}\n`);
+        if (r.unexpected.length) ctx.term.out.write(`    raised but not expected: ${r.unexpected.join(', ')}\n`);
+        for (const e of r.stepErrors) ctx.term.out.write(`    step could not run: ${e}\n`);
+      }
+    }
+    for (const id of invalid) ctx.term.out.write(`${c.red('✖')} ${id}: invalid runbook (run "bud-incident runbooks validate")\n`);
+    const noScenarios = selected.filter((id) => cat.entries.get(id)?.loaded?.runbook.scenarios.length === 0);
+    if (noScenarios.length) ctx.term.out.write(c.yellow(`runbooks without scenarios (untested): ${noScenarios.join(', ')}\n`));
+    ctx.term.out.write(`${results.length - failed.length} passed, ${failed.length + invalid.length} failed\n`);
+  }
+  return failed.length || invalid.length ? 1 : 0;
+}
+
+export function printSchema(ctx: Context): number {
+  writeJson(ctx, runbookJsonSchema());
+  return 0;
+}
+
+/** JSON Schema for editors, generated from the zod schema the loader enforces (refinements are checked at load only). */
+export function runbookJsonSchema(): unknown {
+  return { ...z.toJSONSchema(RunbookSchema, { io: 'input', unrepresentable: 'any' }), title: 'bud-incident runbook' };
+}

@@ -1,0 +1,126 @@
+/**
+ * What the engine reports as it runs a runbook. Renderers draw these; the recorder appends the
+ * recorded ones to the timeline (everything except live output and progress, which are only shown).
+ */
+
+export type StepStatus = 'passed' | 'failed' | 'error' | 'timeout' | 'cancelled' | 'skipped';
+
+export interface ArtifactRef {
+  /** Path relative to the incident directory. */
+  path: string;
+  sha256: string;
+  bytes: number;
+  /** True when the output was longer than the cap and only its start was kept. */
+  truncated: boolean;
+  /** Bytes the command actually produced (may exceed `bytes` when truncated). */
+  totalBytes: number;
+}
+
+export interface NextSuggestion {
+  ref: string;
+  title: string;
+  /** For a mitigation: does it change the system? For a runbook: the command to run it. */
+  detail?: string;
+}
+
+export type EngineEvent =
+  | {
+      type: 'run.started';
+      runId: string;
+      runbook: string;
+      title: string;
+      file: string;
+      mode: 'live' | 'simulate';
+      scenario?: string;
+      vars: Record<string, string>;
+      steps: number;
+    }
+  | { type: 'run.resumed'; runId: string; runbook: string; done: string[] }
+  | { type: 'group.started'; runId: string; stepIds: string[] }
+  | { type: 'step.started'; runId: string; stepId: string; kind: string; title: string; command?: string; attempt: number }
+  | { type: 'step.output'; runId: string; stepId: string; stream: 'stdout' | 'stderr'; text: string }
+  | {
+      type: 'step.finished';
+      runId: string;
+      stepId: string;
+      kind: string;
+      title: string;
+      status: StepStatus;
+      attempt: number;
+      exitCode?: number;
+      durationMs: number;
+      reason?: string;
+      command?: string;
+      stdout?: ArtifactRef;
+      stderr?: ArtifactRef;
+      /** The last lines of output, redacted, for renderers (full output is in the artifact). */
+      outputTail?: string[];
+    }
+  | { type: 'step.skipped'; runId: string; stepId: string; title: string; reason: string }
+  | {
+      type: 'finding.raised';
+      runId: string;
+      stepId: string;
+      findingId: string;
+      message: string;
+      detail: string;
+      cause?: { id: string; title: string; runbook?: string };
+      next: NextSuggestion[];
+      evidence: { lines: string[]; artifact?: ArtifactRef };
+    }
+  | { type: 'manual.confirmed'; runId: string; stepId: string; title: string; observation?: string }
+  | { type: 'manual.skipped'; runId: string; stepId: string; title: string; reason: string }
+  | {
+      type: 'prompt.answered';
+      runId: string;
+      stepId: string;
+      input: string;
+      value: string;
+      source: 'prompt' | '--var' | 'default' | 'scenario';
+    }
+  | {
+      type: 'mitigation.proposed';
+      runId: string;
+      stepId: string;
+      mitigationId: string;
+      title: string;
+      command?: string;
+      instructions?: string;
+      changesSystem: boolean;
+    }
+  | { type: 'mitigation.declined'; runId: string; stepId: string; mitigationId: string; reason: string }
+  | {
+      type: 'mitigation.approved';
+      runId: string;
+      stepId: string;
+      mitigationId: string;
+      how: 'typed-yes' | '--allow-mitigations' | 'not-changing';
+    }
+  | {
+      type: 'mitigation.finished';
+      runId: string;
+      stepId: string;
+      mitigationId: string;
+      status: StepStatus;
+      exitCode?: number;
+      reason?: string;
+      manual: boolean;
+      stdout?: ArtifactRef;
+    }
+  | { type: 'run.interrupted'; runId: string; stepIds: string[]; choice: 'skip' | 'retry' | 'abort' }
+  | {
+      type: 'run.finished';
+      runId: string;
+      runbook: string;
+      outcome: 'passed' | 'findings' | 'failed';
+      findings: number;
+      failedSteps: string[];
+      durationMs: number;
+      suggestions: NextSuggestion[];
+    }
+  | { type: 'run.aborted'; runId: string; runbook: string; reason: string; pendingSteps: string[] };
+
+export type EngineEventType = EngineEvent['type'];
+
+/** Events that are drawn but not recorded: live output and progress. */
+export const DISPLAY_ONLY: ReadonlySet<EngineEventType> = new Set(['step.output', 'group.started']);

@@ -1,0 +1,214 @@
+/**
+ * Judging a check's result against its expectations: pure functions from (expectation, result)
+ * to pass or a finding with its evidence.
+ */
+import type { ExpectationDef, FindingDef } from '../runbook/schema.js';
+
+export interface CheckOutput {
+  exitCode: number;
+  stdout: string;
+  stderr: string;
+}
+
+export interface ExpectationFailure {
+  finding: FindingDef;
+  /** Output lines (or values) that show the problem. */
+  lines: string[];
+  /** The offending values for JSON expectations. */
+  values: string[];
+  /** A short statement of what was expected and what was found. */
+  detail: string;
+}
+
+const MAX_EVIDENCE_LINES = 20;
+
+function outputOf(e: ExpectationDef, out: CheckOutput): string {
+  const stream = e.stream ?? 'stdout';
+  return stream === 'stdout'
+    ? out.stdout
+    : stream === 'stderr'
+      ? out.stderr
+      : `${out.stdout}${out.stdout && !out.stdout.endsWith('\n') ? '\n' : ''}${out.stderr}`;
+}
+
+export function outputLines(text: string): string[] {
+  return text.split('\n').filter((l) => l.trim() !== '');
+}
+
+/** Parses output as one JSON document, or as a stream of documents (jq prints one per line or pretty-printed). */
+export function parseJsonStream(text: string): unknown[] | undefined {
+  const trimmed = text.trim();
+  if (trimmed === '') return [];
+  try {
+    return [JSON.parse(trimmed) as unknown];
+  } catch {
+    // fall through to a stream of values
+  }
+  const values: unknown[] = [];
+  let depth = 0;
+  let inString = false;
+  let escaped = false;
+  let start = -1;
+  for (let i = 0; i < trimmed.length; i++) {
+    const c = trimmed[i]!;
+    if (inString) {
+      if (escaped) escaped = false;
+      else if (c === '\\') escaped = true;
+      else if (c === '"') inString = false;
+      continue;
+    }
+    if (c === '"') {
+      inString = true;
+      if (depth === 0 && start < 0) start = i;
+    } else if (c === '{' || c === '[') {
+      if (depth === 0) start = i;
+      depth++;
+    } else if (c === '}' || c === ']') {
+      depth--;
+      if (depth === 0 && start >= 0) {
+        try {
+          values.push(JSON.parse(trimmed.slice(start, i + 1)) as unknown);
+        } catch {
+          return undefined;
+        }
+        start = -1;
+      }
+    } else if (depth === 0 && !/\s/.test(c)) {
+      // A bare scalar at top level: read to the next whitespace.
+      let j = i;
+      while (j < trimmed.length && !/\s/.test(trimmed[j]!)) j++;
+      try {
+        values.push(JSON.parse(trimmed.slice(i, j)) as unknown);
+      } catch {
+        return undefined;
+      }
+      i = j - 1;
+    }
+  }
+  return depth === 0 ? values : undefined;
+}
+
+/** Values at a dotted path; a `[]` segment (or an array met on the way) fans out over its items. */
+export function valuesAt(doc: unknown, path: string): unknown[] {
+  const segments = path.split('.').filter(Boolean);
+  let current: unknown[] = [doc];
+  for (const seg of segments) {
+    const next: unknown[] = [];
+    for (const value of current) {
+      if (seg === '[]') {
+        if (Array.isArray(value)) next.push(...(value as unknown[]));
+        continue;
+      }
+      if (Array.isArray(value)) {
+        if (/^\d+$/.test(seg)) {
+          if (Number(seg) < value.length) next.push(value[Number(seg)]);
+        } else
+          for (const item of value) if (item && typeof item === 'object' && seg in item) next.push((item as Record<string, unknown>)[seg]);
+      } else if (value && typeof value === 'object' && seg in value) next.push((value as Record<string, unknown>)[seg]);
+    }
+    current = next;
+  }
+  return current;
+}
+
+const show = (v: unknown) => (typeof v === 'string' ? v : JSON.stringify(v));
+
+/** Returns undefined when the expectation holds, or what failed. */
+export function evaluateExpectation(e: ExpectationDef, out: CheckOutput): ExpectationFailure | undefined {
+  const fail = (detail: string, lines: string[] = [], values: string[] = []): ExpectationFailure => ({
+    finding: e.finding,
+    lines: lines.slice(0, MAX_EVIDENCE_LINES),
+    values: values.slice(0, MAX_EVIDENCE_LINES),
+    detail,
+  });
+  if (e.exitCode !== undefined) {
+    return out.exitCode === e.exitCode
+      ? undefined
+      : fail(`expected exit code ${e.exitCode}, got ${out.exitCode}`, outputLines(out.stderr || out.stdout).slice(-5));
+  }
+  const text = outputOf(e, out);
+  const flags = e.ignoreCase ? 'i' : '';
+  if (e.matches !== undefined) {
+    const re = new RegExp(e.matches, flags);
+    return outputLines(text).some((l) => re.test(l))
+      ? undefined
+      : fail(`expected a line matching /${e.matches}/, found none`, outputLines(text).slice(0, 5));
+  }
+  if (e.notMatches !== undefined) {
+    const re = new RegExp(e.notMatches, flags);
+    const bad = outputLines(text).filter((l) => re.test(l));
+    return bad.length === 0 ? undefined : fail(`${bad.length} line(s) match /${e.notMatches}/`, bad);
+  }
+  if (e.maxLines !== undefined) {
+    const ls = outputLines(text);
+    return ls.length <= e.maxLines ? undefined : fail(`expected at most ${e.maxLines} line(s), found ${ls.length}`, ls);
+  }
+  if (e.json !== undefined) {
+    const docs = parseJsonStream(text);
+    if (docs === undefined) return fail('expected JSON output, could not parse it', outputLines(text).slice(0, 5));
+    const j = e.json;
+    // Evidence is the whole document (an endpoint object), not just the value, so the finding names what is wrong.
+    const pairs = docs.flatMap((doc) => {
+      const vals = valuesAt(doc, j.path);
+      return vals.length ? vals.map((v) => ({ doc, v })) : [{ doc, v: undefined }];
+    });
+    const present = pairs.filter((p) => p.v !== undefined);
+    if (j.exists !== undefined) {
+      const ok = j.exists ? present.length > 0 && present.length === pairs.length : present.length === 0;
+      return ok
+        ? undefined
+        : fail(
+            j.exists ? `expected "${j.path}" to be present` : `expected no "${j.path}"`,
+            pairs.map((p) => show(p.doc)),
+          );
+    }
+    if (docs.length === 0) return undefined; // nothing to judge: an empty list has no bad items
+    let bad: typeof pairs = [];
+    if (j.equals !== undefined) bad = pairs.filter((p) => p.v !== j.equals);
+    else if (j.notEquals !== undefined) bad = pairs.filter((p) => p.v === j.notEquals);
+    else if (j.oneOf !== undefined) bad = pairs.filter((p) => !j.oneOf!.includes(p.v as string));
+    if (bad.length === 0) return undefined;
+    const want =
+      j.equals !== undefined ? `= ${show(j.equals)}` : j.notEquals !== undefined ? `!= ${show(j.notEquals)}` : `one of ${show(j.oneOf)}`;
+    return fail(
+      `expected ${j.path} ${want}; ${bad.length} value(s) differ`,
+      bad.map((p) => show(p.doc)),
+      bad.map((p) => show(p.v)),
+    );
+  }
+  return undefined;
+}
+
+/**
+ * A human reading of why a command failed, from its stderr. Distinguishes an unreachable or
+ * misconfigured cluster from a judgement about the cluster's health.
+ */
+export function explainFailure(program: string, exitCode: number, stderr: string): string {
+  const s = stderr.toLowerCase();
+  if (program === 'kubectl' || program.startsWith('kubectl')) {
+    if (/unable to connect to the server|connection refused|no such host|i\/o timeout|dial tcp/.test(s))
+      return 'the Kubernetes API server cannot be reached';
+    if (/context .* (does not exist|not found)|no context exists with the name/.test(s))
+      return 'the kube context does not exist in the kubeconfig';
+    if (/unauthorized|must be logged in|401/.test(s))
+      return 'the Kubernetes API rejected the credentials (401 Unauthorized: expired or invalid token)';
+    if (/forbidden|403/.test(s)) return 'the Kubernetes API refused access (403 Forbidden: RBAC does not allow it)';
+    if (/notfound|not found/.test(s)) return 'the object was not found';
+  }
+  if (program === 'curl') {
+    const codes: Record<number, string> = {
+      6: 'could not resolve the host',
+      7: 'could not connect to the server',
+      28: 'the request timed out',
+      35: 'the TLS handshake failed',
+      60: 'the server certificate could not be verified (expired or untrusted)',
+      22: 'the server answered with an HTTP error (4xx/5xx)',
+    };
+    if (codes[exitCode]) return codes[exitCode];
+  }
+  const first = stderr
+    .split('\n')
+    .map((l) => l.trim())
+    .find(Boolean);
+  return first ? `exited with code ${exitCode}: ${first.slice(0, 300)}` : `exited with code ${exitCode}`;
+}

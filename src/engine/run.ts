@@ -1,0 +1,923 @@
+/**
+ * The runbook engine: runs a loaded runbook's steps in order (groups of independent checks
+ * concurrently), judges each check against its expectations, raises findings, asks at manual,
+ * prompt and mitigation steps, and reports everything as events. It never prints and never exits:
+ * renderers and the timeline recorder listen to its events.
+ */
+import type { Shell, ProcessResult } from '../adapters/shell.js';
+import type { Prompter } from '../adapters/prompter.js';
+import { PromptCancelledError } from '../adapters/prompter.js';
+import { resolveCommand, TemplateError, type ResolvedCommand } from '../runbook/command.js';
+import { parseFilter } from '../runbook/filters.js';
+import type { LoadedRunbook } from '../runbook/load.js';
+import type { CheckStepDef, MitigationDef, RecordedOutputDef, Runbook, RunbookStep } from '../runbook/schema.js';
+import { renderTemplate, validateInputValue } from '../runbook/template.js';
+import type { Redactor } from '../secrets/redact.js';
+import { StreamRedactor } from '../secrets/redact.js';
+import { parseDuration } from '../duration.js';
+import { evaluateExpectation, explainFailure, outputLines, type ExpectationFailure } from './expect.js';
+import type { ArtifactRef, EngineEvent, NextSuggestion, StepStatus } from './events.js';
+import type { Interrupts } from './interrupts.js';
+import { unreachable } from '../errors.js';
+
+export const DEFAULT_TIMEOUT_MS = 30_000;
+
+/** Where step output goes: an artifact file per stream, redacted as it is written. */
+export interface ArtifactSink {
+  open(runId: string, stepId: string, stream: 'stdout' | 'stderr', attempt: number): ArtifactWriter;
+}
+export interface ArtifactWriter {
+  write(chunk: string): void;
+  /** Finishes the file; returns undefined when nothing was written. */
+  close(totalBytes: number): ArtifactRef | undefined;
+}
+
+export interface ClusterTarget {
+  kubeconfig?: string;
+  context?: string;
+}
+
+export interface RaisedFinding {
+  stepId: string;
+  findingId: string;
+  cause?: string;
+}
+
+/** What an interrupted run had done, for --resume. */
+export interface ResumeState {
+  done: ReadonlySet<string>;
+  findings: RaisedFinding[];
+  answers: Record<string, string>;
+}
+
+export interface RunRequest {
+  loaded: LoadedRunbook;
+  runId: string;
+  /** Values from --var (and, when simulating, the scenario's vars). */
+  vars: Record<string, string>;
+  /** `config.*` template values. */
+  configValues: Record<string, string>;
+  /** Resolves a step's cluster name to a kubeconfig/context; undefined when unknown. */
+  cluster: (name: string) => ClusterTarget | undefined;
+  /** Replays recorded outputs instead of running commands. */
+  simulate?: { scenario: string; outputs: Record<string, RecordedOutputDef>; honourLatency: boolean };
+  interactive: boolean;
+  allowMitigations: boolean;
+  defaultTimeoutMs?: number;
+  resume?: ResumeState;
+  /** Titles of other runbooks, for "next" suggestions. */
+  runbookTitle?: (id: string) => string | undefined;
+}
+
+export interface EngineDeps {
+  shell: Shell;
+  prompter?: Prompter;
+  /** Recorded and drawn; awaited, so a recorded event is on disk before the next step starts. */
+  emit: (event: EngineEvent) => Promise<void>;
+  /** Drawn only (live output, progress). */
+  show: (event: EngineEvent) => void;
+  artifacts: ArtifactSink;
+  redactor: Redactor;
+  interrupts: Interrupts;
+  env: NodeJS.ProcessEnv;
+  now: () => number;
+  sleep?: (ms: number, signal: AbortSignal) => Promise<void>;
+}
+
+export interface RunSummary {
+  outcome: 'passed' | 'findings' | 'failed' | 'aborted';
+  findings: number;
+  failedSteps: string[];
+  /** 0 all passed, 1 findings or failed steps, 130 aborted. */
+  exitCode: number;
+}
+
+class RunAborted extends Error {
+  constructor(readonly reason: string) {
+    super(reason);
+  }
+}
+
+const abortableSleep = (ms: number, signal: AbortSignal) =>
+  new Promise<void>((resolve) => {
+    if (signal.aborted) return resolve();
+    const t = setTimeout(resolve, ms);
+    signal.addEventListener(
+      'abort',
+      () => {
+        clearTimeout(t);
+        resolve();
+      },
+      { once: true },
+    );
+  });
+
+/** Groups consecutive `parallel: true` checks; every other step is a group of one. */
+export function planGroups(steps: readonly RunbookStep[]): RunbookStep[][] {
+  const groups: RunbookStep[][] = [];
+  for (const step of steps) {
+    const last = groups[groups.length - 1];
+    if (step.kind === 'check' && step.parallel && last && last[0]!.kind === 'check' && (last[0] as CheckStepDef).parallel) last.push(step);
+    else groups.push([step]);
+  }
+  return groups;
+}
+
+/** Inputs that have no value from --var, the scenario, a default or the config. */
+export function missingInputs(runbook: Runbook, vars: Record<string, string>, configValues: Record<string, string>): string[] {
+  return Object.entries(runbook.inputs)
+    .filter(
+      ([name, def]) =>
+        vars[name] === undefined && (def.default === undefined || /\{\{/.test(renderTemplate(def.default, (n) => configValues[n]))),
+    )
+    .map(([name]) => name);
+}
+
+export class RunbookEngine {
+  private readonly runbook: Runbook;
+  private readonly vars = new Map<string, string>();
+  private readonly findings: RaisedFinding[] = [];
+  private readonly failedSteps: string[] = [];
+  private readonly attempts = new Map<string, number>();
+  private readonly suggestions = new Map<string, NextSuggestion>();
+  private readonly secretInputs: Set<string>;
+  private readonly started: number;
+
+  constructor(
+    private readonly request: RunRequest,
+    private readonly deps: EngineDeps,
+  ) {
+    this.runbook = request.loaded.runbook;
+    this.secretInputs = new Set(
+      Object.entries(this.runbook.inputs)
+        .filter(([, d]) => d.secret)
+        .map(([n]) => n),
+    );
+    for (const [k, v] of Object.entries(request.vars)) this.setVar(k, v);
+    for (const [k, v] of Object.entries(request.resume?.answers ?? {})) this.setVar(k, v);
+    this.findings.push(...(request.resume?.findings ?? []));
+    this.started = deps.now();
+  }
+
+  private setVar(name: string, value: string): void {
+    this.vars.set(name, value);
+    if (this.secretInputs.has(name)) this.deps.redactor.addLiteral(value);
+  }
+
+  /** The value of a template variable: an answer or --var, a config value, or the input's default. */
+  private lookup = (name: string): string | undefined => {
+    const v = this.vars.get(name);
+    if (v !== undefined) return v;
+    const c = this.request.configValues[name];
+    if (c !== undefined) return c;
+    const def = this.runbook.inputs[name]?.default;
+    if (def !== undefined) {
+      const rendered = renderTemplate(def, (n) => this.request.configValues[n]);
+      return /\{\{/.test(rendered) ? undefined : rendered;
+    }
+    return undefined;
+  };
+
+  private shownVars(): Record<string, string> {
+    const out: Record<string, string> = {};
+    for (const name of Object.keys(this.runbook.inputs)) {
+      const v = this.lookup(name);
+      if (v !== undefined) out[name] = this.secretInputs.has(name) ? '[REDACTED]' : v;
+    }
+    return out;
+  }
+
+  async run(): Promise<RunSummary> {
+    const { runId } = this.request;
+    const done = new Set(this.request.resume?.done ?? []);
+    if (this.request.resume) {
+      await this.deps.emit({ type: 'run.resumed', runId, runbook: this.runbook.id, done: [...done] });
+    } else {
+      await this.deps.emit({
+        type: 'run.started',
+        runId,
+        runbook: this.runbook.id,
+        title: this.runbook.title,
+        file: this.request.loaded.file,
+        mode: this.request.simulate ? 'simulate' : 'live',
+        ...(this.request.simulate ? { scenario: this.request.simulate.scenario } : {}),
+        vars: this.shownVars(),
+        steps: this.runbook.steps.length,
+      });
+    }
+    const groups = planGroups(this.runbook.steps);
+    try {
+      for (let gi = 0; gi < groups.length; gi++) {
+        if (this.deps.interrupts.shouldAbort) throw new RunAborted('interrupted');
+        const group = groups[gi]!.filter((s) => !done.has(s.id));
+        const runnable: RunbookStep[] = [];
+        for (const step of group) {
+          const skip = this.whenUnmet(step);
+          if (skip) {
+            await this.deps.emit({ type: 'step.skipped', runId, stepId: step.id, title: this.titleOf(step), reason: skip });
+            done.add(step.id);
+          } else runnable.push(step);
+        }
+        if (runnable.length === 0) continue;
+        if (runnable.length > 1) this.deps.show({ type: 'group.started', runId, stepIds: runnable.map((s) => s.id) });
+        const signal = this.deps.interrupts.beginStep();
+        let statuses: StepStatus[];
+        try {
+          statuses = await Promise.all(runnable.map((step) => this.runStep(step, signal)));
+        } catch (error) {
+          this.deps.interrupts.endStep();
+          if (error instanceof PromptCancelledError) throw new RunAborted('cancelled at a prompt (Ctrl-C)');
+          throw error;
+        }
+        const { cancelled } = this.deps.interrupts.endStep();
+        const cancelledSteps = runnable.filter((_, i) => statuses[i] === 'cancelled');
+        for (const [i, step] of runnable.entries()) if (statuses[i] !== 'cancelled') done.add(step.id);
+        if (cancelled || cancelledSteps.length) {
+          const choice = await this.askAfterInterrupt(cancelledSteps.map((s) => s.id));
+          await this.deps.emit({ type: 'run.interrupted', runId, stepIds: cancelledSteps.map((s) => s.id), choice });
+          if (choice === 'abort') throw new RunAborted('interrupted (Ctrl-C)');
+          if (choice === 'retry') gi--;
+          else for (const s of cancelledSteps) done.add(s.id);
+        }
+      }
+    } catch (error) {
+      if (error instanceof RunAborted) {
+        const pending = this.runbook.steps.filter((s) => !done.has(s.id)).map((s) => s.id);
+        await this.deps.emit({ type: 'run.aborted', runId, runbook: this.runbook.id, reason: error.reason, pendingSteps: pending });
+        return { outcome: 'aborted', findings: this.findings.length, failedSteps: this.failedSteps, exitCode: 130 };
+      }
+      throw error;
+    }
+    const outcome = this.failedSteps.length ? 'failed' : this.findings.length ? 'findings' : 'passed';
+    await this.deps.emit({
+      type: 'run.finished',
+      runId,
+      runbook: this.runbook.id,
+      outcome,
+      findings: this.findings.length,
+      failedSteps: this.failedSteps,
+      durationMs: Math.round(this.deps.now() - this.started),
+      suggestions: [...this.suggestions.values()],
+    });
+    return { outcome, findings: this.findings.length, failedSteps: this.failedSteps, exitCode: outcome === 'passed' ? 0 : 1 };
+  }
+
+  private async askAfterInterrupt(stepIds: string[]): Promise<'skip' | 'retry' | 'abort'> {
+    const prompter = this.deps.prompter;
+    if (!this.request.interactive || !prompter || this.deps.interrupts.shouldAbort) return 'abort';
+    try {
+      // A Ctrl-C while this question is open aborts (inquirer turns it into a cancelled prompt).
+      return await prompter.select<'skip' | 'retry' | 'abort'>(
+        `Interrupted ${stepIds.join(', ') || 'the step'}. What now?`,
+        [
+          { name: 'Skip it and go on', value: 'skip' },
+          { name: 'Retry it', value: 'retry' },
+          { name: 'Abort the run (everything so far is recorded; --resume continues)', value: 'abort' },
+        ],
+        'skip',
+      );
+    } catch (error) {
+      if (error instanceof PromptCancelledError) return 'abort';
+      throw error;
+    }
+  }
+
+  /** Why a step's `when` condition is not met, or undefined when it should run. */
+  private whenUnmet(step: RunbookStep): string | undefined {
+    const when = step.when;
+    if (!when) return undefined;
+    if (when.noFindings && this.findings.length > 0) return `not needed: ${this.findings.length} finding(s) already raised`;
+    const blocker = this.findings.find(
+      (f) => when.unlessFindings?.includes(f.findingId) || (f.cause !== undefined && when.unlessCauses?.includes(f.cause)),
+    );
+    if (blocker) return `not run: finding "${blocker.findingId}"${blocker.cause ? ` (cause ${blocker.cause})` : ''} makes it moot`;
+    const wanted = [...(when.findings ?? [])];
+    const causes = [...(when.causes ?? [])];
+    if (wanted.length === 0 && causes.length === 0) return undefined;
+    const hit = this.findings.some((f) => wanted.includes(f.findingId) || (f.cause !== undefined && causes.includes(f.cause)));
+    return hit ? undefined : `not needed: no finding pointed here (${[...wanted, ...causes.map((c) => `cause ${c}`)].join(', ')})`;
+  }
+
+  /** A step's title with its {{inputs}} filled. */
+  private titleOf(step: { title: string }): string {
+    return renderTemplate(step.title, this.lookup);
+  }
+
+  private nextAttempt(stepId: string): number {
+    const n = (this.attempts.get(stepId) ?? 0) + 1;
+    this.attempts.set(stepId, n);
+    return n;
+  }
+
+  private async runStep(step: RunbookStep, signal: AbortSignal): Promise<StepStatus> {
+    switch (step.kind) {
+      case 'check':
+        return this.runCheck(step, signal);
+      case 'manual':
+        return this.runManual(step);
+      case 'prompt':
+        return this.runPrompt(step);
+      case 'mitigation':
+        return this.runMitigation(step, signal);
+      default:
+        return unreachable(step);
+    }
+  }
+
+  private resolve(id: string, clusterName: string | undefined): ResolvedCommand {
+    const command = this.request.loaded.commands.get(id);
+    if (!command) throw new TemplateError(`no command for ${id}`);
+    const resolved = resolveCommand(command, this.lookup, this.deps.env);
+    const first = resolved.argv[0]!;
+    if (first[0] === 'kubectl') {
+      const name = clusterName ? renderTemplate(clusterName, this.lookup) : 'control-plane';
+      const resolvedName = name === 'workload' ? (this.request.configValues['config.workloadCluster'] ?? 'workload') : name;
+      const target = this.request.cluster(resolvedName);
+      if (!target && resolvedName !== 'control-plane') {
+        throw new TemplateError(
+          `cluster "${resolvedName}" is not configured: add clusters.${resolvedName} (kubeconfig, context) to your config`,
+        );
+      }
+      const extra: string[] = [];
+      if (target?.kubeconfig) extra.push(`--kubeconfig=${target.kubeconfig}`);
+      if (target?.context) extra.push(`--context=${target.context}`);
+      if (extra.length) {
+        first.splice(1, 0, ...extra);
+        resolved.display = resolved.display.replace(/^kubectl/, `kubectl ${extra.join(' ')}`);
+      }
+    }
+    return resolved;
+  }
+
+  /** Runs (or replays) a resolved command: first stage as a process, the rest as filters. */
+  private async execute(
+    key: string,
+    resolved: ResolvedCommand,
+    timeoutMs: number,
+    signal: AbortSignal,
+    onOutput: (stream: 'stdout' | 'stderr', chunk: string) => void,
+  ): Promise<{ result: ProcessResult; stdout: string; filterError?: string }> {
+    let result: ProcessResult;
+    const sim = this.request.simulate;
+    if (sim) {
+      const recorded = sim.outputs[key];
+      if (!recorded) {
+        return {
+          result: {
+            outcome: { kind: 'spawn-error', message: `scenario "${sim.scenario}" has no recorded output for "${key}"` },
+            stdout: '',
+            stderr: '',
+            stdoutBytes: 0,
+            stderrBytes: 0,
+            truncated: false,
+            durationMs: 0,
+          },
+          stdout: '',
+        };
+      }
+      result = await this.replay(recorded, resolved.argv[0]![0]!, timeoutMs, signal, onOutput);
+    } else {
+      result = await this.deps.shell.run({ argv: resolved.argv[0]!, timeoutMs, signal, env: this.deps.env, onOutput });
+    }
+    let stdout = result.stdout;
+    if (result.outcome.kind !== 'exited') return { result, stdout };
+    const deadline = this.deps.now() + timeoutMs;
+    for (const stage of resolved.argv.slice(1)) {
+      const filter = parseFilter(stage);
+      if (filter.ok) {
+        stdout = filter.filter(stdout);
+        continue;
+      }
+      if (!('external' in filter)) return { result, stdout, filterError: filter.message };
+      const r = await this.deps.shell.run({
+        argv: stage,
+        input: stdout,
+        timeoutMs: Math.max(1000, deadline - this.deps.now()),
+        signal,
+        env: this.deps.env,
+      });
+      const program = stage[0]!;
+      switch (r.outcome.kind) {
+        case 'exited':
+          if (r.outcome.exitCode !== 0)
+            return { result, stdout, filterError: `${program} (in the pipeline) ${explainFailure(program, r.outcome.exitCode, r.stderr)}` };
+          stdout = r.stdout;
+          break;
+        case 'not-found':
+          return { result, stdout, filterError: `${program} is not installed (not found on PATH); it is needed by this step's pipeline` };
+        case 'timeout':
+          return { result: { ...result, outcome: r.outcome }, stdout };
+        case 'cancelled':
+          return { result: { ...result, outcome: r.outcome }, stdout };
+        case 'signal':
+          return { result, stdout, filterError: `${program} (in the pipeline) was killed by ${r.outcome.signal}` };
+        case 'spawn-error':
+          return { result, stdout, filterError: `${program} (in the pipeline): ${r.outcome.message}` };
+        default:
+          unreachable(r.outcome);
+      }
+    }
+    return { result, stdout };
+  }
+
+  private async replay(
+    recorded: RecordedOutputDef,
+    program: string,
+    timeoutMs: number,
+    signal: AbortSignal,
+    onOutput: (stream: 'stdout' | 'stderr', chunk: string) => void,
+  ): Promise<ProcessResult> {
+    const start = this.deps.now();
+    const latency = parseDuration(recorded.latency ?? 0) ?? 0;
+    const sleep = this.deps.sleep ?? abortableSleep;
+    const outcome = recorded.outcome ?? 'exited';
+    const wait = outcome === 'timeout' ? timeoutMs : latency;
+    if (this.request.simulate?.honourLatency && wait > 0) await sleep(wait, signal);
+    const stdout = recorded.stdout ?? '';
+    const stderr = recorded.stderr ?? '';
+    const base = {
+      stdoutBytes: Buffer.byteLength(stdout),
+      stderrBytes: Buffer.byteLength(stderr),
+      truncated: false,
+      durationMs: Math.round(this.deps.now() - start) || latency,
+    };
+    if (signal.aborted) return { outcome: { kind: 'cancelled' }, stdout: '', stderr: '', ...base };
+    if (outcome === 'timeout') return { outcome: { kind: 'timeout', timeoutMs }, stdout: '', stderr: '', ...base };
+    if (outcome === 'not-found') return { outcome: { kind: 'not-found', program }, stdout: '', stderr: '', ...base };
+    if (stdout) onOutput('stdout', stdout);
+    if (stderr) onOutput('stderr', stderr);
+    return { outcome: { kind: 'exited', exitCode: recorded.exitCode ?? 0 }, stdout, stderr, ...base };
+  }
+
+  private timeoutOf(value: string | number | undefined): number {
+    return (
+      parseDuration(value ?? this.runbook.defaults?.timeout ?? this.request.defaultTimeoutMs ?? DEFAULT_TIMEOUT_MS) ?? DEFAULT_TIMEOUT_MS
+    );
+  }
+
+  /** Starts a command with live output (redacted) to the display and to artifacts. */
+  private async runCommand(
+    key: string,
+    kind: string,
+    title: string,
+    command: ResolvedCommand,
+    timeoutMs: number,
+    signal: AbortSignal,
+    attempt: number,
+  ) {
+    const { runId } = this.request;
+    const writers = {
+      stdout: this.deps.artifacts.open(runId, key, 'stdout', attempt),
+      stderr: this.deps.artifacts.open(runId, key, 'stderr', attempt),
+    };
+    const live = { stdout: new StreamRedactor(this.deps.redactor), stderr: new StreamRedactor(this.deps.redactor) };
+    const onOutput = (stream: 'stdout' | 'stderr', chunk: string) => {
+      writers[stream].write(chunk);
+      const text = live[stream].push(chunk);
+      if (text) this.deps.show({ type: 'step.output', runId, stepId: key, stream, text });
+    };
+    const exec = await this.execute(key, command, timeoutMs, signal, onOutput);
+    for (const stream of ['stdout', 'stderr'] as const) {
+      const rest = live[stream].end();
+      if (rest) this.deps.show({ type: 'step.output', runId, stepId: key, stream, text: rest });
+    }
+    const artifacts = {
+      stdout: writers.stdout.close(exec.result.stdoutBytes),
+      stderr: writers.stderr.close(exec.result.stderrBytes),
+    };
+    void kind;
+    void title;
+    return { ...exec, artifacts };
+  }
+
+  private async runCheck(step: CheckStepDef, signal: AbortSignal, forced?: { attempt: number }): Promise<StepStatus> {
+    const { runId } = this.request;
+    const attempt = forced?.attempt ?? this.nextAttempt(step.id);
+    let command: ResolvedCommand;
+    try {
+      command = this.resolve(step.id, step.cluster);
+    } catch (error) {
+      if (!(error instanceof TemplateError)) throw error;
+      await this.deps.emit({ type: 'step.started', runId, stepId: step.id, kind: 'check', title: this.titleOf(step), attempt });
+      return this.finishError(step.id, 'check', this.titleOf(step), attempt, error.message, 0);
+    }
+    await this.deps.emit({
+      type: 'step.started',
+      runId,
+      stepId: step.id,
+      kind: 'check',
+      title: this.titleOf(step),
+      command: command.display,
+      attempt,
+    });
+    const timeoutMs = this.timeoutOf(step.timeout);
+    const { result, stdout, filterError, artifacts } = await this.runCommand(
+      step.id,
+      'check',
+      this.titleOf(step),
+      command,
+      timeoutMs,
+      signal,
+      attempt,
+    );
+    const redactedStdout = this.deps.redactor.redact(stdout);
+    const redactedStderr = this.deps.redactor.redact(result.stderr);
+    const tail = outputLines(redactedStdout || redactedStderr).slice(-15);
+    const base = {
+      runId,
+      stepId: step.id,
+      kind: 'check',
+      title: this.titleOf(step),
+      attempt,
+      command: command.display,
+      durationMs: result.durationMs,
+      ...(artifacts.stdout ? { stdout: artifacts.stdout } : {}),
+      ...(artifacts.stderr ? { stderr: artifacts.stderr } : {}),
+      outputTail: tail,
+    };
+    const outcome = result.outcome;
+    const program = command.argv[0]![0]!;
+    switch (outcome.kind) {
+      case 'cancelled':
+        await this.deps.emit({
+          ...base,
+          type: 'step.finished',
+          status: 'cancelled',
+          reason: 'cancelled by the responder (Ctrl-C); the command and its children were stopped',
+        });
+        return 'cancelled';
+      case 'timeout':
+        this.failedSteps.push(step.id);
+        await this.deps.emit({
+          ...base,
+          type: 'step.finished',
+          status: 'timeout',
+          reason: `timed out after ${outcome.timeoutMs / 1000}s; the command and everything it started were killed`,
+        });
+        return 'timeout';
+      case 'not-found':
+        this.failedSteps.push(step.id);
+        await this.deps.emit({
+          ...base,
+          type: 'step.finished',
+          status: 'error',
+          reason: `${outcome.program} is not installed (not found on PATH)`,
+        });
+        return 'error';
+      case 'spawn-error':
+        this.failedSteps.push(step.id);
+        await this.deps.emit({ ...base, type: 'step.finished', status: 'error', reason: outcome.message });
+        return 'error';
+      case 'signal':
+        this.failedSteps.push(step.id);
+        await this.deps.emit({ ...base, type: 'step.finished', status: 'error', reason: `${program} was killed by ${outcome.signal}` });
+        return 'error';
+      case 'exited':
+        break;
+      default:
+        return unreachable(outcome);
+    }
+    if (filterError) {
+      this.failedSteps.push(step.id);
+      await this.deps.emit({ ...base, type: 'step.finished', status: 'error', exitCode: outcome.exitCode, reason: filterError });
+      return 'error';
+    }
+    const output = { exitCode: outcome.exitCode, stdout: redactedStdout, stderr: redactedStderr };
+    const expectations = step.expect ?? [];
+    const failures: ExpectationFailure[] = [];
+    // Every stated expectation is judged. A failing exit code that no expectation speaks for is a
+    // finding of its own, so an empty listing from a failed command never passes silently.
+    for (const e of expectations) {
+      const f = evaluateExpectation(e, output);
+      if (f) failures.push(f);
+    }
+    if (outcome.exitCode !== 0 && failures.length === 0 && !expectations.some((e) => e.exitCode !== undefined)) {
+      failures.push({
+        finding: { id: `${step.id}-failed`, message: `${this.titleOf(step)}: {{reason}}` },
+        lines: outputLines(redactedStderr || redactedStdout).slice(-5),
+        values: [],
+        detail: explainFailure(program, outcome.exitCode, redactedStderr),
+      });
+    }
+    const status: StepStatus = failures.length ? 'failed' : 'passed';
+    await this.deps.emit({
+      ...base,
+      type: 'step.finished',
+      status,
+      exitCode: outcome.exitCode,
+      ...(failures.length ? { reason: failures.map((f) => f.detail).join('; ') } : {}),
+    });
+    for (const failure of failures) await this.raise(step.id, failure, command.display, outcome.exitCode, redactedStderr, artifacts.stdout);
+    return status;
+  }
+
+  private async raise(
+    stepId: string,
+    failure: ExpectationFailure,
+    command: string,
+    exitCode: number,
+    stderr: string,
+    artifact: ArtifactRef | undefined,
+  ): Promise<void> {
+    const def = failure.finding;
+    // Table output pads columns with runs of spaces; one space reads better inside a sentence.
+    const lines = failure.lines.map((l) => l.replace(/\s+/g, ' ').trim()).map((l) => (l.length > 300 ? l.slice(0, 300) + '…' : l));
+    const message = this.deps.redactor.redact(
+      renderTemplate(def.message, (name) => {
+        switch (name) {
+          case 'lines':
+            return lines.slice(0, 10).join('; ') + (lines.length > 10 ? `; … (${lines.length - 10} more)` : '');
+          case 'count':
+            return String(failure.lines.length);
+          case 'exitCode':
+            return String(exitCode);
+          case 'value':
+            return failure.values.join(', ');
+          case 'command':
+            return command;
+          case 'step':
+            return stepId;
+          case 'stderr':
+            return outputLines(stderr)[0] ?? '';
+          case 'reason':
+            return failure.detail;
+          default:
+            return this.lookup(name);
+        }
+      }),
+    );
+    const cause = def.cause ? this.runbook.causes.find((c) => c.id === def.cause) : undefined;
+    const next: NextSuggestion[] = [];
+    const addNext = (ref: string) => {
+      const s = this.suggestion(ref);
+      if (s && !next.some((n) => n.ref === ref)) next.push(s);
+    };
+    for (const ref of def.next ?? []) addNext(ref);
+    if (cause?.runbook && cause.runbook !== this.runbook.id) addNext(`runbook:${cause.runbook}`);
+    for (const m of cause?.mitigations ?? []) addNext(`mitigation:${m}`);
+    // Steps are shown with the finding; the closing summary keeps what is left to decide.
+    for (const n of next) if (!n.ref.startsWith('step:')) this.suggestions.set(n.ref, n);
+    this.findings.push({ stepId, findingId: def.id, ...(cause ? { cause: cause.id } : {}) });
+    await this.deps.emit({
+      type: 'finding.raised',
+      runId: this.request.runId,
+      stepId,
+      findingId: def.id,
+      message,
+      detail: failure.detail,
+      ...(cause ? { cause: { id: cause.id, title: cause.title, ...(cause.runbook ? { runbook: cause.runbook } : {}) } } : {}),
+      next,
+      evidence: { lines, ...(artifact ? { artifact } : {}) },
+    });
+  }
+
+  private suggestion(ref: string): NextSuggestion | undefined {
+    const [kind, id] = ref.split(':') as [string, string];
+    if (kind === 'mitigation') {
+      const m = this.runbook.mitigations.find((x) => x.id === id);
+      return m && { ref, title: m.title, detail: m.changesSystem ? 'changes the system: needs your explicit yes' : 'read-only' };
+    }
+    if (kind === 'runbook') {
+      const title = this.request.runbookTitle?.(id);
+      return { ref, title: title ?? id, detail: `bud-incident run ${id}` };
+    }
+    if (kind === 'step') {
+      const s = this.runbook.steps.find((x) => x.id === id);
+      return s && { ref, title: s.title };
+    }
+    return undefined;
+  }
+
+  private async finishError(
+    stepId: string,
+    kind: string,
+    title: string,
+    attempt: number,
+    reason: string,
+    durationMs: number,
+  ): Promise<StepStatus> {
+    this.failedSteps.push(stepId);
+    await this.deps.emit({
+      type: 'step.finished',
+      runId: this.request.runId,
+      stepId,
+      kind,
+      title,
+      attempt,
+      status: 'error',
+      durationMs,
+      reason: this.deps.redactor.redact(reason),
+    });
+    return 'error';
+  }
+
+  private async runManual(step: Extract<RunbookStep, { kind: 'manual' }>): Promise<StepStatus> {
+    const { runId } = this.request;
+    const attempt = this.nextAttempt(step.id);
+    await this.deps.emit({ type: 'step.started', runId, stepId: step.id, kind: 'manual', title: this.titleOf(step), attempt });
+    const prompter = this.deps.prompter;
+    if (!this.request.interactive || !prompter) {
+      await this.deps.emit({
+        type: 'manual.skipped',
+        runId,
+        stepId: step.id,
+        title: this.titleOf(step),
+        reason: 'non-interactive run: nobody to confirm it; do it by hand and record it with "bud-incident note"',
+      });
+      return 'skipped';
+    }
+    const choice = await prompter.select<'done' | 'skip'>(
+      `${this.titleOf(step)}: done?`,
+      [
+        { name: 'Done', value: 'done' },
+        { name: 'Skip for now', value: 'skip' },
+      ],
+      'done',
+    );
+    if (choice === 'skip') {
+      await this.deps.emit({
+        type: 'manual.skipped',
+        runId,
+        stepId: step.id,
+        title: this.titleOf(step),
+        reason: 'skipped by the responder',
+      });
+      return 'skipped';
+    }
+    let observation: string | undefined;
+    if (step.record) {
+      observation = (await prompter.input('What did you observe? (recorded in the timeline; empty to leave out)')).trim() || undefined;
+    }
+    await this.deps.emit({
+      type: 'manual.confirmed',
+      runId,
+      stepId: step.id,
+      title: this.titleOf(step),
+      ...(observation ? { observation: this.deps.redactor.redact(observation) } : {}),
+    });
+    return 'passed';
+  }
+
+  private async runPrompt(step: Extract<RunbookStep, { kind: 'prompt' }>): Promise<StepStatus> {
+    const { runId } = this.request;
+    const def = this.runbook.inputs[step.input];
+    const secret = this.secretInputs.has(step.input);
+    const shown = (v: string) => (secret ? '[REDACTED]' : v);
+    const given = this.vars.get(step.input);
+    if (given !== undefined) {
+      await this.deps.emit({
+        type: 'prompt.answered',
+        runId,
+        stepId: step.id,
+        input: step.input,
+        value: shown(given),
+        source: this.request.simulate && this.request.vars[step.input] === undefined ? 'scenario' : '--var',
+      });
+      return 'passed';
+    }
+    const fallback = this.lookup(step.input);
+    const prompter = this.deps.prompter;
+    if (!this.request.interactive || !prompter) {
+      if (fallback === undefined) {
+        return this.finishError(
+          step.id,
+          'prompt',
+          this.titleOf(step),
+          this.nextAttempt(step.id),
+          `no value for "${step.input}": pass --var ${step.input}=VALUE`,
+          0,
+        );
+      }
+      this.setVar(step.input, fallback);
+      await this.deps.emit({
+        type: 'prompt.answered',
+        runId,
+        stepId: step.id,
+        input: step.input,
+        value: shown(fallback),
+        source: 'default',
+      });
+      return 'passed';
+    }
+    const value = await prompter.input(step.message ?? def?.description ?? this.titleOf(step), {
+      ...(fallback !== undefined ? { defaultValue: fallback } : {}),
+      validate: (v) => validateInputValue(step.input, def, v),
+      secret,
+    });
+    this.setVar(step.input, value);
+    await this.deps.emit({ type: 'prompt.answered', runId, stepId: step.id, input: step.input, value: shown(value), source: 'prompt' });
+    return 'passed';
+  }
+
+  private async runMitigation(step: Extract<RunbookStep, { kind: 'mitigation' }>, signal: AbortSignal): Promise<StepStatus> {
+    const { runId } = this.request;
+    const m = this.runbook.mitigations.find((x) => x.id === step.mitigation) as MitigationDef;
+    let command: ResolvedCommand | undefined;
+    if (m.run) {
+      try {
+        command = this.resolve(m.id, m.cluster);
+      } catch (error) {
+        if (!(error instanceof TemplateError)) throw error;
+        await this.deps.emit({
+          type: 'mitigation.declined',
+          runId,
+          stepId: step.id,
+          mitigationId: m.id,
+          reason: `cannot prepare it: ${error.message}`,
+        });
+        return 'skipped';
+      }
+    }
+    const instructions = m.instructions ? renderTemplate(m.instructions, this.lookup) : undefined;
+    await this.deps.emit({
+      type: 'mitigation.proposed',
+      runId,
+      stepId: step.id,
+      mitigationId: m.id,
+      title: m.title,
+      ...(command ? { command: command.display } : {}),
+      ...(instructions ? { instructions } : {}),
+      changesSystem: m.changesSystem,
+    });
+    const prompter = this.deps.prompter;
+    // Consent. --yes never reaches here as consent: only a typed "yes" or --allow-mitigations does.
+    let how: 'typed-yes' | '--allow-mitigations' | 'not-changing' | undefined;
+    if (!m.changesSystem) how = 'not-changing';
+    else if (this.request.allowMitigations && command) how = '--allow-mitigations';
+    else if (this.request.interactive && prompter) {
+      const question = command
+        ? `This CHANGES THE SYSTEM. Type "yes" to run it (anything else declines):`
+        : `Type "yes" once you have done it by hand (anything else: not done):`;
+      const answer = (await prompter.input(question)).trim().toLowerCase();
+      if (answer === 'yes') how = 'typed-yes';
+    }
+    if (!how) {
+      const reason =
+        this.request.interactive && prompter
+          ? 'declined by the responder'
+          : 'not run: changing the system needs a typed "yes" in an interactive run, or --allow-mitigations';
+      this.suggestions.set(`mitigation:${m.id}`, {
+        ref: `mitigation:${m.id}`,
+        title: m.title,
+        detail: command ? `declined; to run it by hand: ${command.display}` : 'declined',
+      });
+      await this.deps.emit({ type: 'mitigation.declined', runId, stepId: step.id, mitigationId: m.id, reason });
+      return 'skipped';
+    }
+    await this.deps.emit({ type: 'mitigation.approved', runId, stepId: step.id, mitigationId: m.id, how });
+    this.suggestions.delete(`mitigation:${m.id}`);
+    if (!command) {
+      await this.deps.emit({ type: 'mitigation.finished', runId, stepId: step.id, mitigationId: m.id, status: 'passed', manual: true });
+      return 'passed';
+    }
+    const attempt = this.nextAttempt(m.id);
+    const { result, filterError, artifacts } = await this.runCommand(
+      m.id,
+      'mitigation',
+      m.title,
+      command,
+      this.timeoutOf(m.timeout),
+      signal,
+      attempt,
+    );
+    const o = result.outcome;
+    let status: StepStatus = 'passed';
+    let reason: string | undefined;
+    let exitCode: number | undefined;
+    if (o.kind === 'exited') {
+      exitCode = o.exitCode;
+      if (o.exitCode !== 0 || filterError) {
+        status = 'failed';
+        reason = filterError ?? explainFailure(command.argv[0]![0]!, o.exitCode, this.deps.redactor.redact(result.stderr));
+      }
+    } else if (o.kind === 'cancelled') status = 'cancelled';
+    else {
+      status = o.kind === 'timeout' ? 'timeout' : 'error';
+      reason =
+        o.kind === 'timeout'
+          ? `timed out after ${o.timeoutMs / 1000}s`
+          : o.kind === 'not-found'
+            ? `${o.program} is not installed (not found on PATH)`
+            : o.kind === 'signal'
+              ? `killed by ${o.signal}`
+              : o.message;
+    }
+    if (status !== 'passed' && status !== 'cancelled') this.failedSteps.push(step.id);
+    await this.deps.emit({
+      type: 'mitigation.finished',
+      runId,
+      stepId: step.id,
+      mitigationId: m.id,
+      status,
+      manual: false,
+      ...(exitCode !== undefined ? { exitCode } : {}),
+      ...(reason ? { reason } : {}),
+      ...(artifacts.stdout ? { stdout: artifacts.stdout } : {}),
+    });
+    if (status === 'passed' && m.verify) {
+      const check = this.runbook.steps.find((s) => s.id === m.verify && s.kind === 'check') as CheckStepDef | undefined;
+      if (check) await this.runCheck(check, signal);
+    }
+    return status;
+  }
+}

@@ -1,0 +1,113 @@
+/**
+ * Incidents on disk: `$BUD_INCIDENT_HOME/incidents/<id>/timeline.jsonl` (plus artifacts), and
+ * `$BUD_INCIDENT_HOME/current`, the id of the incident commands act on by default.
+ */
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { UserError, errorCode } from '../errors.js';
+import { suggest } from '../runbook/diagnostics.js';
+import { TimelineStore, TimelineWriteError } from '../timeline/store.js';
+
+const ID = /^[a-z0-9][a-z0-9-]{0,80}$/;
+
+/** `Platform outage: all 5xx!` → `platform-outage-all-5xx` (at most 40 characters). */
+export function slugify(text: string, max = 40): string {
+  const slug = text
+    .normalize('NFKD')
+    .replace(/[\u0300-\u036f]/g, '')
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-+|-+$/g, '');
+  const cut = slug.length > max ? slug.slice(0, max).replace(/-[^-]*$/, '') || slug.slice(0, max) : slug;
+  return cut.replace(/-+$/, '') || 'incident';
+}
+
+export class IncidentHome {
+  readonly incidentsDir: string;
+  constructor(
+    readonly root: string,
+    private readonly actor: string,
+    private readonly now: () => Date,
+  ) {
+    this.incidentsDir = join(root, 'incidents');
+  }
+
+  dir(id: string): string {
+    if (!ID.test(id)) throw new UserError(`"${id}" is not a valid incident id (lower-case letters, digits and dashes)`);
+    return join(this.incidentsDir, id);
+  }
+
+  timeline(id: string): TimelineStore {
+    return new TimelineStore(this.dir(id), this.actor, this.now);
+  }
+
+  exists(id: string): boolean {
+    return ID.test(id) && existsSync(join(this.incidentsDir, id, 'timeline.jsonl'));
+  }
+
+  list(): string[] {
+    try {
+      return readdirSync(this.incidentsDir)
+        .filter((id) => ID.test(id) && existsSync(join(this.incidentsDir, id, 'timeline.jsonl')))
+        .sort();
+    } catch (error) {
+      if (errorCode(error) === 'ENOENT') return [];
+      throw error;
+    }
+  }
+
+  /** Creates a fresh incident directory named `YYYY-MM-DD-<slug>` (with -2, -3... when taken). */
+  create(title: string, at: Date): string {
+    const base = `${at.toISOString().slice(0, 10)}-${slugify(title)}`;
+    try {
+      mkdirSync(this.incidentsDir, { recursive: true, mode: 0o700 });
+    } catch (error) {
+      throw new TimelineWriteError(this.incidentsDir, error);
+    }
+    for (let n = 1; n < 1000; n++) {
+      const id = n === 1 ? base : `${base}-${n}`;
+      try {
+        mkdirSync(join(this.incidentsDir, id), { mode: 0o700 });
+        return id;
+      } catch (error) {
+        if (errorCode(error) !== 'EEXIST') throw new TimelineWriteError(join(this.incidentsDir, id), error);
+      }
+    }
+    throw new UserError(`too many incidents named ${base} today`);
+  }
+
+  currentId(): string | undefined {
+    try {
+      const id = readFileSync(join(this.root, 'current'), 'utf8').trim();
+      return id && this.exists(id) ? id : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+
+  setCurrent(id: string): void {
+    const tmp = join(this.root, `current.${process.pid}.tmp`);
+    try {
+      writeFileSync(tmp, id + '\n', { mode: 0o600 });
+      renameSync(tmp, join(this.root, 'current'));
+    } catch (error) {
+      throw new TimelineWriteError(join(this.root, 'current'), error);
+    }
+  }
+
+  /** The incident named by --incident, or the current one; a clear error when there is none. */
+  resolve(explicit: string | undefined): string {
+    if (explicit) {
+      if (this.exists(explicit)) return explicit;
+      throw new UserError(`no incident "${explicit}" in ${this.incidentsDir}${suggest(explicit, this.list())}`);
+    }
+    const current = this.currentId();
+    if (current) return current;
+    const all = this.list();
+    throw new UserError(
+      all.length
+        ? `no current incident; pass --incident ID (known: ${all.slice(-5).join(', ')}) or declare one`
+        : `no incident yet in ${this.root}: run "bud-incident run <runbook>" or "bud-incident declare" first`,
+    );
+  }
+}

@@ -1,0 +1,119 @@
+/**
+ * The set of runbooks a user can run: the shipped ones, then those in extra directories
+ * (`$BUD_INCIDENT_RUNBOOKS`, the config's runbookDirs, `--runbooks-dir`), where a later directory
+ * overrides an earlier one's runbook of the same id.
+ */
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { delimiter, join, resolve } from 'node:path';
+import { UserError, errorCode } from '../errors.js';
+import { YamlSource, formatDiagnostics, suggest, type Diagnostic } from './diagnostics.js';
+import { loadRunbookSource, type LoadedRunbook } from './load.js';
+
+export interface CatalogEntry {
+  id: string;
+  file: string;
+  /** Where it came from: "shipped" or the extra directory. */
+  origin: string;
+  loaded?: LoadedRunbook;
+  diagnostics: Diagnostic[];
+  /** The file it replaced, when a later directory overrode a runbook. */
+  overrides?: string;
+}
+
+export interface Catalog {
+  entries: Map<string, CatalogEntry>;
+  /** Problems with files that could not even be identified (no id) or directories that could not be read. */
+  diagnostics: Diagnostic[];
+}
+
+export function runbookDirs(
+  shipped: string,
+  env: NodeJS.ProcessEnv,
+  configured: readonly string[],
+  flags: readonly string[],
+  cwd: string,
+): Array<{ dir: string; origin: string }> {
+  const dirs = [{ dir: shipped, origin: 'shipped' }];
+  for (const d of (env.BUD_INCIDENT_RUNBOOKS ?? '').split(delimiter).filter(Boolean))
+    dirs.push({ dir: resolve(cwd, d), origin: '$BUD_INCIDENT_RUNBOOKS' });
+  for (const d of configured) dirs.push({ dir: resolve(cwd, d), origin: 'config' });
+  for (const d of flags) dirs.push({ dir: resolve(cwd, d), origin: '--runbooks-dir' });
+  return dirs;
+}
+
+export function listYamlFiles(dir: string): string[] {
+  let names: string[];
+  try {
+    names = readdirSync(dir);
+  } catch (error) {
+    if (errorCode(error) === 'ENOENT') throw new UserError(`runbook directory ${dir} does not exist`);
+    throw new UserError(`cannot read runbook directory ${dir}: ${(error as Error).message}`);
+  }
+  return names
+    .filter((n) => /\.ya?ml$/.test(n))
+    .sort()
+    .map((n) => join(dir, n))
+    .filter((p) => statSync(p).isFile());
+}
+
+/** Reads one YAML file, turning I/O errors into user errors that name the file. */
+export function readSourceFile(file: string): YamlSource {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    throw new UserError(`cannot read ${file}: ${errorCode(error) === 'ENOENT' ? 'no such file' : (error as Error).message}`);
+  }
+  return new YamlSource(file, text);
+}
+
+function idOf(source: YamlSource): string | undefined {
+  const value = source.toJS();
+  if (value && typeof value === 'object' && 'id' in value && typeof (value).id === 'string')
+    return (value as { id: string }).id;
+  return undefined;
+}
+
+/** Loads every runbook in the directories, validating each with cross-references to the others. */
+export function loadCatalog(dirs: ReadonlyArray<{ dir: string; origin: string }>, extraFiles: readonly string[] = []): Catalog {
+  const sources: Array<{ source: YamlSource; origin: string }> = [];
+  for (const { dir, origin } of dirs) for (const file of listYamlFiles(dir)) sources.push({ source: readSourceFile(file), origin });
+  for (const file of extraFiles) sources.push({ source: readSourceFile(file), origin: 'file' });
+
+  const entries = new Map<string, CatalogEntry>();
+  const diagnostics: Diagnostic[] = [];
+  const identified: Array<{ id: string; source: YamlSource; origin: string }> = [];
+  for (const { source, origin } of sources) {
+    const id = idOf(source);
+    if (id === undefined) {
+      const errors = source.parseDiagnostics.length ? source.parseDiagnostics : [source.diagnosticAt([], 'a runbook needs an "id"')];
+      diagnostics.push(...errors);
+      continue;
+    }
+    identified.push({ id, source, origin });
+  }
+  const known = new Set(identified.map((i) => i.id));
+  for (const { id, source, origin } of identified) {
+    const result = loadRunbookSource(source, known);
+    const previous = entries.get(id);
+    entries.set(id, { id, file: source.file, origin, loaded: result.loaded, diagnostics: result.diagnostics, overrides: previous?.file });
+  }
+  return { entries, diagnostics };
+}
+
+/** The runbook with this id, or a user error that lists what exists and suggests the nearest. */
+export function requireRunbook(catalog: Catalog, id: string): LoadedRunbook {
+  const entry = catalog.entries.get(id);
+  if (!entry) {
+    const ids = [...catalog.entries.keys()].sort();
+    throw new UserError(`unknown runbook "${id}"${suggest(id, ids)}. Available: ${ids.join(', ')}`);
+  }
+  if (!entry.loaded) {
+    throw new UserError(
+      `runbook "${id}" (${entry.file}) has errors:`,
+      2,
+      formatDiagnostics(entry.diagnostics.filter((d) => d.severity === 'error')),
+    );
+  }
+  return entry.loaded;
+}

@@ -1,0 +1,257 @@
+/**
+ * Loading and validating runbook files. Every problem in a file is collected and reported with its
+ * position: YAML syntax, schema (unknown keys, wrong types, missing fields), and meaning (duplicate
+ * ids, references to steps, findings, causes, mitigations, inputs or runbooks that do not exist,
+ * template variables that are never defined, commands that would need a shell).
+ */
+import { commandVariables, parseCommand, stageProgram, type ParsedCommand } from './command.js';
+import { YamlSource, suggest, type Diagnostic, type Path } from './diagnostics.js';
+import { parseFilter } from './filters.js';
+import { RUNBOOK_FIELD_NAMES, RunbookSchema, type Runbook } from './schema.js';
+import { isKnownConfigKey } from '../config/config.js';
+
+/** Variables a finding message may use besides inputs. */
+export const FINDING_VARIABLES = ['lines', 'exitCode', 'value', 'command', 'step', 'count', 'stderr'];
+
+export interface LoadedRunbook {
+  runbook: Runbook;
+  file: string;
+  /** Parsed commands by step or mitigation id. */
+  commands: Map<string, ParsedCommand>;
+  source: YamlSource;
+}
+
+export interface LoadResult {
+  loaded?: LoadedRunbook;
+  diagnostics: Diagnostic[];
+}
+
+function checkRegex(source: YamlSource, path: Path, pattern: string, out: Diagnostic[]): void {
+  try {
+    new RegExp(pattern);
+  } catch (error) {
+    out.push(source.diagnosticAt(path, `invalid regular expression: ${(error as Error).message}`));
+  }
+}
+
+/**
+ * Parses and validates one runbook file. `knownRunbooks` are the ids of every runbook in the
+ * catalogue (for references between runbooks); pass undefined to skip that check.
+ */
+export function loadRunbook(file: string, text: string, knownRunbooks?: ReadonlySet<string>): LoadResult {
+  return loadRunbookSource(new YamlSource(file, text), knownRunbooks);
+}
+
+export function loadRunbookSource(source: YamlSource, knownRunbooks?: ReadonlySet<string>): LoadResult {
+  const file = source.file;
+  const value = source.toJS();
+  if (source.parseDiagnostics.some((d) => d.severity === 'error')) return { diagnostics: source.parseDiagnostics };
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+    return { diagnostics: [source.diagnosticAt([], 'a runbook must be a YAML mapping (id, title, steps, ...)')] };
+  }
+  const parsed = RunbookSchema.safeParse(value);
+  if (!parsed.success) return { diagnostics: source.schemaDiagnostics(parsed.error.issues, RUNBOOK_FIELD_NAMES) };
+  const runbook = parsed.data;
+  const diagnostics: Diagnostic[] = [...source.parseDiagnostics];
+  const commands = new Map<string, ParsedCommand>();
+
+  const unique = (items: Array<{ id: string }>, base: string, what: string) => {
+    const seen = new Map<string, number>();
+    items.forEach((item, i) => {
+      const first = seen.get(item.id);
+      if (first !== undefined)
+        diagnostics.push(source.diagnosticAt([base, i, 'id'], `duplicate ${what} id "${item.id}" (first used at ${base}[${first}])`));
+      else seen.set(item.id, i);
+    });
+  };
+  unique(runbook.steps, 'steps', 'step');
+  unique(runbook.causes, 'causes', 'cause');
+  unique(runbook.mitigations, 'mitigations', 'mitigation');
+  unique(runbook.scenarios, 'scenarios', 'scenario');
+
+  const stepIds = runbook.steps.map((s) => s.id);
+  const checkIds = runbook.steps.filter((s) => s.kind === 'check').map((s) => s.id);
+  const causeIds = runbook.causes.map((c) => c.id);
+  const mitigationIds = runbook.mitigations.map((m) => m.id);
+  const inputNames = Object.keys(runbook.inputs);
+
+  // Findings: unique across the runbook, so scenarios can name them.
+  const findingIds: string[] = [];
+  const findingPaths = new Map<string, Path>();
+  runbook.steps.forEach((step, si) => {
+    if (step.kind !== 'check') return;
+    (step.expect ?? []).forEach((e, ei) => {
+      const path: Path = ['steps', si, 'expect', ei, 'finding', 'id'];
+      if (findingPaths.has(e.finding.id)) diagnostics.push(source.diagnosticAt(path, `duplicate finding id "${e.finding.id}"`));
+      findingPaths.set(e.finding.id, path);
+      findingIds.push(e.finding.id);
+    });
+  });
+
+  const ref = (path: Path, id: string, known: readonly string[], what: string) => {
+    if (!known.includes(id)) diagnostics.push(source.diagnosticAt(path, `no ${what} with id "${id}"${suggest(id, known)}`));
+  };
+  const checkNext = (path: Path, next: readonly string[] | undefined) => {
+    next?.forEach((n, i) => {
+      const [kind, id] = n.split(':') as [string, string];
+      if (kind === 'mitigation') ref([...path, i], id, mitigationIds, 'mitigation');
+      else if (kind === 'step') ref([...path, i], id, stepIds, 'step');
+      else if (kind === 'runbook' && knownRunbooks && !knownRunbooks.has(id)) {
+        diagnostics.push(source.diagnosticAt([...path, i], `no runbook with id "${id}"${suggest(id, [...knownRunbooks])}`));
+      }
+    });
+  };
+
+  const checkTemplates = (path: Path, names: readonly string[], extra: readonly string[] = []) => {
+    for (const name of names) {
+      if (inputNames.includes(name) || extra.includes(name) || isKnownConfigKey(name)) continue;
+      const hint = suggest(name, [...inputNames, ...extra]);
+      diagnostics.push(
+        source.diagnosticInValue(path, `{{${name}`, `template variable {{${name}}} is never defined: declare it under inputs${hint}`),
+      );
+    }
+  };
+  const templateNames = (text: string) => [...text.matchAll(/\{\{\s*([A-Za-z_][A-Za-z0-9_.-]*)\s*\}\}/g)].map((m) => m[1]!);
+
+  const checkCommand = (path: Path, id: string, run: string) => {
+    const result = parseCommand(run);
+    if (!result.ok) {
+      const d = source.diagnosticInValue(path, run.slice(result.error.offset, result.error.offset + 1), result.error.message);
+      diagnostics.push(d);
+      return;
+    }
+    commands.set(id, result.command);
+    checkTemplates(path, commandVariables(result.command));
+    result.command.stages.slice(1).forEach((stage) => {
+      const program = stageProgram(stage);
+      if (!program) {
+        diagnostics.push(source.diagnosticAt(path, 'a pipeline stage must start with a plain program name'));
+        return;
+      }
+      const literalArgs = stage.map((w) => w.map((p) => (p.kind === 'text' ? p.text : 'x')).join(''));
+      const filter = parseFilter(literalArgs);
+      if (!filter.ok && !('external' in filter)) diagnostics.push(source.diagnosticInValue(path, program, filter.message));
+    });
+  };
+
+  for (const [name, input] of Object.entries(runbook.inputs)) {
+    if (input.pattern) checkRegex(source, ['inputs', name, 'pattern'], input.pattern, diagnostics);
+    if (input.default) checkTemplates(['inputs', name, 'default'], templateNames(input.default));
+  }
+
+  runbook.steps.forEach((step, si) => {
+    const base: Path = ['steps', si];
+    if (step.parallel && step.kind !== 'check') {
+      diagnostics.push(
+        source.diagnosticAt([...base, 'parallel'], `only check steps can run in parallel; a ${step.kind} step needs the responder`),
+      );
+    }
+    if (step.when) {
+      step.when.findings?.forEach((f, i) => ref([...base, 'when', 'findings', i], f, findingIds, 'finding'));
+      step.when.causes?.forEach((c, i) => ref([...base, 'when', 'causes', i], c, causeIds, 'cause'));
+      step.when.unlessFindings?.forEach((f, i) => ref([...base, 'when', 'unlessFindings', i], f, findingIds, 'finding'));
+      step.when.unlessCauses?.forEach((c, i) => ref([...base, 'when', 'unlessCauses', i], c, causeIds, 'cause'));
+    }
+    switch (step.kind) {
+      case 'check':
+        checkCommand([...base, 'run'], step.id, step.run);
+        if (step.cluster) checkTemplates([...base, 'cluster'], templateNames(step.cluster));
+        (step.expect ?? []).forEach((e, ei) => {
+          const ep: Path = [...base, 'expect', ei];
+          if (e.matches) checkRegex(source, [...ep, 'matches'], e.matches, diagnostics);
+          if (e.notMatches) checkRegex(source, [...ep, 'notMatches'], e.notMatches, diagnostics);
+          if (e.finding.cause) ref([...ep, 'finding', 'cause'], e.finding.cause, causeIds, 'cause');
+          checkNext([...ep, 'finding', 'next'], e.finding.next);
+          checkTemplates([...ep, 'finding', 'message'], templateNames(e.finding.message), FINDING_VARIABLES);
+        });
+        break;
+      case 'manual':
+        checkTemplates([...base, 'instructions'], templateNames(step.instructions));
+        if (step.copy) checkTemplates([...base, 'copy'], templateNames(step.copy));
+        break;
+      case 'prompt':
+        ref([...base, 'input'], step.input, inputNames, 'input');
+        break;
+      case 'mitigation':
+        ref([...base, 'mitigation'], step.mitigation, mitigationIds, 'mitigation');
+        break;
+    }
+  });
+
+  runbook.causes.forEach((cause, ci) => {
+    if (cause.runbook && knownRunbooks && !knownRunbooks.has(cause.runbook)) {
+      diagnostics.push(
+        source.diagnosticAt(
+          ['causes', ci, 'runbook'],
+          `no runbook with id "${cause.runbook}"${suggest(cause.runbook, [...knownRunbooks])}`,
+        ),
+      );
+    }
+    cause.mitigations?.forEach((m, i) => ref(['causes', ci, 'mitigations', i], m, mitigationIds, 'mitigation'));
+  });
+
+  runbook.mitigations.forEach((m, mi) => {
+    if (m.run) {
+      if (stepIds.includes(m.id))
+        diagnostics.push(
+          source.diagnosticAt(
+            ['mitigations', mi, 'id'],
+            `mitigation id "${m.id}" is also a step id; they share recorded outputs, so make them differ`,
+          ),
+        );
+      checkCommand(['mitigations', mi, 'run'], m.id, m.run);
+    }
+    if (m.instructions) checkTemplates(['mitigations', mi, 'instructions'], templateNames(m.instructions));
+    if (m.verify) ref(['mitigations', mi, 'verify'], m.verify, checkIds, 'check step');
+  });
+
+  const scenarioIds = runbook.scenarios.map((s) => s.id);
+  runbook.scenarios.forEach((scenario, si) => {
+    const base: Path = ['scenarios', si];
+    if (scenario.extends) {
+      ref([...base, 'extends'], scenario.extends, scenarioIds, 'scenario');
+      // Cycles would make replay loop forever.
+      const seen = new Set<string>([scenario.id]);
+      let parent = runbook.scenarios.find((s) => s.id === scenario.extends);
+      while (parent?.extends) {
+        if (seen.has(parent.id)) {
+          diagnostics.push(source.diagnosticAt([...base, 'extends'], `scenario "${scenario.id}" extends itself through "${parent.id}"`));
+          break;
+        }
+        seen.add(parent.id);
+        const next = parent.extends;
+        parent = runbook.scenarios.find((s) => s.id === next);
+      }
+    }
+    for (const key of Object.keys(scenario.outputs ?? {})) {
+      if (!checkIds.includes(key) && !mitigationIds.includes(key)) {
+        diagnostics.push(
+          source.diagnosticAtKey(
+            [...base, 'outputs'],
+            key,
+            `no check step or mitigation with id "${key}"${suggest(key, [...checkIds, ...mitigationIds])}`,
+          ),
+        );
+      }
+    }
+    for (const key of Object.keys(scenario.vars ?? {})) {
+      if (!inputNames.includes(key))
+        diagnostics.push(source.diagnosticAtKey([...base, 'vars'], key, `no input named "${key}"${suggest(key, inputNames)}`));
+    }
+    // A check without an exitCode expectation raises "<step>-failed" when its command fails.
+    const autoFindings = checkIds.map((id) => `${id}-failed`);
+    scenario.expectFindings.forEach((f, i) => ref([...base, 'expectFindings', i], f, [...findingIds, ...autoFindings], 'finding'));
+  });
+  if (runbook.scenarios.length > 0 && !scenarioIds.includes('healthy')) {
+    diagnostics.push(
+      source.diagnosticAt(
+        ['scenarios'],
+        'every runbook with scenarios needs one named "healthy" (the baseline the others extend)',
+        'warning',
+      ),
+    );
+  }
+
+  const errors = diagnostics.filter((d) => d.severity === 'error');
+  return { loaded: errors.length ? undefined : { runbook, file, commands, source }, diagnostics };
+}

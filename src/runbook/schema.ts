@@ -1,0 +1,237 @@
+/**
+ * The runbook format, as a zod schema. The same schema validates files at load time and is
+ * exported as JSON Schema (`schema/runbook.schema.json`) for editors.
+ *
+ * A runbook is the code form of one playbook section: what it is for, how to recognise the
+ * situation (indicators), the values it needs (inputs), the steps (checks, manual actions,
+ * prompts, mitigations), the likely causes, the mitigations, and recorded scenarios that replay
+ * the checks' outputs for simulation and tests.
+ */
+import { z } from 'zod';
+import { parseDuration } from '../duration.js';
+
+const Id = z
+  .string()
+  .regex(/^[a-z0-9][a-z0-9-]*$/, { error: 'must be lower-case letters, digits and dashes, starting with a letter or digit' })
+  .max(64);
+
+const Duration = z.union([z.number().int().nonnegative(), z.string()]).refine((v) => parseDuration(v) !== undefined, {
+  error: 'must be a duration such as 300ms, 30s, 5m or 1h',
+});
+
+const Severity = z.enum(['SEV1', 'SEV2', 'SEV3', 'SEV4']);
+
+/** A value the runbook needs: from --var, a prompt step, the config, or its default. */
+const Input = z.strictObject({
+  description: z.string().optional(),
+  default: z.string().optional().describe('May use {{config.*}} values, e.g. "{{config.namespaces.system}}".'),
+  pattern: z.string().optional().describe('Regular expression the whole value must match.'),
+  example: z.string().optional(),
+  secret: z.boolean().optional().describe('Never recorded or shown; the value is redacted everywhere.'),
+  allowLeadingDash: z.boolean().optional().describe('Values starting with "-" are refused unless set (they could be read as options).'),
+});
+
+/** A reference to what to consider next: a mitigation or step of this runbook, or another runbook. */
+const NextRef = z.string().regex(/^(mitigation|runbook|step):[a-z0-9][a-z0-9-]*$/, {
+  error: 'must be "mitigation:<id>", "runbook:<id>" or "step:<id>"',
+});
+
+const Finding = z.strictObject({
+  id: Id.describe('Stable id of the finding; scenarios list the findings they must raise by id.'),
+  message: z.string().min(1).describe('What was found. May use {{inputs}}, {{lines}} (matching output lines), {{exitCode}}, {{value}}.'),
+  cause: Id.optional().describe('The likely cause (an id from causes).'),
+  next: z.array(NextRef).optional().describe('What to consider next.'),
+});
+
+const JsonExpectation = z.strictObject({
+  path: z.string().min(1).describe('Dotted path into the parsed output, e.g. "status" or "items.0.status.phase"; "[]" maps over arrays.'),
+  equals: z.union([z.string(), z.number(), z.boolean(), z.null()]).optional(),
+  notEquals: z.union([z.string(), z.number(), z.boolean(), z.null()]).optional(),
+  oneOf: z.array(z.union([z.string(), z.number(), z.boolean(), z.null()])).optional(),
+  exists: z.boolean().optional(),
+});
+
+/** One expectation about a check's result; when it fails, its finding is raised. */
+const Expectation = z
+  .strictObject({
+    exitCode: z.number().int().optional().describe('The command must exit with this code.'),
+    matches: z.string().optional().describe('Some line of the output must match this regular expression.'),
+    notMatches: z.string().optional().describe('No line of the output may match this regular expression; matching lines become evidence.'),
+    json: JsonExpectation.optional().describe('The output parsed as JSON (or JSON lines) must satisfy this.'),
+    maxLines: z.number().int().nonnegative().optional().describe('The output may have at most this many non-empty lines.'),
+    stream: z.enum(['stdout', 'stderr', 'both']).optional().describe('Which output to examine (default stdout).'),
+    ignoreCase: z.boolean().optional(),
+    finding: Finding,
+  })
+  .refine((e) => [e.exitCode, e.matches, e.notMatches, e.json, e.maxLines].filter((v) => v !== undefined).length === 1, {
+    error: 'an expectation needs exactly one of exitCode, matches, notMatches, json, maxLines',
+  });
+
+/** Run a step only when earlier steps raised (or did not raise) certain findings or causes. */
+const When = z
+  .strictObject({
+    findings: z.array(Id).optional().describe('Run when any of these findings was raised.'),
+    causes: z.array(Id).optional().describe('Run when a finding pointing at any of these causes was raised.'),
+    noFindings: z.boolean().optional().describe('Run only when no finding has been raised so far.'),
+    unlessFindings: z.array(Id).optional().describe('Do not run when any of these findings was raised.'),
+    unlessCauses: z.array(Id).optional().describe('Do not run when a finding pointing at any of these causes was raised.'),
+  })
+  .refine((w) => Object.values(w).some((v) => v !== undefined), {
+    error: 'needs findings, causes, noFindings, unlessFindings or unlessCauses',
+  });
+
+const StepBase = {
+  id: Id,
+  title: z.string().min(1),
+  description: z.string().optional(),
+  when: When.optional(),
+  /** Consecutive steps with `parallel: true` run concurrently. */
+  parallel: z.boolean().optional().describe('Consecutive steps with parallel: true run at the same time.'),
+  phase: z.string().optional().describe('Response phase (triage, investigation, mitigation, resolution).'),
+};
+
+const CheckStep = z.strictObject({
+  ...StepBase,
+  kind: z.literal('check'),
+  run: z.string().min(1).describe('The command, as in the playbook; pipelines to grep/head/tail/wc/sort/uniq/jq work without a shell.'),
+  cluster: z
+    .string()
+    .optional()
+    .describe('Kube context to use for kubectl: "control-plane" (default) or a workload cluster name, or {{input}}.'),
+  timeout: Duration.optional(),
+  expect: z.array(Expectation).optional(),
+  showOutput: z.string().optional().describe('Why the responder should read the output (printed with it).'),
+});
+
+const ManualStep = z.strictObject({
+  ...StepBase,
+  kind: z.literal('manual'),
+  instructions: z.string().min(1),
+  record: z.boolean().optional().describe('Ask the responder what they observed and record it.'),
+  copy: z.string().optional().describe('Text to show ready to paste (a query, a message).'),
+});
+
+const PromptStep = z.strictObject({
+  ...StepBase,
+  kind: z.literal('prompt'),
+  input: z.string().describe('The input (declared under inputs) this step asks for.'),
+  message: z.string().optional(),
+});
+
+const MitigationStep = z.strictObject({
+  ...StepBase,
+  kind: z.literal('mitigation'),
+  mitigation: Id.describe('The mitigation (from mitigations) this step offers.'),
+});
+
+export const Step = z.discriminatedUnion('kind', [CheckStep, ManualStep, PromptStep, MitigationStep]);
+
+const Cause = z.strictObject({
+  id: Id,
+  title: z.string().min(1),
+  description: z.string().optional(),
+  runbook: Id.optional().describe('Runbook to follow when this is the cause.'),
+  mitigations: z.array(Id).optional(),
+});
+
+const Mitigation = z
+  .strictObject({
+    id: Id,
+    title: z.string().min(1),
+    description: z.string().optional(),
+    run: z.string().optional().describe('The command. Shown exactly as it will run, and run only after an explicit yes.'),
+    instructions: z.string().optional().describe('For a mitigation done by hand (failover, enabling a circuit breaker).'),
+    changesSystem: z.boolean().default(true).describe('True (the default) means consent is always required.'),
+    cluster: z.string().optional(),
+    timeout: Duration.optional(),
+    verify: z.string().optional().describe('Id of a check step to run again after the mitigation to verify it.'),
+  })
+  .refine((m) => m.run !== undefined || m.instructions !== undefined, { error: 'a mitigation needs run or instructions' });
+
+const RecordedOutput = z.strictObject({
+  stdout: z.string().optional(),
+  stderr: z.string().optional(),
+  exitCode: z.number().int().optional(),
+  latency: Duration.optional(),
+  outcome: z.enum(['exited', 'timeout', 'not-found']).optional().describe('Simulate a hung command or a missing tool.'),
+});
+
+const Scenario = z.strictObject({
+  id: Id,
+  description: z.string().optional(),
+  extends: Id.optional().describe('Start from another scenario of this runbook and override some outputs.'),
+  vars: z.record(z.string(), z.string()).optional(),
+  outputs: z.record(z.string(), RecordedOutput).optional().describe('Recorded output per check step id (and per mitigation id).'),
+  expectFindings: z.array(Id).describe('The findings this scenario must raise, by id (none for a healthy system).'),
+});
+
+export const RunbookSchema = z.strictObject({
+  $schema: z.string().optional(),
+  id: Id,
+  title: z.string().min(1),
+  summary: z.string().min(1),
+  severity: Severity.optional().describe('Suggested severity when this runbook opens an incident.'),
+  playbook: z.string().optional().describe('The playbook section this implements, e.g. "§5.1 Platform Outage".'),
+  indicators: z.array(z.string()).default([]),
+  defaults: z.strictObject({ timeout: Duration.optional() }).optional(),
+  inputs: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/), Input).default({}),
+  steps: z.array(Step).min(1),
+  causes: z.array(Cause).default([]),
+  mitigations: z.array(Mitigation).default([]),
+  scenarios: z.array(Scenario).default([]),
+});
+
+export type Runbook = z.infer<typeof RunbookSchema>;
+export type RunbookStep = z.infer<typeof Step>;
+export type CheckStepDef = z.infer<typeof CheckStep>;
+export type ManualStepDef = z.infer<typeof ManualStep>;
+export type PromptStepDef = z.infer<typeof PromptStep>;
+export type MitigationStepDef = z.infer<typeof MitigationStep>;
+export type ExpectationDef = z.infer<typeof Expectation>;
+export type FindingDef = z.infer<typeof Finding>;
+export type MitigationDef = z.infer<typeof Mitigation>;
+export type ScenarioDef = z.infer<typeof Scenario>;
+export type RecordedOutputDef = z.infer<typeof RecordedOutput>;
+export type InputDef = z.infer<typeof Input>;
+export type SeverityLevel = z.infer<typeof Severity>;
+
+/** Every field name used anywhere in the format, for "did you mean" on unknown keys. */
+export const RUNBOOK_FIELD_NAMES = [
+  ...new Set([
+    ...Object.keys(RunbookSchema.shape),
+    ...Object.keys(Input.shape),
+    ...Object.keys(Finding.shape),
+    ...Object.keys(JsonExpectation.shape),
+    'exitCode',
+    'matches',
+    'notMatches',
+    'json',
+    'maxLines',
+    'stream',
+    'ignoreCase',
+    'finding',
+    'findings',
+    'causes',
+    'noFindings',
+    'unlessFindings',
+    'unlessCauses',
+    ...Object.keys(StepBase),
+    'kind',
+    'run',
+    'cluster',
+    'timeout',
+    'expect',
+    'showOutput',
+    'instructions',
+    'record',
+    'copy',
+    'input',
+    'message',
+    'mitigation',
+    ...Object.keys(Cause.shape),
+    'changesSystem',
+    'verify',
+    ...Object.keys(RecordedOutput.shape),
+    ...Object.keys(Scenario.shape),
+  ]),
+];

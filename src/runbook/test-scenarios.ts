@@ -1,0 +1,86 @@
+/**
+ * `runbooks test`: every scenario of a runbook is replayed through the real engine (no latency, no
+ * prompts, nothing recorded) and the findings it raises are compared with the ones it declares.
+ */
+import { ManualClock } from '../adapters/clock.js';
+import type { Shell } from '../adapters/shell.js';
+import type { EngineEvent } from '../engine/events.js';
+import { Interrupts } from '../engine/interrupts.js';
+import { RunbookEngine } from '../engine/run.js';
+import { Redactor } from '../secrets/redact.js';
+import type { LoadedRunbook } from './load.js';
+import { resolveScenario } from './scenario.js';
+
+export interface ScenarioResult {
+  runbook: string;
+  scenario: string;
+  ok: boolean;
+  expected: string[];
+  raised: string[];
+  missing: string[];
+  unexpected: string[];
+  /** Steps that could not run (no recorded output, a filter missing): a broken scenario. */
+  stepErrors: string[];
+}
+
+export async function testRunbook(
+  loaded: LoadedRunbook,
+  shell: Shell,
+  configValues: Record<string, string>,
+  env: NodeJS.ProcessEnv,
+): Promise<ScenarioResult[]> {
+  const results: ScenarioResult[] = [];
+  const clock = new ManualClock('2026-01-01T00:00:00Z');
+  for (const s of loaded.runbook.scenarios) {
+    const scenario = resolveScenario(loaded.runbook, s.id);
+    const events: EngineEvent[] = [];
+    const engine = new RunbookEngine(
+      {
+        loaded,
+        runId: `test-${s.id}`,
+        vars: scenario.vars,
+        configValues,
+        cluster: () => undefined,
+        simulate: { scenario: s.id, outputs: scenario.outputs, honourLatency: false },
+        interactive: false,
+        allowMitigations: false,
+      },
+      {
+        shell,
+        emit: async (e) => void events.push(e),
+        show: () => undefined,
+        artifacts: { open: () => ({ write: () => undefined, close: () => undefined }) },
+        redactor: new Redactor(),
+        interrupts: new Interrupts(),
+        env,
+        now: () => clock.now().getTime(),
+      },
+    );
+    await engine.run();
+    const raised = [...new Set(events.flatMap((e) => (e.type === 'finding.raised' ? [e.findingId] : [])))];
+    const expected = [...new Set(scenario.expectFindings)];
+    const stepErrors = events.flatMap((e) =>
+      e.type === 'step.finished' && (e.status === 'error' || e.status === 'timeout') ? [`${e.stepId}: ${e.reason ?? e.status}`] : [],
+    );
+    const missing = expected.filter((f) => !raised.includes(f));
+    const unexpected = raised.filter((f) => !expected.includes(f));
+    // A scenario may simulate a hung or missing tool on purpose: a step error is fine when the scenario records that outcome.
+    const intended = new Set(
+      Object.entries(scenario.outputs)
+        .filter(([, o]) => o.outcome && o.outcome !== 'exited')
+        .map(([k]) => k),
+    );
+    const realErrors = stepErrors.filter((e) => !intended.has(e.split(':')[0]!));
+    results.push({
+      runbook: loaded.runbook.id,
+      scenario: s.id,
+      ok: missing.length === 0 && unexpected.length === 0 && realErrors.length === 0,
+      expected,
+      raised,
+      missing,
+      unexpected,
+      stepErrors: realErrors,
+    });
+  }
+  return results;
+}

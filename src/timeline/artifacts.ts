@@ -1,0 +1,73 @@
+/**
+ * Artifact files: the full (redacted) output of each command, next to the timeline, referenced
+ * from its events by relative path, size and SHA-256. Written as the output streams in, so memory
+ * does not grow with output size; capped on disk, with the cap recorded.
+ */
+import { closeSync, fsyncSync, mkdirSync, openSync, writeSync } from 'node:fs';
+import { createHash, type Hash } from 'node:crypto';
+import { join } from 'node:path';
+import type { ArtifactSink, ArtifactWriter } from '../engine/run.js';
+import type { ArtifactRef } from '../engine/events.js';
+import { StreamRedactor, type Redactor } from '../secrets/redact.js';
+import { TimelineWriteError } from './store.js';
+
+export const DEFAULT_ARTIFACT_CAP = 16 * 1024 * 1024;
+
+export class FileArtifactSink implements ArtifactSink {
+  constructor(
+    private readonly incidentDir: string,
+    private readonly redactor: Redactor,
+    private readonly capBytes = DEFAULT_ARTIFACT_CAP,
+  ) {}
+
+  open(runId: string, stepId: string, stream: 'stdout' | 'stderr', attempt: number): ArtifactWriter {
+    const rel = join('artifacts', runId, `${stepId}${attempt > 1 ? `.${attempt}` : ''}.${stream}.txt`);
+    const abs = join(this.incidentDir, rel);
+    const redacting = new StreamRedactor(this.redactor);
+    let fd: number | undefined;
+    let hash: Hash | undefined;
+    let bytes = 0;
+    let truncated = false;
+    const put = (text: string) => {
+      if (!text) return;
+      if (fd === undefined) {
+        try {
+          mkdirSync(join(this.incidentDir, 'artifacts', runId), { recursive: true, mode: 0o700 });
+          fd = openSync(abs, 'w', 0o600);
+        } catch (error) {
+          throw new TimelineWriteError(abs, error);
+        }
+        hash = createHash('sha256');
+      }
+      let buf = Buffer.from(text, 'utf8');
+      if (bytes + buf.length > this.capBytes) {
+        buf = buf.subarray(0, Math.max(0, this.capBytes - bytes));
+        truncated = true;
+      }
+      if (buf.length === 0) return;
+      try {
+        writeSync(fd, buf);
+      } catch (error) {
+        throw new TimelineWriteError(abs, error);
+      }
+      hash!.update(buf);
+      bytes += buf.length;
+    };
+    return {
+      write: (chunk) => {
+        if (truncated) return; // past the cap: keep counting (the shell counts bytes) but stop writing
+        put(redacting.push(chunk));
+      },
+      close: (totalBytes): ArtifactRef | undefined => {
+        if (!truncated) put(redacting.end());
+        if (fd === undefined) return undefined;
+        try {
+          fsyncSync(fd);
+        } finally {
+          closeSync(fd);
+        }
+        return { path: rel, sha256: hash!.digest('hex'), bytes, truncated, totalBytes: Math.max(totalBytes, bytes) };
+      },
+    };
+  }
+}

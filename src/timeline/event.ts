@@ -1,0 +1,58 @@
+/**
+ * The timeline's event record. One JSON object per line of `timeline.jsonl`:
+ *
+ *     {"seq":1,"ts":"2026-11-28T03:57:51.123Z","actor":"alice","type":"incident.opened","data":{...},"prev":"000…","hash":"9f2…"}
+ *
+ * `hash` is SHA-256 over the previous event's hash and this event's content, so any edit,
+ * deletion or reordering of an earlier line breaks every hash after it (`timeline verify`).
+ */
+import { createHash } from 'node:crypto';
+
+export const GENESIS_HASH = '0'.repeat(64);
+
+export interface TimelineEvent<D = Record<string, unknown>> {
+  seq: number;
+  /** When the event was written (UTC, ISO 8601). */
+  ts: string;
+  actor: string;
+  type: string;
+  data: D;
+  prev: string;
+  hash: string;
+}
+
+/** What a writer supplies; the store assigns seq, ts, prev and hash under the lock. */
+export interface EventDraft {
+  type: string;
+  data: Record<string, unknown>;
+  actor?: string;
+}
+
+export function hashEvent(prev: string, seq: number, ts: string, actor: string, type: string, data: unknown): string {
+  return createHash('sha256')
+    .update(prev)
+    .update('\n')
+    .update(JSON.stringify([seq, ts, actor, type, data]))
+    .digest('hex');
+}
+
+/** Serialises an event as its timeline line (with the trailing newline). Field order is fixed. */
+export function eventLine(event: TimelineEvent): string {
+  const { seq, ts, actor, type, data, prev, hash } = event;
+  return JSON.stringify({ seq, ts, actor, type, data, prev, hash }) + '\n';
+}
+
+export function isTimelineEvent(value: unknown): value is TimelineEvent {
+  if (typeof value !== 'object' || value === null) return false;
+  const v = value as Record<string, unknown>;
+  return (
+    typeof v.seq === 'number' &&
+    typeof v.ts === 'string' &&
+    typeof v.actor === 'string' &&
+    typeof v.type === 'string' &&
+    typeof v.data === 'object' &&
+    v.data !== null &&
+    typeof v.prev === 'string' &&
+    typeof v.hash === 'string'
+  );
+}

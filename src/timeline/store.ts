@@ -1,0 +1,268 @@
+/**
+ * The append-only timeline file of one incident.
+ *
+ * Append: under a cross-process lock, read the last event (seq, hash) from the end of the file,
+ * chain the new events to it, write them with one write call, fsync, release. A failed write
+ * (disk full) is rolled back by truncating to the size before it, so the file never keeps half
+ * a line from us. A torn last line left by something else (a crash mid-write on a filesystem that
+ * allows it) is never silently dropped: it is moved to `timeline.torn.jsonl` beside the timeline
+ * and an event recording its size and hash is appended, so the history says what happened.
+ */
+import { closeSync, fstatSync, fsyncSync, ftruncateSync, openSync, readSync, writeSync, appendFileSync, existsSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { join } from 'node:path';
+import { withFileLock } from './lock.js';
+import { GENESIS_HASH, eventLine, hashEvent, isTimelineEvent, type EventDraft, type TimelineEvent } from './event.js';
+import { UserError, errorCode } from '../errors.js';
+
+export const TIMELINE_FILE = 'timeline.jsonl';
+export const TORN_FILE = 'timeline.torn.jsonl';
+
+export class TimelineWriteError extends UserError {
+  constructor(path: string, cause: unknown) {
+    const code = errorCode(cause);
+    const why =
+      code === 'ENOSPC'
+        ? 'the disk is full'
+        : code === 'EROFS'
+          ? 'the file system is read-only'
+          : code === 'EACCES' || code === 'EPERM'
+            ? 'permission denied'
+            : code === 'EDQUOT'
+              ? 'the disk quota is exceeded'
+              : (cause as Error).message;
+    super(
+      `cannot write the timeline ${path}: ${why}. Events written before this one are intact; free space or fix permissions and run the command again.`,
+      3,
+    );
+  }
+}
+
+interface Tail {
+  seq: number;
+  hash: string;
+  /** Bytes of the file up to and including the last complete line. */
+  validSize: number;
+  /** Bytes after the last newline (a torn write), if any. */
+  tornBytes: number;
+}
+
+/** Reads the last complete event line of an open file, scanning backwards from the end. */
+function readTail(fd: number, size: number, path: string): Tail {
+  if (size === 0) return { seq: 0, hash: GENESIS_HASH, validSize: 0, tornBytes: 0 };
+  const chunk = 64 * 1024;
+  let start = size;
+  let buffered = Buffer.alloc(0);
+  for (;;) {
+    const from = Math.max(0, start - chunk);
+    const piece = Buffer.alloc(start - from);
+    readSync(fd, piece, 0, piece.length, from);
+    buffered = Buffer.concat([piece, buffered]);
+    start = from;
+    const lastNewline = buffered.lastIndexOf(0x0a);
+    if (lastNewline < 0) {
+      if (start === 0) return { seq: 0, hash: GENESIS_HASH, validSize: 0, tornBytes: size };
+      continue;
+    }
+    // Buffer#lastIndexOf counts a negative offset from the end, so guard the first byte.
+    const prevNewline = lastNewline === 0 ? -1 : buffered.lastIndexOf(0x0a, lastNewline - 1);
+    if (prevNewline < 0 && start > 0) continue;
+    const line = buffered.subarray(prevNewline + 1, lastNewline).toString('utf8');
+    let event: unknown;
+    try {
+      event = JSON.parse(line);
+    } catch {
+      event = undefined;
+    }
+    if (!isTimelineEvent(event)) {
+      throw new UserError(
+        `the timeline ${path} is damaged (its last complete line is not a valid event); run "bud-incident timeline verify" to find the bad line. Nothing was written.`,
+        3,
+      );
+    }
+    const validSize = start + lastNewline + 1;
+    return { seq: event.seq, hash: event.hash, validSize, tornBytes: size - validSize };
+  }
+}
+
+export class TimelineStore {
+  readonly path: string;
+  readonly lockPath: string;
+  constructor(
+    readonly dir: string,
+    private readonly defaultActor: string,
+    private readonly now: () => Date,
+  ) {
+    this.path = join(dir, TIMELINE_FILE);
+    this.lockPath = join(dir, 'timeline.lock');
+  }
+
+  exists(): boolean {
+    return existsSync(this.path);
+  }
+
+  /** Appends events atomically with respect to other writers and returns them as written. */
+  append(drafts: EventDraft[]): TimelineEvent[] {
+    if (drafts.length === 0) return [];
+    return withFileLock(this.lockPath, () => {
+      let fd: number;
+      try {
+        fd = openSync(this.path, 'a+', 0o600);
+      } catch (error) {
+        throw new TimelineWriteError(this.path, error);
+      }
+      try {
+        const size = fstatSync(fd).size;
+        const tail = readTail(fd, size, this.path);
+        const all: EventDraft[] = [];
+        if (tail.tornBytes > 0) {
+          const torn = Buffer.alloc(tail.tornBytes);
+          readSync(fd, torn, 0, torn.length, tail.validSize);
+          try {
+            appendFileSync(join(this.dir, TORN_FILE), torn.toString('utf8') + '\n');
+          } catch (error) {
+            throw new TimelineWriteError(join(this.dir, TORN_FILE), error);
+          }
+          ftruncateSync(fd, tail.validSize);
+          all.push({
+            type: 'timeline.torn_line_set_aside',
+            data: {
+              bytes: tail.tornBytes,
+              sha256: createHash('sha256').update(torn).digest('hex'),
+              movedTo: TORN_FILE,
+              reason: 'the last line of the timeline was incomplete (a write was interrupted); it was moved aside, not discarded',
+            },
+            actor: 'bud-incident',
+          });
+        }
+        all.push(...drafts);
+        let { seq, hash } = tail;
+        const ts = this.now().toISOString();
+        const events: TimelineEvent[] = all.map((d) => {
+          seq += 1;
+          const actor = d.actor ?? this.defaultActor;
+          const h = hashEvent(hash, seq, ts, actor, d.type, d.data);
+          const event: TimelineEvent = { seq, ts, actor, type: d.type, data: d.data, prev: hash, hash: h };
+          hash = h;
+          return event;
+        });
+        const buffer = Buffer.from(events.map(eventLine).join(''), 'utf8');
+        const before = tail.validSize;
+        try {
+          let written = 0;
+          while (written < buffer.length) written += writeSync(fd, buffer, written, buffer.length - written);
+          fsyncSync(fd);
+        } catch (error) {
+          // Roll back a partial write so no half line of ours stays behind.
+          try {
+            ftruncateSync(fd, before);
+          } catch {
+            /* nothing more we can do; verify will find the torn line */
+          }
+          throw new TimelineWriteError(this.path, error);
+        }
+        return events.slice(all.length - drafts.length);
+      } finally {
+        closeSync(fd);
+      }
+    });
+  }
+}
+
+export interface TimelineLine {
+  /** 1-based line number in the file. */
+  line: number;
+  text: string;
+  /** False when the file ends without a newline after this line (a torn write). */
+  complete: boolean;
+}
+
+/** Reads a timeline file line by line in fixed-size chunks, so memory does not grow with file size beyond the events kept by the caller. */
+export function* readLines(path: string): Generator<TimelineLine> {
+  let fd: number;
+  try {
+    fd = openSync(path, 'r');
+  } catch (error) {
+    if (errorCode(error) === 'ENOENT') return;
+    throw error;
+  }
+  try {
+    const chunk = Buffer.alloc(1024 * 1024);
+    let carry = Buffer.alloc(0);
+    let lineNo = 0;
+    for (;;) {
+      const n = readSync(fd, chunk, 0, chunk.length, null);
+      if (n === 0) break;
+      let data = carry.length ? Buffer.concat([carry, chunk.subarray(0, n)]) : chunk.subarray(0, n);
+      let start = 0;
+      for (let nl = data.indexOf(0x0a, start); nl >= 0; nl = data.indexOf(0x0a, start)) {
+        lineNo++;
+        yield { line: lineNo, text: data.subarray(start, nl).toString('utf8'), complete: true };
+        start = nl + 1;
+      }
+      carry = Buffer.from(data.subarray(start));
+      data = Buffer.alloc(0);
+    }
+    if (carry.length) yield { line: lineNo + 1, text: carry.toString('utf8'), complete: false };
+  } finally {
+    closeSync(fd);
+  }
+}
+
+export interface VerifyResult {
+  ok: boolean;
+  events: number;
+  /** The first line that breaks the file or the chain. */
+  firstBad?: { line: number; reason: string };
+  /** An incomplete last line (interrupted write): reported, not counted as an event. */
+  torn?: { line: number; bytes: number };
+}
+
+/** Checks every line parses, sequence numbers run 1..n, and each hash chains to the one before. */
+export function verifyTimeline(path: string): VerifyResult {
+  let prev = GENESIS_HASH;
+  let expectedSeq = 1;
+  let count = 0;
+  for (const { line, text, complete } of readLines(path)) {
+    if (!complete) return { ok: true, events: count, torn: { line, bytes: Buffer.byteLength(text) } };
+    let event: unknown;
+    try {
+      event = JSON.parse(text);
+    } catch {
+      return { ok: false, events: count, firstBad: { line, reason: 'not valid JSON' } };
+    }
+    if (!isTimelineEvent(event)) return { ok: false, events: count, firstBad: { line, reason: 'not a timeline event (fields missing)' } };
+    if (event.seq !== expectedSeq)
+      return { ok: false, events: count, firstBad: { line, reason: `sequence number ${event.seq}, expected ${expectedSeq}` } };
+    if (event.prev !== prev)
+      return {
+        ok: false,
+        events: count,
+        firstBad: {
+          line,
+          reason: 'does not chain to the previous event (prev hash differs): a line before it was changed, removed or reordered',
+        },
+      };
+    const h = hashEvent(event.prev, event.seq, event.ts, event.actor, event.type, event.data);
+    if (h !== event.hash)
+      return { ok: false, events: count, firstBad: { line, reason: 'hash mismatch: this line was edited after it was written' } };
+    prev = event.hash;
+    expectedSeq++;
+    count++;
+  }
+  return { ok: true, events: count };
+}
+
+/** Reads all complete, parseable events (without verifying the chain). */
+export function* readEvents(path: string): Generator<TimelineEvent> {
+  for (const { text, complete } of readLines(path)) {
+    if (!complete) return;
+    let event: unknown;
+    try {
+      event = JSON.parse(text);
+    } catch {
+      continue;
+    }
+    if (isTimelineEvent(event)) yield event;
+  }
+}
