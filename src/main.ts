@@ -62,7 +62,7 @@ Exit codes: 0 all passed, 1 problems found, 2 usage or input error, 3 cannot wri
     .option('--var <name=value>', 'value for a runbook input; repeatable', collect, [])
     .option('--resume', 'continue the interrupted run of this runbook at its first unfinished step')
     .option('--severity <SEVn>', "severity of the incident this run opens (default: the runbook's)")
-    .option('--timeout <seconds>', 'default timeout for each command (runbook steps may set their own)')
+    .option('--timeout <seconds>', 'timeout for every command, overriding the runbook\'s (e.g. 10 or 10s)')
     .addOption(
       new Option('--allow-mitigations', 'CONSENT to run mitigations that CHANGE THE SYSTEM without asking (never implied by --yes)'),
     )

@@ -7,6 +7,7 @@ import { DISPLAY_ONLY, type EngineEvent } from '../engine/events.js';
 import { Interrupts } from '../engine/interrupts.js';
 import { RunbookEngine, missingInputs, planGroups, type ResumeState } from '../engine/run.js';
 import { UserError } from '../errors.js';
+import { parseDuration } from '../duration.js';
 import { currentOpenIncident, loadIncident, openIncident } from '../incident/open.js';
 import { unfinishedRun } from '../incident/state.js';
 import { HumanRunRenderer, JsonRunRenderer, type RunRenderer } from '../render/run.js';
@@ -143,7 +144,7 @@ export async function runCommand(ctx: Context, runbookId: string, opts: RunOptio
       ...(simulate ? { simulate } : {}),
       interactive,
       allowMitigations: Boolean(opts.allowMitigations),
-      ...(opts.timeout ? { defaultTimeoutMs: parseTimeout(opts.timeout) } : {}),
+      ...(opts.timeout ? { timeoutOverrideMs: parseTimeout(opts.timeout) } : {}),
       ...(resume ? { resume } : {}),
       runbookTitle: (id) => cat.entries.get(id)?.loaded?.runbook.title,
     },
@@ -172,8 +173,9 @@ export async function runCommand(ctx: Context, runbookId: string, opts: RunOptio
 }
 
 function parseTimeout(text: string): number {
-  const ms = Number(text.replace(/s$/, '')) * (text.endsWith('ms') ? 1 : 1000);
-  if (!Number.isFinite(ms) || ms <= 0) throw new UserError(`--timeout "${text}": expected seconds, e.g. 30 or 30s`);
+  // A bare number is seconds (like kubectl's --request-timeout); 500ms, 30s, 2m also work.
+  const ms = /^\d+(\.\d+)?$/.test(text) ? Number(text) * 1000 : parseDuration(text);
+  if (ms === undefined || ms <= 0) throw new UserError(`--timeout "${text}": expected seconds or a duration, e.g. 30, 30s, 500ms, 2m`);
   return ms;
 }
 

@@ -186,7 +186,7 @@ export function evaluateExpectation(e: ExpectationDef, out: CheckOutput): Expect
 export function explainFailure(program: string, exitCode: number, stderr: string): string {
   const s = stderr.toLowerCase();
   if (program === 'kubectl' || program.startsWith('kubectl')) {
-    if (/unable to connect to the server|connection refused|no such host|i\/o timeout|dial tcp/.test(s))
+    if (/unable to connect to the server|connection refused|was refused|no such host|i\/o timeout|dial tcp/.test(s))
       return 'the Kubernetes API server cannot be reached';
     if (/context .* (does not exist|not found)|no context exists with the name/.test(s))
       return 'the kube context does not exist in the kubeconfig';

@@ -64,6 +64,8 @@ export interface RunRequest {
   interactive: boolean;
   allowMitigations: boolean;
   defaultTimeoutMs?: number;
+  /** --timeout: applies to every command, over what the runbook says. */
+  timeoutOverrideMs?: number;
   resume?: ResumeState;
   /** Titles of other runbooks, for "next" suggestions. */
   runbookTitle?: (id: string) => string | undefined;
@@ -450,6 +452,7 @@ export class RunbookEngine {
   }
 
   private timeoutOf(value: string | number | undefined): number {
+    if (this.request.timeoutOverrideMs) return this.request.timeoutOverrideMs;
     return (
       parseDuration(value ?? this.runbook.defaults?.timeout ?? this.request.defaultTimeoutMs ?? DEFAULT_TIMEOUT_MS) ?? DEFAULT_TIMEOUT_MS
     );

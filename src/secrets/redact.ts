@@ -10,7 +10,7 @@
 export const REDACTED = '[REDACTED]';
 
 /** Environment variable names that are treated as secrets even when the config does not list them. */
-const SECRET_NAME = /(^|_)(TOKEN|SECRET|PASSWORD|PASSWD|PASS|API_?KEY|ACCESS_KEY|PRIVATE_KEY|CREDENTIALS?|AUTH)$/i;
+const SECRET_NAME = /(TOKEN|SECRET|PASSWORD|PASSWD|PGPASS|API_?KEY|ACCESS_KEY|PRIVATE_KEY|CREDENTIALS?)$/i;
 
 /** Values shorter than this are not redacted literally: redacting "1" or "dev" everywhere would make output unreadable. */
 const MIN_LITERAL_LENGTH = 6;

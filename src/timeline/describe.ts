@@ -1,7 +1,12 @@
 /** One-line, human descriptions of timeline events, for `timeline` and the post-mortem. */
 import type { TimelineEvent } from './event.js';
 
-const str = (v: unknown): string => (v === undefined || v === null ? '' : typeof v === 'object' ? JSON.stringify(v) : String(v));
+function str(v: unknown): string {
+  if (v === undefined || v === null) return '';
+  if (typeof v === 'string') return v;
+  if (typeof v === 'number' || typeof v === 'boolean') return String(v);
+  return JSON.stringify(v);
+}
 
 export function describeEvent(e: TimelineEvent): string {
   const d = e.data;

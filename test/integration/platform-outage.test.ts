@@ -1,0 +1,149 @@
+/**
+ * `bud-incident run platform-outage` through the built binary, with the real kubectl, against the
+ * fake Kubernetes API server on 127.0.0.1.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readFileSync, existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { execFileSync } from 'node:child_process';
+import { FakeKubeServer } from '../support/fake-kube.js';
+import { badConfigCluster, databaseDownCluster, healthyCluster } from '../support/cluster.js';
+import { jsonLines, sandbox, STUB_BIN } from '../support/cli.js';
+
+let kubectlAvailable = true;
+try {
+  execFileSync('kubectl', ['version', '--client'], { stdio: 'ignore' });
+} catch {
+  kubectlAvailable = false;
+}
+
+const servers: FakeKubeServer[] = [];
+async function cluster(state = healthyCluster(), options = {}) {
+  const server = await new FakeKubeServer(state, options).start();
+  servers.push(server);
+  return server;
+}
+afterAll(async () => {
+  await Promise.all(servers.map((s) => s.stop()));
+});
+
+function findings(events: Array<Record<string, any>>) {
+  return events.filter((e) => e.type === 'finding.raised');
+}
+
+describe.runIf(kubectlAvailable)('run platform-outage against a cluster (real kubectl, fake API server)', () => {
+  it('passes on a healthy cluster (exit 0) and records a verifiable timeline', async () => {
+    const server = await cluster();
+    const box = sandbox();
+    box.writeKubeconfig(server.kubeconfig());
+    const r = await box.run(['run', 'platform-outage', '--yes', '--json']);
+    const events = jsonLines(r.stdout);
+    expect(findings(events), r.stdout + r.stderr).toEqual([]);
+    expect(events.find((e) => e.type === 'run.finished')?.outcome).toBe('passed');
+    expect(r.code).toBe(0);
+    // kubectl really asked the server for pods in bud-system and exec'd pg_isready in postgresql-0.
+    expect(server.requests.some((q) => q.path === '/api/v1/namespaces/bud-system/pods')).toBe(true);
+    expect(server.requests.some((q) => q.path === '/api/v1/namespaces/bud-data/pods/postgresql-0/exec')).toBe(true);
+    const verify = await box.run(['timeline', 'verify']);
+    expect(verify.code).toBe(0);
+    expect(verify.stdout).toMatch(/hash chain intact/);
+  });
+
+  it('raises the database findings, naming the pods, when PostgreSQL is down (exit 1)', async () => {
+    const server = await cluster(databaseDownCluster());
+    const box = sandbox();
+    box.writeKubeconfig(server.kubeconfig());
+    const r = await box.run(['run', 'platform-outage', '--yes', '--json']);
+    expect(r.code).toBe(1);
+    const f = findings(jsonLines(r.stdout));
+    expect(f.map((x) => x.findingId).sort()).toEqual(['app-cannot-reach-db', 'pods-crashlooping', 'postgres-not-ready']);
+    const crash = f.find((x) => x.findingId === 'pods-crashlooping')!;
+    expect(crash.message).toContain('budapp-7d9f8c6b5-x2k4p');
+    expect(crash.message).toContain('CrashLoopBackOff');
+    const pg = f.find((x) => x.findingId === 'postgres-not-ready')!;
+    expect(pg.message).toContain('postgresql-0');
+    expect(pg.message).toContain('no response');
+    expect(pg.cause.id).toBe('database-failure');
+    // The evidence is on disk, with the hash the timeline recorded.
+    const incident = readFileSync(join(box.home, 'current'), 'utf8').trim();
+    const artifact = join(box.home, 'incidents', incident, pg.evidence.artifact.path);
+    expect(readFileSync(artifact, 'utf8')).toContain('no response');
+  });
+
+  it('points at the bad configuration push and never runs the rollback without consent', async () => {
+    const server = await cluster(badConfigCluster());
+    const box = sandbox();
+    box.writeKubeconfig(server.kubeconfig());
+    const r = await box.run(['run', 'platform-outage', '--yes', '--json']);
+    expect(r.code).toBe(1);
+    const events = jsonLines(r.stdout);
+    expect(findings(events).map((x) => x.findingId).sort()).toEqual(['config-errors-in-events', 'pods-config-error']);
+    expect(findings(events)[0]!.message).toMatch(/CreateContainerConfigError/);
+    const proposed = events.find((e) => e.type === 'mitigation.proposed');
+    expect(proposed?.command).toBe('kubectl rollout undo deployment/budapp -n bud-system');
+    expect(events.find((e) => e.type === 'mitigation.declined')?.reason).toMatch(/--allow-mitigations/);
+    expect(events.some((e) => e.type === 'mitigation.finished')).toBe(false);
+    // The history it showed came from the ReplicaSets' revision annotations.
+    const history = events.find((e) => e.type === 'step.finished' && e.stepId === 'rollout-history');
+    expect(history?.outputTail?.join('\n')).toContain('helm upgrade bud 3.19.0');
+  });
+
+  it('reports an unreachable API server as such, quickly, without hanging', async () => {
+    const server = await cluster();
+    const box = sandbox();
+    box.writeKubeconfig(server.kubeconfig());
+    await server.stop();
+    servers.splice(servers.indexOf(server), 1);
+    const r = await box.run(['run', 'platform-outage', '--yes', '--json']);
+    expect(r.code).toBe(1);
+    const f = findings(jsonLines(r.stdout));
+    expect(f.map((x) => x.findingId)).toEqual(['cluster-api-unreachable']);
+    expect(f[0]!.message).toMatch(/connection refused|Unable to connect/i);
+    expect(r.ms).toBeLessThan(30_000);
+  });
+
+  it('says a missing tool is missing, distinct from a finding about the cluster', async () => {
+    const server = await cluster();
+    const box = sandbox();
+    box.writeKubeconfig(server.kubeconfig());
+    // PATH without the dapr stub, but with kubectl.
+    const path = (process.env.PATH ?? '').split(':').filter((p) => p !== STUB_BIN).join(':');
+    const r = await box.run(['run', 'platform-outage', '--yes', '--json'], { env: { PATH: path } });
+    const events = jsonLines(r.stdout);
+    const dapr = events.find((e) => e.type === 'step.finished' && e.stepId === 'dapr');
+    expect(dapr?.status).toBe('error');
+    expect(dapr?.reason).toBe('dapr is not installed (not found on PATH)');
+    expect(findings(events)).toEqual([]);
+    expect(r.code).toBe(1);
+  });
+
+  it('kills a hung kubectl exec at its timeout and carries on', async () => {
+    const state = healthyCluster();
+    state.exec = { 'bud-data/postgresql-0': () => ({ stdout: 'accepting connections\n', delayMs: 30_000 }) };
+    const server = await cluster(state);
+    const box = sandbox();
+    box.writeKubeconfig(server.kubeconfig());
+    const r = await box.run(['run', 'platform-outage', '--yes', '--json', '--timeout', '3']);
+    const events = jsonLines(r.stdout);
+    const pg = events.find((e) => e.type === 'step.finished' && e.stepId === 'postgres');
+    expect(pg?.status).toBe('timeout');
+    expect(pg?.reason).toMatch(/timed out after 3s/);
+    expect(events.find((e) => e.type === 'step.finished' && e.stepId === 'keycloak')?.status).toBe('passed');
+    expect(events.at(-2)?.type).toBe('run.finished');
+    expect(r.ms).toBeLessThan(25_000);
+    expect(r.code).toBe(1);
+  });
+
+  it('refuses injected values before anything runs or is recorded', async () => {
+    const server = await cluster();
+    const box = sandbox();
+    box.writeKubeconfig(server.kubeconfig());
+    for (const value of ['namespace=bud-system; rm -rf /', 'postgresPod=--kubeconfig=/tmp/evil', 'namespace=$(touch pwned)', 'deployment=a\nb']) {
+      const r = await box.run(['run', 'platform-outage', '--yes', '--var', value]);
+      expect(r.code, value).toBe(2);
+      expect(r.stderr).toMatch(/--var (namespace|postgresPod|deployment): value/);
+    }
+    expect(existsSync(join(box.home, 'incidents'))).toBe(false);
+    expect(server.requests).toEqual([]);
+  });
+});

@@ -1,0 +1,85 @@
+/** Runs the built CLI (bin/bud-incident.js) as a user would, in a throwaway state directory. */
+import { spawn } from 'node:child_process';
+import { mkdtempSync, writeFileSync, mkdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+export const BIN = join(ROOT, 'bin', 'bud-incident.js');
+export const STUB_BIN = join(ROOT, 'test', 'fixtures', 'bin');
+
+export interface CliResult {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+  ms: number;
+}
+
+export interface Sandbox {
+  dir: string;
+  home: string;
+  env: NodeJS.ProcessEnv;
+  run(args: string[], options?: { env?: NodeJS.ProcessEnv; input?: string; timeoutMs?: number }): Promise<CliResult>;
+  writeKubeconfig(text: string): string;
+}
+
+/** A fresh state directory and environment. PATH has the test stubs first, then the system's. */
+export function sandbox(extraEnv: NodeJS.ProcessEnv = {}): Sandbox {
+  const dir = mkdtempSync(join(tmpdir(), 'bud-incident-test-'));
+  const home = join(dir, 'state');
+  mkdirSync(join(dir, 'kube-cache'), { recursive: true });
+  const env: NodeJS.ProcessEnv = {
+    PATH: `${STUB_BIN}:${process.env.PATH ?? '/usr/bin:/bin'}`,
+    HOME: dir,
+    BUD_INCIDENT_HOME: home,
+    BUD_INCIDENT_ACTOR: 'tester',
+    KUBECACHEDIR: join(dir, 'kube-cache'),
+    KUBECONFIG: join(dir, 'no-kubeconfig'),
+    NO_COLOR: '1',
+    LANG: 'C.UTF-8',
+    ...extraEnv,
+  };
+  const box: Sandbox = {
+    dir,
+    home,
+    env,
+    writeKubeconfig(text) {
+      const path = join(dir, 'kubeconfig');
+      writeFileSync(path, text);
+      env.KUBECONFIG = path;
+      return path;
+    },
+    run(args, options = {}) {
+      return runCli(args, { ...env, ...options.env }, options.input, options.timeoutMs, dir);
+    },
+  };
+  return box;
+}
+
+export function runCli(args: string[], env: NodeJS.ProcessEnv, input?: string, timeoutMs = 60_000, cwd = ROOT): Promise<CliResult> {
+  return new Promise((resolve, reject) => {
+    const start = Date.now();
+    const child = spawn(process.execPath, [BIN, ...args], { env, cwd, stdio: ['pipe', 'pipe', 'pipe'] });
+    const out: Buffer[] = [];
+    const err: Buffer[] = [];
+    child.stdout.on('data', (d: Buffer) => out.push(d));
+    child.stderr.on('data', (d: Buffer) => err.push(d));
+    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+    child.on('error', reject);
+    child.on('close', (code, signal) => {
+      clearTimeout(timer);
+      resolve({ code, signal, stdout: Buffer.concat(out).toString(), stderr: Buffer.concat(err).toString(), ms: Date.now() - start });
+    });
+    child.stdin.end(input ?? '');
+  });
+}
+
+/** Parses `--json` run output: one JSON object per line. */
+export function jsonLines(text: string): Array<Record<string, any>> {
+  return text
+    .split('\n')
+    .filter((l) => l.trim().startsWith('{'))
+    .map((l) => JSON.parse(l) as Record<string, any>);
+}

@@ -1,0 +1,97 @@
+import { describe, expect, it } from 'vitest';
+import { loadRunbook } from '../../src/runbook/load.js';
+import { formatDiagnostics } from '../../src/runbook/diagnostics.js';
+
+const valid = `id: demo
+title: Demo
+summary: A demo runbook
+inputs:
+  namespace:
+    default: bud-system
+steps:
+  - id: pods
+    kind: check
+    title: Pods
+    run: kubectl get pods -n {{namespace}}
+    expect:
+      - notMatches: CrashLoopBackOff
+        finding: { id: crash, message: "crashing: {{lines}}", cause: bad }
+causes:
+  - id: bad
+    title: Bad thing
+scenarios:
+  - id: healthy
+    outputs: { pods: { stdout: "ok" } }
+    expectFindings: []
+`;
+
+function problems(text: string, known?: Set<string>) {
+  const r = loadRunbook('rb.yaml', text, known);
+  return r.diagnostics.map((d) => `${d.line}:${d.col} ${d.field}: ${d.message}`);
+}
+
+describe('runbook loading', () => {
+  it('accepts a valid runbook', () => {
+    const r = loadRunbook('rb.yaml', valid);
+    expect(r.diagnostics).toEqual([]);
+    expect(r.loaded?.runbook.steps[0]?.id).toBe('pods');
+  });
+
+  it('reports malformed YAML with its position', () => {
+    const p = problems('id: x\nsteps:\n  - id: a\n   kind: check\n');
+    expect(p.length).toBeGreaterThan(0);
+    expect(p[0]).toMatch(/^4:\d+ /);
+  });
+
+  it('reports an unknown key at the key, with a suggestion', () => {
+    const p = problems(valid.replace('    kind: check\n', '    kind: check\n    timout: 5s\n'));
+    expect(p).toEqual(['10:5 steps[0].timout: unknown field "timout" (did you mean "timeout"?)']);
+  });
+
+  it('reports wrong types and missing fields', () => {
+    const p = problems(valid.replace('title: Demo\n', 'title: 42\n').replace('summary: A demo runbook\n', ''));
+    expect(p.some((x) => /^2:8 title: .*expected string/.test(x))).toBe(true);
+    expect(p.some((x) => /summary: required field is missing/.test(x))).toBe(true);
+  });
+
+  it('collects every semantic problem at once', () => {
+    const broken = valid
+      .replace('run: kubectl get pods -n {{namespace}}', 'run: kubectl get pods -n {{namespce}} ; echo')
+      .replace('cause: bad }', 'cause: bda }')
+      .replace('expectFindings: []', 'expectFindings: [nope]')
+      .replace('  - id: pods\n', '  - id: pods\n    when: { findings: [ghost] }\n');
+    const p = problems(broken);
+    expect(p.some((x) => x.includes('";" needs a shell'))).toBe(true);
+    expect(p.some((x) => x.includes('no cause with id "bda" (did you mean "bad"?)'))).toBe(true);
+    expect(p.some((x) => x.includes('no finding with id "nope"'))).toBe(true);
+    expect(p.some((x) => x.includes('no finding with id "ghost"'))).toBe(true);
+  });
+
+  it('flags template variables that are never defined, pointing inside the command', () => {
+    const p = problems(valid.replace('-n {{namespace}}', '-n {{namespce}}'));
+    expect(p).toEqual(['11:30 steps[0].run: template variable {{namespce}} is never defined: declare it under inputs (did you mean "namespace"?)']);
+  });
+
+  it('flags duplicate step ids and references to unknown runbooks', () => {
+    const dup = valid.replace('causes:\n  - id: bad\n    title: Bad thing\n', 'causes:\n  - id: bad\n    title: Bad thing\n    runbook: databse-failure\n') +
+      '';
+    const p = problems(dup.replace('steps:\n', 'steps:\n  - id: pods\n    kind: manual\n    title: again\n    instructions: x\n'), new Set(['demo', 'database-failure']));
+    expect(p.some((x) => x.includes('duplicate step id "pods"'))).toBe(true);
+    expect(p.some((x) => x.includes('no runbook with id "databse-failure" (did you mean "database-failure"?)'))).toBe(true);
+  });
+
+  it('formats diagnostics with the source line underlined', () => {
+    const r = loadRunbook('rb.yaml', valid.replace('    kind: check\n', '    kind: check\n    timout: 5s\n'));
+    const lines = formatDiagnostics(r.diagnostics);
+    expect(lines[0]).toBe('rb.yaml:10:5: error: steps[0].timout: unknown field "timout" (did you mean "timeout"?)');
+    expect(lines[1]).toBe('  10 |     timout: 5s');
+    expect(lines[2]).toBe('           ^^^^^^');
+  });
+
+  it('survives an alias bomb with a diagnostic instead of a crash', () => {
+    const bomb = 'a: &a ["x","x","x","x","x","x","x","x","x"]\nb: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a]\nc: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b]\nd: &d [*c,*c,*c,*c,*c,*c,*c,*c,*c]\ne: [*d,*d,*d,*d,*d,*d,*d,*d,*d]\n';
+    const r = loadRunbook('bomb.yaml', bomb);
+    expect(r.loaded).toBeUndefined();
+    expect(r.diagnostics.length).toBeGreaterThan(0);
+  });
+});
