@@ -27,7 +27,7 @@ export function errorMessage(error: unknown): string {
 /** Node's system errors carry a string `code` (ENOENT, ENOSPC, EACCES...). */
 export function errorCode(error: unknown): string | undefined {
   if (typeof error === 'object' && error !== null && 'code' in error) {
-    const code = (error).code;
+    const code = error.code;
     return typeof code === 'string' ? code : undefined;
   }
   return undefined;

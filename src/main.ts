@@ -9,7 +9,7 @@ import { Command, CommanderError, Option } from 'commander';
 import { systemClock } from './adapters/clock.js';
 import { UserError } from './errors.js';
 import { processTerminal } from './render/terminal.js';
-import type { Context, GlobalOptions } from './cli/context.js';
+import { prepareConfig, type Context, type GlobalOptions } from './cli/context.js';
 import type { RunOptions } from './cli/run.js';
 
 type JsonOpt = { json?: boolean };
@@ -44,11 +44,12 @@ Environment: BUD_INCIDENT_HOME (state directory), BUD_INCIDENT_RUNBOOKS (extra r
 BUD_INCIDENT_CONFIG, BUD_INCIDENT_ACTOR, KUBECONFIG, NO_COLOR, FORCE_COLOR.
 Exit codes: 0 all passed, 1 problems found, 2 usage or input error, 3 cannot write state, 130 interrupted.`,
     );
-  program.hook('preAction', (thisCommand) => {
-    const o = thisCommand.optsWithGlobals<GlobalOptions & { color?: boolean }>();
+  program.hook('preAction', async (_program, actionCommand) => {
+    const o = actionCommand.optsWithGlobals<GlobalOptions & { color?: boolean }>();
     ctx.global.config = o.config;
     ctx.global.runbooksDir = o.runbooksDir ?? [];
     ctx.global.incident = o.incident;
+    await prepareConfig(ctx);
   });
 
   program
@@ -62,7 +63,7 @@ Exit codes: 0 all passed, 1 problems found, 2 usage or input error, 3 cannot wri
     .option('--var <name=value>', 'value for a runbook input; repeatable', collect, [])
     .option('--resume', 'continue the interrupted run of this runbook at its first unfinished step')
     .option('--severity <SEVn>', "severity of the incident this run opens (default: the runbook's)")
-    .option('--timeout <seconds>', 'timeout for every command, overriding the runbook\'s (e.g. 10 or 10s)')
+    .option('--timeout <seconds>', "timeout for every command, overriding the runbook's (e.g. 10 or 10s)")
     .addOption(
       new Option('--allow-mitigations', 'CONSENT to run mitigations that CHANGE THE SYSTEM without asking (never implied by --yes)'),
     )
@@ -73,7 +74,7 @@ Exit codes: 0 all passed, 1 problems found, 2 usage or input error, 3 cannot wri
     .command('list')
     .description('list the runbooks (shipped and from extra directories)')
     .option('--json', 'machine-readable output')
-    .action(async (opts: JsonOpt) => setExit((await import('./cli/runbooks.js')).listRunbooks(ctx, opts)));
+    .action(async (opts: JsonOpt) => setExit(await (await import('./cli/runbooks-list.js')).listRunbooks(ctx, opts)));
   runbooks
     .command('show')
     .description('show a runbook: indicators, inputs, steps, causes, mitigations, scenarios')
@@ -103,7 +104,9 @@ Exit codes: 0 all passed, 1 problems found, 2 usage or input error, 3 cannot wri
     .option('--json', 'one JSON event per line')
     .option('--format <format>', 'table (default), md or json')
     .option('--all', 'include step starts')
-    .action(async (opts: JsonOpt & { format?: string; all?: boolean }) => setExit((await import('./cli/timeline.js')).showTimeline(ctx, opts)));
+    .action(async (opts: JsonOpt & { format?: string; all?: boolean }) =>
+      setExit((await import('./cli/timeline.js')).showTimeline(ctx, opts)),
+    );
   timeline
     .command('verify')
     .description('check that every line is whole and the hash chain is intact; names the first bad line')

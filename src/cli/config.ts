@@ -1,5 +1,5 @@
 /** `bud-incident config show`. */
-import { configCandidates } from '../config/config.js';
+import { configCandidates } from '../config/defaults.js';
 import { secretEnvNames } from '../secrets/redact.js';
 import { shippedRunbookDir, stateHome } from '../paths.js';
 import { config, dirsOf, writeJson, type Context } from './context.js';

@@ -1,13 +1,15 @@
 /**
  * What every command gets: the environment, the working directory, the terminal, the clock and the
- * global options. Commands build the rest (config, catalogue, incident home) from it on demand, so
- * `--help` pays for nothing it does not use.
+ * global options. Kept light on purpose: it imports no parser or schema, so `--help`, `status` and
+ * `runbooks list` do not pay for zod and yaml. Commands that need the catalogue get it from
+ * catalog-of.ts.
  */
+import { existsSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import type { Clock } from '../adapters/clock.js';
 import type { Terminal } from '../render/terminal.js';
-import { loadConfig, type LoadedConfig } from '../config/config.js';
-import { loadCatalog, runbookDirs, type Catalog } from '../runbook/catalog.js';
+import { configCandidates, defaultConfig, type LoadedConfig } from '../config/defaults.js';
+import { runbookDirs } from '../runbook/files.js';
 import { shippedRunbookDir, stateHome } from '../paths.js';
 import { IncidentHome } from '../incident/store.js';
 import { Redactor } from '../secrets/redact.js';
@@ -26,24 +28,25 @@ export interface Context {
   clock: Clock;
   stdinIsTTY: boolean;
   global: GlobalOptions;
+  /** Set by prepareConfig before a command runs. */
+  loadedConfig?: LoadedConfig;
 }
 
-const cache = new WeakMap<Context, { config?: LoadedConfig; catalog?: Catalog }>();
-function memo(ctx: Context) {
-  let m = cache.get(ctx);
-  if (!m) cache.set(ctx, (m = {}));
-  return m;
+/** Loads the config file if there is one (the parser is imported only then). */
+export async function prepareConfig(ctx: Context): Promise<void> {
+  for (const candidate of configCandidates(ctx.env, ctx.cwd, ctx.global.config)) {
+    if (candidate.explicit || existsSync(candidate.path)) {
+      const { loadConfig } = await import('../config/config.js');
+      ctx.loadedConfig = loadConfig(ctx.env, ctx.cwd, ctx.global.config);
+      return;
+    }
+  }
+  ctx.loadedConfig = { config: defaultConfig(), file: undefined };
 }
 
 export function config(ctx: Context): LoadedConfig {
-  const m = memo(ctx);
-  return (m.config ??= loadConfig(ctx.env, ctx.cwd, ctx.global.config));
-}
-
-export function catalog(ctx: Context, extraFiles: readonly string[] = []): Catalog {
-  const m = memo(ctx);
-  if (extraFiles.length) return loadCatalog(dirsOf(ctx), extraFiles);
-  return (m.catalog ??= loadCatalog(dirsOf(ctx)));
+  if (!ctx.loadedConfig) throw new Error('config not prepared');
+  return ctx.loadedConfig;
 }
 
 export function dirsOf(ctx: Context) {

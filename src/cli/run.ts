@@ -2,7 +2,7 @@
 import { randomBytes } from 'node:crypto';
 import { ExecaShell } from '../adapters/shell.js';
 import { InquirerPrompter } from '../adapters/prompter.js';
-import { configTemplateValues } from '../config/config.js';
+import { configTemplateValues } from '../config/defaults.js';
 import { DISPLAY_ONLY, type EngineEvent } from '../engine/events.js';
 import { Interrupts } from '../engine/interrupts.js';
 import { RunbookEngine, missingInputs, planGroups, type ResumeState } from '../engine/run.js';
@@ -16,7 +16,8 @@ import { suggest } from '../runbook/diagnostics.js';
 import { resolveScenario } from '../runbook/scenario.js';
 import { validateInputValue } from '../runbook/template.js';
 import { FileArtifactSink } from '../timeline/artifacts.js';
-import { catalog, config, home, isInteractive, parseVars, redactor, type Context } from './context.js';
+import { config, home, isInteractive, parseVars, redactor, type Context } from './context.js';
+import { catalog } from './catalog-of.js';
 
 export interface RunOptions {
   yes?: boolean;

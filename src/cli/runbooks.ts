@@ -1,45 +1,15 @@
 /** `bud-incident runbooks list | show | validate | test | schema`. */
 import { resolve } from 'node:path';
 import { ExecaShell } from '../adapters/shell.js';
-import { configTemplateValues } from '../config/config.js';
+import { configTemplateValues } from '../config/defaults.js';
 import { formatDiagnostics, type Diagnostic } from '../runbook/diagnostics.js';
 import { requireRunbook, type Catalog } from '../runbook/catalog.js';
 import { z } from 'zod';
 import { RunbookSchema } from '../runbook/schema.js';
 import { testRunbook, type ScenarioResult } from '../runbook/test-scenarios.js';
 import { UserError } from '../errors.js';
-import { catalog, config, writeJson, type Context } from './context.js';
-
-export function listRunbooks(ctx: Context, opts: { json?: boolean }): number {
-  const cat = catalog(ctx);
-  const rows = [...cat.entries.values()]
-    .sort((a, b) => a.id.localeCompare(b.id))
-    .map((e) => ({
-      id: e.id,
-      title: e.loaded?.runbook.title ?? '(invalid)',
-      severity: e.loaded?.runbook.severity ?? '',
-      playbook: e.loaded?.runbook.playbook ?? '',
-      steps: e.loaded?.runbook.steps.length ?? 0,
-      scenarios: e.loaded?.runbook.scenarios.map((s) => s.id) ?? [],
-      origin: e.origin,
-      file: e.file,
-      valid: Boolean(e.loaded),
-    }));
-  if (opts.json) {
-    writeJson(ctx, rows);
-    return 0;
-  }
-  const c = ctx.term.color;
-  const w = Math.max(4, ...rows.map((r) => r.id.length));
-  ctx.term.out.write(c.bold(`${'ID'.padEnd(w)}  SEV   ${'TITLE'.padEnd(36)} PLAYBOOK`) + '\n');
-  for (const r of rows) {
-    const line = `${r.id.padEnd(w)}  ${(r.severity || '-').padEnd(4)}  ${r.title.slice(0, 36).padEnd(36)} ${r.playbook}${r.origin !== 'shipped' ? c.dim(` [${r.origin}]`) : ''}`;
-    ctx.term.out.write((r.valid ? line : c.red(line + '  (invalid: run "bud-incident runbooks validate")')) + '\n');
-  }
-  if (cat.diagnostics.length) ctx.term.err.write(formatDiagnostics(cat.diagnostics).join('\n') + '\n');
-  ctx.term.out.write(c.dim(`\nRun one: bud-incident run <id>   Rehearse: bud-incident run <id> --simulate healthy\n`));
-  return rows.every((r) => r.valid) && cat.diagnostics.length === 0 ? 0 : 1;
-}
+import { config, writeJson, type Context } from './context.js';
+import { catalog } from './catalog-of.js';
 
 export function showRunbook(ctx: Context, id: string, opts: { json?: boolean }): number {
   const loaded = requireRunbook(catalog(ctx), id);

@@ -239,7 +239,12 @@ export class RunbookEngine {
           await this.deps.emit({ type: 'run.interrupted', runId, stepIds: cancelledSteps.map((s) => s.id), choice });
           if (choice === 'abort') throw new RunAborted('interrupted (Ctrl-C)');
           if (choice === 'retry') gi--;
-          else for (const s of cancelledSteps) done.add(s.id);
+          else
+            for (const s of cancelledSteps) {
+              done.add(s.id);
+              // A check skipped after Ctrl-C did not pass: the run must not say "all checks passed".
+              this.failedSteps.push(s.id);
+            }
         }
       }
     } catch (error) {
@@ -330,6 +335,8 @@ export class RunbookEngine {
     const command = this.request.loaded.commands.get(id);
     if (!command) throw new TemplateError(`no command for ${id}`);
     const resolved = resolveCommand(command, this.lookup, this.deps.env);
+    // What is shown and recorded never carries a secret, even one written into the runbook itself.
+    resolved.display = this.deps.redactor.redact(resolved.display);
     const first = resolved.argv[0]!;
     if (first[0] === 'kubectl') {
       const name = clusterName ? renderTemplate(clusterName, this.lookup) : 'control-plane';

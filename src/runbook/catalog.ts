@@ -3,9 +3,10 @@
  * (`$BUD_INCIDENT_RUNBOOKS`, the config's runbookDirs, `--runbooks-dir`), where a later directory
  * overrides an earlier one's runbook of the same id.
  */
-import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { delimiter, join, resolve } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { listYamlFiles } from './files.js';
 import { UserError, errorCode } from '../errors.js';
+export { listYamlFiles, runbookDirs } from './files.js';
 import { YamlSource, formatDiagnostics, suggest, type Diagnostic } from './diagnostics.js';
 import { loadRunbookSource, type LoadedRunbook } from './load.js';
 
@@ -26,36 +27,6 @@ export interface Catalog {
   diagnostics: Diagnostic[];
 }
 
-export function runbookDirs(
-  shipped: string,
-  env: NodeJS.ProcessEnv,
-  configured: readonly string[],
-  flags: readonly string[],
-  cwd: string,
-): Array<{ dir: string; origin: string }> {
-  const dirs = [{ dir: shipped, origin: 'shipped' }];
-  for (const d of (env.BUD_INCIDENT_RUNBOOKS ?? '').split(delimiter).filter(Boolean))
-    dirs.push({ dir: resolve(cwd, d), origin: '$BUD_INCIDENT_RUNBOOKS' });
-  for (const d of configured) dirs.push({ dir: resolve(cwd, d), origin: 'config' });
-  for (const d of flags) dirs.push({ dir: resolve(cwd, d), origin: '--runbooks-dir' });
-  return dirs;
-}
-
-export function listYamlFiles(dir: string): string[] {
-  let names: string[];
-  try {
-    names = readdirSync(dir);
-  } catch (error) {
-    if (errorCode(error) === 'ENOENT') throw new UserError(`runbook directory ${dir} does not exist`);
-    throw new UserError(`cannot read runbook directory ${dir}: ${(error as Error).message}`);
-  }
-  return names
-    .filter((n) => /\.ya?ml$/.test(n))
-    .sort()
-    .map((n) => join(dir, n))
-    .filter((p) => statSync(p).isFile());
-}
-
 /** Reads one YAML file, turning I/O errors into user errors that name the file. */
 export function readSourceFile(file: string): YamlSource {
   let text: string;
@@ -69,8 +40,7 @@ export function readSourceFile(file: string): YamlSource {
 
 function idOf(source: YamlSource): string | undefined {
   const value = source.toJS();
-  if (value && typeof value === 'object' && 'id' in value && typeof (value).id === 'string')
-    return (value as { id: string }).id;
+  if (value && typeof value === 'object' && 'id' in value && typeof value.id === 'string') return (value as { id: string }).id;
   return undefined;
 }
 

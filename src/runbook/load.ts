@@ -8,7 +8,7 @@ import { commandVariables, parseCommand, stageProgram, type ParsedCommand } from
 import { YamlSource, suggest, type Diagnostic, type Path } from './diagnostics.js';
 import { parseFilter } from './filters.js';
 import { RUNBOOK_FIELD_NAMES, RunbookSchema, type Runbook } from './schema.js';
-import { isKnownConfigKey } from '../config/config.js';
+import { isKnownConfigKey } from '../config/defaults.js';
 
 /** Variables a finding message may use besides inputs. */
 export const FINDING_VARIABLES = ['lines', 'exitCode', 'value', 'command', 'step', 'count', 'stderr'];
@@ -118,6 +118,7 @@ export function loadRunbookSource(source: YamlSource, knownRunbooks?: ReadonlySe
     if (!result.ok) {
       const d = source.diagnosticInValue(path, run.slice(result.error.offset, result.error.offset + 1), result.error.message);
       diagnostics.push(d);
+      checkTemplates(path, templateNames(run));
       return;
     }
     commands.set(id, result.command);

@@ -23,7 +23,7 @@ export interface InputRules {
  */
 export function validateInputValue(name: string, rules: InputRules | undefined, value: string): string | true {
   if (value.length > 1024) return `${name}: value is too long (${value.length} characters; at most 1024)`;
-   
+
   if (/[\u0000-\u001f\u007f]/.test(value)) return `${name}: value contains a control character (newline, tab, NUL...)`;
   if (value.startsWith('-') && !rules?.allowLeadingDash)
     return `${name}: value "${value}" starts with "-" and would be read as an option; refused`;

@@ -2,7 +2,7 @@
  * `bud-incident run platform-outage` through the built binary, with the real kubectl, against the
  * fake Kubernetes API server on 127.0.0.1.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { readFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { execFileSync } from 'node:child_process';
@@ -77,7 +77,11 @@ describe.runIf(kubectlAvailable)('run platform-outage against a cluster (real ku
     const r = await box.run(['run', 'platform-outage', '--yes', '--json']);
     expect(r.code).toBe(1);
     const events = jsonLines(r.stdout);
-    expect(findings(events).map((x) => x.findingId).sort()).toEqual(['config-errors-in-events', 'pods-config-error']);
+    expect(
+      findings(events)
+        .map((x) => x.findingId)
+        .sort(),
+    ).toEqual(['config-errors-in-events', 'pods-config-error']);
     expect(findings(events)[0]!.message).toMatch(/CreateContainerConfigError/);
     const proposed = events.find((e) => e.type === 'mitigation.proposed');
     expect(proposed?.command).toBe('kubectl rollout undo deployment/budapp -n bud-system');
@@ -107,7 +111,10 @@ describe.runIf(kubectlAvailable)('run platform-outage against a cluster (real ku
     const box = sandbox();
     box.writeKubeconfig(server.kubeconfig());
     // PATH without the dapr stub, but with kubectl.
-    const path = (process.env.PATH ?? '').split(':').filter((p) => p !== STUB_BIN).join(':');
+    const path = (process.env.PATH ?? '')
+      .split(':')
+      .filter((p) => p !== STUB_BIN)
+      .join(':');
     const r = await box.run(['run', 'platform-outage', '--yes', '--json'], { env: { PATH: path } });
     const events = jsonLines(r.stdout);
     const dapr = events.find((e) => e.type === 'step.finished' && e.stepId === 'dapr');
@@ -138,7 +145,12 @@ describe.runIf(kubectlAvailable)('run platform-outage against a cluster (real ku
     const server = await cluster();
     const box = sandbox();
     box.writeKubeconfig(server.kubeconfig());
-    for (const value of ['namespace=bud-system; rm -rf /', 'postgresPod=--kubeconfig=/tmp/evil', 'namespace=$(touch pwned)', 'deployment=a\nb']) {
+    for (const value of [
+      'namespace=bud-system; rm -rf /',
+      'postgresPod=--kubeconfig=/tmp/evil',
+      'namespace=$(touch pwned)',
+      'deployment=a\nb',
+    ]) {
       const r = await box.run(['run', 'platform-outage', '--yes', '--var', value]);
       expect(r.code, value).toBe(2);
       expect(r.stderr).toMatch(/--var (namespace|postgresPod|deployment): value/);

@@ -11,7 +11,8 @@ export interface PodSpec {
   node?: string;
   containers?: string[];
   /** Overall: running and ready (default), or a failure. */
-  state?: 'ready' | 'CrashLoopBackOff' | 'OOMKilled' | 'ImagePullBackOff' | 'CreateContainerConfigError' | 'Pending' | 'Evicted' | 'NotReady';
+  state?:
+    'ready' | 'CrashLoopBackOff' | 'OOMKilled' | 'ImagePullBackOff' | 'CreateContainerConfigError' | 'Pending' | 'Evicted' | 'NotReady';
   restarts?: number;
   ownerRS?: string;
 }
@@ -21,11 +22,41 @@ export function pod(spec: PodSpec): Obj {
   const state = spec.state ?? 'ready';
   const cs = containers.map((c, i) => {
     const main = i === 0;
-    const base = { name: c, image: `registry.bud.example/${c}:3.19.0`, restartCount: main ? (spec.restarts ?? 0) : 0, ready: true, started: true, state: { running: { startedAt: CREATED } } as Obj };
+    const base = {
+      name: c,
+      image: `registry.bud.example/${c}:3.19.0`,
+      restartCount: main ? (spec.restarts ?? 0) : 0,
+      ready: true,
+      started: true,
+      state: { running: { startedAt: CREATED } } as Obj,
+    };
     if (!main || state === 'ready') return base;
-    if (state === 'CrashLoopBackOff') return { ...base, ready: false, state: { waiting: { reason: 'CrashLoopBackOff', message: `back-off 5m0s restarting failed container=${c}` } }, lastState: { terminated: { reason: 'Error', exitCode: 1, finishedAt: '2026-11-28T03:59:00Z' } } };
-    if (state === 'OOMKilled') return { ...base, ready: false, state: { waiting: { reason: 'CrashLoopBackOff' } }, lastState: { terminated: { reason: 'OOMKilled', exitCode: 137, finishedAt: '2026-11-28T03:58:00Z' } } };
-    if (state === 'ImagePullBackOff' || state === 'CreateContainerConfigError') return { ...base, ready: false, started: false, state: { waiting: { reason: state, message: state === 'CreateContainerConfigError' ? 'configmap "budapp-config-v42" not found' : 'Back-off pulling image' } } };
+    if (state === 'CrashLoopBackOff')
+      return {
+        ...base,
+        ready: false,
+        state: { waiting: { reason: 'CrashLoopBackOff', message: `back-off 5m0s restarting failed container=${c}` } },
+        lastState: { terminated: { reason: 'Error', exitCode: 1, finishedAt: '2026-11-28T03:59:00Z' } },
+      };
+    if (state === 'OOMKilled')
+      return {
+        ...base,
+        ready: false,
+        state: { waiting: { reason: 'CrashLoopBackOff' } },
+        lastState: { terminated: { reason: 'OOMKilled', exitCode: 137, finishedAt: '2026-11-28T03:58:00Z' } },
+      };
+    if (state === 'ImagePullBackOff' || state === 'CreateContainerConfigError')
+      return {
+        ...base,
+        ready: false,
+        started: false,
+        state: {
+          waiting: {
+            reason: state,
+            message: state === 'CreateContainerConfigError' ? 'configmap "budapp-config-v42" not found' : 'Back-off pulling image',
+          },
+        },
+      };
     if (state === 'NotReady') return { ...base, ready: false };
     return base;
   });
@@ -37,9 +68,18 @@ export function pod(spec: PodSpec): Obj {
       uid: `uid-${spec.name}`,
       labels: spec.labels ?? {},
       creationTimestamp: CREATED,
-      ...(spec.ownerRS ? { ownerReferences: [{ apiVersion: 'apps/v1', kind: 'ReplicaSet', name: spec.ownerRS, uid: `uid-${spec.ownerRS}`, controller: true }] } : {}),
+      ...(spec.ownerRS
+        ? {
+            ownerReferences: [
+              { apiVersion: 'apps/v1', kind: 'ReplicaSet', name: spec.ownerRS, uid: `uid-${spec.ownerRS}`, controller: true },
+            ],
+          }
+        : {}),
     },
-    spec: { nodeName: state === 'Pending' ? undefined : (spec.node ?? 'worker-1'), containers: containers.map((c) => ({ name: c, image: `registry.bud.example/${c}:3.19.0` })) },
+    spec: {
+      nodeName: state === 'Pending' ? undefined : (spec.node ?? 'worker-1'),
+      containers: containers.map((c) => ({ name: c, image: `registry.bud.example/${c}:3.19.0` })),
+    },
     status: {
       phase,
       ...(state === 'Evicted' ? { reason: 'Evicted', message: 'The node was low on resource: memory.' } : {}),
@@ -53,13 +93,29 @@ export function pod(spec: PodSpec): Obj {
 
 export function node(name: string, ready = true, role?: string): Obj {
   return {
-    metadata: { name, uid: `uid-${name}`, labels: role ? { [`node-role.kubernetes.io/${role}`]: '' } : {}, creationTimestamp: '2026-10-18T04:00:00Z' },
+    metadata: {
+      name,
+      uid: `uid-${name}`,
+      labels: role ? { [`node-role.kubernetes.io/${role}`]: '' } : {},
+      creationTimestamp: '2026-10-18T04:00:00Z',
+    },
     spec: {},
-    status: { conditions: [{ type: 'Ready', status: ready ? 'True' : 'Unknown', reason: ready ? 'KubeletReady' : 'NodeStatusUnknown' }], nodeInfo: { kubeletVersion: 'v1.32.4' } },
+    status: {
+      conditions: [{ type: 'Ready', status: ready ? 'True' : 'Unknown', reason: ready ? 'KubeletReady' : 'NodeStatusUnknown' }],
+      nodeInfo: { kubeletVersion: 'v1.32.4' },
+    },
   };
 }
 
-export function event(namespace: string, kind: string, name: string, type: 'Normal' | 'Warning', reason: string, message: string, lastTimestamp = '2026-11-28T03:58:00Z'): Obj {
+export function event(
+  namespace: string,
+  kind: string,
+  name: string,
+  type: 'Normal' | 'Warning',
+  reason: string,
+  message: string,
+  lastTimestamp = '2026-11-28T03:58:00Z',
+): Obj {
   return {
     metadata: { name: `${name}.${reason.toLowerCase()}`, namespace, uid: `uid-ev-${name}-${reason}` },
     involvedObject: { kind, name, namespace, uid: `uid-${name}` },
@@ -75,13 +131,39 @@ export function event(namespace: string, kind: string, name: string, type: 'Norm
 
 export function deployment(namespace: string, name: string, replicas: number, ready: number, revision = 42): Obj {
   return {
-    metadata: { name, namespace, uid: `uid-${name}`, labels: { app: name }, annotations: { 'deployment.kubernetes.io/revision': String(revision) }, creationTimestamp: CREATED, generation: revision },
-    spec: { replicas, selector: { matchLabels: { app: name } }, template: { metadata: { labels: { app: name } }, spec: { containers: [{ name, image: `registry.bud.example/${name}:3.19.0` }] } } },
-    status: { observedGeneration: revision, replicas, updatedReplicas: replicas, readyReplicas: ready, availableReplicas: ready, conditions: [{ type: 'Available', status: ready === replicas ? 'True' : 'False' }] },
+    metadata: {
+      name,
+      namespace,
+      uid: `uid-${name}`,
+      labels: { app: name },
+      annotations: { 'deployment.kubernetes.io/revision': String(revision) },
+      creationTimestamp: CREATED,
+      generation: revision,
+    },
+    spec: {
+      replicas,
+      selector: { matchLabels: { app: name } },
+      template: { metadata: { labels: { app: name } }, spec: { containers: [{ name, image: `registry.bud.example/${name}:3.19.0` }] } },
+    },
+    status: {
+      observedGeneration: revision,
+      replicas,
+      updatedReplicas: replicas,
+      readyReplicas: ready,
+      availableReplicas: ready,
+      conditions: [{ type: 'Available', status: ready === replicas ? 'True' : 'False' }],
+    },
   };
 }
 
-export function replicaset(namespace: string, deploymentName: string, hash: string, revision: number, replicas: number, changeCause: string): Obj {
+export function replicaset(
+  namespace: string,
+  deploymentName: string,
+  hash: string,
+  revision: number,
+  replicas: number,
+  changeCause: string,
+): Obj {
   return {
     metadata: {
       name: `${deploymentName}-${hash}`,
@@ -89,10 +171,19 @@ export function replicaset(namespace: string, deploymentName: string, hash: stri
       uid: `uid-${deploymentName}-${hash}`,
       labels: { app: deploymentName, 'pod-template-hash': hash },
       annotations: { 'deployment.kubernetes.io/revision': String(revision), 'kubernetes.io/change-cause': changeCause },
-      ownerReferences: [{ apiVersion: 'apps/v1', kind: 'Deployment', name: deploymentName, uid: `uid-${deploymentName}`, controller: true }],
+      ownerReferences: [
+        { apiVersion: 'apps/v1', kind: 'Deployment', name: deploymentName, uid: `uid-${deploymentName}`, controller: true },
+      ],
       creationTimestamp: revision === 42 ? '2026-11-28T03:50:00Z' : CREATED,
     },
-    spec: { replicas, selector: { matchLabels: { app: deploymentName, 'pod-template-hash': hash } }, template: { metadata: { labels: { app: deploymentName, 'pod-template-hash': hash } }, spec: { containers: [{ name: deploymentName, image: 'x' }] } } },
+    spec: {
+      replicas,
+      selector: { matchLabels: { app: deploymentName, 'pod-template-hash': hash } },
+      template: {
+        metadata: { labels: { app: deploymentName, 'pod-template-hash': hash } },
+        spec: { containers: [{ name: deploymentName, image: 'x' }] },
+      },
+    },
     status: { replicas, readyReplicas: replicas },
   };
 }
@@ -105,15 +196,37 @@ export function healthyCluster(): ClusterState {
   return {
     nodes: [node('cp-1', true, 'control-plane'), node('worker-1'), node('worker-2'), node('worker-3')],
     pods: [
-      pod({ namespace: sys, name: 'budapp-7d9f8c6b5-x2k4p', labels: { app: 'budapp', 'pod-template-hash': '7d9f8c6b5' }, containers: ['budapp', 'daprd'], ownerRS: 'budapp-7d9f8c6b5' }),
-      pod({ namespace: sys, name: 'budapp-7d9f8c6b5-m8n2q', labels: { app: 'budapp', 'pod-template-hash': '7d9f8c6b5' }, containers: ['budapp', 'daprd'], node: 'worker-2', ownerRS: 'budapp-7d9f8c6b5' }),
-      pod({ namespace: sys, name: 'budgateway-5c8d7f9b4-h7j2m', labels: { app: 'budgateway' }, containers: ['budgateway', 'daprd'], node: 'worker-2' }),
+      pod({
+        namespace: sys,
+        name: 'budapp-7d9f8c6b5-x2k4p',
+        labels: { app: 'budapp', 'pod-template-hash': '7d9f8c6b5' },
+        containers: ['budapp', 'daprd'],
+        ownerRS: 'budapp-7d9f8c6b5',
+      }),
+      pod({
+        namespace: sys,
+        name: 'budapp-7d9f8c6b5-m8n2q',
+        labels: { app: 'budapp', 'pod-template-hash': '7d9f8c6b5' },
+        containers: ['budapp', 'daprd'],
+        node: 'worker-2',
+        ownerRS: 'budapp-7d9f8c6b5',
+      }),
+      pod({
+        namespace: sys,
+        name: 'budgateway-5c8d7f9b4-h7j2m',
+        labels: { app: 'budgateway' },
+        containers: ['budgateway', 'daprd'],
+        node: 'worker-2',
+      }),
       pod({ namespace: 'bud-data', name: 'postgresql-0', labels: { app: 'postgresql' }, containers: ['postgresql'], node: 'worker-3' }),
       pod({ namespace: 'bud-auth', name: 'keycloak-0', labels: { app: 'keycloak' }, containers: ['keycloak'] }),
     ],
     events: [event(sys, 'Pod', 'budapp-7d9f8c6b5-x2k4p', 'Normal', 'Pulled', 'Container image already present on machine')],
     deployments: [deployment(sys, 'budapp', 2, 2), deployment(sys, 'budgateway', 1, 1), deployment('bud-auth', 'keycloak', 1, 1)],
-    replicasets: [replicaset(sys, 'budapp', '6c5b4a3f2', 41, 0, 'helm upgrade bud 3.18.0'), replicaset(sys, 'budapp', '7d9f8c6b5', 42, 2, 'helm upgrade bud 3.19.0')],
+    replicasets: [
+      replicaset(sys, 'budapp', '6c5b4a3f2', 41, 0, 'helm upgrade bud 3.18.0'),
+      replicaset(sys, 'budapp', '7d9f8c6b5', 42, 2, 'helm upgrade bud 3.19.0'),
+    ],
     logs: { 'bud-system/budapp-7d9f8c6b5-x2k4p': '2026-11-28 03:40:00 INFO budapp: serving on :9082\n' },
     exec: { 'bud-data/postgresql-0': PG_OK },
   };
@@ -123,7 +236,17 @@ export function healthyCluster(): ClusterState {
 export function databaseDownCluster(): ClusterState {
   const c = healthyCluster();
   c.pods = c.pods.map((p) =>
-    p.metadata.name.startsWith('budapp-') ? pod({ namespace: 'bud-system', name: p.metadata.name, labels: p.metadata.labels, containers: ['budapp', 'daprd'], state: 'CrashLoopBackOff', restarts: 7, ownerRS: 'budapp-7d9f8c6b5' }) : p,
+    p.metadata.name.startsWith('budapp-')
+      ? pod({
+          namespace: 'bud-system',
+          name: p.metadata.name,
+          labels: p.metadata.labels,
+          containers: ['budapp', 'daprd'],
+          state: 'CrashLoopBackOff',
+          restarts: 7,
+          ownerRS: 'budapp-7d9f8c6b5',
+        })
+      : p,
   );
   c.exec = { 'bud-data/postgresql-0': () => ({ stdout: '/var/run/postgresql:5432 - no response\n', exitCode: 2 }) };
   c.logs = {
@@ -138,8 +261,19 @@ export function databaseDownCluster(): ClusterState {
 export function badConfigCluster(): ClusterState {
   const c = healthyCluster();
   c.pods = c.pods.map((p) =>
-    p.metadata.name.startsWith('budapp-') ? pod({ namespace: 'bud-system', name: p.metadata.name, labels: p.metadata.labels, containers: ['budapp', 'daprd'], state: 'CreateContainerConfigError', ownerRS: 'budapp-7d9f8c6b5' }) : p,
+    p.metadata.name.startsWith('budapp-')
+      ? pod({
+          namespace: 'bud-system',
+          name: p.metadata.name,
+          labels: p.metadata.labels,
+          containers: ['budapp', 'daprd'],
+          state: 'CreateContainerConfigError',
+          ownerRS: 'budapp-7d9f8c6b5',
+        })
+      : p,
   );
-  c.events.push(event('bud-system', 'Pod', 'budapp-7d9f8c6b5-x2k4p', 'Warning', 'Failed', 'Error: configmap "budapp-config-v42" not found'));
+  c.events.push(
+    event('bud-system', 'Pod', 'budapp-7d9f8c6b5-x2k4p', 'Warning', 'Failed', 'Error: configmap "budapp-config-v42" not found'),
+  );
   return c;
 }

@@ -91,7 +91,17 @@ function tableFor(resource: string, items: Obj[], now: Date, includeObject: stri
   let cells: (o: Obj) => unknown[];
   switch (resource) {
     case 'pods':
-      columns = [col('Name'), col('Ready'), col('Status'), col('Restarts', 0, 'string'), col('Age'), col('IP', 1), col('Node', 1), col('Nominated Node', 1), col('Readiness Gates', 1)];
+      columns = [
+        col('Name'),
+        col('Ready'),
+        col('Status'),
+        col('Restarts', 0, 'string'),
+        col('Age'),
+        col('IP', 1),
+        col('Node', 1),
+        col('Nominated Node', 1),
+        col('Readiness Gates', 1),
+      ];
       cells = (p) => [
         p.metadata.name,
         podReady(p),
@@ -109,13 +119,27 @@ function tableFor(resource: string, items: Obj[], now: Date, includeObject: stri
       cells = (n) => [
         n.metadata.name,
         nodeStatus(n),
-        Object.keys(n.metadata.labels ?? {}).filter((k) => k.startsWith('node-role.kubernetes.io/')).map((k) => k.split('/')[1]).join(',') || '<none>',
+        Object.keys(n.metadata.labels ?? {})
+          .filter((k) => k.startsWith('node-role.kubernetes.io/'))
+          .map((k) => k.split('/')[1])
+          .join(',') || '<none>',
         age(n.metadata.creationTimestamp, now),
         n.status?.nodeInfo?.kubeletVersion ?? 'v1.32.4',
       ];
       break;
     case 'events':
-      columns = [col('Last Seen'), col('Type'), col('Reason'), col('Object'), col('Subobject', 1), col('Source', 1), col('Message'), col('First Seen', 1), col('Count', 1), col('Name', 1)];
+      columns = [
+        col('Last Seen'),
+        col('Type'),
+        col('Reason'),
+        col('Object'),
+        col('Subobject', 1),
+        col('Source', 1),
+        col('Message'),
+        col('First Seen', 1),
+        col('Count', 1),
+        col('Name', 1),
+      ];
       cells = (e) => [
         age(e.lastTimestamp, now),
         e.type,
@@ -131,11 +155,23 @@ function tableFor(resource: string, items: Obj[], now: Date, includeObject: stri
       break;
     case 'deployments':
       columns = [col('Name'), col('Ready'), col('Up-to-date'), col('Available'), col('Age')];
-      cells = (d) => [d.metadata.name, `${d.status?.readyReplicas ?? 0}/${d.spec?.replicas ?? 0}`, d.status?.updatedReplicas ?? 0, d.status?.availableReplicas ?? 0, age(d.metadata.creationTimestamp, now)];
+      cells = (d) => [
+        d.metadata.name,
+        `${d.status?.readyReplicas ?? 0}/${d.spec?.replicas ?? 0}`,
+        d.status?.updatedReplicas ?? 0,
+        d.status?.availableReplicas ?? 0,
+        age(d.metadata.creationTimestamp, now),
+      ];
       break;
     case 'replicasets':
       columns = [col('Name'), col('Desired'), col('Current'), col('Ready'), col('Age')];
-      cells = (r) => [r.metadata.name, r.spec?.replicas ?? 0, r.status?.replicas ?? 0, r.status?.readyReplicas ?? 0, age(r.metadata.creationTimestamp, now)];
+      cells = (r) => [
+        r.metadata.name,
+        r.spec?.replicas ?? 0,
+        r.status?.replicas ?? 0,
+        r.status?.readyReplicas ?? 0,
+        age(r.metadata.creationTimestamp, now),
+      ];
       break;
     default:
       columns = [col('Name'), col('Age')];
@@ -148,10 +184,7 @@ function tableFor(resource: string, items: Obj[], now: Date, includeObject: stri
     columnDefinitions: columns,
     rows: items.map((o) => ({
       cells: cells(o),
-      object:
-        includeObject === 'Object'
-          ? o
-          : { kind: 'PartialObjectMetadata', apiVersion: 'meta.k8s.io/v1', metadata: o.metadata },
+      object: includeObject === 'Object' ? o : { kind: 'PartialObjectMetadata', apiVersion: 'meta.k8s.io/v1', metadata: o.metadata },
     })),
   };
 }
@@ -169,14 +202,32 @@ function resourceList(groupVersion: string): Obj {
   const resources = Object.entries(RESOURCES)
     .filter(([, r]) => r.group === group)
     .flatMap(([name, r]) => {
-      const base = { name, singularName: r.kind.toLowerCase(), namespaced: r.namespaced, kind: r.kind, verbs: ['get', 'list', 'watch'], shortNames: r.short };
-      const subs = name === 'pods' ? [
-        { name: 'pods/log', singularName: '', namespaced: true, kind: 'Pod', verbs: ['get'] },
-        { name: 'pods/exec', singularName: '', namespaced: true, kind: 'PodExecOptions', verbs: ['create', 'get'] },
-      ] : [];
+      const base = {
+        name,
+        singularName: r.kind.toLowerCase(),
+        namespaced: r.namespaced,
+        kind: r.kind,
+        verbs: ['get', 'list', 'watch'],
+        shortNames: r.short,
+      };
+      const subs =
+        name === 'pods'
+          ? [
+              { name: 'pods/log', singularName: '', namespaced: true, kind: 'Pod', verbs: ['get'] },
+              { name: 'pods/exec', singularName: '', namespaced: true, kind: 'PodExecOptions', verbs: ['create', 'get'] },
+            ]
+          : [];
       return [base, ...subs];
     });
-  if (group === '') resources.push({ name: 'namespaces', singularName: 'namespace', namespaced: false, kind: 'Namespace', verbs: ['get', 'list'], shortNames: ['ns'] });
+  if (group === '')
+    (resources as Obj[]).push({
+      name: 'namespaces',
+      singularName: 'namespace',
+      namespaced: false,
+      kind: 'Namespace',
+      verbs: ['get', 'list'],
+      shortNames: ['ns'],
+    });
   return { kind: 'APIResourceList', apiVersion: 'v1', groupVersion, resources };
 }
 
@@ -278,7 +329,13 @@ export class FakeKubeServer {
   }
 
   private record(req: IncomingMessage, url: URL): void {
-    this.requests.push({ method: req.method ?? 'GET', path: url.pathname, query: url.search, accept: String(req.headers.accept ?? ''), at: Date.now() });
+    this.requests.push({
+      method: req.method ?? 'GET',
+      path: url.pathname,
+      query: url.search,
+      accept: String(req.headers.accept ?? ''),
+      at: Date.now(),
+    });
   }
 
   private authError(req: IncomingMessage, url: URL): { code: number; reason: string; body: Obj } | undefined {
@@ -291,7 +348,11 @@ export class FakeKubeServer {
       return {
         code: 403,
         reason: 'Forbidden',
-        body: status(403, 'Forbidden', `${resource} is forbidden: User "system:serviceaccount:default:oncall" cannot list resource "${resource}" in API group "" in the namespace "${ns}"`),
+        body: status(
+          403,
+          'Forbidden',
+          `${resource} is forbidden: User "system:serviceaccount:default:oncall" cannot list resource "${resource}" in API group "" in the namespace "${ns}"`,
+        ),
       };
     }
     return undefined;
@@ -311,16 +372,35 @@ export class FakeKubeServer {
     const now = this.options.now ?? NOW;
     if (p === '/version') {
       const v = this.state.version ?? { major: '1', minor: '32', gitVersion: 'v1.32.4' };
-      return this.send(res, 200, { ...v, gitCommit: 'fake', gitTreeState: 'clean', buildDate: '2026-01-01T00:00:00Z', goVersion: 'go1.23', compiler: 'gc', platform: 'linux/amd64' });
+      return this.send(res, 200, {
+        ...v,
+        gitCommit: 'fake',
+        gitTreeState: 'clean',
+        buildDate: '2026-01-01T00:00:00Z',
+        goVersion: 'go1.23',
+        compiler: 'gc',
+        platform: 'linux/amd64',
+      });
     }
     const denied = this.authError(req, url);
     if (denied) return this.send(res, denied.code, denied.body);
-    if (p === '/api') return this.send(res, 200, { kind: 'APIVersions', versions: ['v1'], serverAddressByClientCIDRs: [{ clientCIDR: '0.0.0.0/0', serverAddress: `127.0.0.1:${this.port}` }] });
+    if (p === '/api')
+      return this.send(res, 200, {
+        kind: 'APIVersions',
+        versions: ['v1'],
+        serverAddressByClientCIDRs: [{ clientCIDR: '0.0.0.0/0', serverAddress: `127.0.0.1:${this.port}` }],
+      });
     if (p === '/apis') {
       return this.send(res, 200, {
         kind: 'APIGroupList',
         apiVersion: 'v1',
-        groups: [{ name: 'apps', versions: [{ groupVersion: 'apps/v1', version: 'v1' }], preferredVersion: { groupVersion: 'apps/v1', version: 'v1' } }],
+        groups: [
+          {
+            name: 'apps',
+            versions: [{ groupVersion: 'apps/v1', version: 'v1' }],
+            preferredVersion: { groupVersion: 'apps/v1', version: 'v1' },
+          },
+        ],
       });
     }
     if (p === '/api/v1') return this.send(res, 200, resourceList('v1'));
@@ -332,7 +412,12 @@ export class FakeKubeServer {
     const [, ns, resource, name, sub] = m as unknown as [string, string | undefined, string, string | undefined, string | undefined];
     if (resource === 'namespaces' && !ns) {
       const names = [...new Set([...this.state.pods, ...this.state.deployments].map((o) => o.metadata.namespace))];
-      return this.send(res, 200, { kind: 'NamespaceList', apiVersion: 'v1', metadata: {}, items: names.map((n) => ({ metadata: { name: n } })) });
+      return this.send(res, 200, {
+        kind: 'NamespaceList',
+        apiVersion: 'v1',
+        metadata: {},
+        items: names.map((n) => ({ metadata: { name: n } })),
+      });
     }
     if (resource === 'namespaces' && ns && !name) {
       // GET /api/v1/namespaces/NAME is matched as namespaces/NAME/<resource> above only with a resource; this is the namespace itself.
@@ -350,13 +435,15 @@ export class FakeKubeServer {
         return this.send(res, 200, (tail ? lines.slice(-Number(tail)) : lines).join('\n') + (lines.length ? '\n' : ''), 'text/plain');
       }
       if (sub) return this.send(res, 404, status(404, 'NotFound', `subresource ${sub} not supported`));
-      if (String(req.headers.accept).includes('as=Table')) return this.send(res, 200, tableFor(resource, [obj], now, url.searchParams.get('includeObject') ?? 'Metadata'));
+      if (String(req.headers.accept).includes('as=Table'))
+        return this.send(res, 200, tableFor(resource, [obj], now, url.searchParams.get('includeObject') ?? 'Metadata'));
       return this.send(res, 200, { apiVersion: def.group ? `${def.group}/v1` : 'v1', kind: def.kind, ...obj });
     }
     const items = all
       .filter((o) => matchesLabels(o, url.searchParams.get('labelSelector')) && matchesFields(o, url.searchParams.get('fieldSelector')))
       .map((o) => ({ apiVersion: def.group ? `${def.group}/v1` : 'v1', kind: def.kind, ...o }));
-    if (String(req.headers.accept).includes('as=Table')) return this.send(res, 200, tableFor(resource, items, now, url.searchParams.get('includeObject') ?? 'Metadata'));
+    if (String(req.headers.accept).includes('as=Table'))
+      return this.send(res, 200, tableFor(resource, items, now, url.searchParams.get('includeObject') ?? 'Metadata'));
     return this.send(res, 200, {
       kind: `${def.kind}List`,
       apiVersion: def.group ? `${def.group}/v1` : 'v1',
@@ -374,16 +461,24 @@ export class FakeKubeServer {
     const frame = (channel: number, text: string) => ws.send(Buffer.concat([Buffer.from([channel]), Buffer.from(text)]));
     let result: ExecResult;
     if (!pod) result = { stderr: `pods "${m?.[2]}" not found\n`, exitCode: 1 };
-    else if (!handler) result = { stderr: `OCI runtime exec failed: exec: "${command[0]}": executable file not found in $PATH\n`, exitCode: 126 };
+    else if (!handler)
+      result = { stderr: `OCI runtime exec failed: exec: "${command[0]}": executable file not found in $PATH\n`, exitCode: 126 };
     else result = handler(command);
     if (result.delayMs) await new Promise((r) => setTimeout(r, result.delayMs));
     if (ws.readyState !== ws.OPEN) return;
     if (result.stdout) frame(1, result.stdout);
     if (result.stderr) frame(2, result.stderr);
     const code = result.exitCode ?? 0;
-    const st = code === 0
-      ? { metadata: {}, status: 'Success' }
-      : { metadata: {}, status: 'Failure', message: `command terminated with non-zero exit code: error executing command [${command.join(' ')}], exit code ${code}`, reason: 'NonZeroExitCode', details: { causes: [{ reason: 'ExitCode', message: String(code) }] } };
+    const st =
+      code === 0
+        ? { metadata: {}, status: 'Success' }
+        : {
+            metadata: {},
+            status: 'Failure',
+            message: `command terminated with non-zero exit code: error executing command [${command.join(' ')}], exit code ${code}`,
+            reason: 'NonZeroExitCode',
+            details: { causes: [{ reason: 'ExitCode', message: String(code) }] },
+          };
     frame(3, JSON.stringify(st));
     ws.close(1000);
   }

@@ -11,10 +11,31 @@ const argv = (s: string, vars: Record<string, string> = {}, env: NodeJS.ProcessE
 describe('parseCommand / resolveCommand', () => {
   it.each([
     ['kubectl get pods -n bud-system', [['kubectl', 'get', 'pods', '-n', 'bud-system']]],
-    ['kubectl logs deployment/budapp --tail=200 | grep -i error', [['kubectl', 'logs', 'deployment/budapp', '--tail=200'], ['grep', '-i', 'error']]],
-    [`curl "https://x/endpoints" | jq '.[] | {name, status}'`, [['curl', 'https://x/endpoints'], ['jq', '.[] | {name, status}']]],
-    ['kubectl get events --sort-by=.lastTimestamp | head -20', [['kubectl', 'get', 'events', '--sort-by=.lastTimestamp'], ['head', '-20']]],
-    ['kubectl exec -n bud-system deployment/budapp -- \\\n  python -c "print(\'OK\')"', [['kubectl', 'exec', '-n', 'bud-system', 'deployment/budapp', '--', 'python', '-c', "print('OK')"]]],
+    [
+      'kubectl logs deployment/budapp --tail=200 | grep -i error',
+      [
+        ['kubectl', 'logs', 'deployment/budapp', '--tail=200'],
+        ['grep', '-i', 'error'],
+      ],
+    ],
+    [
+      `curl "https://x/endpoints" | jq '.[] | {name, status}'`,
+      [
+        ['curl', 'https://x/endpoints'],
+        ['jq', '.[] | {name, status}'],
+      ],
+    ],
+    [
+      'kubectl get events --sort-by=.lastTimestamp | head -20',
+      [
+        ['kubectl', 'get', 'events', '--sort-by=.lastTimestamp'],
+        ['head', '-20'],
+      ],
+    ],
+    [
+      'kubectl exec -n bud-system deployment/budapp -- \\\n  python -c "print(\'OK\')"',
+      [['kubectl', 'exec', '-n', 'bud-system', 'deployment/budapp', '--', 'python', '-c', "print('OK')"]],
+    ],
     ['echo a\\ b "c\\"d"', [['echo', 'a b', 'c"d']]],
   ])('%s', (source, expected) => {
     expect(argv(source).argv).toEqual(expected);

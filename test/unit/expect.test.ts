@@ -4,7 +4,7 @@ import type { ExpectationDef } from '../../src/runbook/schema.js';
 
 const finding = { id: 'f', message: 'm' };
 const out = (stdout: string, exitCode = 0, stderr = '') => ({ stdout, stderr, exitCode });
-const ex = (e: Partial<ExpectationDef>) => ({ finding, ...e }) as ExpectationDef;
+const ex = (e: Partial<ExpectationDef>) => ({ finding, ...e });
 
 describe('expectations', () => {
   it.each([
@@ -25,7 +25,10 @@ describe('expectations', () => {
   });
 
   it('gives the offending lines and documents as evidence', () => {
-    const f = evaluateExpectation(ex({ json: { path: 'status', equals: 'ready' } }), out('{"name":"llama","status":"failed"}\n{"name":"ok","status":"ready"}'));
+    const f = evaluateExpectation(
+      ex({ json: { path: 'status', equals: 'ready' } }),
+      out('{"name":"llama","status":"failed"}\n{"name":"ok","status":"ready"}'),
+    );
     expect(f?.lines).toEqual(['{"name":"llama","status":"failed"}']);
     expect(f?.values).toEqual(['failed']);
   });

@@ -69,13 +69,21 @@ describe('runbook loading', () => {
 
   it('flags template variables that are never defined, pointing inside the command', () => {
     const p = problems(valid.replace('-n {{namespace}}', '-n {{namespce}}'));
-    expect(p).toEqual(['11:30 steps[0].run: template variable {{namespce}} is never defined: declare it under inputs (did you mean "namespace"?)']);
+    expect(p).toEqual([
+      '11:30 steps[0].run: template variable {{namespce}} is never defined: declare it under inputs (did you mean "namespace"?)',
+    ]);
   });
 
   it('flags duplicate step ids and references to unknown runbooks', () => {
-    const dup = valid.replace('causes:\n  - id: bad\n    title: Bad thing\n', 'causes:\n  - id: bad\n    title: Bad thing\n    runbook: databse-failure\n') +
-      '';
-    const p = problems(dup.replace('steps:\n', 'steps:\n  - id: pods\n    kind: manual\n    title: again\n    instructions: x\n'), new Set(['demo', 'database-failure']));
+    const dup =
+      valid.replace(
+        'causes:\n  - id: bad\n    title: Bad thing\n',
+        'causes:\n  - id: bad\n    title: Bad thing\n    runbook: databse-failure\n',
+      ) + '';
+    const p = problems(
+      dup.replace('steps:\n', 'steps:\n  - id: pods\n    kind: manual\n    title: again\n    instructions: x\n'),
+      new Set(['demo', 'database-failure']),
+    );
     expect(p.some((x) => x.includes('duplicate step id "pods"'))).toBe(true);
     expect(p.some((x) => x.includes('no runbook with id "databse-failure" (did you mean "database-failure"?)'))).toBe(true);
   });
@@ -89,7 +97,8 @@ describe('runbook loading', () => {
   });
 
   it('survives an alias bomb with a diagnostic instead of a crash', () => {
-    const bomb = 'a: &a ["x","x","x","x","x","x","x","x","x"]\nb: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a]\nc: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b]\nd: &d [*c,*c,*c,*c,*c,*c,*c,*c,*c]\ne: [*d,*d,*d,*d,*d,*d,*d,*d,*d]\n';
+    const bomb =
+      'a: &a ["x","x","x","x","x","x","x","x","x"]\nb: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a]\nc: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b]\nd: &d [*c,*c,*c,*c,*c,*c,*c,*c,*c]\ne: [*d,*d,*d,*d,*d,*d,*d,*d,*d]\n';
     const r = loadRunbook('bomb.yaml', bomb);
     expect(r.loaded).toBeUndefined();
     expect(r.diagnostics.length).toBeGreaterThan(0);

@@ -1,10 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { Redactor, StreamRedactor } from '../../src/secrets/redact.js';
 
-const jwt = 'eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIxMjM0NTY3ODkwIiwibmFtZSI6IkpvaG4ifQ.SflKxwRJSMeKKF2QT4fwpMeJf36POk6yJV_adQssw5c';
+const jwt =
+  'eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIxMjM0NTY3ODkwIiwibmFtZSI6IkpvaG4ifQ.SflKxwRJSMeKKF2QT4fwpMeJf36POk6yJV_adQssw5c';
 
 describe('redaction', () => {
-  const r = new Redactor({ env: { TOKEN: 'opaque-token-1234567', PGPASSWORD: 'hunter2hunter2', HOME: '/root', MY_API_KEY: 'k-abcdef123456' }, secretEnv: ['TOKEN'] });
+  const r = new Redactor({
+    env: { TOKEN: 'opaque-token-1234567', PGPASSWORD: 'hunter2hunter2', HOME: '/root', MY_API_KEY: 'k-abcdef123456' },
+    secretEnv: ['TOKEN'],
+  });
 
   it.each([
     ['Authorization: Bearer abc.def-ghi_123', 'Authorization: Bearer [REDACTED]'],
@@ -23,7 +27,11 @@ describe('redaction', () => {
   });
 
   it('redacts JSON values deeply', () => {
-    expect(r.redactValue({ a: ['Bearer abcdefgh'], b: { c: 'opaque-token-1234567' }, n: 1 })).toEqual({ a: ['Bearer [REDACTED]'], b: { c: '[REDACTED]' }, n: 1 });
+    expect(r.redactValue({ a: ['Bearer abcdefgh'], b: { c: 'opaque-token-1234567' }, n: 1 })).toEqual({
+      a: ['Bearer [REDACTED]'],
+      b: { c: '[REDACTED]' },
+      n: 1,
+    });
   });
 
   it('redacts a token split across stream chunks', () => {

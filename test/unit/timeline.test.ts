@@ -24,20 +24,35 @@ describe('timeline store', () => {
 
   it('names the first line that was edited', () => {
     const { s } = store();
-    s.append([{ type: 'a', data: { text: 'root cause: disk' } }, { type: 'b', data: {} }, { type: 'c', data: {} }]);
+    s.append([
+      { type: 'a', data: { text: 'root cause: disk' } },
+      { type: 'b', data: {} },
+      { type: 'c', data: {} },
+    ]);
     const lines = readFileSync(s.path, 'utf8').split('\n');
     lines[1] = lines[1]!.replace('"b"', '"x"');
     writeFileSync(s.path, lines.join('\n'));
-    expect(verifyTimeline(s.path)).toMatchObject({ ok: false, events: 1, firstBad: { line: 2, reason: expect.stringMatching(/hash mismatch/) } });
+    expect(verifyTimeline(s.path)).toMatchObject({
+      ok: false,
+      events: 1,
+      firstBad: { line: 2, reason: expect.stringMatching(/hash mismatch/) },
+    });
   });
 
   it('detects a removed line', () => {
     const { s } = store();
-    s.append([{ type: 'a', data: {} }, { type: 'b', data: {} }, { type: 'c', data: {} }]);
+    s.append([
+      { type: 'a', data: {} },
+      { type: 'b', data: {} },
+      { type: 'c', data: {} },
+    ]);
     const lines = readFileSync(s.path, 'utf8').split('\n');
     lines.splice(1, 1);
     writeFileSync(s.path, lines.join('\n'));
-    expect(verifyTimeline(s.path)).toMatchObject({ ok: false, firstBad: { line: 2, reason: expect.stringMatching(/sequence number 3, expected 2/) } });
+    expect(verifyTimeline(s.path)).toMatchObject({
+      ok: false,
+      firstBad: { line: 2, reason: expect.stringMatching(/sequence number 3, expected 2/) },
+    });
   });
 
   it('reports a torn last line, then sets it aside on the next append instead of dropping it', () => {

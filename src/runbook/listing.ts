@@ -1,0 +1,93 @@
+/**
+ * A cached summary of the runbook catalogue for `runbooks list`. Parsing YAML (scenarios carry
+ * pages of recorded output) and validating every runbook costs over 100 ms; a responder who asks
+ * "which runbooks are there?" should get the answer at once. The cache is keyed by every file's
+ * path, size and modification time and by the tool's version, so any edit, added or removed file
+ * or upgrade rebuilds it; it is a convenience, never a source of truth (`run` and `validate`
+ * always read the files).
+ */
+import { mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { basename, dirname } from 'node:path';
+import { listYamlFiles } from './files.js';
+
+export interface RunbookSummary {
+  id: string;
+  title: string;
+  severity: string;
+  playbook: string;
+  steps: number;
+  scenarios: string[];
+  origin: string;
+  file: string;
+  valid: boolean;
+}
+
+interface CacheFile {
+  version: string;
+  key: string;
+  summaries: RunbookSummary[];
+}
+
+function catalogKey(dirs: ReadonlyArray<{ dir: string; origin: string }>, version: string): string {
+  const parts = [version];
+  for (const { dir, origin } of dirs) {
+    for (const file of listYamlFiles(dir)) {
+      const st = statSync(file);
+      parts.push(`${origin}\t${file}\t${st.size}\t${st.mtimeMs}`);
+    }
+  }
+  return parts.join('\n');
+}
+
+export async function listRunbookSummaries(
+  dirs: ReadonlyArray<{ dir: string; origin: string }>,
+  cachePath: string | undefined,
+  version: string,
+): Promise<RunbookSummary[]> {
+  const key = catalogKey(dirs, version);
+  if (cachePath) {
+    try {
+      const cached = JSON.parse(readFileSync(cachePath, 'utf8')) as CacheFile;
+      if (cached.key === key) return cached.summaries;
+    } catch {
+      // No cache yet, or unreadable: rebuild.
+    }
+  }
+  const { loadCatalog } = await import('./catalog.js');
+  const catalog = loadCatalog(dirs);
+  const summaries: RunbookSummary[] = [...catalog.entries.values()].map((e) => ({
+    id: e.id,
+    title: e.loaded?.runbook.title ?? '(invalid)',
+    severity: e.loaded?.runbook.severity ?? '',
+    playbook: e.loaded?.runbook.playbook ?? '',
+    steps: e.loaded?.runbook.steps.length ?? 0,
+    scenarios: e.loaded?.runbook.scenarios.map((s) => s.id) ?? [],
+    origin: e.origin,
+    file: e.file,
+    valid: Boolean(e.loaded),
+  }));
+  for (const d of catalog.diagnostics) {
+    summaries.push({
+      id: basename(d.file).replace(/\.ya?ml$/, ''),
+      title: '(invalid)',
+      severity: '',
+      playbook: '',
+      steps: 0,
+      scenarios: [],
+      origin: 'file',
+      file: d.file,
+      valid: false,
+    });
+  }
+  if (cachePath) {
+    try {
+      mkdirSync(dirname(cachePath), { recursive: true, mode: 0o700 });
+      const tmp = `${cachePath}.${process.pid}.tmp`;
+      writeFileSync(tmp, JSON.stringify({ version, key, summaries } satisfies CacheFile));
+      renameSync(tmp, cachePath);
+    } catch {
+      // A read-only or full state directory only costs speed here.
+    }
+  }
+  return summaries;
+}

@@ -1,0 +1,91 @@
+/**
+ * An interactive `run` driven through a real pseudo-terminal, the way a responder uses it:
+ * confirm a manual step and record what was seen, press Ctrl-C during a slow check and skip it,
+ * decline a mitigation. Nothing that changes the system may run.
+ */
+import { describe, expect, it } from 'vitest';
+import { spawn as ptySpawn } from 'node-pty';
+import { existsSync, readFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { join } from 'node:path';
+import { BIN, ROOT, sandbox } from '../support/cli.js';
+
+class Screen {
+  text = '';
+  private waiters: Array<() => void> = [];
+  push(data: string) {
+    this.text += data;
+    for (const w of this.waiters.splice(0)) w();
+  }
+  /** Resolves when the output (after `from`) matches; fails with what was on screen. */
+  async waitFor(re: RegExp, from = 0, timeoutMs = 15_000): Promise<number> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const m = re.exec(this.text.slice(from));
+      if (m) return from + m.index + m[0].length;
+      if (Date.now() > deadline) throw new Error(`timed out waiting for ${re}; screen:\n${this.text.slice(-2000)}`);
+      await new Promise<void>((r) => {
+        this.waiters.push(r);
+        setTimeout(r, 100);
+      });
+    }
+  }
+}
+
+describe('interactive run in a pseudo-terminal', () => {
+  it('answers a manual step, cancels a slow check with Ctrl-C, declines a mitigation', async () => {
+    const box = sandbox();
+    const marker = join(box.dir, 'marker');
+    const term = ptySpawn(
+      process.execPath,
+      [BIN, 'run', 'pty-drill', '--runbooks-dir', join(ROOT, 'test', 'fixtures', 'runbooks'), '--var', `marker=${marker}`],
+      {
+        cols: 120,
+        rows: 40,
+        cwd: box.dir,
+        env: box.env,
+      },
+    );
+    const screen = new Screen();
+    term.onData((d) => screen.push(d));
+    const exited = new Promise<number>((resolve) => term.onExit(({ exitCode }) => resolve(exitCode)));
+
+    let at = await screen.waitFor(/Look at the dashboard: done\?/);
+    term.write('\r');
+    at = await screen.waitFor(/What did you observe/, at);
+    term.write('error rate 80% on all endpoints\r');
+    at = await screen.waitFor(/running: slow/, at);
+    await new Promise((r) => setTimeout(r, 300));
+    term.write('\x03');
+    at = await screen.waitFor(/What now\?/, at);
+    term.write('\r'); // default: skip it and go on
+    await screen.waitFor(/Type "yes" to run it/, at);
+    expect(screen.text).toContain(`would run: touch ${marker}`);
+    term.write('no\r');
+    const code = await exited;
+
+    expect(existsSync(marker)).toBe(false);
+    // The cancelled command's whole process group is gone.
+    let left = '';
+    try {
+      left = execFileSync('pgrep', ['-f', 'sleep 37.5'], { encoding: 'utf8' });
+    } catch {
+      left = '';
+    }
+    expect(left.trim()).toBe('');
+    expect(code).toBe(1); // a check was skipped: not "all passed"
+
+    const id = readFileSync(join(box.home, 'current'), 'utf8').trim();
+    const events = readFileSync(join(box.home, 'incidents', id, 'timeline.jsonl'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { type: string; data: Record<string, unknown> });
+    const byType = (t: string) => events.filter((e) => e.type === t).map((e) => e.data);
+    expect(byType('manual.confirmed')[0]).toMatchObject({ stepId: 'look', observation: 'error rate 80% on all endpoints' });
+    expect(byType('step.finished').find((d) => d.stepId === 'slow')).toMatchObject({ status: 'cancelled' });
+    expect(byType('run.interrupted')[0]).toMatchObject({ choice: 'skip', stepIds: ['slow'] });
+    expect(byType('step.finished').find((d) => d.stepId === 'quick')).toMatchObject({ status: 'passed' });
+    expect(byType('mitigation.declined')[0]).toMatchObject({ mitigationId: 'touch-marker', reason: 'declined by the responder' });
+    expect(byType('run.finished')).toHaveLength(1);
+  });
+});

@@ -1,0 +1,157 @@
+/** The CLI's surface through the built binary: simulation, validation, unhappy paths, exit codes. */
+import { describe, expect, it } from 'vitest';
+import { readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { jsonLines, ROOT, sandbox } from '../support/cli.js';
+
+describe('bud-incident CLI', () => {
+  it('--help works everywhere and lists the main commands', async () => {
+    const box = sandbox();
+    const top = await box.run(['--help']);
+    expect(top.code).toBe(0);
+    expect(top.stdout).toContain('bud-incident run platform-outage');
+    for (const sub of [
+      ['run', '--help'],
+      ['runbooks', 'validate', '--help'],
+      ['timeline', 'verify', '--help'],
+    ]) {
+      const r = await box.run(sub);
+      expect(r.code, sub.join(' ')).toBe(0);
+      expect(r.stdout).toMatch(/Usage: bud-incident/);
+    }
+  });
+
+  it('simulates every platform-outage scenario and tells its story in the timeline', async () => {
+    const box = sandbox();
+    const r = await box.run(['run', 'platform-outage', '--simulate', 'bad-config']);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain('SIMULATION');
+    expect(r.stdout).toContain('Pods in bud-system cannot start because of their configuration or image');
+    expect(r.stdout).toContain('would run: kubectl rollout undo deployment/budapp -n bud-system');
+    const md = await box.run(['timeline', '--format', 'md']);
+    expect(md.stdout).toMatch(
+      /\| Finding: Kubernetes reports configuration errors in bud-system: .*configmap "budapp-config-v42" not found/,
+    );
+    expect((await box.run(['timeline', 'verify'])).code).toBe(0);
+    const healthy = await box.run(['run', 'platform-outage', '--simulate', 'healthy', '--json']);
+    expect(healthy.code).toBe(0);
+    // The second run attached to the incident the first one opened.
+    expect(jsonLines(healthy.stdout)[0]).toMatchObject({ type: 'incident.attached' });
+  });
+
+  it('runbooks test passes for the shipped runbooks', async () => {
+    const r = await sandbox().run(['runbooks', 'test']);
+    expect(r.stdout).toMatch(/\d+ passed, 0 failed/);
+    expect(r.code).toBe(0);
+  });
+
+  it('runbooks validate prints every problem with file:line:col and exits 1', async () => {
+    const file = join(ROOT, 'test', 'fixtures', 'broken', 'broken.yaml');
+    const r = await sandbox().run(['runbooks', 'validate', file]);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain(`${file}:12:5: error: steps[0].timout: unknown field "timout" (did you mean "timeout"?)`);
+    const json = await sandbox().run(['runbooks', 'validate', file, '--json']);
+    const d = JSON.parse(json.stdout) as { diagnostics: Array<{ line: number; col: number; message: string }> };
+    // Zod stops at the schema problem; fix it and the meaning problems all appear together.
+    expect(d.diagnostics.length).toBeGreaterThan(0);
+    const fixed = join(sandbox().dir, 'broken.yaml');
+    writeFileSync(fixed, readFileSync(file, 'utf8').replace('    timout: 5s\n', ''));
+    const r2 = await sandbox().run(['runbooks', 'validate', fixed]);
+    expect(r2.code).toBe(1);
+    expect(r2.stdout).toContain(`${fixed}:11:43: error: steps[0].run: ";" needs a shell`);
+    expect(r2.stdout).toContain('duplicate step id "pods"');
+    expect(r2.stdout).toContain('template variable {{namespce}} is never defined');
+    expect(r2.stdout).toContain('template variable {{service}} is never defined');
+    expect(r2.stdout).toContain('no cause with id "databse"');
+    expect(r2.stdout).toMatch(/5 error\(s\)/);
+  });
+
+  it('a typo in a runbook id gets a suggestion and exit 2, recording nothing', async () => {
+    const box = sandbox();
+    const r = await box.run(['run', 'platfrom-outage']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('unknown runbook "platfrom-outage" (did you mean "platform-outage"?)');
+    expect(existsSync(box.home)).toBe(false);
+  });
+
+  it('unknown scenario, unknown option and a resume with nothing to resume are usage errors', async () => {
+    const box = sandbox();
+    const s = await box.run(['run', 'platform-outage', '--simulate', 'dtabase-failure']);
+    expect(s.code).toBe(2);
+    expect(s.stderr).toContain('did you mean "database-failure"');
+    const o = await box.run(['run', 'platform-outage', '--yess']);
+    expect(o.code).toBe(2);
+    expect(o.stderr).toMatch(/unknown option '--yess'/);
+    const resume = await box.run(['run', 'platform-outage', '--resume']);
+    expect(resume.code).toBe(2);
+  });
+
+  it('a broken runbook in an extra directory does not break the others, and names its file', async () => {
+    const box = sandbox();
+    const dir = join(ROOT, 'test', 'fixtures', 'broken');
+    const list = await box.run(['runbooks', 'list', '--runbooks-dir', dir]);
+    expect(list.stdout).toContain('platform-outage');
+    expect(list.stdout).toMatch(/broken .*invalid/);
+    const run = await box.run(['run', 'broken', '--runbooks-dir', dir]);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain('broken.yaml:12:5');
+  });
+
+  it('--dry-run shows the commands and records nothing', async () => {
+    const box = sandbox();
+    const r = await box.run(['run', 'platform-outage', '--dry-run', '--var', 'deployment=budgateway']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('$ kubectl exec -n bud-data postgresql-0 -- pg_isready');
+    expect(r.stdout).toContain('kubectl rollout undo deployment/budgateway -n bud-system');
+    expect(existsSync(box.home)).toBe(false);
+  });
+
+  it('timeline verify names the first tampered line (exit 1)', async () => {
+    const box = sandbox();
+    await box.run(['run', 'platform-outage', '--simulate', 'control-plane']);
+    const id = readFileSync(join(box.home, 'current'), 'utf8').trim();
+    const path = join(box.home, 'incidents', id, 'timeline.jsonl');
+    const lines = readFileSync(path, 'utf8').split('\n');
+    lines[3] = lines[3]!.replace('"status":"failed"', '"status":"passed"').replace('"actor":"tester"', '"actor":"mallory"');
+    writeFileSync(path, lines.join('\n'));
+    const r = await box.run(['timeline', 'verify']);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(/timeline\.jsonl:4: hash mismatch/);
+  });
+
+  it('NO_COLOR and pipes give plain text; FORCE_COLOR colours it', async () => {
+    const box = sandbox();
+    const plain = await box.run(['runbooks', 'list']);
+    expect(plain.stdout).not.toMatch(/\x1b\[/);
+    const coloured = await box.run(['runbooks', 'list'], { env: { NO_COLOR: undefined, FORCE_COLOR: '1' } });
+    expect(coloured.stdout).toMatch(/\x1b\[/);
+  });
+
+  it('secrets in the environment never reach the timeline or the output', async () => {
+    const box = sandbox({ TOKEN: 'tok-0123456789abcdef', CUSTOM_VAR: 'cust-secret-value-42' });
+    const cfg = join(box.dir, 'config.yaml');
+    writeFileSync(cfg, 'secretEnv: [CUSTOM_VAR]\n');
+    const dir = join(box.dir, 'rb');
+    const { mkdirSync } = await import('node:fs');
+    mkdirSync(dir);
+    writeFileSync(
+      join(dir, 'leak.yaml'),
+      `id: leak
+title: Leak test
+summary: prints secrets
+steps:
+  - id: echo
+    kind: check
+    title: Echo secrets
+    run: 'sh -c "echo $TOKEN; echo Authorization: Bearer abc.def.ghi-jkl; echo $CUSTOM_VAR"'
+`,
+    );
+    const r = await box.run(['run', 'leak', '--yes', '--config', cfg, '--runbooks-dir', dir]);
+    const id = readFileSync(join(box.home, 'current'), 'utf8').trim();
+    const { execFileSync } = await import('node:child_process');
+    const everything =
+      r.stdout + r.stderr + execFileSync('sh', ['-c', `cat -- $(find ${join(box.home, 'incidents', id)} -type f)`], { encoding: 'utf8' });
+    expect(everything).toContain('[REDACTED]');
+    for (const secret of ['tok-0123456789abcdef', 'abc.def.ghi-jkl', 'cust-secret-value-42']) expect(everything).not.toContain(secret);
+  });
+});

@@ -1,0 +1,217 @@
+/** The engine with fakes for the shell, prompts and clock: no processes, no cluster. */
+import { describe, expect, it } from 'vitest';
+import { RunbookEngine, type EngineDeps, type RunRequest } from '../../src/engine/run.js';
+import type { EngineEvent } from '../../src/engine/events.js';
+import { Interrupts } from '../../src/engine/interrupts.js';
+import { ScriptedPrompter } from '../../src/adapters/prompter.js';
+import type { ProcessRequest, ProcessResult, Shell } from '../../src/adapters/shell.js';
+import { Redactor } from '../../src/secrets/redact.js';
+import { loadRunbook } from '../../src/runbook/load.js';
+
+const RUNBOOK = `id: t
+title: Test
+summary: test runbook
+inputs:
+  svc: { default: budapp, pattern: "[a-z]+" }
+steps:
+  - { id: a, kind: check, title: A, run: "probe a", parallel: true, expect: [{ notMatches: BAD, finding: { id: a-bad, message: "a: {{lines}}", cause: c1 } }] }
+  - { id: b, kind: check, title: B, run: "probe b", parallel: true }
+  - { id: c, kind: check, title: C, run: "probe c", parallel: true }
+  - { id: look, kind: manual, title: Look at Grafana, instructions: "Open it", record: true }
+  - { id: fix, kind: mitigation, title: Fix, mitigation: restart, when: { causes: [c1] } }
+causes:
+  - { id: c1, title: Cause one }
+mitigations:
+  - { id: restart, title: Restart, run: "kubectl rollout restart deployment/{{svc}}" }
+`;
+
+function loaded() {
+  const r = loadRunbook('t.yaml', RUNBOOK);
+  if (!r.loaded) throw new Error(JSON.stringify(r.diagnostics));
+  return r.loaded;
+}
+
+/** A shell that answers from a table, after a delay, and records what ran and when. */
+class FakeShell implements Shell {
+  readonly ran: Array<{ argv: string[]; start: number; end: number }> = [];
+  constructor(private readonly answers: Record<string, { stdout?: string; exitCode?: number; delayMs?: number; hang?: boolean }>) {}
+  async run(req: ProcessRequest): Promise<ProcessResult> {
+    const key = req.argv.join(' ');
+    const a = this.answers[key] ?? { stdout: 'ok\n' };
+    const start = Date.now();
+    const cancelled = await new Promise<boolean>((resolve) => {
+      if (a.hang) req.signal?.addEventListener('abort', () => resolve(true));
+      else {
+        const t = setTimeout(() => resolve(false), a.delayMs ?? 0);
+        req.signal?.addEventListener('abort', () => {
+          clearTimeout(t);
+          resolve(true);
+        });
+      }
+    });
+    this.ran.push({ argv: req.argv, start, end: Date.now() });
+    const base = { stderr: '', stdoutBytes: 0, stderrBytes: 0, truncated: false, durationMs: Date.now() - start };
+    if (cancelled) return { outcome: { kind: 'cancelled' }, stdout: '', ...base };
+    return { outcome: { kind: 'exited', exitCode: a.exitCode ?? 0 }, stdout: a.stdout ?? '', ...base };
+  }
+}
+
+function harness(shell: Shell, request: Partial<RunRequest> = {}, prompter?: ScriptedPrompter) {
+  const events: EngineEvent[] = [];
+  const interrupts = new Interrupts();
+  const deps: EngineDeps = {
+    shell,
+    ...(prompter ? { prompter } : {}),
+    emit: async (e) => void events.push(e),
+    show: () => undefined,
+    artifacts: { open: () => ({ write: () => undefined, close: () => undefined }) },
+    redactor: new Redactor(),
+    interrupts,
+    env: {},
+    now: () => Date.now(),
+  };
+  const engine = new RunbookEngine(
+    {
+      loaded: loaded(),
+      runId: 'r1',
+      vars: {},
+      configValues: {},
+      cluster: () => undefined,
+      interactive: Boolean(prompter),
+      allowMitigations: false,
+      ...request,
+    },
+    deps,
+  );
+  return { engine, events, interrupts };
+}
+
+const types = (events: EngineEvent[]) => events.map((e) => e.type);
+
+describe('engine', () => {
+  it('runs a parallel group concurrently: the group takes about as long as its slowest check', async () => {
+    const shell = new FakeShell({ 'probe a': { delayMs: 200 }, 'probe b': { delayMs: 200 }, 'probe c': { delayMs: 200 } });
+    const { engine } = harness(shell);
+    await engine.run();
+    const starts = shell.ran.map((r) => r.start);
+    const ends = shell.ran.map((r) => r.end);
+    // All three started before any finished: they overlapped.
+    expect(Math.max(...starts)).toBeLessThan(Math.min(...ends));
+  });
+
+  it('raises a finding and offers the mitigation its cause points to, never running it without consent', async () => {
+    const shell = new FakeShell({ 'probe a': { stdout: 'x BAD y\n' } });
+    const { engine, events } = harness(shell);
+    const summary = await engine.run();
+    expect(summary).toMatchObject({ outcome: 'findings', exitCode: 1 });
+    const f = events.find((e) => e.type === 'finding.raised');
+    expect(f).toMatchObject({ findingId: 'a-bad', message: 'a: x BAD y', cause: { id: 'c1', title: 'Cause one' } });
+    expect(events.find((e) => e.type === 'mitigation.proposed')).toMatchObject({ command: 'kubectl rollout restart deployment/budapp' });
+    expect(events.find((e) => e.type === 'mitigation.declined')).toMatchObject({ reason: expect.stringMatching(/--allow-mitigations/) });
+    expect(shell.ran.some((r) => r.argv[0] === 'kubectl')).toBe(false);
+  });
+
+  it('runs a mitigation only on a typed "yes" in an interactive run', async () => {
+    for (const [answer, ran] of [
+      ['y', false],
+      ['YES', true],
+      ['no', false],
+      ['yes', true],
+    ] as const) {
+      const shell = new FakeShell({ 'probe a': { stdout: 'BAD\n' } });
+      const prompter = new ScriptedPrompter(['done', 'saw errors', answer]);
+      const { engine, events } = harness(shell, {}, prompter);
+      await engine.run();
+      expect(
+        shell.ran.some((r) => r.argv[0] === 'kubectl'),
+        answer,
+      ).toBe(ran);
+      expect(types(events)).toContain(ran ? 'mitigation.finished' : 'mitigation.declined');
+    }
+  });
+
+  it('runs a mitigation with --allow-mitigations and no prompt', async () => {
+    const shell = new FakeShell({ 'probe a': { stdout: 'BAD\n' } });
+    const { engine, events } = harness(shell, { allowMitigations: true });
+    await engine.run();
+    expect(events.find((e) => e.type === 'mitigation.approved')).toMatchObject({ how: '--allow-mitigations' });
+    expect(shell.ran.at(-1)?.argv).toEqual(['kubectl', 'rollout', 'restart', 'deployment/budapp']);
+  });
+
+  it('records a manual step with what the responder saw; skips it when nobody can answer', async () => {
+    const interactive = harness(new FakeShell({}), {}, new ScriptedPrompter(['done', 'error rate 80%']));
+    await interactive.engine.run();
+    expect(interactive.events.find((e) => e.type === 'manual.confirmed')).toMatchObject({ observation: 'error rate 80%' });
+    const batch = harness(new FakeShell({}));
+    await batch.engine.run();
+    expect(batch.events.find((e) => e.type === 'manual.skipped')).toMatchObject({ reason: expect.stringMatching(/non-interactive/) });
+  });
+
+  it('Ctrl-C cancels the running checks; non-interactive runs then abort with everything recorded', async () => {
+    const shell = new FakeShell({ 'probe a': { hang: true }, 'probe b': { hang: true } });
+    const { engine, events, interrupts } = harness(shell);
+    setTimeout(() => interrupts.interrupt(), 50);
+    const summary = await engine.run();
+    expect(summary).toMatchObject({ outcome: 'aborted', exitCode: 130 });
+    const finished = events.filter((e) => e.type === 'step.finished');
+    expect(
+      finished
+        .filter((e) => e.type === 'step.finished' && e.status === 'cancelled')
+        .map((e) => (e as { stepId: string }).stepId)
+        .sort(),
+    ).toEqual(['a', 'b']);
+    expect(events.at(-1)).toMatchObject({ type: 'run.aborted', pendingSteps: ['a', 'b', 'look', 'fix'] });
+  });
+
+  it('Ctrl-C then "retry" runs the cancelled checks again; "skip" goes on', async () => {
+    let aCalls = 0;
+    const shell: Shell = {
+      run: async (req) => {
+        if (req.argv[1] === 'a' && ++aCalls <= 2) {
+          await new Promise((r) => req.signal?.addEventListener('abort', r));
+          return {
+            outcome: { kind: 'cancelled' },
+            stdout: '',
+            stderr: '',
+            stdoutBytes: 0,
+            stderrBytes: 0,
+            truncated: false,
+            durationMs: 1,
+          };
+        }
+        return {
+          outcome: { kind: 'exited', exitCode: 0 },
+          stdout: 'ok\n',
+          stderr: '',
+          stdoutBytes: 3,
+          stderrBytes: 0,
+          truncated: false,
+          durationMs: 1,
+        };
+      },
+    };
+    const prompter = new ScriptedPrompter(['retry', 'skip', 'done', '']);
+    const { engine, events, interrupts } = harness(shell, {}, prompter);
+    const t1 = setTimeout(() => interrupts.interrupt(), 50);
+    const t2 = setTimeout(() => interrupts.interrupt(), 150);
+    await engine.run();
+    clearTimeout(t1);
+    clearTimeout(t2);
+    expect(events.filter((e) => e.type === 'run.interrupted').map((e) => (e as { choice: string }).choice)).toEqual(['retry', 'skip']);
+    expect(events.at(-1)?.type).toBe('run.finished');
+  });
+
+  it('resumes at the first unfinished step, without running finished ones again', async () => {
+    const shell = new FakeShell({});
+    const { engine, events } = harness(shell, { resume: { done: new Set(['a', 'b']), findings: [], answers: {} } });
+    await engine.run();
+    expect(shell.ran.map((r) => r.argv.join(' '))).toEqual(['probe c']);
+    expect(events[0]).toMatchObject({ type: 'run.resumed', done: ['a', 'b'] });
+  });
+
+  it('treats a failing command with no exit expectation as a finding, not a pass', async () => {
+    const { engine, events } = harness(new FakeShell({ 'probe b': { exitCode: 3, stdout: '' } }));
+    await engine.run();
+    expect(events.find((e) => e.type === 'finding.raised')).toMatchObject({ findingId: 'b-failed', message: 'B: exited with code 3' });
+  });
+});
