@@ -11,13 +11,12 @@ import { parseDuration } from '../duration.js';
 import { currentOpenIncident, loadIncident, openIncident } from '../incident/open.js';
 import { unfinishedRun } from '../incident/state.js';
 import { HumanRunRenderer, JsonRunRenderer, type RunRenderer } from '../render/run.js';
-import { requireRunbook } from '../runbook/catalog.js';
-import { suggest } from '../runbook/diagnostics.js';
+import { suggest } from '../suggest.js';
 import { resolveScenario } from '../runbook/scenario.js';
 import { validateInputValue } from '../runbook/template.js';
 import { FileArtifactSink } from '../timeline/artifacts.js';
 import { config, home, isInteractive, parseVars, redactor, type Context } from './context.js';
-import { catalog } from './catalog-of.js';
+import { loadRunbookForRun } from './runbook-for-run.js';
 
 export interface RunOptions {
   yes?: boolean;
@@ -39,8 +38,9 @@ export function parseSeverity(value: string): string {
 
 export async function runCommand(ctx: Context, runbookId: string, opts: RunOptions): Promise<number> {
   const cfg = config(ctx).config;
-  const cat = catalog(ctx);
-  const loaded = requireRunbook(cat, runbookId);
+  // Start loading the process runner while the runbook is read and checked.
+  const shellReady = import('execa');
+  const { loaded, titleOf } = await loadRunbookForRun(ctx, runbookId);
   const runbook = loaded.runbook;
   const severity = opts.severity ? parseSeverity(opts.severity) : (runbook.severity ?? 'SEV2');
 
@@ -135,6 +135,7 @@ export async function runCommand(ctx: Context, runbookId: string, opts: RunOptio
   process.on('SIGINT', onSigint);
   process.on('SIGTERM', onTerm);
   process.on('SIGHUP', onTerm);
+  await shellReady;
   const engine = new RunbookEngine(
     {
       loaded,
@@ -147,7 +148,7 @@ export async function runCommand(ctx: Context, runbookId: string, opts: RunOptio
       allowMitigations: Boolean(opts.allowMitigations),
       ...(opts.timeout ? { timeoutOverrideMs: parseTimeout(opts.timeout) } : {}),
       ...(resume ? { resume } : {}),
-      runbookTitle: (id) => cat.entries.get(id)?.loaded?.runbook.title,
+      runbookTitle: titleOf,
     },
     {
       shell: new ExecaShell(),

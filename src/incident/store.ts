@@ -5,7 +5,7 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { UserError, errorCode } from '../errors.js';
-import { suggest } from '../runbook/diagnostics.js';
+import { suggest } from '../suggest.js';
 import { TimelineStore, TimelineWriteError } from '../timeline/store.js';
 
 const ID = /^[a-z0-9][a-z0-9-]{0,80}$/;

@@ -9,6 +9,7 @@
 import { mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname } from 'node:path';
 import { listYamlFiles } from './files.js';
+import type { Runbook } from './schema.js';
 
 export interface RunbookSummary {
   id: string;
@@ -26,6 +27,13 @@ interface CacheFile {
   version: string;
   key: string;
   summaries: RunbookSummary[];
+  /** The validated runbooks by file, so `run` can start without parsing YAML or loading the schema. */
+  runbooks: Record<string, Runbook>;
+}
+
+export interface CatalogIndex {
+  summaries: RunbookSummary[];
+  runbooks: Record<string, Runbook>;
 }
 
 function catalogKey(dirs: ReadonlyArray<{ dir: string; origin: string }>, version: string): string {
@@ -44,11 +52,19 @@ export async function listRunbookSummaries(
   cachePath: string | undefined,
   version: string,
 ): Promise<RunbookSummary[]> {
+  return (await readCatalogIndex(dirs, cachePath, version)).summaries;
+}
+
+export async function readCatalogIndex(
+  dirs: ReadonlyArray<{ dir: string; origin: string }>,
+  cachePath: string | undefined,
+  version: string,
+): Promise<CatalogIndex> {
   const key = catalogKey(dirs, version);
   if (cachePath) {
     try {
       const cached = JSON.parse(readFileSync(cachePath, 'utf8')) as CacheFile;
-      if (cached.key === key) return cached.summaries;
+      if (cached.key === key && cached.runbooks) return cached;
     } catch {
       // No cache yet, or unreadable: rebuild.
     }
@@ -79,15 +95,17 @@ export async function listRunbookSummaries(
       valid: false,
     });
   }
+  const runbooks: Record<string, Runbook> = {};
+  for (const e of catalog.entries.values()) if (e.loaded) runbooks[e.file] = e.loaded.runbook;
   if (cachePath) {
     try {
       mkdirSync(dirname(cachePath), { recursive: true, mode: 0o700 });
       const tmp = `${cachePath}.${process.pid}.tmp`;
-      writeFileSync(tmp, JSON.stringify({ version, key, summaries } satisfies CacheFile));
+      writeFileSync(tmp, JSON.stringify({ version, key, summaries, runbooks } satisfies CacheFile));
       renameSync(tmp, cachePath);
     } catch {
       // A read-only or full state directory only costs speed here.
     }
   }
-  return summaries;
+  return { summaries, runbooks };
 }

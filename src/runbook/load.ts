@@ -18,7 +18,6 @@ export interface LoadedRunbook {
   file: string;
   /** Parsed commands by step or mitigation id. */
   commands: Map<string, ParsedCommand>;
-  source: YamlSource;
 }
 
 export interface LoadResult {
@@ -254,5 +253,5 @@ export function loadRunbookSource(source: YamlSource, knownRunbooks?: ReadonlySe
   }
 
   const errors = diagnostics.filter((d) => d.severity === 'error');
-  return { loaded: errors.length ? undefined : { runbook, file, commands, source }, diagnostics };
+  return { loaded: errors.length ? undefined : { runbook, file, commands }, diagnostics };
 }

@@ -71,7 +71,7 @@ describe('bud-incident CLI', () => {
     const r = await box.run(['run', 'platfrom-outage']);
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('unknown runbook "platfrom-outage" (did you mean "platform-outage"?)');
-    expect(existsSync(box.home)).toBe(false);
+    expect(existsSync(join(box.home, 'incidents'))).toBe(false);
   });
 
   it('unknown scenario, unknown option and a resume with nothing to resume are usage errors', async () => {
@@ -103,7 +103,7 @@ describe('bud-incident CLI', () => {
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('$ kubectl exec -n bud-data postgresql-0 -- pg_isready');
     expect(r.stdout).toContain('kubectl rollout undo deployment/budgateway -n bud-system');
-    expect(existsSync(box.home)).toBe(false);
+    expect(existsSync(join(box.home, 'incidents'))).toBe(false);
   });
 
   it('timeline verify names the first tampered line (exit 1)', async () => {
