@@ -62,9 +62,13 @@ for (const [name, xs] of Object.entries(samples)) {
 const rbDir = join(work, 'runbooks');
 mkdirSync(rbDir);
 const checks = [1, 2, 3, 4, 5].map(
-  (i) => `  - { id: c${i}, kind: check, title: "Check ${i}", run: "sleep 0.3", parallel: true, expect: [{ exitCode: 0, finding: { id: f${i}, message: "failed" } }] }`,
+  (i) =>
+    `  - { id: c${i}, kind: check, title: "Check ${i}", run: "sleep 0.3", parallel: true, expect: [{ exitCode: 0, finding: { id: f${i}, message: "failed" } }] }`,
 );
-writeFileSync(join(rbDir, 'bench-concurrency.yaml'), `id: bench-concurrency\ntitle: Five independent checks\nsummary: Benchmark\nsteps:\n${checks.join('\n')}\n`);
+writeFileSync(
+  join(rbDir, 'bench-concurrency.yaml'),
+  `id: bench-concurrency\ntitle: Five independent checks\nsummary: Benchmark\nsteps:\n${checks.join('\n')}\n`,
+);
 const script = join(work, 'sequential.sh');
 writeFileSync(script, '#!/bin/sh\nsleep 0.3\nsleep 0.3\nsleep 0.3\nsleep 0.3\nsleep 0.3\n');
 const runArgs = [bin, 'run', 'bench-concurrency', '--yes', '--runbooks-dir', rbDir];
@@ -86,6 +90,8 @@ results.push({ name: 'concurrency wall time', ok: engineMs < 450 }, { name: 'con
 
 rmSync(work, { recursive: true, force: true });
 const missed = results.filter((r) => !r.ok);
-console.log(`\n${results.length - missed.length} of ${results.length} targets met${missed.length ? `; missed: ${missed.map((r) => r.name).join(', ')}` : ''}`);
+console.log(
+  `\n${results.length - missed.length} of ${results.length} targets met${missed.length ? `; missed: ${missed.map((r) => r.name).join(', ')}` : ''}`,
+);
 // Figures are informative; pass --strict to fail on a missed target.
 process.exit(process.argv.includes('--strict') && missed.length ? 1 : 0);

@@ -7,7 +7,7 @@ import { rmSync } from 'node:fs';
 
 rmSync(new URL('../dist', import.meta.url), { recursive: true, force: true });
 await build({
-  entryPoints: { main: 'src/main.ts' },
+  entryPoints: { main: 'src/main.ts', 'schema-entry': 'src/runbook/json-schema.ts' },
   outdir: 'dist',
   bundle: true,
   splitting: true,
@@ -26,3 +26,6 @@ await build({
     js: "import { createRequire as __budCreateRequire } from 'node:module'; const require = __budCreateRequire(import.meta.url);",
   },
 });
+
+// The JSON Schema for editors (yaml-language-server), generated from the same zod schema.
+await import('./schema.mjs');

@@ -4,8 +4,7 @@ import { ExecaShell } from '../adapters/shell.js';
 import { configTemplateValues } from '../config/defaults.js';
 import { formatDiagnostics, type Diagnostic } from '../runbook/diagnostics.js';
 import { requireRunbook, type Catalog } from '../runbook/catalog.js';
-import { z } from 'zod';
-import { RunbookSchema } from '../runbook/schema.js';
+import { runbookJsonSchema } from '../runbook/json-schema.js';
 import { testRunbook, type ScenarioResult } from '../runbook/test-scenarios.js';
 import { UserError } from '../errors.js';
 import { config, writeJson, type Context } from './context.js';
@@ -146,7 +145,4 @@ export function printSchema(ctx: Context): number {
   return 0;
 }
 
-/** JSON Schema for editors, generated from the zod schema the loader enforces (refinements are checked at load only). */
-export function runbookJsonSchema(): unknown {
-  return { ...z.toJSONSchema(RunbookSchema, { io: 'input', unrepresentable: 'any' }), title: 'bud-incident runbook' };
-}
+export { runbookJsonSchema } from '../runbook/json-schema.js';
