@@ -2,7 +2,19 @@
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['bin/**', 'dist/**', 'schema/**', 'node_modules/**', 'coverage/**', 'bench/**', 'scripts/**', 'eslint.config.js', 'vitest.config.ts'] },
+  {
+    ignores: [
+      'bin/**',
+      'dist/**',
+      'schema/**',
+      'node_modules/**',
+      'coverage/**',
+      'bench/**',
+      'scripts/**',
+      'eslint.config.js',
+      'vitest.config.ts',
+    ],
+  },
   ...tseslint.configs.recommendedTypeChecked,
   {
     languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
