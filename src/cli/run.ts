@@ -1,6 +1,7 @@
 /** `bud-incident run <runbook>`: step through a runbook against the cluster or a recorded scenario. */
 import { randomBytes } from 'node:crypto';
 import { ExecaShell } from '../adapters/shell.js';
+import { ClientNodeKube } from '../adapters/kube.js';
 import { InquirerPrompter } from '../adapters/prompter.js';
 import { configTemplateValues } from '../config/defaults.js';
 import { DISPLAY_ONLY, type EngineEvent } from '../engine/events.js';
@@ -152,6 +153,8 @@ export async function runCommand(ctx: Context, runbookId: string, opts: RunOptio
     },
     {
       shell: new ExecaShell(),
+      kube: new ClientNodeKube(),
+      wallClock: () => ctx.clock.now().getTime(),
       ...(interactive ? { prompter: new InquirerPrompter() } : {}),
       emit,
       show: (e) => renderer.handle(e),
@@ -204,7 +207,13 @@ function dryRun(
       kind: s.kind,
       title: s.title,
       parallel: group.length > 1,
-      ...(s.kind === 'check' ? { command: show(s.id) } : {}),
+      ...(s.kind === 'check'
+        ? {
+            command: s.native
+              ? `[kubernetes API] ${s.native.resource}${s.native.namespace ? ` in ${lookup(s.native.namespace.replace(/^\{\{\s*|\s*\}\}$/g, '')) ?? s.native.namespace}` : ''}`
+              : show(s.id),
+          }
+        : {}),
       ...(s.kind === 'mitigation'
         ? {
             mitigation: s.mitigation,

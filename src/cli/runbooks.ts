@@ -39,7 +39,14 @@ export function showRunbook(ctx: Context, id: string, opts: { json?: boolean }):
   rb.steps.forEach((s, i) => {
     const tag = s.kind === 'check' ? (s.parallel ? 'check ∥' : 'check') : s.kind;
     o.push(`  ${i + 1}. [${tag}] ${s.title}${s.when ? c.dim(' (conditional)') : ''}`);
-    if (s.kind === 'check') o.push(c.dim(`     $ ${s.run.trim()}`));
+    if (s.kind === 'check')
+      o.push(
+        c.dim(
+          s.run !== undefined
+            ? `     $ ${s.run.trim()}`
+            : `     [kubernetes API] ${s.native?.resource ?? ''}${s.native?.namespace ? ` in ${s.native.namespace}` : ''}${s.native?.selector ? ` (${s.native.selector})` : ''}`,
+        ),
+      );
     if (s.kind === 'manual') o.push(c.dim(`     ${s.instructions.trim().split('\n')[0]}`));
     if (s.kind === 'mitigation') {
       const m = rb.mitigations.find((x) => x.id === s.mitigation);

@@ -184,6 +184,14 @@ export function evaluateExpectation(e: ExpectationDef, out: CheckOutput): Expect
  * misconfigured cluster from a judgement about the cluster's health.
  */
 export function explainFailure(program: string, exitCode: number, stderr: string): string {
+  // Native checks already word their failures for a responder.
+  if (program === 'kubernetes-api')
+    return (
+      stderr
+        .split('\n')
+        .map((l) => l.trim())
+        .find(Boolean) ?? 'the Kubernetes API call failed'
+    );
   const s = stderr.toLowerCase();
   if (program === 'kubectl' || program.startsWith('kubectl')) {
     if (/unable to connect to the server|connection refused|was refused|no such host|i\/o timeout|dial tcp/.test(s))

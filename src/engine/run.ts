@@ -19,8 +19,18 @@ import { evaluateExpectation, explainFailure, outputLines, type ExpectationFailu
 import type { ArtifactRef, EngineEvent, NextSuggestion, StepStatus } from './events.js';
 import type { Interrupts } from './interrupts.js';
 import { unreachable } from '../errors.js';
+import type { KubeReader } from '../adapters/kube.js';
+import { nodesReport, podsReport, rolloutReport, warningEventsReport } from './native.js';
+import type { NativeSpec } from '../runbook/schema.js';
 
 export const DEFAULT_TIMEOUT_MS = 30_000;
+
+/** What running (or replaying) a check produced, before judging it. */
+interface Executed {
+  result: ProcessResult;
+  stdout: string;
+  filterError?: string;
+}
 
 /** Where step output goes: an artifact file per stream, redacted as it is written. */
 export interface ArtifactSink {
@@ -83,6 +93,10 @@ export interface EngineDeps {
   interrupts: Interrupts;
   env: NodeJS.ProcessEnv;
   now: () => number;
+  /** Wall-clock time (ms since epoch) for judging ages of Kubernetes objects; defaults to Date.now. */
+  wallClock?: () => number;
+  /** The Kubernetes API reader for native checks. */
+  kube?: KubeReader;
   sleep?: (ms: number, signal: AbortSignal) => Promise<void>;
 }
 
@@ -358,6 +372,128 @@ export class RunbookEngine {
     return resolved;
   }
 
+  /** A native Kubernetes check: asks the API through the client and reports problems as lines. */
+  private prepareNative(step: CheckStepDef, spec: NativeSpec, timeoutMs: number, signal: AbortSignal) {
+    const fill = (v: string | undefined) => {
+      if (v === undefined) return undefined;
+      const out = renderTemplate(v, this.lookup);
+      const missing = /\{\{\s*([\w.-]+)\s*\}\}/.exec(out);
+      if (missing) throw new TemplateError(`template value {{${missing[1]}}} is not defined`);
+      return out;
+    };
+    const namespace = fill(spec.namespace);
+    const selector = fill(spec.selector);
+    const deployment = fill(spec.deployment);
+    const clusterName = step.cluster ? renderTemplate(step.cluster, this.lookup) : 'control-plane';
+    const resolvedName = clusterName === 'workload' ? (this.request.configValues['config.workloadCluster'] ?? 'workload') : clusterName;
+    const target = this.request.cluster(resolvedName);
+    if (!target && resolvedName !== 'control-plane')
+      throw new TemplateError(
+        `cluster "${resolvedName}" is not configured: add clusters.${resolvedName} (kubeconfig, context) to your config`,
+      );
+    const where = namespace ? ` in ${namespace}` : '';
+    const display =
+      spec.resource === 'pods'
+        ? `[kubernetes API] pods${where}${selector ? ` (${selector})` : ''}`
+        : spec.resource === 'rollout'
+          ? `[kubernetes API] rollout of deployment/${deployment ?? '?'}${where}`
+          : `[kubernetes API] ${spec.resource}${where}`;
+    const run = async (onOutput: (stream: 'stdout' | 'stderr', chunk: string) => void): Promise<Executed> => {
+      const sim = this.request.simulate;
+      if (sim) {
+        const recorded = sim.outputs[step.id];
+        if (!recorded)
+          return {
+            result: {
+              outcome: { kind: 'spawn-error', message: `scenario "${sim.scenario}" has no recorded output for "${step.id}"` },
+              stdout: '',
+              stderr: '',
+              stdoutBytes: 0,
+              stderrBytes: 0,
+              truncated: false,
+              durationMs: 0,
+            },
+            stdout: '',
+          };
+        const result = await this.replay(recorded, 'kubernetes-api', timeoutMs, signal, onOutput);
+        return { result, stdout: result.stdout };
+      }
+      const kube = this.deps.kube;
+      const start = this.deps.now();
+      const done = (exitCode: number, stdout: string, stderr: string): Executed => {
+        if (stdout) onOutput('stdout', stdout);
+        if (stderr) onOutput('stderr', stderr);
+        return {
+          result: {
+            outcome: { kind: 'exited', exitCode },
+            stdout,
+            stderr,
+            stdoutBytes: Buffer.byteLength(stdout),
+            stderrBytes: Buffer.byteLength(stderr),
+            truncated: false,
+            durationMs: Math.round(this.deps.now() - start),
+          },
+          stdout,
+        };
+      };
+      if (!kube) return done(1, '', 'no Kubernetes client available');
+      const t = target ?? {};
+      const now = new Date(this.deps.wallClock?.() ?? Date.now());
+      const ns = namespace ?? 'default';
+      const fail = (reason: string) => done(1, '', reason + '\n');
+      const cancelled = new Promise<'cancelled'>((resolve) =>
+        signal.aborted ? resolve('cancelled') : signal.addEventListener('abort', () => resolve('cancelled'), { once: true }),
+      );
+      const work = (async (): Promise<Executed> => {
+        switch (spec.resource) {
+          case 'pods': {
+            const r = await kube.pods(t, ns, selector);
+            return r.ok ? done(0, podsReport(r.value, ns, selector, now, spec.maxRestarts), '') : fail(r.reason);
+          }
+          case 'events': {
+            const r = await kube.events(t, ns);
+            return r.ok
+              ? done(0, warningEventsReport(r.value, ns, parseDuration(spec.since ?? '30m') ?? 1_800_000, now), '')
+              : fail(r.reason);
+          }
+          case 'nodes': {
+            const r = await kube.nodes(t);
+            return r.ok ? done(0, nodesReport(r.value, now), '') : fail(r.reason);
+          }
+          case 'rollout': {
+            const d = await kube.deployment(t, ns, deployment ?? '');
+            if (!d.ok) return fail(d.code === 404 ? `deployment/${deployment} not found in ${ns}` : d.reason);
+            const sel = Object.entries(d.value.spec?.selector?.matchLabels ?? {})
+              .map(([k, v]) => `${k}=${v}`)
+              .join(',');
+            const [rs, pods] = await Promise.all([kube.replicaSets(t, ns, sel), kube.pods(t, ns, sel)]);
+            if (!rs.ok) return fail(rs.reason);
+            if (!pods.ok) return fail(pods.reason);
+            return done(0, rolloutReport(d.value, rs.value, pods.value, now), '');
+          }
+          default:
+            return unreachable(spec.resource);
+        }
+      })();
+      const first = await Promise.race([work, cancelled]);
+      if (first === 'cancelled')
+        return {
+          result: {
+            outcome: { kind: 'cancelled' },
+            stdout: '',
+            stderr: '',
+            stdoutBytes: 0,
+            stderrBytes: 0,
+            truncated: false,
+            durationMs: Math.round(this.deps.now() - start),
+          },
+          stdout: '',
+        };
+      return first;
+    };
+    return { display, program: 'kubernetes-api', run };
+  }
+
   /** Runs (or replays) a resolved command: first stage as a process, the rest as filters. */
   private async execute(
     key: string,
@@ -365,7 +501,7 @@ export class RunbookEngine {
     timeoutMs: number,
     signal: AbortSignal,
     onOutput: (stream: 'stdout' | 'stderr', chunk: string) => void,
-  ): Promise<{ result: ProcessResult; stdout: string; filterError?: string }> {
+  ): Promise<Executed> {
     let result: ProcessResult;
     const sim = this.request.simulate;
     if (sim) {
@@ -466,14 +602,15 @@ export class RunbookEngine {
   }
 
   /** Starts a command with live output (redacted) to the display and to artifacts. */
-  private async runCommand(
+  private async runCommand(key: string, command: ResolvedCommand, timeoutMs: number, signal: AbortSignal, attempt: number) {
+    return this.capture(key, attempt, (onOutput) => this.execute(key, command, timeoutMs, signal, onOutput));
+  }
+
+  /** Runs something that produces output, streaming it (redacted) to the display and to artifacts. */
+  private async capture(
     key: string,
-    kind: string,
-    title: string,
-    command: ResolvedCommand,
-    timeoutMs: number,
-    signal: AbortSignal,
     attempt: number,
+    run: (onOutput: (stream: 'stdout' | 'stderr', chunk: string) => void) => Promise<Executed>,
   ) {
     const { runId } = this.request;
     const writers = {
@@ -486,7 +623,7 @@ export class RunbookEngine {
       const text = live[stream].push(chunk);
       if (text) this.deps.show({ type: 'step.output', runId, stepId: key, stream, text });
     };
-    const exec = await this.execute(key, command, timeoutMs, signal, onOutput);
+    const exec = await run(onOutput);
     for (const stream of ['stdout', 'stderr'] as const) {
       const rest = live[stream].end();
       if (rest) this.deps.show({ type: 'step.output', runId, stepId: key, stream, text: rest });
@@ -495,17 +632,29 @@ export class RunbookEngine {
       stdout: writers.stdout.close(exec.result.stdoutBytes),
       stderr: writers.stderr.close(exec.result.stderrBytes),
     };
-    void kind;
-    void title;
     return { ...exec, artifacts };
   }
 
   private async runCheck(step: CheckStepDef, signal: AbortSignal, forced?: { attempt: number }): Promise<StepStatus> {
     const { runId } = this.request;
     const attempt = forced?.attempt ?? this.nextAttempt(step.id);
-    let command: ResolvedCommand;
+    const timeoutMs = this.timeoutOf(step.timeout);
+    let command: {
+      display: string;
+      program: string;
+      run: (onOutput: (stream: 'stdout' | 'stderr', chunk: string) => void) => Promise<Executed>;
+    };
     try {
-      command = this.resolve(step.id, step.cluster);
+      if (step.native) {
+        command = this.prepareNative(step, step.native, timeoutMs, signal);
+      } else {
+        const resolved = this.resolve(step.id, step.cluster);
+        command = {
+          display: resolved.display,
+          program: resolved.argv[0]![0]!,
+          run: (onOutput) => this.execute(step.id, resolved, timeoutMs, signal, onOutput),
+        };
+      }
     } catch (error) {
       if (!(error instanceof TemplateError)) throw error;
       await this.deps.emit({ type: 'step.started', runId, stepId: step.id, kind: 'check', title: this.titleOf(step), attempt });
@@ -520,16 +669,7 @@ export class RunbookEngine {
       command: command.display,
       attempt,
     });
-    const timeoutMs = this.timeoutOf(step.timeout);
-    const { result, stdout, filterError, artifacts } = await this.runCommand(
-      step.id,
-      'check',
-      this.titleOf(step),
-      command,
-      timeoutMs,
-      signal,
-      attempt,
-    );
+    const { result, stdout, filterError, artifacts } = await this.capture(step.id, attempt, command.run);
     const redactedStdout = this.deps.redactor.redact(stdout);
     const redactedStderr = this.deps.redactor.redact(result.stderr);
     const tail = outputLines(redactedStdout || redactedStderr).slice(-15);
@@ -546,7 +686,7 @@ export class RunbookEngine {
       outputTail: tail,
     };
     const outcome = result.outcome;
-    const program = command.argv[0]![0]!;
+    const program = command.program;
     switch (outcome.kind) {
       case 'cancelled':
         await this.deps.emit({
@@ -881,15 +1021,7 @@ export class RunbookEngine {
       return 'passed';
     }
     const attempt = this.nextAttempt(m.id);
-    const { result, filterError, artifacts } = await this.runCommand(
-      m.id,
-      'mitigation',
-      m.title,
-      command,
-      this.timeoutOf(m.timeout),
-      signal,
-      attempt,
-    );
+    const { result, filterError, artifacts } = await this.runCommand(m.id, command, this.timeoutOf(m.timeout), signal, attempt);
     const o = result.outcome;
     let status: StepStatus = 'passed';
     let reason: string | undefined;

@@ -9,7 +9,7 @@ export function commandsOf(runbook: Runbook): Map<string, ParsedCommand> {
     const r = parseCommand(run);
     if (r.ok) out.set(id, r.command);
   };
-  for (const s of runbook.steps) if (s.kind === 'check') add(s.id, s.run);
+  for (const s of runbook.steps) if (s.kind === 'check' && s.run !== undefined) add(s.id, s.run);
   for (const m of runbook.mitigations) add(m.id, m.run);
   return out;
 }

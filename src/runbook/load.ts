@@ -154,7 +154,23 @@ export function loadRunbookSource(source: YamlSource, knownRunbooks?: ReadonlySe
     }
     switch (step.kind) {
       case 'check':
-        checkCommand([...base, 'run'], step.id, step.run);
+        if ((step.run === undefined) === (step.native === undefined)) {
+          diagnostics.push(
+            source.diagnosticAt(base, 'a check needs exactly one of "run" (a command) or "native" (a Kubernetes API check)'),
+          );
+        }
+        if (step.run !== undefined) checkCommand([...base, 'run'], step.id, step.run);
+        if (step.native) {
+          const n = step.native;
+          for (const key of ['namespace', 'selector', 'deployment'] as const) {
+            const v = n[key];
+            if (v !== undefined) checkTemplates([...base, 'native', key], templateNames(v));
+          }
+          if (n.resource !== 'nodes' && n.namespace === undefined)
+            diagnostics.push(source.diagnosticAt([...base, 'native'], `a native ${n.resource} check needs a namespace`));
+          if (n.resource === 'rollout' && n.deployment === undefined)
+            diagnostics.push(source.diagnosticAt([...base, 'native'], 'a native rollout check needs a deployment'));
+        }
         if (step.cluster) checkTemplates([...base, 'cluster'], templateNames(step.cluster));
         (step.expect ?? []).forEach((e, ei) => {
           const ep: Path = [...base, 'expect', ei];

@@ -90,10 +90,31 @@ const StepBase = {
   phase: z.string().optional().describe('Response phase (triage, investigation, mitigation, resolution).'),
 };
 
+/** A check that asks the Kubernetes API directly (through @kubernetes/client-node) instead of running kubectl. */
+const Native = z.strictObject({
+  resource: z
+    .enum(['pods', 'events', 'nodes', 'rollout'])
+    .describe(
+      "pods: problems of each pod; events: recent warnings; nodes: NotReady/pressure; rollout: a deployment's ReplicaSets and whether the new one fails.",
+    ),
+  namespace: z.string().optional(),
+  selector: z.string().optional().describe('Label selector for pods, e.g. app=postgresql.'),
+  maxRestarts: z.number().int().nonnegative().optional().describe('Restarts above this count are a problem (HighRestarts); default 5.'),
+  since: Duration.optional().describe('For events: how far back (default 30m).'),
+  deployment: z.string().optional().describe('For rollout: the deployment name.'),
+});
+
 const CheckStep = z.strictObject({
   ...StepBase,
   kind: z.literal('check'),
-  run: z.string().min(1).describe('The command, as in the playbook; pipelines to grep/head/tail/wc/sort/uniq/jq work without a shell.'),
+  run: z
+    .string()
+    .min(1)
+    .optional()
+    .describe('The command, as in the playbook; pipelines to grep/head/tail/wc/sort/uniq/jq work without a shell.'),
+  native: Native.optional().describe(
+    'Ask the Kubernetes API directly; the report lists one problem per line (pod, container, reason, time).',
+  ),
   cluster: z
     .string()
     .optional()
@@ -184,6 +205,7 @@ export const RunbookSchema = z.strictObject({
 export type Runbook = z.infer<typeof RunbookSchema>;
 export type RunbookStep = z.infer<typeof Step>;
 export type CheckStepDef = z.infer<typeof CheckStep>;
+export type NativeSpec = z.infer<typeof Native>;
 export type ManualStepDef = z.infer<typeof ManualStep>;
 export type PromptStepDef = z.infer<typeof PromptStep>;
 export type MitigationStepDef = z.infer<typeof MitigationStep>;

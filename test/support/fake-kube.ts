@@ -344,7 +344,7 @@ export class FakeKubeServer {
     }
     const ns = /\/namespaces\/([^/]+)/.exec(url.pathname)?.[1];
     if (ns && this.options.forbiddenNamespaces?.includes(ns)) {
-      const resource = url.pathname.split('/')[url.pathname.split('/').indexOf(ns) + 2] ?? 'resources';
+      const resource = url.pathname.split('/')[url.pathname.split('/').indexOf(ns) + 1] ?? 'resources';
       return {
         code: 403,
         reason: 'Forbidden',
