@@ -2,6 +2,7 @@
 import { randomBytes } from 'node:crypto';
 import { ExecaShell } from '../adapters/shell.js';
 import { ClientNodeKube } from '../adapters/kube.js';
+import { NodeProber } from '../adapters/probe.js';
 import { InquirerPrompter } from '../adapters/prompter.js';
 import { configTemplateValues } from '../config/defaults.js';
 import { DISPLAY_ONLY, type EngineEvent } from '../engine/events.js';
@@ -122,6 +123,15 @@ export async function runCommand(ctx: Context, runbookId: string, opts: RunOptio
     }
   }
   const store = h.timeline(incidentId);
+  // Runbooks may quote the incident ({{incident.channel}} in the initial message).
+  const incident = loadIncident(h, incidentId);
+  Object.assign(configValues, {
+    'incident.id': incident.id,
+    'incident.channel': incident.channel,
+    'incident.title': incident.title,
+    'incident.severity': incident.severity,
+    'incident.openedAt': incident.openedAt,
+  });
   const emit = async (event: EngineEvent) => {
     if (!DISPLAY_ONLY.has(event.type)) {
       const { type, ...data } = event;
@@ -154,6 +164,7 @@ export async function runCommand(ctx: Context, runbookId: string, opts: RunOptio
     {
       shell: new ExecaShell(),
       kube: new ClientNodeKube(),
+      probe: new NodeProber(),
       wallClock: () => ctx.clock.now().getTime(),
       ...(interactive ? { prompter: new InquirerPrompter() } : {}),
       emit,

@@ -49,7 +49,10 @@ export function configTemplateValues(config: Config): Record<string, string> {
 
 /** Config keys a runbook may reference, whether or not this user's config sets them (for validation). */
 export function isKnownConfigKey(name: string): boolean {
-  return /^config\.(namespaces\.[A-Za-z0-9_-]+|apiUrl|keycloakUrl|keycloakRealm|workloadCluster)$/.test(name);
+  return (
+    /^config\.(namespaces\.[A-Za-z0-9_-]+|apiUrl|keycloakUrl|keycloakRealm|workloadCluster)$/.test(name) ||
+    /^incident\.(id|channel|title|severity|openedAt)$/.test(name)
+  );
 }
 
 /** What the user should set when a runbook needs a config value that is missing. */

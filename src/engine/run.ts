@@ -20,7 +20,8 @@ import type { ArtifactRef, EngineEvent, NextSuggestion, StepStatus } from './eve
 import type { Interrupts } from './interrupts.js';
 import { unreachable } from '../errors.js';
 import type { KubeReader } from '../adapters/kube.js';
-import { nodesReport, podsReport, rolloutReport, warningEventsReport } from './native.js';
+import { certificateReport, clockReport, nodesReport, podsReport, rolloutReport, warningEventsReport } from './native.js';
+import type { Prober } from '../adapters/probe.js';
 import type { NativeSpec } from '../runbook/schema.js';
 
 export const DEFAULT_TIMEOUT_MS = 30_000;
@@ -97,6 +98,8 @@ export interface EngineDeps {
   wallClock?: () => number;
   /** The Kubernetes API reader for native checks. */
   kube?: KubeReader;
+  /** TLS and clock probes for native checks. */
+  probe?: Prober;
   sleep?: (ms: number, signal: AbortSignal) => Promise<void>;
 }
 
@@ -384,6 +387,7 @@ export class RunbookEngine {
     const namespace = fill(spec.namespace);
     const selector = fill(spec.selector);
     const deployment = fill(spec.deployment);
+    const url = fill(spec.url);
     const clusterName = step.cluster ? renderTemplate(step.cluster, this.lookup) : 'control-plane';
     const resolvedName = clusterName === 'workload' ? (this.request.configValues['config.workloadCluster'] ?? 'workload') : clusterName;
     const target = this.request.cluster(resolvedName);
@@ -397,7 +401,11 @@ export class RunbookEngine {
         ? `[kubernetes API] pods${where}${selector ? ` (${selector})` : ''}`
         : spec.resource === 'rollout'
           ? `[kubernetes API] rollout of deployment/${deployment ?? '?'}${where}`
-          : `[kubernetes API] ${spec.resource}${where}`;
+          : spec.resource === 'tls'
+            ? `[tls] certificate of ${url ?? '?'}`
+            : spec.resource === 'clock'
+              ? `[http] Date header of ${url ?? '?'} vs the local clock`
+              : `[kubernetes API] ${spec.resource}${where}`;
     const run = async (onOutput: (stream: 'stdout' | 'stderr', chunk: string) => void): Promise<Executed> => {
       const sim = this.request.simulate;
       if (sim) {
@@ -418,7 +426,6 @@ export class RunbookEngine {
         const result = await this.replay(recorded, 'kubernetes-api', timeoutMs, signal, onOutput);
         return { result, stdout: result.stdout };
       }
-      const kube = this.deps.kube;
       const start = this.deps.now();
       const done = (exitCode: number, stdout: string, stderr: string): Executed => {
         if (stdout) onOutput('stdout', stdout);
@@ -436,7 +443,7 @@ export class RunbookEngine {
           stdout,
         };
       };
-      if (!kube) return done(1, '', 'no Kubernetes client available');
+      if (!this.deps.kube && spec.resource !== 'tls' && spec.resource !== 'clock') return done(1, '', 'no Kubernetes client available');
       const t = target ?? {};
       const now = new Date(this.deps.wallClock?.() ?? Date.now());
       const ns = namespace ?? 'default';
@@ -445,6 +452,7 @@ export class RunbookEngine {
         signal.aborted ? resolve('cancelled') : signal.addEventListener('abort', () => resolve('cancelled'), { once: true }),
       );
       const work = (async (): Promise<Executed> => {
+        const kube = this.deps.kube!;
         switch (spec.resource) {
           case 'pods': {
             const r = await kube.pods(t, ns, selector);
@@ -455,6 +463,18 @@ export class RunbookEngine {
             return r.ok
               ? done(0, warningEventsReport(r.value, ns, parseDuration(spec.since ?? '30m') ?? 1_800_000, now), '')
               : fail(r.reason);
+          }
+          case 'tls': {
+            const probe = this.deps.probe;
+            if (!probe) return fail('no network prober available');
+            const r = await probe.certificate(url ?? '', timeoutMs);
+            return r.ok ? done(0, certificateReport(url ?? '', r.value, now, parseDuration(spec.warnWithin ?? '14d') ?? 14 * 86_400_000), '') : fail(r.reason);
+          }
+          case 'clock': {
+            const probe = this.deps.probe;
+            if (!probe) return fail('no network prober available');
+            const r = await probe.clock(url ?? '', timeoutMs);
+            return r.ok ? done(0, clockReport(url ?? '', r.value, parseDuration(spec.maxSkew ?? '60s') ?? 60_000), '') : fail(r.reason);
           }
           case 'nodes': {
             const r = await kube.nodes(t);
@@ -898,13 +918,20 @@ export class RunbookEngine {
     if (step.record) {
       observation = (await prompter.input('What did you observe? (recorded in the timeline; empty to leave out)')).trim() || undefined;
     }
+    let answeredYes = false;
+    if (step.question && step.finding) answeredYes = await prompter.confirm(renderTemplate(step.question, this.lookup), false);
     await this.deps.emit({
       type: 'manual.confirmed',
       runId,
       stepId: step.id,
       title: this.titleOf(step),
       ...(observation ? { observation: this.deps.redactor.redact(observation) } : {}),
+      ...(step.question ? { question: renderTemplate(step.question, this.lookup), answer: answeredYes ? 'yes' : 'no' } : {}),
     });
+    if (answeredYes && step.finding) {
+      await this.raise(step.id, { finding: step.finding, lines: observation ? [observation] : [], values: [], detail: `the responder answered yes: ${renderTemplate(step.question ?? '', this.lookup)}` }, '', 0, '', undefined);
+      return 'failed';
+    }
     return 'passed';
   }
 

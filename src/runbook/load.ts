@@ -78,6 +78,11 @@ export function loadRunbookSource(source: YamlSource, knownRunbooks?: ReadonlySe
   const findingIds: string[] = [];
   const findingPaths = new Map<string, Path>();
   runbook.steps.forEach((step, si) => {
+    if (step.kind === 'manual' && step.finding) {
+      if (findingPaths.has(step.finding.id)) diagnostics.push(source.diagnosticAt(['steps', si, 'finding', 'id'], `duplicate finding id "${step.finding.id}"`));
+      findingPaths.set(step.finding.id, ['steps', si, 'finding', 'id']);
+      findingIds.push(step.finding.id);
+    }
     if (step.kind !== 'check') return;
     (step.expect ?? []).forEach((e, ei) => {
       const path: Path = ['steps', si, 'expect', ei, 'finding', 'id'];
@@ -162,11 +167,12 @@ export function loadRunbookSource(source: YamlSource, knownRunbooks?: ReadonlySe
         if (step.run !== undefined) checkCommand([...base, 'run'], step.id, step.run);
         if (step.native) {
           const n = step.native;
-          for (const key of ['namespace', 'selector', 'deployment'] as const) {
+          for (const key of ['namespace', 'selector', 'deployment', 'url'] as const) {
             const v = n[key];
             if (v !== undefined) checkTemplates([...base, 'native', key], templateNames(v));
           }
-          if (n.resource !== 'nodes' && n.namespace === undefined)
+          if ((n.resource === 'tls' || n.resource === 'clock') && n.url === undefined) diagnostics.push(source.diagnosticAt([...base, 'native'], `a native ${n.resource} check needs a url`));
+          if (!['nodes', 'tls', 'clock'].includes(n.resource) && n.namespace === undefined)
             diagnostics.push(source.diagnosticAt([...base, 'native'], `a native ${n.resource} check needs a namespace`));
           if (n.resource === 'rollout' && n.deployment === undefined)
             diagnostics.push(source.diagnosticAt([...base, 'native'], 'a native rollout check needs a deployment'));
@@ -184,6 +190,11 @@ export function loadRunbookSource(source: YamlSource, knownRunbooks?: ReadonlySe
       case 'manual':
         checkTemplates([...base, 'instructions'], templateNames(step.instructions));
         if (step.copy) checkTemplates([...base, 'copy'], templateNames(step.copy));
+        if ((step.question === undefined) !== (step.finding === undefined)) {
+          diagnostics.push(source.diagnosticAt(base, 'a manual step with a question needs a finding (raised on "yes"), and a finding needs a question'));
+        }
+        if (step.finding?.cause) ref([...base, 'finding', 'cause'], step.finding.cause, causeIds, 'cause');
+        checkNext([...base, 'finding', 'next'], step.finding?.next);
         break;
       case 'prompt':
         ref([...base, 'input'], step.input, inputNames, 'input');

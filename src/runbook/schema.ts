@@ -93,15 +93,18 @@ const StepBase = {
 /** A check that asks the Kubernetes API directly (through @kubernetes/client-node) instead of running kubectl. */
 const Native = z.strictObject({
   resource: z
-    .enum(['pods', 'events', 'nodes', 'rollout'])
+    .enum(['pods', 'events', 'nodes', 'rollout', 'tls', 'clock'])
     .describe(
-      "pods: problems of each pod; events: recent warnings; nodes: NotReady/pressure; rollout: a deployment's ReplicaSets and whether the new one fails.",
+      "pods: problems of each pod; events: recent warnings; nodes: NotReady/pressure; rollout: a deployment's ReplicaSets and whether the new one fails; tls: the certificate of url (dates); clock: the Date header of url against the local clock.",
     ),
   namespace: z.string().optional(),
   selector: z.string().optional().describe('Label selector for pods, e.g. app=postgresql.'),
   maxRestarts: z.number().int().nonnegative().optional().describe('Restarts above this count are a problem (HighRestarts); default 5.'),
   since: Duration.optional().describe('For events: how far back (default 30m).'),
   deployment: z.string().optional().describe('For rollout: the deployment name.'),
+  url: z.string().optional().describe('For tls and clock: the https URL to ask.'),
+  warnWithin: Duration.optional().describe('For tls: a certificate expiring within this is a problem (default 14d).'),
+  maxSkew: Duration.optional().describe('For clock: a larger difference is a problem (default 60s).'),
 });
 
 const CheckStep = z.strictObject({
@@ -130,6 +133,8 @@ const ManualStep = z.strictObject({
   instructions: z.string().min(1),
   record: z.boolean().optional().describe('Ask the responder what they observed and record it.'),
   copy: z.string().optional().describe('Text to show ready to paste (a query, a message).'),
+  question: z.string().optional().describe('A yes/no question; a "yes" raises the finding (e.g. "Are the external APIs down?").'),
+  finding: Finding.optional(),
 });
 
 const PromptStep = z.strictObject({

@@ -1,0 +1,99 @@
+/**
+ * Read-only network probes for native checks: a TLS certificate's dates and a server's clock.
+ * Errors are values with a responder-readable reason.
+ */
+import { connect } from 'node:tls';
+import { request as httpsRequest } from 'node:https';
+import { request as httpRequest } from 'node:http';
+
+export interface CertificateInfo {
+  subject: string;
+  issuer: string;
+  validFrom: string;
+  validTo: string;
+  /** Whether the chain verified against the system's trust store. */
+  authorized: boolean;
+  authorizationError?: string;
+}
+
+export interface ServerClock {
+  /** The server's Date header. */
+  serverDate: string;
+  /** Local time at the middle of the request (to halve the round trip). */
+  localMid: string;
+  roundTripMs: number;
+}
+
+export type ProbeResult<T> = { ok: true; value: T } | { ok: false; reason: string };
+
+export interface Prober {
+  certificate(url: string, timeoutMs: number): Promise<ProbeResult<CertificateInfo>>;
+  clock(url: string, timeoutMs: number): Promise<ProbeResult<ServerClock>>;
+}
+
+function netReason(error: unknown, url: string): string {
+  const e = error as { code?: string; message?: string };
+  return `cannot reach ${url}: ${e.code ?? ''} ${e.message ?? String(error)}`.replace(/\s+/g, ' ').trim();
+}
+
+export class NodeProber implements Prober {
+  constructor(private readonly now: () => number = () => Date.now()) {}
+
+  certificate(url: string, timeoutMs: number): Promise<ProbeResult<CertificateInfo>> {
+    return new Promise((resolve) => {
+      let u: URL;
+      try {
+        u = new URL(url);
+      } catch {
+        resolve({ ok: false, reason: `not a URL: ${url}` });
+        return;
+      }
+      // rejectUnauthorized false: an expired certificate must still be read to report its dates.
+      const socket = connect({ host: u.hostname, port: Number(u.port || 443), servername: u.hostname, rejectUnauthorized: false, timeout: timeoutMs });
+      socket.once('secureConnect', () => {
+        const cert = socket.getPeerCertificate();
+        const info: CertificateInfo = {
+          subject: String(cert.subject?.CN ?? ''),
+          issuer: String(cert.issuer?.CN ?? cert.issuer?.O ?? ''),
+          validFrom: new Date(cert.valid_from).toISOString(),
+          validTo: new Date(cert.valid_to).toISOString(),
+          authorized: socket.authorized,
+          ...(socket.authorizationError ? { authorizationError: String(socket.authorizationError) } : {}),
+        };
+        socket.end();
+        resolve({ ok: true, value: info });
+      });
+      socket.once('timeout', () => {
+        socket.destroy();
+        resolve({ ok: false, reason: `no TLS answer from ${u.host} within ${timeoutMs / 1000}s` });
+      });
+      socket.once('error', (error) => resolve({ ok: false, reason: netReason(error, url) }));
+    });
+  }
+
+  clock(url: string, timeoutMs: number): Promise<ProbeResult<ServerClock>> {
+    return new Promise((resolve) => {
+      const start = this.now();
+      let u: URL;
+      try {
+        u = new URL(url);
+      } catch {
+        resolve({ ok: false, reason: `not a URL: ${url}` });
+        return;
+      }
+      const req = (u.protocol === 'http:' ? httpRequest : httpsRequest)(u, { method: 'HEAD', timeout: timeoutMs, rejectUnauthorized: false }, (res) => {
+        const end = this.now();
+        res.resume();
+        const date = res.headers.date;
+        if (!date) resolve({ ok: false, reason: `${u.host} sent no Date header` });
+        else resolve({ ok: true, value: { serverDate: new Date(date).toISOString(), localMid: new Date((start + end) / 2).toISOString(), roundTripMs: end - start } });
+      });
+      req.once('timeout', () => {
+        req.destroy();
+        resolve({ ok: false, reason: `no answer from ${u.host} within ${timeoutMs / 1000}s` });
+      });
+      req.once('error', (error) => resolve({ ok: false, reason: netReason(error, url) }));
+      req.end();
+    });
+  }
+}
