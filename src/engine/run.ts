@@ -757,7 +757,10 @@ export class RunbookEngine {
     const failures: ExpectationFailure[] = [];
     // Every stated expectation is judged. A failing exit code that no expectation speaks for is a
     // finding of its own, so an empty listing from a failed command never passes silently.
+    const exitFailed = expectations.some((e) => e.exitCode !== undefined && e.exitCode !== outcome.exitCode);
     for (const e of expectations) {
+      // When the command itself failed its stated exit code, judging its (empty) stdout would only add noise.
+      if (exitFailed && e.exitCode === undefined && (e.stream ?? 'stdout') === 'stdout') continue;
       const f = evaluateExpectation(e, output);
       if (f) failures.push(f);
     }
@@ -1045,6 +1048,7 @@ export class RunbookEngine {
     this.suggestions.delete(`mitigation:${m.id}`);
     if (!command) {
       await this.deps.emit({ type: 'mitigation.finished', runId, stepId: step.id, mitigationId: m.id, status: 'passed', manual: true });
+      await this.verifyMitigation(m, signal);
       return 'passed';
     }
     const attempt = this.nextAttempt(m.id);
@@ -1083,10 +1087,14 @@ export class RunbookEngine {
       ...(reason ? { reason } : {}),
       ...(artifacts.stdout ? { stdout: artifacts.stdout } : {}),
     });
-    if (status === 'passed' && m.verify) {
-      const check = this.runbook.steps.find((s) => s.id === m.verify && s.kind === 'check') as CheckStepDef | undefined;
-      if (check) await this.runCheck(check, signal);
-    }
+    if (status === 'passed') await this.verifyMitigation(m, signal);
     return status;
+  }
+
+  /** Runs the mitigation's verification check again, so the record shows whether it worked. */
+  private async verifyMitigation(m: MitigationDef, signal: AbortSignal): Promise<void> {
+    if (!m.verify) return;
+    const check = this.runbook.steps.find((s) => s.id === m.verify && s.kind === 'check') as CheckStepDef | undefined;
+    if (check) await this.runCheck(check, signal);
   }
 }

@@ -11,7 +11,7 @@ import { RUNBOOK_FIELD_NAMES, RunbookSchema, type Runbook } from './schema.js';
 import { isKnownConfigKey } from '../config/defaults.js';
 
 /** Variables a finding message may use besides inputs. */
-export const FINDING_VARIABLES = ['lines', 'exitCode', 'value', 'command', 'step', 'count', 'stderr'];
+export const FINDING_VARIABLES = ['lines', 'exitCode', 'value', 'command', 'step', 'count', 'stderr', 'reason'];
 
 export interface LoadedRunbook {
   runbook: Runbook;
