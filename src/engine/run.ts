@@ -351,7 +351,9 @@ export class RunbookEngine {
   private resolve(id: string, clusterName: string | undefined): ResolvedCommand {
     const command = this.request.loaded.commands.get(id);
     if (!command) throw new TemplateError(`no command for ${id}`);
-    const resolved = resolveCommand(command, this.lookup, this.deps.env);
+    // A simulation runs nothing, so it needs no secrets: a missing $TOKEN stands in by name.
+    const env = this.request.simulate ? new Proxy(this.deps.env, { get: (t, k: string) => t[k] ?? `<${k}>` }) : this.deps.env;
+    const resolved = resolveCommand(command, this.lookup, env);
     // What is shown and recorded never carries a secret, even one written into the runbook itself.
     resolved.display = this.deps.redactor.redact(resolved.display);
     const first = resolved.argv[0]!;
@@ -359,7 +361,7 @@ export class RunbookEngine {
       const name = clusterName ? renderTemplate(clusterName, this.lookup) : 'control-plane';
       const resolvedName = name === 'workload' ? (this.request.configValues['config.workloadCluster'] ?? 'workload') : name;
       const target = this.request.cluster(resolvedName);
-      if (!target && resolvedName !== 'control-plane') {
+      if (!target && resolvedName !== 'control-plane' && !this.request.simulate) {
         throw new TemplateError(
           `cluster "${resolvedName}" is not configured: add clusters.${resolvedName} (kubeconfig, context) to your config`,
         );
@@ -391,7 +393,7 @@ export class RunbookEngine {
     const clusterName = step.cluster ? renderTemplate(step.cluster, this.lookup) : 'control-plane';
     const resolvedName = clusterName === 'workload' ? (this.request.configValues['config.workloadCluster'] ?? 'workload') : clusterName;
     const target = this.request.cluster(resolvedName);
-    if (!target && resolvedName !== 'control-plane')
+    if (!target && resolvedName !== 'control-plane' && !this.request.simulate)
       throw new TemplateError(
         `cluster "${resolvedName}" is not configured: add clusters.${resolvedName} (kubeconfig, context) to your config`,
       );
