@@ -7,7 +7,7 @@ import { InquirerPrompter } from '../adapters/prompter.js';
 import { configTemplateValues } from '../config/defaults.js';
 import { DISPLAY_ONLY, type EngineEvent } from '../engine/events.js';
 import { Interrupts } from '../engine/interrupts.js';
-import { RunbookEngine, missingInputs, planGroups, type ResumeState } from '../engine/run.js';
+import { RunbookEngine, missingInputs, planGroups, type ResumeState, type RunRequest } from '../engine/run.js';
 import { UserError } from '../errors.js';
 import { parseDuration } from '../duration.js';
 import { currentOpenIncident, loadIncident, openIncident } from '../incident/open.js';
@@ -57,11 +57,10 @@ export async function runCommand(ctx: Context, runbookId: string, opts: RunOptio
     if (ok !== true) throw new UserError(`--var ${ok}`);
   }
 
-  let simulate:
-    { scenario: string; outputs: Record<string, import('../runbook/schema.js').RecordedOutputDef>; honourLatency: boolean } | undefined;
+  let simulate: RunRequest['simulate'];
   if (opts.simulate) {
     const scenario = resolveScenario(runbook, opts.simulate);
-    simulate = { scenario: opts.simulate, outputs: scenario.outputs, honourLatency: true };
+    simulate = { scenario: opts.simulate, outputs: scenario.outputs, honourLatency: true, answers: scenario.answers };
     for (const [k, v] of Object.entries(scenario.vars)) if (vars[k] === undefined) vars[k] = v;
   }
 

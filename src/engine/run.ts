@@ -71,7 +71,7 @@ export interface RunRequest {
   /** Resolves a step's cluster name to a kubeconfig/context; undefined when unknown. */
   cluster: (name: string) => ClusterTarget | undefined;
   /** Replays recorded outputs instead of running commands. */
-  simulate?: { scenario: string; outputs: Record<string, RecordedOutputDef>; honourLatency: boolean };
+  simulate?: { scenario: string; outputs: Record<string, RecordedOutputDef>; honourLatency: boolean; answers?: Record<string, string | boolean> };
   interactive: boolean;
   allowMitigations: boolean;
   defaultTimeoutMs?: number;
@@ -891,7 +891,14 @@ export class RunbookEngine {
     const attempt = this.nextAttempt(step.id);
     await this.deps.emit({ type: 'step.started', runId, stepId: step.id, kind: 'manual', title: this.titleOf(step), attempt });
     const prompter = this.deps.prompter;
-    if (!this.request.interactive || !prompter) {
+    const recorded = this.request.simulate?.answers?.[step.id];
+    let observation: string | undefined;
+    let answeredYes = false;
+    if (recorded !== undefined && (!this.request.interactive || !prompter)) {
+      // A drill's recorded responder: what they saw, or their yes/no to the step's question.
+      if (typeof recorded === 'string') observation = recorded;
+      else answeredYes = recorded;
+    } else if (!this.request.interactive || !prompter) {
       await this.deps.emit({
         type: 'manual.skipped',
         runId,
@@ -900,31 +907,24 @@ export class RunbookEngine {
         reason: 'non-interactive run: nobody to confirm it; do it by hand and record it with "bud-incident note"',
       });
       return 'skipped';
+    } else {
+      const choice = await prompter.select<'done' | 'skip'>(
+        `${this.titleOf(step)}: done?`,
+        [
+          { name: 'Done', value: 'done' },
+          { name: 'Skip for now', value: 'skip' },
+        ],
+        'done',
+      );
+      if (choice === 'skip') {
+        await this.deps.emit({ type: 'manual.skipped', runId, stepId: step.id, title: this.titleOf(step), reason: 'skipped by the responder' });
+        return 'skipped';
+      }
+      if (step.record) {
+        observation = (await prompter.input('What did you observe? (recorded in the timeline; empty to leave out)')).trim() || undefined;
+      }
+      if (step.question && step.finding) answeredYes = await prompter.confirm(renderTemplate(step.question, this.lookup), false);
     }
-    const choice = await prompter.select<'done' | 'skip'>(
-      `${this.titleOf(step)}: done?`,
-      [
-        { name: 'Done', value: 'done' },
-        { name: 'Skip for now', value: 'skip' },
-      ],
-      'done',
-    );
-    if (choice === 'skip') {
-      await this.deps.emit({
-        type: 'manual.skipped',
-        runId,
-        stepId: step.id,
-        title: this.titleOf(step),
-        reason: 'skipped by the responder',
-      });
-      return 'skipped';
-    }
-    let observation: string | undefined;
-    if (step.record) {
-      observation = (await prompter.input('What did you observe? (recorded in the timeline; empty to leave out)')).trim() || undefined;
-    }
-    let answeredYes = false;
-    if (step.question && step.finding) answeredYes = await prompter.confirm(renderTemplate(step.question, this.lookup), false);
     await this.deps.emit({
       type: 'manual.confirmed',
       runId,

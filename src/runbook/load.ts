@@ -261,6 +261,10 @@ export function loadRunbookSource(source: YamlSource, knownRunbooks?: ReadonlySe
         );
       }
     }
+    const manualIds = runbook.steps.filter((s) => s.kind === 'manual').map((s) => s.id);
+    for (const key of Object.keys(scenario.answers ?? {})) {
+      if (!manualIds.includes(key)) diagnostics.push(source.diagnosticAtKey([...base, 'answers'], key, `no manual step with id "${key}"${suggest(key, manualIds)}`));
+    }
     for (const key of Object.keys(scenario.vars ?? {})) {
       if (!inputNames.includes(key))
         diagnostics.push(source.diagnosticAtKey([...base, 'vars'], key, `no input named "${key}"${suggest(key, inputNames)}`));

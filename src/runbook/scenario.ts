@@ -8,6 +8,7 @@ export interface ResolvedScenario {
   description?: string;
   outputs: Record<string, RecordedOutputDef>;
   vars: Record<string, string>;
+  answers: Record<string, string | boolean>;
   expectFindings: string[];
 }
 
@@ -30,15 +31,18 @@ export function resolveScenario(runbook: Runbook, id: string): ResolvedScenario 
   }
   const outputs: Record<string, RecordedOutputDef> = {};
   const vars: Record<string, string> = {};
+  const answers: Record<string, string | boolean> = {};
   for (const s of chain) {
     Object.assign(outputs, s.outputs ?? {});
     Object.assign(vars, s.vars ?? {});
+    Object.assign(answers, s.answers ?? {});
   }
   return {
     id,
     ...(scenario.description ? { description: scenario.description } : {}),
     outputs,
     vars,
+    answers,
     expectFindings: scenario.expectFindings,
   };
 }

@@ -188,6 +188,10 @@ const Scenario = z.strictObject({
   extends: Id.optional().describe('Start from another scenario of this runbook and override some outputs.'),
   vars: z.record(z.string(), z.string()).optional(),
   outputs: z.record(z.string(), RecordedOutput).optional().describe('Recorded output per check step id (and per mitigation id).'),
+  answers: z
+    .record(z.string(), z.union([z.string(), z.boolean()]))
+    .optional()
+    .describe("A drill's recorded responder, per manual step id: what they observed (text) or their answer to its question (true/false)."),
   expectFindings: z.array(Id).describe('The findings this scenario must raise, by id (none for a healthy system).'),
 });
 

@@ -41,7 +41,7 @@ export async function testRunbook(
         vars: scenario.vars,
         configValues,
         cluster: () => undefined,
-        simulate: { scenario: s.id, outputs: scenario.outputs, honourLatency: false },
+        simulate: { scenario: s.id, outputs: scenario.outputs, honourLatency: false, answers: scenario.answers },
         interactive: false,
         allowMitigations: false,
       },

@@ -3,7 +3,7 @@
  * from its events by relative path, size and SHA-256. Written as the output streams in, so memory
  * does not grow with output size; capped on disk, with the cap recorded.
  */
-import { closeSync, fsyncSync, mkdirSync, openSync, writeSync } from 'node:fs';
+import { closeSync, fchmodSync, fsyncSync, mkdirSync, openSync, writeSync } from 'node:fs';
 import { createHash, type Hash } from 'node:crypto';
 import { join } from 'node:path';
 import type { ArtifactSink, ArtifactWriter } from '../engine/run.js';
@@ -63,6 +63,8 @@ export class FileArtifactSink implements ArtifactSink {
         if (fd === undefined) return undefined;
         try {
           fsyncSync(fd);
+          // Evidence is written once: read-only from here on (its hash is in the timeline).
+          fchmodSync(fd, 0o400);
         } finally {
           closeSync(fd);
         }
