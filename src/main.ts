@@ -69,6 +69,16 @@ Exit codes: 0 all passed, 1 problems found, 2 usage or input error, 3 cannot wri
     )
     .action(async (id: string, opts: RunOptions) => setExit(await (await import('./cli/run.js')).runCommand(ctx, id, opts)));
 
+  program
+    .command('triage')
+    .description('read-only sweep of the cluster: what is wrong, which runbook to start with, which severity')
+    .option('--json', 'machine-readable output')
+    .option('--deployment <name>', 'the deployment whose latest rollout is checked', 'budapp')
+    .option('--timeout <seconds>', 'timeout for each API request', '10')
+    .action(async (opts: JsonOpt & { deployment?: string; timeout?: string }) =>
+      setExit(await (await import('./cli/triage.js')).triageCommand(ctx, opts)),
+    );
+
   const runbooks = program.command('runbooks').description('discover, read, lint and test runbooks');
   runbooks
     .command('list')

@@ -49,7 +49,13 @@ export class NodeProber implements Prober {
         return;
       }
       // rejectUnauthorized false: an expired certificate must still be read to report its dates.
-      const socket = connect({ host: u.hostname, port: Number(u.port || 443), servername: u.hostname, rejectUnauthorized: false, timeout: timeoutMs });
+      const socket = connect({
+        host: u.hostname,
+        port: Number(u.port || 443),
+        servername: u.hostname,
+        rejectUnauthorized: false,
+        timeout: timeoutMs,
+      });
       socket.once('secureConnect', () => {
         const cert = socket.getPeerCertificate();
         const info: CertificateInfo = {
@@ -81,13 +87,25 @@ export class NodeProber implements Prober {
         resolve({ ok: false, reason: `not a URL: ${url}` });
         return;
       }
-      const req = (u.protocol === 'http:' ? httpRequest : httpsRequest)(u, { method: 'HEAD', timeout: timeoutMs, rejectUnauthorized: false }, (res) => {
-        const end = this.now();
-        res.resume();
-        const date = res.headers.date;
-        if (!date) resolve({ ok: false, reason: `${u.host} sent no Date header` });
-        else resolve({ ok: true, value: { serverDate: new Date(date).toISOString(), localMid: new Date((start + end) / 2).toISOString(), roundTripMs: end - start } });
-      });
+      const req = (u.protocol === 'http:' ? httpRequest : httpsRequest)(
+        u,
+        { method: 'HEAD', timeout: timeoutMs, rejectUnauthorized: false },
+        (res) => {
+          const end = this.now();
+          res.resume();
+          const date = res.headers.date;
+          if (!date) resolve({ ok: false, reason: `${u.host} sent no Date header` });
+          else
+            resolve({
+              ok: true,
+              value: {
+                serverDate: new Date(date).toISOString(),
+                localMid: new Date((start + end) / 2).toISOString(),
+                roundTripMs: end - start,
+              },
+            });
+        },
+      );
       req.once('timeout', () => {
         req.destroy();
         resolve({ ok: false, reason: `no answer from ${u.host} within ${timeoutMs / 1000}s` });

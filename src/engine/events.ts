@@ -68,7 +68,15 @@ export type EngineEvent =
       next: NextSuggestion[];
       evidence: { lines: string[]; artifact?: ArtifactRef };
     }
-  | { type: 'manual.confirmed'; runId: string; stepId: string; title: string; observation?: string; question?: string; answer?: 'yes' | 'no' }
+  | {
+      type: 'manual.confirmed';
+      runId: string;
+      stepId: string;
+      title: string;
+      observation?: string;
+      question?: string;
+      answer?: 'yes' | 'no';
+    }
   | { type: 'manual.skipped'; runId: string; stepId: string; title: string; reason: string }
   | {
       type: 'prompt.answered';

@@ -242,15 +242,25 @@ export function rolloutReport(
 }
 
 /** The certificate's dates against now: CertificateExpired, CertificateExpiringSoon, CertificateNotYetValid, CertificateUntrusted. */
-export function certificateReport(url: string, cert: import('../adapters/probe.js').CertificateInfo, now: Date, warnWithinMs: number): string {
+export function certificateReport(
+  url: string,
+  cert: import('../adapters/probe.js').CertificateInfo,
+  now: Date,
+  warnWithinMs: number,
+): string {
   const to = new Date(cert.validTo);
   const from = new Date(cert.validFrom);
   const daysLeft = (to.getTime() - now.getTime()) / 86_400_000;
   const lines = [`certificate of ${url}: subject ${cert.subject || '?'}, issuer ${cert.issuer || '?'}, valid ${iso(from)} to ${iso(to)}`];
   if (to.getTime() <= now.getTime()) lines.push(`CertificateExpired: expired ${iso(to)} (${ago(to, now)})`);
-  else if (to.getTime() - now.getTime() < warnWithinMs) lines.push(`CertificateExpiringSoon: expires ${iso(to)} (in ${daysLeft < 1 ? `${Math.round(daysLeft * 24)}h` : `${Math.floor(daysLeft)}d`})`);
-  if (from.getTime() > now.getTime()) lines.push(`CertificateNotYetValid: valid only from ${iso(from)} (local clock behind, or a bad certificate)`);
-  if (!cert.authorized && cert.authorizationError && !/CERT_HAS_EXPIRED/.test(cert.authorizationError)) lines.push(`CertificateUntrusted: ${cert.authorizationError}`);
+  else if (to.getTime() - now.getTime() < warnWithinMs)
+    lines.push(
+      `CertificateExpiringSoon: expires ${iso(to)} (in ${daysLeft < 1 ? `${Math.round(daysLeft * 24)}h` : `${Math.floor(daysLeft)}d`})`,
+    );
+  if (from.getTime() > now.getTime())
+    lines.push(`CertificateNotYetValid: valid only from ${iso(from)} (local clock behind, or a bad certificate)`);
+  if (!cert.authorized && cert.authorizationError && !/CERT_HAS_EXPIRED/.test(cert.authorizationError))
+    lines.push(`CertificateUntrusted: ${cert.authorizationError}`);
   return lines.join('\n') + '\n';
 }
 
@@ -260,6 +270,9 @@ export function clockReport(url: string, clock: import('../adapters/probe.js').S
   const skew = new Date(clock.serverDate).getTime() - new Date(clock.localMid).getTime();
   const tolerance = maxSkewMs + 1000 + clock.roundTripMs / 2;
   const lines = [`clock of ${url}: server ${clock.serverDate}, local ${clock.localMid}, difference ${(skew / 1000).toFixed(1)}s`];
-  if (Math.abs(skew) > tolerance) lines.push(`ClockSkew: the server is ${Math.abs(Math.round(skew / 1000))}s ${skew > 0 ? 'ahead of' : 'behind'} this machine (tokens may be rejected as not yet valid or expired)`);
+  if (Math.abs(skew) > tolerance)
+    lines.push(
+      `ClockSkew: the server is ${Math.abs(Math.round(skew / 1000))}s ${skew > 0 ? 'ahead of' : 'behind'} this machine (tokens may be rejected as not yet valid or expired)`,
+    );
   return lines.join('\n') + '\n';
 }

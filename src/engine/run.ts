@@ -71,7 +71,12 @@ export interface RunRequest {
   /** Resolves a step's cluster name to a kubeconfig/context; undefined when unknown. */
   cluster: (name: string) => ClusterTarget | undefined;
   /** Replays recorded outputs instead of running commands. */
-  simulate?: { scenario: string; outputs: Record<string, RecordedOutputDef>; honourLatency: boolean; answers?: Record<string, string | boolean> };
+  simulate?: {
+    scenario: string;
+    outputs: Record<string, RecordedOutputDef>;
+    honourLatency: boolean;
+    answers?: Record<string, string | boolean>;
+  };
   interactive: boolean;
   allowMitigations: boolean;
   defaultTimeoutMs?: number;
@@ -470,7 +475,9 @@ export class RunbookEngine {
             const probe = this.deps.probe;
             if (!probe) return fail('no network prober available');
             const r = await probe.certificate(url ?? '', timeoutMs);
-            return r.ok ? done(0, certificateReport(url ?? '', r.value, now, parseDuration(spec.warnWithin ?? '14d') ?? 14 * 86_400_000), '') : fail(r.reason);
+            return r.ok
+              ? done(0, certificateReport(url ?? '', r.value, now, parseDuration(spec.warnWithin ?? '14d') ?? 14 * 86_400_000), '')
+              : fail(r.reason);
           }
           case 'clock': {
             const probe = this.deps.probe;
@@ -917,7 +924,13 @@ export class RunbookEngine {
         'done',
       );
       if (choice === 'skip') {
-        await this.deps.emit({ type: 'manual.skipped', runId, stepId: step.id, title: this.titleOf(step), reason: 'skipped by the responder' });
+        await this.deps.emit({
+          type: 'manual.skipped',
+          runId,
+          stepId: step.id,
+          title: this.titleOf(step),
+          reason: 'skipped by the responder',
+        });
         return 'skipped';
       }
       if (step.record) {
@@ -934,7 +947,19 @@ export class RunbookEngine {
       ...(step.question ? { question: renderTemplate(step.question, this.lookup), answer: answeredYes ? 'yes' : 'no' } : {}),
     });
     if (answeredYes && step.finding) {
-      await this.raise(step.id, { finding: step.finding, lines: observation ? [observation] : [], values: [], detail: `the responder answered yes: ${renderTemplate(step.question ?? '', this.lookup)}` }, '', 0, '', undefined);
+      await this.raise(
+        step.id,
+        {
+          finding: step.finding,
+          lines: observation ? [observation] : [],
+          values: [],
+          detail: `the responder answered yes: ${renderTemplate(step.question ?? '', this.lookup)}`,
+        },
+        '',
+        0,
+        '',
+        undefined,
+      );
       return 'failed';
     }
     return 'passed';

@@ -79,7 +79,8 @@ export function loadRunbookSource(source: YamlSource, knownRunbooks?: ReadonlySe
   const findingPaths = new Map<string, Path>();
   runbook.steps.forEach((step, si) => {
     if (step.kind === 'manual' && step.finding) {
-      if (findingPaths.has(step.finding.id)) diagnostics.push(source.diagnosticAt(['steps', si, 'finding', 'id'], `duplicate finding id "${step.finding.id}"`));
+      if (findingPaths.has(step.finding.id))
+        diagnostics.push(source.diagnosticAt(['steps', si, 'finding', 'id'], `duplicate finding id "${step.finding.id}"`));
       findingPaths.set(step.finding.id, ['steps', si, 'finding', 'id']);
       findingIds.push(step.finding.id);
     }
@@ -171,7 +172,8 @@ export function loadRunbookSource(source: YamlSource, knownRunbooks?: ReadonlySe
             const v = n[key];
             if (v !== undefined) checkTemplates([...base, 'native', key], templateNames(v));
           }
-          if ((n.resource === 'tls' || n.resource === 'clock') && n.url === undefined) diagnostics.push(source.diagnosticAt([...base, 'native'], `a native ${n.resource} check needs a url`));
+          if ((n.resource === 'tls' || n.resource === 'clock') && n.url === undefined)
+            diagnostics.push(source.diagnosticAt([...base, 'native'], `a native ${n.resource} check needs a url`));
           if (!['nodes', 'tls', 'clock'].includes(n.resource) && n.namespace === undefined)
             diagnostics.push(source.diagnosticAt([...base, 'native'], `a native ${n.resource} check needs a namespace`));
           if (n.resource === 'rollout' && n.deployment === undefined)
@@ -191,7 +193,9 @@ export function loadRunbookSource(source: YamlSource, knownRunbooks?: ReadonlySe
         checkTemplates([...base, 'instructions'], templateNames(step.instructions));
         if (step.copy) checkTemplates([...base, 'copy'], templateNames(step.copy));
         if ((step.question === undefined) !== (step.finding === undefined)) {
-          diagnostics.push(source.diagnosticAt(base, 'a manual step with a question needs a finding (raised on "yes"), and a finding needs a question'));
+          diagnostics.push(
+            source.diagnosticAt(base, 'a manual step with a question needs a finding (raised on "yes"), and a finding needs a question'),
+          );
         }
         if (step.finding?.cause) ref([...base, 'finding', 'cause'], step.finding.cause, causeIds, 'cause');
         checkNext([...base, 'finding', 'next'], step.finding?.next);
@@ -263,7 +267,8 @@ export function loadRunbookSource(source: YamlSource, knownRunbooks?: ReadonlySe
     }
     const manualIds = runbook.steps.filter((s) => s.kind === 'manual').map((s) => s.id);
     for (const key of Object.keys(scenario.answers ?? {})) {
-      if (!manualIds.includes(key)) diagnostics.push(source.diagnosticAtKey([...base, 'answers'], key, `no manual step with id "${key}"${suggest(key, manualIds)}`));
+      if (!manualIds.includes(key))
+        diagnostics.push(source.diagnosticAtKey([...base, 'answers'], key, `no manual step with id "${key}"${suggest(key, manualIds)}`));
     }
     for (const key of Object.keys(scenario.vars ?? {})) {
       if (!inputNames.includes(key))

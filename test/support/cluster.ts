@@ -277,3 +277,59 @@ export function badConfigCluster(): ClusterState {
   );
   return c;
 }
+
+/** Only PostgreSQL is down (its pod crash-loops); the platform pods still run. */
+export function postgresDownCluster(): ClusterState {
+  const c = healthyCluster();
+  c.pods = c.pods.map((p) =>
+    p.metadata.name === 'postgresql-0'
+      ? pod({
+          namespace: 'bud-data',
+          name: 'postgresql-0',
+          labels: { app: 'postgresql' },
+          containers: ['postgresql'],
+          node: 'worker-3',
+          state: 'CrashLoopBackOff',
+          restarts: 6,
+        })
+      : p,
+  );
+  return c;
+}
+
+/** Keycloak crash-loops: logins fail. */
+export function keycloakDownCluster(): ClusterState {
+  const c = healthyCluster();
+  c.pods = c.pods.map((p) =>
+    p.metadata.name === 'keycloak-0'
+      ? pod({
+          namespace: 'bud-auth',
+          name: 'keycloak-0',
+          labels: { app: 'keycloak' },
+          containers: ['keycloak'],
+          state: 'CrashLoopBackOff',
+          restarts: 9,
+        })
+      : p,
+  );
+  return c;
+}
+
+/** Every platform pod is failing. */
+export function platformDownCluster(): ClusterState {
+  const c = databaseDownCluster();
+  c.pods = c.pods.map((p) =>
+    p.metadata.namespace === 'bud-system'
+      ? pod({
+          namespace: 'bud-system',
+          name: p.metadata.name,
+          labels: p.metadata.labels,
+          containers: p.spec.containers.map((x: { name: string }) => x.name),
+          state: 'CrashLoopBackOff',
+          restarts: 7,
+          ...(p.metadata.ownerReferences ? { ownerRS: p.metadata.ownerReferences[0].name } : {}),
+        })
+      : p,
+  );
+  return c;
+}
