@@ -18,6 +18,8 @@ export interface KubeReader {
   nodes(target: KubeTarget): Promise<KubeResult<V1Node[]>>;
   deployment(target: KubeTarget, namespace: string, name: string): Promise<KubeResult<V1Deployment>>;
   replicaSets(target: KubeTarget, namespace: string, labelSelector?: string): Promise<KubeResult<V1ReplicaSet[]>>;
+  /** Loads the client and reads the kubeconfig ahead of the first request (optional). */
+  prepare?(target: KubeTarget): Promise<void>;
 }
 
 /** A responder-readable reason for an API failure. */
@@ -103,6 +105,14 @@ export class ClientNodeKube implements KubeReader {
       if (error instanceof Error && /ENOENT/.test(error.message))
         return { ok: false, reason: `cannot read the kubeconfig: ${error.message}` };
       return { ok: false, ...explainKubeError(error, context) };
+    }
+  }
+
+  async prepare(target: KubeTarget): Promise<void> {
+    try {
+      await this.client(target);
+    } catch {
+      // Reported by the first request.
     }
   }
 

@@ -41,6 +41,8 @@ export async function triageCommand(
   const workload = cfg.workloadCluster ? cfg.clusters[cfg.workloadCluster] : undefined;
   const deployment = opts.deployment ?? 'budapp';
   const checks: CheckReport[] = [];
+  // Load the client first, so the sweep's time is the cluster's, not the module loader's.
+  await Promise.all([kube.prepare?.(cp), workload ? kube.prepare?.(workload) : undefined]);
   const started = performance.now();
   const timed = async <T>(name: string, p: Promise<KubeResult<T>>, summarize: (v: T) => string): Promise<KubeResult<T>> => {
     const t0 = performance.now();
