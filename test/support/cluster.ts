@@ -189,6 +189,8 @@ export function replicaset(
 }
 
 const PG_OK = () => ({ stdout: '/var/run/postgresql:5432 - accepting connections\n' });
+/** budapp's own database check (python -c "from budapp.db import engine; print('OK')"). */
+const APP_DB_OK = (cmd: string[]) => (cmd[0] === 'python' ? { stdout: 'OK\n' } : { stderr: `${cmd[0]}: not found\n`, exitCode: 127 });
 
 /** A healthy platform: budapp and friends running, PostgreSQL accepting connections, Keycloak up. */
 export function healthyCluster(): ClusterState {
@@ -228,7 +230,16 @@ export function healthyCluster(): ClusterState {
       replicaset(sys, 'budapp', '7d9f8c6b5', 42, 2, 'helm upgrade bud 3.19.0'),
     ],
     logs: { 'bud-system/budapp-7d9f8c6b5-x2k4p': '2026-11-28 03:40:00 INFO budapp: serving on :9082\n' },
-    exec: { 'bud-data/postgresql-0': PG_OK },
+    exec: {
+      'bud-data/postgresql-0': (cmd) =>
+        cmd[0] === 'pg_isready'
+          ? PG_OK()
+          : cmd[0] === 'psql'
+            ? { stdout: 'postgresql-1|streaming|00:00:00.012\n' }
+            : { stderr: `sh: ${cmd[0]}: not found\n`, exitCode: 127 },
+      'bud-system/budapp-7d9f8c6b5-x2k4p': APP_DB_OK,
+      'bud-system/budapp-7d9f8c6b5-m8n2q': APP_DB_OK,
+    },
   };
 }
 
@@ -248,7 +259,12 @@ export function databaseDownCluster(): ClusterState {
         })
       : p,
   );
-  c.exec = { 'bud-data/postgresql-0': () => ({ stdout: '/var/run/postgresql:5432 - no response\n', exitCode: 2 }) };
+  c.exec = {
+    ...c.exec,
+    'bud-data/postgresql-0': () => ({ stdout: '/var/run/postgresql:5432 - no response\n', exitCode: 2 }),
+    'bud-system/budapp-7d9f8c6b5-x2k4p': () => ({ stderr: 'sqlalchemy.exc.OperationalError: connection refused\n', exitCode: 1 }),
+    'bud-system/budapp-7d9f8c6b5-m8n2q': () => ({ stderr: 'sqlalchemy.exc.OperationalError: connection refused\n', exitCode: 1 }),
+  };
   c.logs = {
     'bud-system/budapp-7d9f8c6b5-x2k4p':
       '2026-11-28 03:41:07 INFO budapp: starting\n2026-11-28 03:41:07 ERROR budapp.db: sqlalchemy.exc.OperationalError: (psycopg2.OperationalError) connection to server at "postgresql.bud-data.svc" (10.43.12.7), port 5432 failed: Connection refused\n',
@@ -278,9 +294,15 @@ export function badConfigCluster(): ClusterState {
   return c;
 }
 
-/** Only PostgreSQL is down (its pod crash-loops); the platform pods still run. */
+/** Only PostgreSQL is down (its pod crash-loops on a full disk); the platform pods still run. */
 export function postgresDownCluster(): ClusterState {
   const c = healthyCluster();
+  c.exec = { ...c.exec, 'bud-data/postgresql-0': () => ({ stdout: '/var/run/postgresql:5432 - no response\n', exitCode: 2 }) };
+  c.logs = {
+    ...c.logs,
+    'bud-data/postgresql-0':
+      '2026-11-28 03:57:59.120 UTC [1] PANIC:  could not write to file "pg_wal/xlogtemp.1": No space left on device\n',
+  };
   c.pods = c.pods.map((p) =>
     p.metadata.name === 'postgresql-0'
       ? pod({

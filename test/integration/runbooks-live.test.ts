@@ -1,0 +1,75 @@
+/** The playbook's runbooks through the built binary, with the real kubectl and the native checks, against the fake API server. */
+import { afterAll, describe, expect, it } from 'vitest';
+import { execFileSync } from 'node:child_process';
+import { FakeKubeServer } from '../support/fake-kube.js';
+import { healthyCluster, platformDownCluster, postgresDownCluster, databaseDownCluster, type ClusterState } from '../support/cluster.js';
+import { jsonLines, sandbox } from '../support/cli.js';
+
+let kubectl = true;
+try {
+  execFileSync('kubectl', ['version', '--client'], { stdio: 'ignore' });
+} catch {
+  kubectl = false;
+}
+const servers: FakeKubeServer[] = [];
+afterAll(async () => Promise.all(servers.map((s) => s.stop())));
+
+async function run(runbook: string, state: ClusterState, args: string[] = []) {
+  const server = await new FakeKubeServer(state, { now: new Date() }).start();
+  servers.push(server);
+  const box = sandbox();
+  box.writeKubeconfig(server.kubeconfig());
+  const r = await box.run(['run', runbook, '--yes', '--json', ...args]);
+  const events = jsonLines(r.stdout);
+  const errors = events
+    .filter((e) => e.type === 'step.finished' && (e.status === 'error' || e.status === 'timeout'))
+    .map((e) => `${e.stepId}: ${e.reason}`);
+  return {
+    r,
+    events,
+    errors,
+    findings: events
+      .filter((e) => e.type === 'finding.raised')
+      .map((e) => e.findingId as string)
+      .sort(),
+  };
+}
+
+describe.runIf(kubectl)('runbooks against a live (fake) cluster', () => {
+  it('database-failure passes on a healthy cluster', async () => {
+    const { r, findings, errors } = await run('database-failure', healthyCluster());
+    expect(errors).toEqual([]);
+    expect(findings).toEqual([]);
+    expect(r.code).toBe(0);
+  });
+
+  it('database-failure finds the full disk when PostgreSQL is down', async () => {
+    const { findings, events } = await run('database-failure', postgresDownCluster());
+    expect(findings).toEqual(expect.arrayContaining(['postgres-pods-failing', 'postgres-not-accepting', 'postgres-disk-full']));
+    const disk = events.find((e) => e.findingId === 'postgres-disk-full');
+    expect(disk?.message).toContain('No space left on device');
+    expect(disk?.cause.id).toBe('storage');
+  });
+
+  it('sev1-response passes on a healthy cluster (manual steps are recorded as not confirmed)', async () => {
+    const { r, findings, errors, events } = await run('sev1-response', healthyCluster());
+    expect(errors).toEqual([]);
+    expect(findings).toEqual([]);
+    expect(events.filter((e) => e.type === 'manual.skipped').length).toBeGreaterThan(5);
+    expect(r.code).toBe(0);
+  });
+
+  it('sev1-response finds the failing platform and the failing rollout, and offers the rollback', async () => {
+    const { findings, events } = await run('sev1-response', platformDownCluster());
+    expect(findings).toEqual(expect.arrayContaining(['pods-failing', 'bad-rollout', 'app-errors']));
+    expect(events.find((e) => e.type === 'mitigation.proposed')?.command).toBe('kubectl rollout undo deployment/budapp -n bud-system');
+  });
+
+  it('sev2-response scopes to the named service', async () => {
+    const { findings, events } = await run('sev2-response', databaseDownCluster(), ['--var', 'service=budapp']);
+    expect(findings).toEqual(expect.arrayContaining(['service-pods-failing', 'service-errors']));
+    expect(events.find((e) => e.type === 'finding.raised' && e.findingId === 'service-pods-failing')?.message).toContain(
+      'budapp-7d9f8c6b5-x2k4p/budapp: CrashLoopBackOff',
+    );
+  });
+});
