@@ -355,3 +355,44 @@ export function platformDownCluster(): ClusterState {
   );
   return c;
 }
+
+/** The workload (GPU) cluster: two vLLM model servers; `broken` makes one OOM-crash. */
+export function workloadCluster(broken = false): ClusterState {
+  const ns = 'bud-workloads';
+  const labels = (n: string) => ({ 'app.kubernetes.io/name': 'vllm', model: n });
+  const llama = pod({
+    namespace: ns,
+    name: 'vllm-llama-3-70b-6c9f7d8b5-abc12',
+    labels: labels('llama'),
+    containers: ['vllm'],
+    node: 'gpu-node-1',
+  });
+  if (broken) {
+    llama.status.containerStatuses[0] = {
+      name: 'vllm',
+      ready: false,
+      restartCount: 4,
+      state: { waiting: { reason: 'CrashLoopBackOff' } },
+      lastState: { terminated: { reason: 'OOMKilled', exitCode: 137, finishedAt: new Date(Date.now() - 90_000).toISOString() } },
+    };
+    llama.status.conditions = [{ type: 'Ready', status: 'False' }];
+  }
+  return {
+    nodes: [node('gpu-node-1'), node('gpu-node-2')],
+    pods: [
+      llama,
+      pod({ namespace: ns, name: 'vllm-qwen-2-7b-5d8e6c7a4-def34', labels: labels('qwen'), containers: ['vllm'], node: 'gpu-node-2' }),
+    ],
+    events: [],
+    deployments: [deployment(ns, 'vllm', 2, broken ? 1 : 2)],
+    replicasets: [],
+    logs: {
+      [`${ns}/vllm-llama-3-70b-6c9f7d8b5-abc12`]: broken
+        ? 'torch.OutOfMemoryError: CUDA out of memory. Tried to allocate 2.00 GiB.\n'
+        : 'INFO: Started server process\n',
+    },
+    exec: {
+      [`${ns}/vllm-llama-3-70b-6c9f7d8b5-abc12`]: () => ({ stdout: '0, NVIDIA H100 80GB HBM3, 71850 MiB, 81559 MiB, 63 %\n' }),
+    },
+  };
+}
