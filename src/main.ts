@@ -69,6 +69,156 @@ Exit codes: 0 all passed, 1 problems found, 2 usage or input error, 3 cannot wri
     )
     .action(async (id: string, opts: RunOptions) => setExit(await (await import('./cli/run.js')).runCommand(ctx, id, opts)));
 
+  const inc = () => import('./cli/incident.js');
+  program
+    .command('declare')
+    .description('open an incident: channel name, initial message, response deadline, escalation plan')
+    .option('--title <text>', 'brief description (the channel name is made from it)')
+    .option('--severity <SEVn>', 'SEV1, SEV2, SEV3 or SEV4')
+    .option('--commander <person>', 'incident commander')
+    .option('--summary <text>', 'one-line summary for the initial message')
+    .option('--impact <text>', 'who/what is affected')
+    .option('--at <time>', 'when it started (ISO 8601), if before now')
+    .option('--data-breach', 'a data breach: escalates to L4 at once')
+    .option('--major', 'a major incident: engages the executive level')
+    .option('--json', 'machine-readable output')
+    .action(async (opts: import('./cli/incident.js').DeclareOptions) => setExit(await (await inc()).declareCommand(ctx, opts)));
+  program
+    .command('classify')
+    .description('walk the classification criteria and recommend a severity (interactive without flags)')
+    .option('--platform-down', 'the platform is completely unavailable')
+    .option('--inference-failing <percent>', 'share of inference requests failing')
+    .option('--data-breach', 'data breach, security incident, data corruption or loss')
+    .option('--users <who>', 'all, subset, single or none')
+    .option('--major-feature-down', 'a major feature (auth, deployments) is unavailable')
+    .option('--performance <level>', 'significant, slight or none')
+    .option('--workaround', 'a workaround is available')
+    .option('--cosmetic', 'cosmetic or informational only')
+    .option('--apply', 'set the current incident to the recommended severity')
+    .option('--json', 'machine-readable output')
+    .action(async (opts: import('./cli/incident.js').ClassifyOptions) => setExit(await (await inc()).classifyCommand(ctx, opts)));
+  program
+    .command('status')
+    .description('where the incident stands: phase, response time, roles, findings, due update and escalation, checklists, post-mortem')
+    .option('--json', 'machine-readable output')
+    .action(async (opts: JsonOpt) =>
+      setExit(await (await inc()).statusCommand(ctx, opts, (await import('./cli/checklist.js')).checklistProgress(ctx))),
+    );
+  program
+    .command('update')
+    .description('build, record and print the status update from the template (interactive without flags)')
+    .option('--status <status>', 'Investigating, Identified, Mitigating, Monitoring or Resolved')
+    .option('--impact <text>', 'current impact')
+    .option('--findings <text>', 'what we know (default: the findings so far)')
+    .option('--actions <text>', 'current actions (default: mitigations and open action items)')
+    .option('--next-update <duration>', "when the next update is due (default: the severity's cadence)")
+    .option('--json', 'machine-readable output')
+    .action(async (opts: import('./cli/incident.js').UpdateOptions) => setExit(await (await inc()).updateCommand(ctx, opts)));
+  program
+    .command('note')
+    .description("the scribe's timeline entry")
+    .argument('<text>')
+    .option('--at <time>', 'when it happened (ISO 8601), if earlier')
+    .option('--tag <tag>', 'went-well, went-wrong, lesson, root-cause, impact (for the post-mortem); repeatable', collect, [])
+    .action(async (text: string, opts: { at?: string; tag: string[] }) => setExit((await inc()).noteCommand(ctx, text, opts)));
+  program
+    .command('assign')
+    .description('assign a role: commander, comms, tech-lead, scribe')
+    .argument('<role>')
+    .argument('<person>')
+    .option('--json', 'machine-readable output')
+    .action(async (role: string, person: string, opts: JsonOpt) => setExit((await inc()).assignCommand(ctx, role, person, opts)));
+  program
+    .command('severity')
+    .description('change the severity (deadlines and escalation follow it)')
+    .argument('<SEVn>')
+    .option('--reason <text>', 'why (required)')
+    .option('--json', 'machine-readable output')
+    .action(async (sev: string, opts: { reason?: string; json?: boolean }) => setExit((await inc()).severityCommand(ctx, sev, opts)));
+  program
+    .command('escalate')
+    .description('who must be engaged now per the escalation matrix; records that they were')
+    .option('--json', 'machine-readable output (due, next)')
+    .option('--dry-run', 'show, do not record')
+    .option('--major', 'declare this a major incident (executive level)')
+    .option('--data-breach', 'declare a data breach (L4 at once)')
+    .action(async (opts: { json?: boolean; dryRun?: boolean; major?: boolean; dataBreach?: boolean }) =>
+      setExit((await inc()).escalateCommand(ctx, opts)),
+    );
+  const action = program.command('action').description('action items with owner and due date');
+  action
+    .command('add')
+    .argument('<text>')
+    .option('--owner <person>', 'who does it (required)')
+    .option('--due <date>', 'by when (YYYY-MM-DD)')
+    .option('--json', 'machine-readable output')
+    .action(async (text: string, opts: { owner?: string; due?: string; json?: boolean }) =>
+      setExit((await inc()).actionAdd(ctx, text, opts)),
+    );
+  action
+    .command('list')
+    .option('--json', 'machine-readable output')
+    .action(async (opts: JsonOpt) => setExit((await inc()).actionList(ctx, opts)));
+  action
+    .command('done')
+    .argument('<id>')
+    .action(async (id: string) => setExit((await inc()).actionDone(ctx, id)));
+  program
+    .command('milestone')
+    .description('record a lifecycle milestone: detected, acknowledged, investigating, identified, mitigated, ...')
+    .argument('<name>')
+    .option('--at <time>', 'when (ISO 8601); must keep milestones in order')
+    .option('--json', 'machine-readable output')
+    .action(async (name: string, opts: { at?: string; json?: boolean }) => setExit((await inc()).milestoneCommand(ctx, name, opts)));
+  program
+    .command('handoff')
+    .description('handoff summary from the timeline, recorded; then the handoff checklist')
+    .option('--to <person>', 'who takes over')
+    .option('--from <person>', 'who hands over (default: the commander)')
+    .option('--json', 'machine-readable output')
+    .action(async (opts: { to?: string; from?: string; json?: boolean }) =>
+      setExit(await (await inc()).handoffCommand(ctx, opts, (await import('./cli/checklist.js')).offerChecklist(ctx, 'handoff'))),
+    );
+  program
+    .command('resolve')
+    .description('close the incident with root cause and resolution; prints the post-mortem due date')
+    .option('--root-cause <text>', 'what broke')
+    .option('--resolution <text>', 'how it was fixed')
+    .option('--at <time>', 'when it was resolved (ISO 8601)')
+    .option('--reopen', 'reopen a resolved incident')
+    .option('--json', 'machine-readable output')
+    .action(async (opts: { rootCause?: string; resolution?: string; at?: string; reopen?: boolean; json?: boolean }) =>
+      setExit((await inc()).resolveCommand(ctx, opts)),
+    );
+  const incidents = program.command('incidents').description('several incidents can be open; one is current');
+  incidents
+    .command('list')
+    .option('--json', 'machine-readable output')
+    .action(async (opts: JsonOpt) => setExit((await inc()).incidentsList(ctx, opts)));
+  incidents
+    .command('show')
+    .argument('[id]')
+    .option('--json', 'machine-readable output')
+    .action(async (id: string | undefined, opts: JsonOpt) => {
+      if (id) ctx.global.incident = id;
+      setExit(await (await inc()).statusCommand(ctx, opts, (await import('./cli/checklist.js')).checklistProgress(ctx)));
+    });
+  incidents
+    .command('switch')
+    .argument('<id>')
+    .action(async (id: string) => setExit((await inc()).incidentsSwitch(ctx, id)));
+
+  program
+    .command('checklist')
+    .description('work through a checklist for the current incident (sev1, sev2, handoff); items the timeline proves are ticked for you')
+    .argument('<name>', 'sev1, sev2, handoff, or your own')
+    .option('--json', 'the items: text, done, by whom, when, ticked automatically or by hand')
+    .option('--check <item>', 'tick an item (id, number or a piece of its text); repeatable', collect, [])
+    .option('--uncheck <item>', 'untick an item; repeatable', collect, [])
+    .action(async (name: string, opts: { json?: boolean; check: string[]; uncheck: string[] }) =>
+      setExit(await (await import('./cli/checklist.js')).checklistCommand(ctx, name, opts)),
+    );
+
   program
     .command('triage')
     .description('read-only sweep of the cluster: what is wrong, which runbook to start with, which severity')

@@ -18,16 +18,71 @@ export interface RunRecord {
   answers: Record<string, string>;
 }
 
+export interface Dated {
+  /** When it happened (may be backdated with --at). */
+  at: string;
+  /** When it was written to the timeline. */
+  recordedAt: string;
+  actor: string;
+  seq: number;
+}
+
+export interface StatusUpdate extends Dated {
+  status: string;
+  message: string;
+  nextUpdateAt?: string;
+}
+
+export interface Note extends Dated {
+  text: string;
+  tags: string[];
+}
+
+export interface ActionItem {
+  id: string;
+  text: string;
+  owner: string;
+  due?: string;
+  createdAt: string;
+  doneAt?: string;
+  doneBy?: string;
+}
+
 export interface IncidentState {
   id: string;
   title: string;
   severity: string;
+  severityHistory: Array<Dated & { from?: string; to: string; reason?: string }>;
   status: 'open' | 'resolved';
   channel: string;
   openedAt: string;
+  /** When the problem began, if known before the incident was opened. */
+  detectedAt: string;
+  summary?: string;
+  impact?: string;
+  usersAffected?: string;
+  requestsFailed?: string;
+  dataBreach: boolean;
+  major: boolean;
+  roles: Record<string, string>;
+  roleHistory: Array<Dated & { role: string; person: string; previous?: string }>;
   runs: Map<string, RunRecord>;
+  updates: StatusUpdate[];
+  notes: Note[];
+  actions: Map<string, ActionItem>;
+  /** Lifecycle milestones (detected, acknowledged, mitigated, resolved, ...): explicit ones win over derived ones. */
+  milestones: Record<string, Dated & { source: 'explicit' | 'derived' }>;
+  escalations: Array<Dated & { levels: string[] }>;
+  handoffs: Array<Dated & { from: string; to: string }>;
+  mitigations: Array<Dated & { mitigationId: string; title?: string; status: string; command?: string; runbook?: string }>;
+  rootCause?: string;
+  resolution?: string;
+  resolvedAt?: string;
+  /** Checklist ticks by checklist → item id (issue 5). */
+  checks: Map<string, Map<string, { done: boolean; by: string; at: string; auto: boolean; evidence?: string }>>;
   events: number;
   lastSeq: number;
+  lastTs: string;
 }
 
 const text = (v: unknown, fallback: string): string => (typeof v === 'string' ? v : fallback);
@@ -42,7 +97,38 @@ const DONE_EVENTS = new Set([
 ]);
 
 export function emptyState(id: string): IncidentState {
-  return { id, title: id, severity: 'SEV?', status: 'open', channel: '', openedAt: '', runs: new Map(), events: 0, lastSeq: 0 };
+  return {
+    id,
+    title: id,
+    severity: 'SEV?',
+    severityHistory: [],
+    status: 'open',
+    channel: '',
+    openedAt: '',
+    detectedAt: '',
+    dataBreach: false,
+    major: false,
+    roles: {},
+    roleHistory: [],
+    runs: new Map(),
+    updates: [],
+    notes: [],
+    actions: new Map(),
+    milestones: {},
+    escalations: [],
+    handoffs: [],
+    mitigations: [],
+    checks: new Map(),
+    events: 0,
+    lastSeq: 0,
+    lastTs: '',
+  };
+}
+
+function milestone(state: IncidentState, name: string, dated: Dated, source: 'explicit' | 'derived'): void {
+  const existing = state.milestones[name];
+  if (source === 'derived' && existing) return;
+  state.milestones[name] = { ...dated, source };
 }
 
 /** Applies one event to the state (mutating it): a reducer, so 100,000 events fold in one pass. */
@@ -50,25 +136,131 @@ export function applyEvent(state: IncidentState, event: TimelineEvent): Incident
   const d = event.data;
   state.events++;
   state.lastSeq = event.seq;
+  state.lastTs = event.ts;
+  const dated: Dated = { at: text(d.at, event.ts), recordedAt: event.ts, actor: event.actor, seq: event.seq };
   const runId = typeof d.runId === 'string' ? d.runId : undefined;
   const run = runId ? state.runs.get(runId) : undefined;
   switch (event.type) {
-    case 'incident.opened':
+    case 'incident.opened': {
       state.title = text(d.title, state.title);
       state.severity = text(d.severity, state.severity);
       state.channel = text(d.channel, '');
       state.openedAt = text(d.openedAt, event.ts);
+      state.detectedAt = text(d.detectedAt, state.openedAt);
+      if (typeof d.summary === 'string') state.summary = d.summary;
+      if (typeof d.impact === 'string') state.impact = d.impact;
+      state.dataBreach = d.dataBreach === true;
+      state.major = d.major === true;
+      state.severityHistory.push({ ...dated, at: state.openedAt, to: state.severity });
+      milestone(state, 'detected', { ...dated, at: state.detectedAt }, 'derived');
+      milestone(state, 'declared', { ...dated, at: state.openedAt }, 'derived');
+      if (typeof d.commander === 'string' && d.commander) {
+        state.roles.commander = d.commander;
+        state.roleHistory.push({ ...dated, at: state.openedAt, role: 'commander', person: d.commander });
+      }
       break;
+    }
     case 'incident.resolved':
       state.status = 'resolved';
+      state.resolvedAt = dated.at;
+      if (typeof d.rootCause === 'string') state.rootCause = d.rootCause;
+      if (typeof d.resolution === 'string') state.resolution = d.resolution;
+      milestone(state, 'resolved', dated, 'explicit');
       break;
     case 'incident.reopened':
       state.status = 'open';
+      delete state.resolvedAt;
+      delete state.milestones.resolved;
+      break;
+    case 'incident.updated':
+      for (const k of ['summary', 'impact', 'usersAffected', 'requestsFailed', 'title'] as const)
+        if (typeof d[k] === 'string') state[k] = d[k];
+      if (d.dataBreach === true) state.dataBreach = true;
+      if (d.major === true) state.major = true;
       break;
     case 'severity.changed':
+      state.severityHistory.push({
+        ...dated,
+        from: state.severity,
+        to: text(d.to, state.severity),
+        ...(typeof d.reason === 'string' ? { reason: d.reason } : {}),
+      });
       state.severity = text(d.to, state.severity);
       break;
+    case 'role.assigned': {
+      const role = text(d.role, '');
+      const person = text(d.person, '');
+      state.roleHistory.push({ ...dated, role, person, ...(state.roles[role] ? { previous: state.roles[role] } : {}) });
+      state.roles[role] = person;
+      break;
+    }
+    case 'status.update':
+      state.updates.push({
+        ...dated,
+        status: text(d.status, ''),
+        message: text(d.message, ''),
+        ...(typeof d.nextUpdateAt === 'string' ? { nextUpdateAt: d.nextUpdateAt } : {}),
+      });
+      if (typeof d.impact === 'string' && d.impact) state.impact = d.impact;
+      break;
+    case 'note.added':
+      state.notes.push({ ...dated, text: text(d.text, ''), tags: Array.isArray(d.tags) ? (d.tags as string[]) : [] });
+      break;
+    case 'action.added':
+      state.actions.set(text(d.id, ''), {
+        id: text(d.id, ''),
+        text: text(d.text, ''),
+        owner: text(d.owner, ''),
+        ...(typeof d.due === 'string' ? { due: d.due } : {}),
+        createdAt: event.ts,
+      });
+      break;
+    case 'action.done': {
+      const a = state.actions.get(text(d.id, ''));
+      if (a) {
+        a.doneAt = dated.at;
+        a.doneBy = event.actor;
+      }
+      break;
+    }
+    case 'milestone.recorded':
+      milestone(state, text(d.name, ''), dated, 'explicit');
+      break;
+    case 'escalation.recorded':
+      state.escalations.push({ ...dated, levels: Array.isArray(d.levels) ? (d.levels as string[]) : [] });
+      break;
+    case 'handoff.completed':
+      state.handoffs.push({ ...dated, from: text(d.from, ''), to: text(d.to, '') });
+      if (typeof d.to === 'string' && d.to && d.role !== undefined) state.roles[text(d.role, 'commander')] = d.to;
+      break;
+    case 'checklist.item':
+      {
+        const list = text(d.checklist, '');
+        const item = text(d.item, '');
+        if (!state.checks.has(list)) state.checks.set(list, new Map());
+        state.checks
+          .get(list)!
+          .set(item, {
+            done: d.done !== false,
+            by: event.actor,
+            at: dated.at,
+            auto: false,
+            ...(typeof d.note === 'string' ? { evidence: d.note } : {}),
+          });
+      }
+      break;
+    case 'mitigation.finished':
+      state.mitigations.push({
+        ...dated,
+        mitigationId: text(d.mitigationId, ''),
+        status: text(d.status, ''),
+        ...(run ? { runbook: run.runbook } : {}),
+      });
+      if (d.status === 'passed') milestone(state, 'mitigated', dated, 'derived');
+      break;
     case 'run.started':
+      milestone(state, 'acknowledged', dated, 'derived');
+      milestone(state, 'investigating', dated, 'derived');
       if (runId) {
         state.runs.set(runId, {
           runId,
@@ -81,6 +273,9 @@ export function applyEvent(state: IncidentState, event: TimelineEvent): Incident
           answers: {},
         });
       }
+      break;
+    case 'triage.completed':
+      milestone(state, 'acknowledged', dated, 'derived');
       break;
     case 'run.resumed':
       if (run) {
@@ -120,6 +315,14 @@ export function applyEvent(state: IncidentState, event: TimelineEvent): Incident
       break;
     default:
       break;
+  }
+  // Any responder activity after the incident is open counts as acknowledging it (for the response time).
+  if (
+    ['run.started', 'triage.completed', 'role.assigned', 'status.update', 'escalation.recorded', 'note.added', 'checklist.item'].includes(
+      event.type,
+    )
+  ) {
+    milestone(state, 'acknowledged', dated, 'derived');
   }
   if (run && DONE_EVENTS.has(event.type) && typeof d.stepId === 'string') {
     run.done.add(d.stepId);

@@ -2,7 +2,8 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { execFileSync } from 'node:child_process';
 import { FakeKubeServer } from '../support/fake-kube.js';
-import { healthyCluster, platformDownCluster, postgresDownCluster, databaseDownCluster, type ClusterState } from '../support/cluster.js';
+import { healthyCluster, platformDownCluster, postgresDownCluster, databaseDownCluster } from '../support/cluster.js';
+import type { ClusterState } from '../support/fake-kube.js';
 import { jsonLines, sandbox } from '../support/cli.js';
 
 let kubectl = true;

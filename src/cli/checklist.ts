@@ -1,0 +1,140 @@
+/** `bud-incident checklist <name>`: work through a checklist for the current incident. */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { InquirerPrompter } from '../adapters/prompter.js';
+import { UserError } from '../errors.js';
+import { checklistState, loadChecklist, type Checklist, type ItemState } from '../incident/checklist.js';
+import type { IncidentState } from '../incident/state.js';
+import { listYamlFiles } from '../runbook/files.js';
+import { readSourceFile } from '../runbook/catalog.js';
+import { readEvents } from '../timeline/store.js';
+import { suggest } from '../suggest.js';
+import { dirsOf, home, writeJson, type Context } from './context.js';
+
+/** Every checklist by id: shipped ones, overridden by those in extra runbook directories' checklists/ folders. */
+export function checklists(ctx: Context): Map<string, Checklist> {
+  const out = new Map<string, Checklist>();
+  for (const { dir } of dirsOf(ctx)) {
+    const folder = join(dir, 'checklists');
+    if (!existsSync(folder)) continue;
+    for (const file of listYamlFiles(folder)) {
+      const c = loadChecklist(readSourceFile(file));
+      out.set(c.id, c);
+    }
+  }
+  return out;
+}
+
+function find(ctx: Context, name: string): Checklist {
+  const all = checklists(ctx);
+  const c = all.get(name.toLowerCase());
+  if (!c)
+    throw new UserError(`unknown checklist "${name}"${suggest(name, [...all.keys()])}. Checklists: ${[...all.keys()].sort().join(', ')}`);
+  return c;
+}
+
+function stateOf(ctx: Context, c: Checklist): { id: string; items: ItemState[] } {
+  const h = home(ctx);
+  const id = h.resolve(ctx.global.incident);
+  return { id, items: checklistState(c, readEvents(h.timeline(id).path)) };
+}
+
+/** Finds an item by id, 1-based number or a unique piece of its text. */
+function resolveItem(c: Checklist, ref: string): string {
+  const byId = c.items.find((i) => i.id === ref);
+  if (byId) return byId.id;
+  if (/^\d+$/.test(ref) && c.items[Number(ref) - 1]) return c.items[Number(ref) - 1]!.id;
+  const byText = c.items.filter((i) => i.text.toLowerCase().includes(ref.toLowerCase()));
+  if (byText.length === 1) return byText[0]!.id;
+  throw new UserError(
+    `no single item "${ref}" in checklist ${c.id}${suggest(
+      ref,
+      c.items.map((i) => i.id),
+    )}. Items: ${c.items.map((i, n) => `${n + 1}. ${i.id}`).join(', ')}`,
+  );
+}
+
+function describe(item: ItemState): string {
+  if (!item.done) return '';
+  return `${item.auto ? 'auto' : 'by'} ${item.by ?? '?'} ${item.at ? item.at.slice(11, 16) : ''} UTC${item.auto ? ` (${item.evidence})` : ''}`;
+}
+
+export interface ChecklistOptions {
+  json?: boolean;
+  check?: string[];
+  uncheck?: string[];
+}
+
+export async function checklistCommand(ctx: Context, name: string, opts: ChecklistOptions): Promise<number> {
+  const c = find(ctx, name);
+  let { id, items } = stateOf(ctx, c);
+  const store = home(ctx).timeline(id);
+  const record = (item: string, done: boolean) => store.append([{ type: 'checklist.item', data: { checklist: c.id, item, done } }]);
+  const changes = [...(opts.check ?? []).map((r) => [r, true] as const), ...(opts.uncheck ?? []).map((r) => [r, false] as const)];
+  for (const [ref, done] of changes) record(resolveItem(c, ref), done);
+  if (changes.length) ({ items } = stateOf(ctx, c));
+
+  const interactive = !opts.json && !changes.length && ctx.stdinIsTTY && ctx.term.out.isTTY;
+  if (interactive) {
+    const prompter = new InquirerPrompter();
+    const chosen = await prompter.checkbox<string>(
+      `${c.title} for ${id} (space ticks, enter saves)`,
+      items.map((i) => ({ name: `${i.text}${i.done ? `  — ${describe(i)}` : ''}`, value: i.id, checked: i.done })),
+    );
+    for (const i of items) {
+      const now = chosen.includes(i.id);
+      if (now !== i.done) record(i.id, now);
+    }
+    ({ items } = stateOf(ctx, c));
+  }
+  const done = items.filter((i) => i.done).length;
+  if (opts.json) {
+    writeJson(ctx, {
+      incident: id,
+      checklist: c.id,
+      title: c.title,
+      done,
+      total: items.length,
+      items: items.map((i) => ({
+        id: i.id,
+        text: i.text,
+        done: i.done,
+        by: i.by ?? null,
+        at: i.at ?? null,
+        auto: i.auto,
+        evidence: i.evidence ?? null,
+      })),
+    });
+    return 0;
+  }
+  const col = ctx.term.color;
+  const o = [`${col.bold(c.title)} ${col.dim(`(${c.playbook ?? c.id})`)} — ${id}: ${done}/${items.length} done`];
+  items.forEach((i, n) =>
+    o.push(`  ${i.done ? col.green('[x]') : '[ ]'} ${String(n + 1).padStart(2)}. ${i.text}${i.done ? col.dim(`  ${describe(i)}`) : ''}`),
+  );
+  if (!interactive && done < items.length)
+    o.push(col.dim(`Tick one: bud-incident checklist ${c.id} --check ${items.find((i) => !i.done)?.id}`));
+  ctx.term.out.write(o.join('\n') + '\n');
+  return 0;
+}
+
+/** For `status`: progress of the checklists that apply to the incident's severity (and handoff once handed off). */
+export function checklistProgress(ctx: Context): (state: IncidentState) => Array<{ name: string; done: number; total: number }> {
+  return (state) => {
+    const h = home(ctx);
+    const events = [...readEvents(h.timeline(state.id).path)];
+    return [...checklists(ctx).values()]
+      .filter((c) => c.severities?.includes(state.severity as 'SEV1') || (c.id === 'handoff' && state.handoffs.length > 0))
+      .map((c) => {
+        const items = checklistState(c, events);
+        return { name: c.id, done: items.filter((i) => i.done).length, total: items.length };
+      });
+  };
+}
+
+/** After a handoff summary: the handoff checklist, interactive on a terminal, listed otherwise. */
+export function offerChecklist(ctx: Context, name: string): (id: string) => Promise<void> {
+  return async () => {
+    await checklistCommand(ctx, name, {});
+  };
+}

@@ -1,0 +1,57 @@
+/** Helpers shared by the incident commands: the policy, the incident to act on, times. */
+import { UserError } from '../errors.js';
+import { loadIncident } from '../incident/open.js';
+import { loadPolicy, policyFile, type Policy } from '../incident/policy.js';
+import type { IncidentState } from '../incident/state.js';
+import { dirsOf, home, type Context } from './context.js';
+
+export function policyOf(ctx: Context): Policy {
+  return loadPolicy(policyFile(dirsOf(ctx)));
+}
+
+export function incidentOf(ctx: Context): { id: string; state: IncidentState } {
+  const h = home(ctx);
+  const id = h.resolve(ctx.global.incident);
+  return { id, state: loadIncident(h, id) };
+}
+
+export function requireOpen(state: IncidentState, what: string): void {
+  if (state.status === 'resolved')
+    throw new UserError(
+      `incident ${state.id} is resolved; ${what} needs an open incident (reopen it with "bud-incident resolve --reopen")`,
+    );
+}
+
+/** Parses an ISO 8601 time for --at; refuses the future. */
+export function parseAt(text: string, now: Date, flag = '--at'): Date {
+  if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}/.test(text))
+    throw new UserError(`${flag} "${text}": expected an ISO 8601 time such as 2026-11-28T03:40:00Z`);
+  const d = new Date(/[zZ]|[+-]\d{2}:?\d{2}$/.test(text) ? text : `${text}Z`);
+  if (Number.isNaN(d.getTime())) throw new UserError(`${flag} "${text}": not a valid time`);
+  if (d.getTime() > now.getTime() + 60_000)
+    throw new UserError(`${flag} ${d.toISOString()} is in the future (now is ${now.toISOString()})`);
+  return d;
+}
+
+export function parseSeverityArg(value: string): 'SEV1' | 'SEV2' | 'SEV3' | 'SEV4' {
+  const s = value.toUpperCase();
+  if (!/^SEV[1-4]$/.test(s)) throw new UserError(`unknown severity "${value}": use SEV1, SEV2, SEV3 or SEV4`);
+  return s as 'SEV1';
+}
+
+export const hhmm = (d: Date) => d.toISOString().slice(11, 16);
+
+/** "in 12m" / "3m ago" / "now". */
+export function relative(d: Date, now: Date): string {
+  const diff = Math.round((d.getTime() - now.getTime()) / 60_000);
+  if (diff === 0) return 'now';
+  const abs = Math.abs(diff);
+  const text =
+    abs < 120 ? `${abs}m` : abs < 2880 ? `${Math.floor(abs / 60)}h${String(abs % 60).padStart(2, '0')}m` : `${Math.floor(abs / 1440)}d`;
+  return diff > 0 ? `in ${text}` : `${text} ago`;
+}
+
+export function elapsed(from: Date, now: Date): string {
+  const m = Math.max(0, Math.round((now.getTime() - from.getTime()) / 60_000));
+  return m < 120 ? `${m}m` : `${Math.floor(m / 60)}h${String(m % 60).padStart(2, '0')}m`;
+}

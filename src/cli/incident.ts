@@ -1,0 +1,810 @@
+/**
+ * The incident commands: declare, classify, status, update, note, assign, severity, escalate,
+ * action, milestone, handoff, resolve, incidents. Every one appends its events to the timeline;
+ * every state they show is folded from it.
+ */
+import { InquirerPrompter, type Prompter } from '../adapters/prompter.js';
+import { parseDuration } from '../duration.js';
+import { UserError } from '../errors.js';
+import {
+  channelFor,
+  classify,
+  escalationPlan,
+  incidentStart,
+  nextUpdateDue,
+  phaseOf,
+  postmortemRequirement,
+  responseDeadline,
+  type ClassificationAnswers,
+} from '../incident/decisions.js';
+import { loadIncident } from '../incident/open.js';
+import type { IncidentState } from '../incident/state.js';
+import { slugify } from '../incident/store.js';
+import { renderTemplate } from '../runbook/template.js';
+import { suggest } from '../suggest.js';
+import { home, redactor, writeJson, type Context } from './context.js';
+import { elapsed, hhmm, incidentOf, parseAt, parseSeverityArg, policyOf, relative, requireOpen } from './incident-common.js';
+import type { Policy } from '../incident/policy.js';
+
+const ROLE_ALIASES: Record<string, string> = {
+  ic: 'commander',
+  'incident-commander': 'commander',
+  communications: 'comms',
+  'comms-lead': 'comms',
+  techlead: 'tech-lead',
+  tl: 'tech-lead',
+};
+
+function prompterFor(ctx: Context): Prompter | undefined {
+  return ctx.stdinIsTTY && ctx.term.out.isTTY ? new InquirerPrompter() : undefined;
+}
+
+function append(ctx: Context, id: string, type: string, data: Record<string, unknown>) {
+  const red = redactor(ctx);
+  return home(ctx)
+    .timeline(id)
+    .append([{ type, data: red.redactValue(data) }])[0]!;
+}
+
+/** Fills the policy's SEVn-declared message. */
+export function declaredMessage(policy: Policy, state: IncidentState): string {
+  return renderTemplate(
+    policy.templates.declared,
+    (n) =>
+      ({
+        severity: state.severity,
+        summary: state.summary ?? state.title,
+        impact: state.impact ?? '[Who/what is affected]',
+        commander: state.roles.commander ?? 'name',
+        techLead: state.roles['tech-lead'] ?? 'name',
+        title: state.title,
+        channel: state.channel,
+      })[n],
+  ).trimEnd();
+}
+
+function escalationLines(ctx: Context, policy: Policy, state: IncidentState, now: Date): string[] {
+  const plan = escalationPlan(policy, state, now);
+  return plan.levels
+    .filter((l) => l.dueAt)
+    .map((l) => {
+      const when =
+        l.dueAt!.getTime() <= now.getTime() ? ctx.term.color.red('due now') : `at ${hhmm(l.dueAt!)} UTC (${relative(l.dueAt!, now)})`;
+      const done = l.doneAt ? ctx.term.color.green(` ✔ escalated ${hhmm(l.doneAt)}`) : '';
+      return `  ${l.level.padEnd(9)} ${l.who} (${l.contact}) — ${when}${ctx.term.color.dim(` [${l.why}]`)}${done}`;
+    });
+}
+
+export interface DeclareOptions {
+  title?: string;
+  severity?: string;
+  commander?: string;
+  at?: string;
+  summary?: string;
+  impact?: string;
+  dataBreach?: boolean;
+  major?: boolean;
+  json?: boolean;
+}
+
+export async function declareCommand(ctx: Context, opts: DeclareOptions): Promise<number> {
+  const policy = policyOf(ctx);
+  const now = ctx.clock.now();
+  const prompter = prompterFor(ctx);
+  let title = opts.title;
+  let severity = opts.severity;
+  if ((!title || !severity) && !prompter) {
+    throw new UserError(
+      `declare needs ${[!title ? '--title T' : '', !severity ? '--severity SEVn' : ''].filter(Boolean).join(' and ')} when it cannot ask (no terminal)`,
+    );
+  }
+  if (!title)
+    title = await prompter!.input('Incident title (brief description):', { validate: (v) => (v.trim() ? true : 'a title is needed') });
+  if (!severity) {
+    severity = await prompter!.select(
+      'Severity:',
+      (['SEV1', 'SEV2', 'SEV3', 'SEV4'] as const).map((s) => ({
+        name: `${s} — ${policy.severities[s].definition} (respond within ${policy.severities[s].responseTime})`,
+        value: s,
+      })),
+    );
+  }
+  const sev = parseSeverityArg(severity);
+  const at = opts.at ? parseAt(opts.at, now) : now;
+  const h = home(ctx);
+  const id = h.create(title, at);
+  const channel = channelFor(policy, at, id.slice(11));
+  h.timeline(id).append([
+    {
+      type: 'incident.opened',
+      data: redactor(ctx).redactValue({
+        id,
+        title,
+        severity: sev,
+        channel,
+        openedAt: at.toISOString(),
+        detectedAt: at.toISOString(),
+        source: 'declare',
+        ...(opts.commander ? { commander: opts.commander } : {}),
+        ...(opts.summary ? { summary: opts.summary } : {}),
+        ...(opts.impact ? { impact: opts.impact } : {}),
+        ...(opts.dataBreach ? { dataBreach: true } : {}),
+        ...(opts.major ? { major: true } : {}),
+      }),
+    },
+  ]);
+  h.setCurrent(id);
+  const state = loadIncident(h, id);
+  const deadline = responseDeadline(policy, state);
+  const plan = escalationPlan(policy, state, now);
+  const message = declaredMessage(policy, state);
+  if (opts.json) {
+    writeJson(ctx, {
+      id,
+      title,
+      severity: sev,
+      channel,
+      openedAt: state.openedAt,
+      responseDeadline: deadline.deadline.toISOString(),
+      message,
+      escalation: plan.levels
+        .filter((l) => l.dueAt)
+        .map((l) => ({ level: l.level, who: l.who, contact: l.contact, at: l.dueAt!.toISOString(), why: l.why })),
+    });
+    return 0;
+  }
+  const c = ctx.term.color;
+  const o = [
+    `${c.bold('Incident declared:')} ${id} — ${title} (${c.red.bold(sev)}: ${policy.severities[sev].definition})`,
+    `  channel: ${c.bold(channel)}   (create it and invite the responders)`,
+    `  respond by: ${c.bold(`${hhmm(deadline.deadline)} UTC`)} (${policy.severities[sev].responseTime} response time, ${relative(deadline.deadline, now)})`,
+    '',
+    c.bold('Initial message (post it in the channel):'),
+    ...message.split('\n').map((l) => `  ${l}`),
+    '',
+    c.bold('Escalation plan:'),
+    ...escalationLines(ctx, policy, state, now),
+    '',
+    c.dim(`Next: bud-incident assign commander NAME · bud-incident triage · bud-incident checklist ${sev.toLowerCase()}`),
+  ];
+  ctx.term.out.write(o.join('\n') + '\n');
+  return 0;
+}
+
+export interface ClassifyOptions {
+  platformDown?: boolean;
+  inferenceFailing?: string;
+  dataBreach?: boolean;
+  users?: string;
+  majorFeatureDown?: boolean;
+  performance?: string;
+  workaround?: boolean;
+  cosmetic?: boolean;
+  apply?: boolean;
+  json?: boolean;
+}
+
+export async function classifyCommand(ctx: Context, opts: ClassifyOptions): Promise<number> {
+  const policy = policyOf(ctx);
+  const anyFlag = [
+    opts.platformDown,
+    opts.inferenceFailing,
+    opts.dataBreach,
+    opts.users,
+    opts.majorFeatureDown,
+    opts.performance,
+    opts.workaround,
+    opts.cosmetic,
+  ].some((v) => v !== undefined);
+  const prompter = anyFlag ? undefined : prompterFor(ctx);
+  let answers: ClassificationAnswers;
+  if (prompter) {
+    answers = {
+      platformDown: await prompter.confirm('Is the platform completely unavailable?', false),
+      inferenceFailingPct: Number(
+        await prompter.input('What share of inference requests is failing (0-100%)?', {
+          defaultValue: '0',
+          validate: (v) => (/^\d{1,3}$/.test(v) && Number(v) <= 100 ? true : 'a number from 0 to 100'),
+        }),
+      ),
+      dataBreachOrLoss: await prompter.confirm('Is there a data breach, security incident, or data corruption or loss?', false),
+      users: await prompter.select<ClassificationAnswers['users']>('Who is affected?', [
+        { name: 'All users', value: 'all' },
+        { name: 'A subset of users', value: 'subset' },
+        { name: 'A single user or endpoint', value: 'single' },
+        { name: 'Nobody (cosmetic / informational)', value: 'none' },
+      ]),
+      majorFeatureDown: await prompter.confirm('Is a major feature unavailable (auth, deployments)?', false),
+      performance: await prompter.select<ClassificationAnswers['performance']>('Performance?', [
+        { name: 'Normal', value: 'none' },
+        { name: 'Slightly degraded', value: 'slight' },
+        { name: 'Significantly degraded', value: 'significant' },
+      ]),
+      workaround: await prompter.confirm('Is a workaround available?', false),
+      cosmetic: await prompter.confirm('Is it only cosmetic (no functional impact)?', false),
+    };
+  } else {
+    const pct = Number(opts.inferenceFailing ?? 0);
+    if (!Number.isFinite(pct) || pct < 0 || pct > 100)
+      throw new UserError(`--inference-failing "${opts.inferenceFailing}": a percentage from 0 to 100`);
+    const users = opts.users ?? 'none';
+    if (!['all', 'subset', 'single', 'none'].includes(users)) throw new UserError(`--users "${users}": use all, subset, single or none`);
+    const performance = opts.performance ?? 'none';
+    if (!['significant', 'slight', 'none'].includes(performance))
+      throw new UserError(`--performance "${performance}": use significant, slight or none`);
+    answers = {
+      platformDown: Boolean(opts.platformDown),
+      inferenceFailingPct: pct,
+      dataBreachOrLoss: Boolean(opts.dataBreach),
+      users: users as ClassificationAnswers['users'],
+      majorFeatureDown: Boolean(opts.majorFeatureDown),
+      performance: performance as ClassificationAnswers['performance'],
+      workaround: Boolean(opts.workaround),
+      cosmetic: Boolean(opts.cosmetic),
+    };
+  }
+  const result = classify(answers);
+  const level = policy.severities[result.severity];
+  let applied: string | undefined;
+  if (opts.apply) {
+    const { id, state } = incidentOf(ctx);
+    requireOpen(state, 'classify --apply');
+    if (state.severity !== result.severity)
+      append(ctx, id, 'severity.changed', {
+        from: state.severity,
+        to: result.severity,
+        reason: `classification: ${result.reasons.join('; ')}`,
+      });
+    if (answers.dataBreachOrLoss && !state.dataBreach) append(ctx, id, 'incident.updated', { dataBreach: true });
+    append(ctx, id, 'classification.recorded', { answers, severity: result.severity, reasons: result.reasons });
+    applied = id;
+  }
+  if (opts.json) {
+    writeJson(ctx, {
+      severity: result.severity,
+      reasons: result.reasons,
+      responseTime: level.responseTime,
+      definition: level.definition,
+      answers,
+      ...(applied ? { appliedTo: applied } : {}),
+    });
+    return 0;
+  }
+  const c = ctx.term.color;
+  ctx.term.out.write(
+    [
+      `${c.bold('Recommended severity:')} ${c.red.bold(result.severity)} — ${level.definition} (respond within ${level.responseTime})`,
+      ...result.reasons.map((r) => `  because: ${r}`),
+      applied
+        ? c.green(`Applied to incident ${applied}.`)
+        : c.dim('Apply it to the current incident with --apply, or: bud-incident severity ' + result.severity + ' --reason "..."'),
+    ].join('\n') + '\n',
+  );
+  return 0;
+}
+
+/** Everything `status` shows, as data. */
+export function statusOf(policy: Policy, state: IncidentState, now: Date) {
+  const deadline = responseDeadline(policy, state);
+  const plan = escalationPlan(policy, state, now);
+  const next = nextUpdateDue(policy, state);
+  const pm = postmortemRequirement(policy, state.severity, state.resolvedAt ? new Date(state.resolvedAt) : undefined);
+  const findings = [...state.runs.values()].flatMap((r) =>
+    r.findings.map((f) => ({ runbook: r.runbook, findingId: f.findingId, message: f.message, at: f.ts })),
+  );
+  const openActions = [...state.actions.values()].filter((a) => !a.doneAt);
+  return {
+    id: state.id,
+    title: state.title,
+    severity: state.severity,
+    status: state.status,
+    phase: phaseOf(state),
+    channel: state.channel,
+    openedAt: state.openedAt,
+    detectedAt: state.detectedAt,
+    elapsedMinutes: Math.round(((state.resolvedAt ? new Date(state.resolvedAt) : now).getTime() - incidentStart(state).getTime()) / 60_000),
+    response: {
+      deadline: deadline.deadline.toISOString(),
+      acknowledgedAt: deadline.acknowledgedAt?.toISOString() ?? null,
+      met: deadline.met ?? null,
+      overdue: !deadline.acknowledgedAt && now.getTime() > deadline.deadline.getTime(),
+    },
+    roles: state.roles,
+    findings,
+    nextUpdate: next ? { dueAt: next.toISOString(), overdue: next.getTime() < now.getTime() } : null,
+    escalation: {
+      due: plan.due.map((l) => ({
+        level: l.level,
+        who: l.who,
+        contact: l.contact,
+        dueAt: l.dueAt!.toISOString(),
+        done: Boolean(l.doneAt),
+      })),
+      next: plan.next ? { level: plan.next.level, who: plan.next.who, at: plan.next.dueAt!.toISOString() } : null,
+    },
+    milestones: Object.fromEntries(Object.entries(state.milestones).map(([k, v]) => [k, v.at])),
+    actions: { open: openActions.length, total: state.actions.size },
+    postmortem: { required: pm.required, dueAt: pm.dueAt?.toISOString() ?? null, within: pm.within ?? null },
+    updates: state.updates.length,
+    rootCause: state.rootCause ?? null,
+    resolution: state.resolution ?? null,
+  };
+}
+
+export async function statusCommand(
+  ctx: Context,
+  opts: { json?: boolean },
+  checklistProgress?: (state: IncidentState) => Array<{ name: string; done: number; total: number }>,
+): Promise<number> {
+  const policy = policyOf(ctx);
+  const { state } = incidentOf(ctx);
+  const now = ctx.clock.now();
+  const s = statusOf(policy, state, now);
+  const checklists = checklistProgress?.(state) ?? [];
+  if (opts.json) {
+    writeJson(ctx, { ...s, checklists });
+    return 0;
+  }
+  const c = ctx.term.color;
+  const roleNames = ['commander', 'comms', 'tech-lead', 'scribe'];
+  const o = [
+    `${c.bold(`${s.id}`)} — ${s.title}`,
+    `  ${c.red.bold(s.severity)} · ${s.status === 'resolved' ? c.green('resolved') : 'open'} · phase: ${s.phase} · ${elapsed(incidentStart(state), state.resolvedAt ? new Date(state.resolvedAt) : now)} since ${hhmm(incidentStart(state))} UTC · ${s.channel}`,
+    `  response: ${
+      s.response.acknowledgedAt
+        ? `acknowledged ${hhmm(new Date(s.response.acknowledgedAt))} (deadline ${hhmm(new Date(s.response.deadline))}) ${s.response.met ? c.green('met') : c.red('missed')}`
+        : s.response.overdue
+          ? c.red(
+              `NOT acknowledged — deadline ${hhmm(new Date(s.response.deadline))} UTC passed ${relative(new Date(s.response.deadline), now)}`,
+            )
+          : `not acknowledged yet — deadline ${hhmm(new Date(s.response.deadline))} UTC (${relative(new Date(s.response.deadline), now)})`
+    }`,
+    `  roles: ${roleNames.map((r) => `${r} ${s.roles[r] ?? c.dim('—')}`).join(' · ')}`,
+  ];
+  if (s.findings.length) {
+    o.push(`  findings (${s.findings.length}):`);
+    for (const f of s.findings.slice(-5)) o.push(`    • ${f.message.slice(0, 160)}`);
+  }
+  if (s.nextUpdate)
+    o.push(
+      `  next status update: ${s.nextUpdate.overdue ? c.red(`OVERDUE since ${hhmm(new Date(s.nextUpdate.dueAt))} UTC`) : `due ${hhmm(new Date(s.nextUpdate.dueAt))} UTC (${relative(new Date(s.nextUpdate.dueAt), now)})`} — bud-incident update`,
+    );
+  if (s.status === 'open') {
+    const dueNotDone = s.escalation.due.filter((l) => !l.done);
+    o.push(
+      `  escalation due now: ${s.escalation.due.length ? s.escalation.due.map((l) => `${l.level} ${l.who}${l.done ? c.green(' ✔') : c.red(' (not yet)')}`).join(', ') : 'none'}`,
+    );
+    if (s.escalation.next)
+      o.push(
+        `  next escalation: ${s.escalation.next.level} ${s.escalation.next.who} at ${hhmm(new Date(s.escalation.next.at))} UTC (${relative(new Date(s.escalation.next.at), now)})`,
+      );
+    if (dueNotDone.length) o.push(c.red(`  → escalate now: bud-incident escalate`));
+  }
+  for (const cl of checklists) o.push(`  checklist ${cl.name}: ${cl.done}/${cl.total} done`);
+  o.push(`  actions: ${s.actions.open} open of ${s.actions.total}`);
+  o.push(
+    `  post-mortem: ${s.postmortem.required ? 'required' : 'optional'}${s.postmortem.dueAt ? `, due ${s.postmortem.dueAt.slice(0, 16).replace('T', ' ')} UTC` : s.postmortem.within ? `, within ${s.postmortem.within} of resolution` : ''}`,
+  );
+  ctx.term.out.write(o.join('\n') + '\n');
+  return 0;
+}
+
+export interface UpdateOptions {
+  status?: string;
+  impact?: string;
+  nextUpdate?: string;
+  findings?: string;
+  actions?: string;
+  json?: boolean;
+}
+
+export async function updateCommand(ctx: Context, opts: UpdateOptions): Promise<number> {
+  const policy = policyOf(ctx);
+  const { id, state } = incidentOf(ctx);
+  requireOpen(state, 'a status update');
+  const now = ctx.clock.now();
+  const prompter = opts.status && opts.impact ? undefined : prompterFor(ctx);
+  let status = opts.status;
+  let impact = opts.impact;
+  if ((!status || !impact) && !prompter)
+    throw new UserError(
+      `update needs ${[!status ? '--status S' : '', !impact ? '--impact T' : ''].filter(Boolean).join(' and ')} when it cannot ask (no terminal)`,
+    );
+  if (!status)
+    status = await prompter!.select(
+      'Status:',
+      ['Investigating', 'Identified', 'Mitigating', 'Monitoring', 'Resolved'].map((v) => ({ name: v, value: v })),
+      state.milestones.mitigated ? 'Monitoring' : 'Investigating',
+    );
+  if (!impact)
+    impact = await prompter!.input('Current impact (who/what is affected, how many):', {
+      defaultValue: state.impact ?? '',
+      validate: (v) => (v.trim() ? true : 'describe the impact'),
+    });
+  const nextMs = opts.nextUpdate
+    ? parseDuration(opts.nextUpdate)
+    : parseDuration(
+        policy.severities[(state.severity as 'SEV1') in policy.severities ? (state.severity as 'SEV1') : 'SEV2'].updateEvery ?? '30m',
+      );
+  if (nextMs === undefined) throw new UserError(`--next-update "${opts.nextUpdate}": expected a duration such as 30m or 1h`);
+  const nextAt = new Date(now.getTime() + nextMs);
+  const findings =
+    opts.findings ??
+    ([...state.runs.values()]
+      .flatMap((r) => r.findings.map((f) => `- ${f.message}`))
+      .slice(-5)
+      .join('\n') ||
+      '- Investigation in progress');
+  const openActions = [...state.actions.values()].filter((a) => !a.doneAt).map((a) => `- ${a.text} (${a.owner})`);
+  const mitigations = state.mitigations.filter((m) => m.status === 'passed').map((m) => `- Applied: ${m.mitigationId}`);
+  const actions = opts.actions ?? ([...mitigations, ...openActions].join('\n') || '- Investigating');
+  const message = renderTemplate(
+    policy.templates.statusUpdate,
+    (n) =>
+      ({
+        severity: state.severity,
+        time: hhmm(now),
+        status,
+        impact: impact
+          .split('\n')
+          .map((l) => (l.startsWith('-') ? l : `- ${l}`))
+          .join('\n'),
+        findings,
+        actions,
+        nextUpdate: `${hhmm(nextAt)} UTC`,
+        title: state.title,
+      })[n],
+  ).trimEnd();
+  const event = append(ctx, id, 'status.update', { status, impact, message, nextUpdateAt: nextAt.toISOString() });
+  const recorded = String((event.data as { message: string }).message);
+  if (opts.json) writeJson(ctx, { incident: id, status, nextUpdateAt: nextAt.toISOString(), message: recorded, seq: event.seq });
+  else
+    ctx.term.out.write(
+      `${recorded}\n\n${ctx.term.color.dim(`Recorded in the timeline (#${event.seq}). Post it in ${state.channel}; next update due ${hhmm(nextAt)} UTC.`)}\n`,
+    );
+  return 0;
+}
+
+export function noteCommand(ctx: Context, text: string, opts: { at?: string; tag: string[] }): number {
+  const { id, state } = incidentOf(ctx);
+  if (!text.trim()) throw new UserError('note: the text is empty');
+  const now = ctx.clock.now();
+  const tags = opts.tag ?? [];
+  const allowed = ['went-well', 'went-wrong', 'lesson', 'root-cause', 'impact'];
+  for (const t of tags) if (!allowed.includes(t)) throw new UserError(`--tag "${t}": use ${allowed.join(', ')}${suggest(t, allowed)}`);
+  let at: Date | undefined;
+  if (opts.at) {
+    at = parseAt(opts.at, now);
+    if (at.getTime() < incidentStart(state).getTime() - 24 * 3_600_000)
+      throw new UserError(
+        `--at ${at.toISOString()} is more than a day before the incident started (${incidentStart(state).toISOString()})`,
+      );
+  }
+  const e = append(ctx, id, 'note.added', { text, ...(at ? { at: at.toISOString() } : {}), ...(tags.length ? { tags } : {}) });
+  ctx.term.out.write(`noted in ${id} (#${e.seq}${at ? `, at ${at.toISOString()}` : ''})\n`);
+  return 0;
+}
+
+export function assignCommand(ctx: Context, roleArg: string, person: string, opts: { json?: boolean }): number {
+  const policy = policyOf(ctx);
+  const role = ROLE_ALIASES[roleArg] ?? roleArg;
+  if (!policy.roles[role])
+    throw new UserError(
+      `unknown role "${roleArg}"${suggest(roleArg, Object.keys(policy.roles))}: use ${Object.keys(policy.roles).join(', ')}`,
+    );
+  if (!person.trim()) throw new UserError('assign: the person is empty');
+  const { id, state } = incidentOf(ctx);
+  const previous = state.roles[role];
+  if (previous === person) {
+    ctx.term.out.write(`${person} is already ${policy.roles[role].title}\n`);
+    return 0;
+  }
+  const e = append(ctx, id, 'role.assigned', { role, person, ...(previous ? { previous } : {}) });
+  if (opts.json) writeJson(ctx, { incident: id, role, person, previous: previous ?? null, at: e.ts });
+  else
+    ctx.term.out.write(
+      `${policy.roles[role].title}: ${person}${previous ? ` (handed over from ${previous})` : ''} at ${hhmm(new Date(e.ts))} UTC\n`,
+    );
+  return 0;
+}
+
+export function severityCommand(ctx: Context, sevArg: string, opts: { reason?: string; json?: boolean }): number {
+  const policy = policyOf(ctx);
+  const sev = parseSeverityArg(sevArg);
+  if (!opts.reason?.trim()) throw new UserError('severity: --reason is required (why the severity changes)');
+  const { id, state } = incidentOf(ctx);
+  requireOpen(state, 'a severity change');
+  if (state.severity === sev) throw new UserError(`incident ${id} is already ${sev}`);
+  append(ctx, id, 'severity.changed', { from: state.severity, to: sev, reason: opts.reason });
+  const updated = loadIncident(home(ctx), id);
+  const now = ctx.clock.now();
+  const deadline = responseDeadline(policy, updated);
+  if (opts.json) {
+    writeJson(ctx, {
+      incident: id,
+      from: state.severity,
+      to: sev,
+      responseDeadline: deadline.deadline.toISOString(),
+      escalation: statusOf(policy, updated, now).escalation,
+    });
+    return 0;
+  }
+  ctx.term.out.write(
+    [
+      `${id}: ${state.severity} → ${ctx.term.color.red.bold(sev)} (${opts.reason})`,
+      `  respond by ${hhmm(deadline.deadline)} UTC (${relative(deadline.deadline, now)})`,
+      ctx.term.color.bold('  escalation now:'),
+      ...escalationLines(ctx, policy, updated, now),
+    ].join('\n') + '\n',
+  );
+  return 0;
+}
+
+export function escalateCommand(ctx: Context, opts: { json?: boolean; dryRun?: boolean; major?: boolean; dataBreach?: boolean }): number {
+  const policy = policyOf(ctx);
+  let { id, state } = incidentOf(ctx);
+  requireOpen(state, 'escalation');
+  const now = ctx.clock.now();
+  if ((opts.major && !state.major) || (opts.dataBreach && !state.dataBreach)) {
+    append(ctx, id, 'incident.updated', { ...(opts.major ? { major: true } : {}), ...(opts.dataBreach ? { dataBreach: true } : {}) });
+    state = loadIncident(home(ctx), id);
+  }
+  const plan = escalationPlan(policy, state, now);
+  const toRecord = plan.due.filter((l) => !l.doneAt).map((l) => l.level);
+  if (toRecord.length && !opts.dryRun) append(ctx, id, 'escalation.recorded', { levels: toRecord, severity: state.severity });
+  const view = (l: (typeof plan.levels)[number]) => ({
+    level: l.level,
+    who: l.who,
+    contact: l.contact,
+    dueAt: l.dueAt?.toISOString() ?? null,
+    why: l.why ?? null,
+    alreadyEscalatedAt: l.doneAt?.toISOString() ?? null,
+  });
+  if (opts.json) {
+    writeJson(ctx, {
+      incident: id,
+      severity: state.severity,
+      due: plan.due.map(view),
+      recorded: opts.dryRun ? [] : toRecord,
+      next: plan.next
+        ? { level: plan.next.level, who: plan.next.who, contact: plan.next.contact, at: plan.next.dueAt!.toISOString() }
+        : null,
+    });
+    return 0;
+  }
+  const c = ctx.term.color;
+  const o = [c.bold(`Escalation for ${id} (${state.severity}, ${elapsed(incidentStart(state), now)} in):`)];
+  for (const l of plan.due)
+    o.push(
+      `  ${c.red('engage now')} ${l.level} ${l.who} via ${l.contact} ${c.dim(`[${l.why}]`)}${l.doneAt ? c.green(` — already escalated ${hhmm(l.doneAt)} UTC`) : ''}`,
+    );
+  if (!plan.due.length) o.push('  nobody is due yet');
+  if (plan.next)
+    o.push(`  next: ${plan.next.level} ${plan.next.who} at ${hhmm(plan.next.dueAt!)} UTC (${relative(plan.next.dueAt!, now)})`);
+  o.push(
+    toRecord.length
+      ? opts.dryRun
+        ? c.dim('  (dry run: not recorded)')
+        : c.dim(`  recorded: ${toRecord.join(', ')} escalated at ${hhmm(now)} UTC`)
+      : '',
+  );
+  ctx.term.out.write(o.filter(Boolean).join('\n') + '\n');
+  return 0;
+}
+
+export function actionAdd(ctx: Context, text: string, opts: { owner?: string; due?: string; json?: boolean }): number {
+  if (!opts.owner) throw new UserError('action add: --owner is required');
+  if (opts.due && !/^\d{4}-\d{2}-\d{2}/.test(opts.due)) throw new UserError(`--due "${opts.due}": expected a date such as 2026-12-05`);
+  const { id, state } = incidentOf(ctx);
+  const n = state.actions.size + 1;
+  const actionId = `A${n}`;
+  append(ctx, id, 'action.added', { id: actionId, text, owner: opts.owner, ...(opts.due ? { due: opts.due } : {}) });
+  if (opts.json) writeJson(ctx, { incident: id, id: actionId, text, owner: opts.owner, due: opts.due ?? null });
+  else ctx.term.out.write(`${actionId}: ${text} (owner ${opts.owner}${opts.due ? `, due ${opts.due}` : ''})\n`);
+  return 0;
+}
+
+export function actionList(ctx: Context, opts: { json?: boolean }): number {
+  const { state } = incidentOf(ctx);
+  const actions = [...state.actions.values()];
+  if (opts.json) {
+    writeJson(
+      ctx,
+      actions.map((a) => ({ ...a, state: a.doneAt ? 'done' : 'open' })),
+    );
+    return 0;
+  }
+  if (!actions.length) ctx.term.out.write('no action items (add one: bud-incident action add "TEXT" --owner NAME --due DATE)\n');
+  for (const a of actions)
+    ctx.term.out.write(
+      `${a.doneAt ? ctx.term.color.green('✔') : '○'} ${a.id}  ${a.text}  ${ctx.term.color.dim(`owner ${a.owner}${a.due ? `, due ${a.due}` : ''}${a.doneAt ? `, done ${a.doneAt.slice(0, 16)}` : ''}`)}\n`,
+    );
+  return 0;
+}
+
+export function actionDone(ctx: Context, actionId: string): number {
+  const { id, state } = incidentOf(ctx);
+  const a = state.actions.get(actionId.toUpperCase());
+  if (!a) throw new UserError(`no action "${actionId}" in ${id}${suggest(actionId.toUpperCase(), [...state.actions.keys()])}`);
+  if (a.doneAt) throw new UserError(`${a.id} is already done (${a.doneAt})`);
+  append(ctx, id, 'action.done', { id: a.id });
+  ctx.term.out.write(`${a.id} done: ${a.text}\n`);
+  return 0;
+}
+
+/** The lifecycle order milestones must respect. */
+export const LIFECYCLE = ['detected', 'declared', 'acknowledged', 'investigating', 'identified', 'mitigated', 'resolved'];
+
+export function checkMilestoneOrder(state: IncidentState, name: string, at: Date): string | undefined {
+  const idx = LIFECYCLE.indexOf(name);
+  if (idx < 0) return undefined;
+  for (const [other, m] of Object.entries(state.milestones)) {
+    const j = LIFECYCLE.indexOf(other);
+    if (j < 0 || other === name || (other === 'declared' && name === 'detected')) continue;
+    const t = new Date(m.at).getTime();
+    if (j < idx && at.getTime() < t) return `${name} at ${at.toISOString()} would come before ${other} (${m.at})`;
+    if (j > idx && at.getTime() > t && m.source === 'explicit') return `${name} at ${at.toISOString()} would come after ${other} (${m.at})`;
+  }
+  return undefined;
+}
+
+export function milestoneCommand(ctx: Context, name: string, opts: { at?: string; json?: boolean }): number {
+  const { id, state } = incidentOf(ctx);
+  const now = ctx.clock.now();
+  const at = opts.at ? parseAt(opts.at, now) : now;
+  const known = [...LIFECYCLE, 'escalated', 'communicated', 'monitoring'];
+  if (!known.includes(name)) throw new UserError(`unknown milestone "${name}"${suggest(name, known)}: use ${known.join(', ')}`);
+  if (name === 'resolved')
+    throw new UserError('use "bud-incident resolve" to mark the incident resolved (it records root cause and resolution)');
+  const problem = checkMilestoneOrder(state, name, at);
+  if (problem) throw new UserError(`refused: ${problem}; milestones must be in order (${LIFECYCLE.join(' → ')})`);
+  if (name === 'detected' && at.getTime() > new Date(state.openedAt).getTime())
+    throw new UserError(`refused: detected at ${at.toISOString()} would come after the incident was declared (${state.openedAt})`);
+  append(ctx, id, 'milestone.recorded', { name, at: at.toISOString() });
+  if (opts.json) writeJson(ctx, { incident: id, name, at: at.toISOString() });
+  else ctx.term.out.write(`${id}: ${name} at ${at.toISOString()}\n`);
+  return 0;
+}
+
+export function resolveCommand(
+  ctx: Context,
+  opts: { rootCause?: string; resolution?: string; at?: string; reopen?: boolean; json?: boolean },
+): number {
+  const policy = policyOf(ctx);
+  const { id, state } = incidentOf(ctx);
+  const now = ctx.clock.now();
+  if (opts.reopen) {
+    if (state.status !== 'resolved') throw new UserError(`incident ${id} is not resolved`);
+    append(ctx, id, 'incident.reopened', {});
+    ctx.term.out.write(`${id} reopened\n`);
+    return 0;
+  }
+  requireOpen(state, 'resolve');
+  if (!opts.rootCause?.trim() || !opts.resolution?.trim())
+    throw new UserError('resolve needs --root-cause T and --resolution T (what broke, and how it was fixed)');
+  const at = opts.at ? parseAt(opts.at, now) : now;
+  if (at.getTime() < incidentStart(state).getTime())
+    throw new UserError(`--at ${at.toISOString()} is before the incident started (${incidentStart(state).toISOString()})`);
+  const pm = postmortemRequirement(policy, state.severity, at);
+  append(ctx, id, 'incident.resolved', {
+    rootCause: opts.rootCause,
+    resolution: opts.resolution,
+    at: at.toISOString(),
+    postmortemRequired: pm.required,
+    postmortemDue: pm.dueAt?.toISOString() ?? null,
+  });
+  if (opts.json) {
+    writeJson(ctx, {
+      incident: id,
+      resolvedAt: at.toISOString(),
+      postmortem: { required: pm.required, dueAt: pm.dueAt?.toISOString() ?? null },
+    });
+    return 0;
+  }
+  ctx.term.out.write(
+    [
+      `${ctx.term.color.green.bold('Resolved:')} ${id} at ${at.toISOString()} (${elapsed(incidentStart(state), at)} after it started)`,
+      `  root cause: ${opts.rootCause}`,
+      `  resolution: ${opts.resolution}`,
+      `  post-mortem: ${pm.required ? ctx.term.color.bold(`required, due ${pm.dueAt?.toISOString().slice(0, 16).replace('T', ' ')} UTC`) : `optional${pm.dueAt ? ` (within ${pm.within})` : ''}`} — bud-incident postmortem generate`,
+    ].join('\n') + '\n',
+  );
+  return 0;
+}
+
+export function incidentsList(ctx: Context, opts: { json?: boolean }): number {
+  const h = home(ctx);
+  const current = h.currentId();
+  const rows = h.list().map((id) => {
+    const s = loadIncident(h, id);
+    return { id, title: s.title, severity: s.severity, status: s.status, openedAt: s.openedAt, current: id === current };
+  });
+  if (opts.json) {
+    writeJson(ctx, rows);
+    return 0;
+  }
+  if (!rows.length) ctx.term.out.write('no incidents yet (bud-incident declare, or bud-incident run <runbook>)\n');
+  for (const r of rows)
+    ctx.term.out.write(
+      `${r.current ? '*' : ' '} ${r.id.padEnd(44)} ${r.severity}  ${r.status.padEnd(8)} ${r.openedAt.slice(0, 16).replace('T', ' ')}  ${r.title}\n`,
+    );
+  return 0;
+}
+
+export function incidentsSwitch(ctx: Context, id: string): number {
+  const h = home(ctx);
+  const resolved = h.resolve(id);
+  h.setCurrent(resolved);
+  ctx.term.out.write(`current incident: ${resolved}\n`);
+  return 0;
+}
+
+export { slugify };
+
+export function handoffSummary(
+  policy: Policy,
+  state: IncidentState,
+  now: Date,
+  events: Array<{ seq: number; type: string; data: Record<string, unknown> }>,
+): string[] {
+  const s = statusOf(policy, state, now);
+  const last = state.handoffs[state.handoffs.length - 1];
+  const since = last ? events.filter((e) => e.seq > last.seq) : events;
+  const count = (t: string) => since.filter((e) => e.type === t).length;
+  const lines = [
+    `Handoff: ${state.id} — ${state.title}`,
+    `Status: ${state.severity}, ${s.status}, phase ${s.phase}, ${elapsed(incidentStart(state), now)} since ${hhmm(incidentStart(state))} UTC`,
+    `Roles: ${
+      Object.entries(state.roles)
+        .map(([r, p]) => `${r} ${p}`)
+        .join(', ') || 'none assigned'
+    }`,
+    '',
+    `Since ${last ? `the last handoff (${hhmm(new Date(last.at))} UTC, ${last.from} → ${last.to})` : 'the start'}: ${count('finding.raised')} finding(s), ${count('mitigation.finished')} mitigation(s) run, ${count('status.update')} status update(s), ${count('severity.changed')} severity change(s), ${count('note.added')} note(s)`,
+  ];
+  for (const e of since.filter((x) => x.type === 'finding.raised').slice(-5))
+    lines.push(`  • finding: ${String(e.data.message).slice(0, 200)}`);
+  for (const e of since.filter((x) => x.type === 'note.added').slice(-5)) lines.push(`  • note: ${String(e.data.text).slice(0, 200)}`);
+  for (const e of since.filter((x) => x.type === 'mitigation.finished'))
+    lines.push(`  • mitigation ${String(e.data.mitigationId)}: ${String(e.data.status)}`);
+  const open = [...state.actions.values()].filter((a) => !a.doneAt);
+  lines.push(
+    '',
+    `Open actions (${open.length}):`,
+    ...(open.length ? open.map((a) => `  • ${a.id} ${a.text} (${a.owner}${a.due ? `, due ${a.due}` : ''})`) : ['  none']),
+  );
+  const next: string[] = [];
+  for (const l of s.escalation.due.filter((x) => !x.done))
+    next.push(`escalate to ${l.level} ${l.who} (${l.contact}) — due since ${hhmm(new Date(l.dueAt))} UTC`);
+  if (s.nextUpdate) next.push(`status update ${s.nextUpdate.overdue ? 'OVERDUE since' : 'due'} ${hhmm(new Date(s.nextUpdate.dueAt))} UTC`);
+  if (s.escalation.next) next.push(`${s.escalation.next.level} ${s.escalation.next.who} at ${hhmm(new Date(s.escalation.next.at))} UTC`);
+  const lastRun = [...state.runs.values()].at(-1);
+  if (lastRun && lastRun.outcome === 'aborted') next.push(`finish the interrupted run: bud-incident run ${lastRun.runbook} --resume`);
+  if (state.status === 'resolved') next.push('write the post-mortem: bud-incident postmortem generate');
+  lines.push('', 'Next steps:', ...(next.length ? next.map((n) => `  • ${n}`) : ['  • keep monitoring']));
+  return lines;
+}
+
+export async function handoffCommand(
+  ctx: Context,
+  opts: { to?: string; from?: string; json?: boolean },
+  afterSummary?: (id: string) => Promise<void>,
+): Promise<number> {
+  const policy = policyOf(ctx);
+  const { id, state } = incidentOf(ctx);
+  const now = ctx.clock.now();
+  const { readEvents } = await import('../timeline/store.js');
+  const events = [...readEvents(home(ctx).timeline(id).path)];
+  const lines = handoffSummary(policy, state, now, events);
+  const from = opts.from ?? state.roles.commander ?? events.at(-1)?.actor ?? 'unknown';
+  const to = opts.to;
+  const e = append(ctx, id, 'handoff.completed', { from, to: to ?? '', summary: lines.join('\n') });
+  if (opts.json) writeJson(ctx, { incident: id, from, to: to ?? null, summary: lines, seq: e.seq });
+  else {
+    ctx.term.out.write(
+      lines.join('\n') + '\n\n' + ctx.term.color.dim(`Recorded (#${e.seq}). The handoff checklist: bud-incident checklist handoff`) + '\n',
+    );
+    await afterSummary?.(id);
+  }
+  return 0;
+}
