@@ -67,7 +67,9 @@ export interface ChecklistOptions {
 
 export async function checklistCommand(ctx: Context, name: string, opts: ChecklistOptions): Promise<number> {
   const c = find(ctx, name);
-  let { id, items } = stateOf(ctx, c);
+  const initial = stateOf(ctx, c);
+  const id = initial.id;
+  let items = initial.items;
   const store = home(ctx).timeline(id);
   const record = (item: string, done: boolean) => store.append([{ type: 'checklist.item', data: { checklist: c.id, item, done } }]);
   const changes = [...(opts.check ?? []).map((r) => [r, true] as const), ...(opts.uncheck ?? []).map((r) => [r, false] as const)];

@@ -542,7 +542,9 @@ export function severityCommand(ctx: Context, sevArg: string, opts: { reason?: s
 
 export function escalateCommand(ctx: Context, opts: { json?: boolean; dryRun?: boolean; major?: boolean; dataBreach?: boolean }): number {
   const policy = policyOf(ctx);
-  let { id, state } = incidentOf(ctx);
+  const found = incidentOf(ctx);
+  const id = found.id;
+  let state = found.state;
   requireOpen(state, 'escalation');
   const now = ctx.clock.now();
   if ((opts.major && !state.major) || (opts.dataBreach && !state.dataBreach)) {

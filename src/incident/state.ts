@@ -238,15 +238,13 @@ export function applyEvent(state: IncidentState, event: TimelineEvent): Incident
         const list = text(d.checklist, '');
         const item = text(d.item, '');
         if (!state.checks.has(list)) state.checks.set(list, new Map());
-        state.checks
-          .get(list)!
-          .set(item, {
-            done: d.done !== false,
-            by: event.actor,
-            at: dated.at,
-            auto: false,
-            ...(typeof d.note === 'string' ? { evidence: d.note } : {}),
-          });
+        state.checks.get(list)!.set(item, {
+          done: d.done !== false,
+          by: event.actor,
+          at: dated.at,
+          auto: false,
+          ...(typeof d.note === 'string' ? { evidence: d.note } : {}),
+        });
       }
       break;
     case 'mitigation.finished':
