@@ -219,6 +219,17 @@ Exit codes: 0 all passed, 1 problems found, 2 usage or input error, 3 cannot wri
       setExit(await (await import('./cli/checklist.js')).checklistCommand(ctx, name, opts)),
     );
 
+  const postmortem = program.command('postmortem').description('the post-mortem, generated from the timeline');
+  postmortem
+    .command('generate')
+    .description("write the playbook's post-mortem template filled from the timeline (default: postmortem.md in the incident's directory)")
+    .option('-o, --output <file>', 'where to write it ("-" for standard output)')
+    .option('--format <format>', 'md (default) or json')
+    .option('--author <name>', 'author (default: the scribe, else the commander)')
+    .action(async (opts: import('./cli/postmortem.js').PostmortemOptions) =>
+      setExit((await import('./cli/postmortem.js')).postmortemGenerate(ctx, opts)),
+    );
+
   program
     .command('triage')
     .description('read-only sweep of the cluster: what is wrong, which runbook to start with, which severity')

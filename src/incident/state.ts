@@ -136,7 +136,8 @@ export function applyEvent(state: IncidentState, event: TimelineEvent): Incident
   const d = event.data;
   state.events++;
   state.lastSeq = event.seq;
-  state.lastTs = event.ts;
+  // Generating the post-mortem must not move the "as of" time it reports.
+  if (event.type !== 'postmortem.generated') state.lastTs = event.ts;
   const dated: Dated = { at: text(d.at, event.ts), recordedAt: event.ts, actor: event.actor, seq: event.seq };
   const runId = typeof d.runId === 'string' ? d.runId : undefined;
   const run = runId ? state.runs.get(runId) : undefined;

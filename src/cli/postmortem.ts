@@ -1,0 +1,78 @@
+/** `bud-incident postmortem generate`: the post-mortem document from the timeline. */
+import { createHash } from 'node:crypto';
+import { writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { UserError } from '../errors.js';
+import { checklistState } from '../incident/checklist.js';
+import { applyEvent, emptyState } from '../incident/state.js';
+import { generatePostmortem, isSignificant } from '../postmortem/generate.js';
+import type { TimelineEvent } from '../timeline/event.js';
+import { readEvents, TimelineWriteError, verifyTimeline } from '../timeline/store.js';
+import { checklists } from './checklist.js';
+import { home, redactor, type Context } from './context.js';
+import { policyOf } from './incident-common.js';
+
+export interface PostmortemOptions {
+  output?: string;
+  format?: string;
+  author?: string;
+}
+
+const FOR_CHECKLISTS = new Set(['checklist.item', 'prompt.answered']);
+
+export function postmortemGenerate(ctx: Context, opts: PostmortemOptions): number {
+  const format = opts.format ?? 'md';
+  if (format !== 'md' && format !== 'json') throw new UserError(`--format "${format}": use md or json`);
+  const policy = policyOf(ctx);
+  const h = home(ctx);
+  const id = h.resolve(ctx.global.incident);
+  const store = h.timeline(id);
+  const verified = verifyTimeline(store.path);
+  // One pass: fold every event, keep only what the document shows (memory does not grow with chatter it omits).
+  const state = emptyState(id);
+  const kept: TimelineEvent[] = [];
+  for (const e of readEvents(store.path)) {
+    applyEvent(state, e);
+    if (isSignificant(e) || FOR_CHECKLISTS.has(e.type)) kept.push(e);
+  }
+  if (state.events === 0) throw new UserError(`incident ${id} has no events`);
+  const gaps = [...checklists(ctx).values()]
+    .filter((c) => c.severities?.includes(state.severity as 'SEV1') || (c.id === 'handoff' && state.handoffs.length > 0))
+    .map((c) => ({
+      checklist: c.id,
+      items: checklistState(c, kept)
+        .filter((i) => !i.done)
+        .map((i) => i.text),
+    }));
+  const pm = generatePostmortem({
+    policy,
+    state,
+    events: kept.filter(isSignificant),
+    checklistGaps: gaps,
+    ...(opts.author ? { author: opts.author } : {}),
+  });
+  const red = redactor(ctx);
+  let text = format === 'json' ? JSON.stringify(red.redactValue(pm.data), null, 2) + '\n' : red.redact(pm.markdown);
+  if (!verified.ok) {
+    const warning = `the timeline does not verify from line ${verified.firstBad!.line} (${verified.firstBad!.reason}); this document may rest on altered records`;
+    ctx.term.err.write(`bud-incident: warning: ${warning}\n`);
+    if (format === 'md') text = `> **Warning:** ${warning}.\n\n${text}`;
+  }
+  const target = opts.output === '-' ? undefined : opts.output ? resolve(ctx.cwd, opts.output) : join(store.dir, `postmortem.${format}`);
+  if (!target) {
+    ctx.term.out.write(text);
+    return 0;
+  }
+  try {
+    writeFileSync(target, text, { mode: 0o644 });
+  } catch (error) {
+    throw new TimelineWriteError(target, error);
+  }
+  const sha256 = createHash('sha256').update(text).digest('hex');
+  store.append([{ type: 'postmortem.generated', data: { path: target, format, sha256, draft: true } }]);
+  const missing = (pm.data.missing as string[]).length
+    ? ` — draft, missing: ${(pm.data.missing as string[]).join('; ')}`
+    : ' — draft, ready for review';
+  ctx.term.out.write(`${target}${missing}\n`);
+  return 0;
+}

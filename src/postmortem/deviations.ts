@@ -1,0 +1,110 @@
+/**
+ * What went right and wrong, from the timeline's facts: the response time, status updates against
+ * their cadence, escalations against the matrix, checklist items never done. Pure functions.
+ */
+import { parseDuration } from '../duration.js';
+import { escalationPlan, incidentStart, responseDeadline } from '../incident/decisions.js';
+import type { Policy, SeverityId } from '../incident/policy.js';
+import type { IncidentState } from '../incident/state.js';
+
+export interface Deviation {
+  kind: 'response' | 'update' | 'escalation' | 'checklist';
+  good: boolean;
+  text: string;
+}
+
+const GRACE_MS = 5 * 60_000;
+const fmt = (d: Date) => d.toISOString().slice(11, 16);
+const mins = (ms: number) => `${Math.round(ms / 60_000)}m`;
+
+export function deviations(
+  policy: Policy,
+  state: IncidentState,
+  checklistGaps: Array<{ checklist: string; items: string[] }>,
+): Deviation[] {
+  const out: Deviation[] = [];
+  const start = incidentStart(state).getTime();
+  const end = state.resolvedAt ? new Date(state.resolvedAt).getTime() : new Date(state.lastTs || state.openedAt).getTime();
+  const sev = (['SEV1', 'SEV2', 'SEV3', 'SEV4'].includes(state.severity) ? state.severity : 'SEV2') as SeverityId;
+
+  const rd = responseDeadline(policy, state);
+  if (rd.acknowledgedAt) {
+    const took = rd.acknowledgedAt.getTime() - start;
+    out.push(
+      rd.met
+        ? {
+            kind: 'response',
+            good: true,
+            text: `Responded in ${mins(took)}, within the ${policy.severities[sev].responseTime} response time for ${sev}`,
+          }
+        : {
+            kind: 'response',
+            good: false,
+            text: `Responded after ${mins(took)}, beyond the ${policy.severities[sev].responseTime} response time for ${sev} (deadline ${fmt(rd.deadline)} UTC)`,
+          },
+    );
+  } else out.push({ kind: 'response', good: false, text: `No response was recorded (deadline ${fmt(rd.deadline)} UTC)` });
+
+  const every = parseDuration(policy.severities[sev].updateEvery ?? '') ?? undefined;
+  if (every !== undefined) {
+    let due = start + every;
+    let late = 0;
+    for (const u of state.updates) {
+      const at = new Date(u.at).getTime();
+      if (at > due + GRACE_MS) {
+        late++;
+        out.push({
+          kind: 'update',
+          good: false,
+          text: `Status update at ${fmt(new Date(at))} UTC was ${mins(at - due)} late (due ${fmt(new Date(due))} UTC)`,
+        });
+      }
+      due = u.nextUpdateAt ? new Date(u.nextUpdateAt).getTime() : at + every;
+    }
+    if (due + GRACE_MS < end) {
+      late++;
+      out.push({ kind: 'update', good: false, text: `No status update after ${fmt(new Date(due))} UTC, when one was due` });
+    }
+    if (state.updates.length && late === 0)
+      out.push({ kind: 'update', good: true, text: `All ${state.updates.length} status update(s) went out on cadence` });
+    if (!state.updates.length && end - start > every) out.push({ kind: 'update', good: false, text: 'No status update was posted' });
+  }
+
+  const plan = escalationPlan(policy, state, new Date(end));
+  let escLate = 0;
+  for (const l of plan.levels) {
+    if (!l.dueAt || l.dueAt.getTime() > end) continue;
+    if (!l.doneAt) {
+      escLate++;
+      out.push({
+        kind: 'escalation',
+        good: false,
+        text: `${l.level} (${l.who}) was due at ${fmt(l.dueAt)} UTC (${l.why}) and was never recorded as engaged`,
+      });
+    } else if (l.doneAt.getTime() > l.dueAt.getTime() + GRACE_MS) {
+      escLate++;
+      out.push({
+        kind: 'escalation',
+        good: false,
+        text: `${l.level} (${l.who}) engaged at ${fmt(l.doneAt)} UTC, ${mins(l.doneAt.getTime() - l.dueAt.getTime())} after it was due (${l.why})`,
+      });
+    }
+  }
+  const dueCount = plan.levels.filter((l) => l.dueAt && l.dueAt.getTime() <= end).length;
+  if (dueCount && !escLate)
+    out.push({
+      kind: 'escalation',
+      good: true,
+      text: `Escalations followed the matrix (${plan.levels
+        .filter((l) => l.doneAt)
+        .map((l) => l.level)
+        .join(', ')})`,
+    });
+
+  for (const gap of checklistGaps) {
+    if (gap.items.length)
+      out.push({ kind: 'checklist', good: false, text: `${gap.checklist} checklist items never done: ${gap.items.join('; ')}` });
+    else out.push({ kind: 'checklist', good: true, text: `${gap.checklist} checklist complete` });
+  }
+  return out;
+}
