@@ -6,7 +6,7 @@ import { incidentStart, postmortemRequirement } from '../incident/decisions.js';
 import type { Policy } from '../incident/policy.js';
 import type { IncidentState } from '../incident/state.js';
 import type { TimelineEvent } from '../timeline/event.js';
-import { describeEvent } from '../timeline/describe.js';
+import { describeEvent, str } from '../timeline/describe.js';
 import { deviations, type Deviation } from './deviations.js';
 
 /** Events that belong in the post-mortem's timeline table (not every step start). */
@@ -61,17 +61,17 @@ function eventText(e: TimelineEvent): string {
   const d = e.data;
   if (e.type === 'finding.raised') {
     const a = (d.evidence as { artifact?: { path: string; sha256: string } } | undefined)?.artifact;
-    return `Finding: ${String(d.message)}${a ? ` (evidence \`${a.path}\`, sha256 \`${a.sha256.slice(0, 16)}…\`)` : ''}`;
+    return `Finding: ${str(d.message)}${a ? ` (evidence \`${a.path}\`, sha256 \`${a.sha256.slice(0, 16)}…\`)` : ''}`;
   }
-  if (e.type === 'status.update') return `Status update posted: ${String(d.status)}`;
+  if (e.type === 'status.update') return `Status update posted: ${str(d.status)}`;
   if (e.type === 'note.added')
-    return `Note (${e.actor}): ${String(d.text)}${Array.isArray(d.tags) && d.tags.length ? ` [${(d.tags as string[]).join(', ')}]` : ''}`;
-  if (e.type === 'role.assigned') return `${String(d.person)} is ${String(d.role)}${d.previous ? ` (was ${String(d.previous)})` : ''}`;
+    return `Note (${e.actor}): ${str(d.text)}${Array.isArray(d.tags) && d.tags.length ? ` [${(d.tags as string[]).join(', ')}]` : ''}`;
+  if (e.type === 'role.assigned') return `${str(d.person)} is ${str(d.role)}${d.previous ? ` (was ${str(d.previous)})` : ''}`;
   if (e.type === 'escalation.recorded') return `Escalated: ${(d.levels as string[]).join(', ')}`;
-  if (e.type === 'severity.changed') return `Severity ${String(d.from)} → ${String(d.to)}: ${String(d.reason ?? '')}`;
-  if (e.type === 'incident.resolved') return `Resolved: ${String(d.resolution ?? '')}`;
-  if (e.type === 'handoff.completed') return `Handoff ${String(d.from)} → ${String(d.to || '?')}`;
-  if (e.type === 'action.added') return `Action ${String(d.id)} added: ${String(d.text)} (${String(d.owner)})`;
+  if (e.type === 'severity.changed') return `Severity ${str(d.from)} → ${str(d.to)}: ${str(d.reason ?? '')}`;
+  if (e.type === 'incident.resolved') return `Resolved: ${str(d.resolution ?? '')}`;
+  if (e.type === 'handoff.completed') return `Handoff ${str(d.from)} → ${str(d.to || '?')}`;
+  if (e.type === 'action.added') return `Action ${str(d.id)} added: ${str(d.text)} (${str(d.owner)})`;
   if (e.type === 'triage.completed') {
     const m = (d.matches as Array<{ runbook: string; severity: string }> | undefined) ?? [];
     return `Triage: ${m.length ? m.map((x) => `${x.runbook} (${x.severity})`).join(', ') : 'nothing wrong'}`;

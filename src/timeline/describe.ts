@@ -1,7 +1,7 @@
 /** One-line, human descriptions of timeline events, for `timeline` and the post-mortem. */
 import type { TimelineEvent } from './event.js';
 
-function str(v: unknown): string {
+export function str(v: unknown): string {
   if (v === undefined || v === null) return '';
   if (typeof v === 'string') return v;
   if (typeof v === 'number' || typeof v === 'boolean') return String(v);
