@@ -62,7 +62,9 @@ export function escalationPlan(policy: Policy, state: IncidentState, now: Date):
       let why = '';
       if (t.severities?.includes(severity)) {
         const after = ms(t.after ?? 0) ?? 0;
-        at = start + after;
+        // The clock runs from the start, but a level cannot be due before the incident had a severity that calls for it.
+        const since = state.severityHistory.find((h) => t.severities!.includes(h.to as SeverityId));
+        at = Math.max(start + after, since ? new Date(since.at).getTime() : start);
         why = after ? `${severity} + ${t.after}` : `${severity} immediately`;
       } else if (t.dataBreach && state.dataBreach) {
         at = start;

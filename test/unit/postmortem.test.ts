@@ -1,0 +1,61 @@
+/** Post-mortems of whole simulated incidents, compared with reviewed documents. */
+import { describe, expect, it } from 'vitest';
+import { join } from 'node:path';
+import { foldIncident } from '../../src/incident/state.js';
+import { loadPolicy } from '../../src/incident/policy.js';
+import { generatePostmortem, isSignificant } from '../../src/postmortem/generate.js';
+import { checklistState, loadChecklist } from '../../src/incident/checklist.js';
+import { readSourceFile } from '../../src/runbook/catalog.js';
+import { ROOT } from '../support/cli.js';
+import { SEV1_ID, SEV2_ID, sev1Steps, sev2Steps, writeIncident } from '../support/incident-fixture.js';
+
+const policy = loadPolicy(join(ROOT, 'runbooks', 'policy', 'policy.yaml'));
+const sev1Checklist = loadChecklist(readSourceFile(join(ROOT, 'runbooks', 'checklists', 'sev1.yaml')));
+const sev2Checklist = loadChecklist(readSourceFile(join(ROOT, 'runbooks', 'checklists', 'sev2.yaml')));
+
+function postmortem(id: string, steps: ReturnType<typeof sev1Steps>, checklist = sev1Checklist) {
+  const { events } = writeIncident(id, steps);
+  const state = foldIncident(id, events);
+  const gaps = [{ checklist: checklist.id, items: checklistState(checklist, events).filter((i) => !i.done).map((i) => i.text) }];
+  return generatePostmortem({ policy, state, events: events.filter(isSignificant), checklistGaps: gaps });
+}
+
+describe('post-mortem generation', () => {
+  it('SEV1 from declare to resolve matches the reviewed example (docs/examples/postmortem-sev1.md)', async () => {
+    const pm = postmortem(SEV1_ID, sev1Steps());
+    await expect(pm.markdown).toMatchFileSnapshot(join(ROOT, 'docs', 'examples', 'postmortem-sev1.md'));
+  });
+
+  it('SEV2 matches its reviewed snapshot', async () => {
+    const pm = postmortem(SEV2_ID, sev2Steps(), sev2Checklist);
+    await expect(pm.markdown).toMatchFileSnapshot(join(ROOT, 'test', 'unit', '__snapshots__', 'postmortem-sev2.md'));
+  });
+
+  it('has the template sections and the facts a commander would check', () => {
+    const md = postmortem(SEV1_ID, sev1Steps()).markdown;
+    for (const h of ['## Summary', '## Impact', '## Timeline', '## Root Cause', '## Resolution', '## What Went Well', '## What Went Wrong', '## Action Items', '## Lessons Learned']) expect(md).toContain(h);
+    expect(md).toContain('**Duration:** 01:20');
+    expect(md).toContain('**Severity:** SEV1 (SEV2 from 03:40, SEV1 from 03:46)');
+    expect(md).toContain('**Author:** erin');
+    expect(md).toContain('due 2026-11-30 04:52 UTC');
+    expect(md).toMatch(/L3 \(Engineering manager\) engaged at 04:25 UTC, 23m after it was due/);
+    expect(md).not.toMatch(/L2 \(Team lead\) engaged/); // due when it became SEV1 (03:46), engaged 03:47: on time
+    expect(md).toMatch(/L4 \(VP Engineering\) was due at 04:32 UTC .* never recorded/);
+    expect(md).toContain('Responded in 9m, within the 15m response time for SEV1');
+    expect(md).toContain('sha256 `7c926b87e40b26ec…`');
+    expect(md).toContain('```mermaid');
+    expect(md).toContain('| A1: Alert when a PostgreSQL volume passes 80% | bob | 2026-12-05 | open |');
+    // A backdated note sits where it happened, not where it was written.
+    expect(md.indexOf('| 03:59 | Note (erin): The database-failure runbook pointed')).toBeGreaterThan(md.indexOf('| 03:58 |'));
+    expect(md.indexOf('| 03:59 | Note (erin): The database-failure runbook pointed')).toBeLessThan(md.indexOf('| 04:10 |'));
+  });
+
+  it('is deterministic and marks an unresolved incident as a draft with what is missing', () => {
+    const steps = sev1Steps().slice(0, 12);
+    const a = postmortem(SEV1_ID, steps).markdown;
+    const b = postmortem(SEV1_ID, steps).markdown;
+    expect(a).toBe(b);
+    expect(a).toContain('> **Draft — missing:** the incident is not resolved yet (bud-incident resolve); root cause.');
+    expect(a).toContain('_To fill in: root cause (bud-incident resolve --root-cause) (not recorded in the timeline)_');
+  });
+});
