@@ -60,12 +60,21 @@ export function escalationPlan(policy: Policy, state: IncidentState, now: Date):
     for (const t of row.triggers) {
       let at: number | undefined;
       let why = '';
-      if (t.severities?.includes(severity)) {
+      if (t.severities) {
+        // The clock runs from the start, but a level is due only while the incident has a severity
+        // that calls for it: the earliest moment in such a period at or after start + after.
         const after = ms(t.after ?? 0) ?? 0;
-        // The clock runs from the start, but a level cannot be due before the incident had a severity that calls for it.
-        const since = state.severityHistory.find((h) => t.severities!.includes(h.to as SeverityId));
-        at = Math.max(start + after, since ? new Date(since.at).getTime() : start);
-        why = after ? `${severity} + ${t.after}` : `${severity} immediately`;
+        const periods = state.severityHistory.length ? state.severityHistory : [{ at: new Date(start).toISOString(), to: severity }];
+        periods.forEach((p, i) => {
+          if (!t.severities!.includes(p.to as SeverityId)) return;
+          const from = new Date(p.at).getTime();
+          const until = i + 1 < periods.length ? new Date(periods[i + 1]!.at).getTime() : Infinity;
+          const candidate = Math.max(start + after, from);
+          if (candidate < until && (at === undefined || candidate < at)) {
+            at = candidate;
+            why = after ? `${p.to} + ${t.after}` : `${p.to} immediately`;
+          }
+        });
       } else if (t.dataBreach && state.dataBreach) {
         at = start;
         why = 'data breach';
