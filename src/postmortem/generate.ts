@@ -145,7 +145,9 @@ export function generatePostmortem(input: PostmortemInput): Postmortem {
   o.push(`- Users affected: ${state.usersAffected ?? TODO('users affected')}`);
   o.push(`- Requests failed: ${state.requestsFailed ?? TODO('requests failed')}`);
   o.push(`- Revenue impact: ${TODO('revenue impact, if applicable')}`);
-  const reported = state.updates.filter((u) => u.message).map((u) => ({ at: u.at, impact: /Current Impact:\n([\s\S]*?)\n\n/.exec(u.message)?.[1]?.replace(/^- /gm, '').replace(/\n/g, '; ') }));
+  const reported = state.updates
+    .filter((u) => u.message)
+    .map((u) => ({ at: u.at, impact: /Current Impact:\n([\s\S]*?)\n\n/.exec(u.message)?.[1]?.replace(/^- /gm, '').replace(/\n/g, '; ') }));
   if (state.impact && !reported.length) o.push(`- As declared: ${state.impact}`);
   for (const r of reported) if (r.impact) o.push(`- Reported at ${hm(r.at)} UTC: ${r.impact}`);
   for (const n of notesTagged('impact')) o.push(`- ${n.text}`);

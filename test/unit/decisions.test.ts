@@ -1,7 +1,14 @@
 /** The incident's decisions at their boundaries, from tables, with time fixed. */
 import { describe, expect, it } from 'vitest';
 import { join } from 'node:path';
-import { classify, escalationPlan, nextUpdateDue, postmortemRequirement, responseDeadline, type ClassificationAnswers } from '../../src/incident/decisions.js';
+import {
+  classify,
+  escalationPlan,
+  nextUpdateDue,
+  postmortemRequirement,
+  responseDeadline,
+  type ClassificationAnswers,
+} from '../../src/incident/decisions.js';
 import { loadPolicy } from '../../src/incident/policy.js';
 import { foldIncident } from '../../src/incident/state.js';
 import type { TimelineEvent } from '../../src/timeline/event.js';
@@ -12,7 +19,15 @@ const policy = loadPolicy(join(ROOT, 'runbooks', 'policy', 'policy.yaml'));
 const T0 = '2026-11-28T04:00:00.000Z';
 const at = (min: number, sec = 0) => new Date(Date.parse(T0) + min * 60_000 + sec * 1000);
 let seq = 0;
-const ev = (type: string, data: Record<string, unknown>, ts = T0): TimelineEvent => ({ seq: ++seq, ts, actor: 'a', type, data, prev: '', hash: '' });
+const ev = (type: string, data: Record<string, unknown>, ts = T0): TimelineEvent => ({
+  seq: ++seq,
+  ts,
+  actor: 'a',
+  type,
+  data,
+  prev: '',
+  hash: '',
+});
 const incident = (severity: string, extra: TimelineEvent[] = [], opened: Record<string, unknown> = {}) =>
   foldIncident('i', [ev('incident.opened', { title: 't', severity, channel: '#c', openedAt: T0, ...opened }), ...extra]);
 
@@ -55,7 +70,11 @@ describe('escalation matrix', () => {
   });
 
   it('marks levels already escalated', () => {
-    const plan = escalationPlan(policy, incident('SEV1', [ev('escalation.recorded', { levels: ['L1', 'L2'] }, at(2).toISOString())]), at(3));
+    const plan = escalationPlan(
+      policy,
+      incident('SEV1', [ev('escalation.recorded', { levels: ['L1', 'L2'] }, at(2).toISOString())]),
+      at(3),
+    );
     expect(plan.due.map((l) => Boolean(l.doneAt))).toEqual([true, true]);
   });
 });
@@ -71,14 +90,23 @@ describe('response deadline, next update, post-mortem due', () => {
   });
 
   it('response met at 15:00, missed at 15:01 (SEV1)', () => {
-    expect(responseDeadline(policy, incident('SEV1', [ev('milestone.recorded', { name: 'acknowledged', at: at(15).toISOString() })])).met).toBe(true);
-    expect(responseDeadline(policy, incident('SEV1', [ev('milestone.recorded', { name: 'acknowledged', at: at(15, 1).toISOString() })])).met).toBe(false);
+    expect(
+      responseDeadline(policy, incident('SEV1', [ev('milestone.recorded', { name: 'acknowledged', at: at(15).toISOString() })])).met,
+    ).toBe(true);
+    expect(
+      responseDeadline(policy, incident('SEV1', [ev('milestone.recorded', { name: 'acknowledged', at: at(15, 1).toISOString() })])).met,
+    ).toBe(false);
   });
 
   it('next update: the cadence from the start, then what the last update announced', () => {
     expect(nextUpdateDue(policy, incident('SEV1'))).toEqual(at(30));
     expect(nextUpdateDue(policy, incident('SEV2'))).toEqual(at(60));
-    expect(nextUpdateDue(policy, incident('SEV1', [ev('status.update', { status: 'x', message: 'm', nextUpdateAt: at(45).toISOString() }, at(10).toISOString())]))).toEqual(at(45));
+    expect(
+      nextUpdateDue(
+        policy,
+        incident('SEV1', [ev('status.update', { status: 'x', message: 'm', nextUpdateAt: at(45).toISOString() }, at(10).toISOString())]),
+      ),
+    ).toEqual(at(45));
   });
 
   it.each([
@@ -93,7 +121,16 @@ describe('response deadline, next update, post-mortem due', () => {
   });
 });
 
-const none: ClassificationAnswers = { platformDown: false, inferenceFailingPct: 0, dataBreachOrLoss: false, users: 'none', majorFeatureDown: false, performance: 'none', workaround: false, cosmetic: false };
+const none: ClassificationAnswers = {
+  platformDown: false,
+  inferenceFailingPct: 0,
+  dataBreachOrLoss: false,
+  users: 'none',
+  majorFeatureDown: false,
+  performance: 'none',
+  workaround: false,
+  cosmetic: false,
+};
 describe('classification criteria', () => {
   it.each([
     [{ platformDown: true }, 'SEV1'],

@@ -16,7 +16,14 @@ const sev2Checklist = loadChecklist(readSourceFile(join(ROOT, 'runbooks', 'check
 function postmortem(id: string, steps: ReturnType<typeof sev1Steps>, checklist = sev1Checklist) {
   const { events } = writeIncident(id, steps);
   const state = foldIncident(id, events);
-  const gaps = [{ checklist: checklist.id, items: checklistState(checklist, events).filter((i) => !i.done).map((i) => i.text) }];
+  const gaps = [
+    {
+      checklist: checklist.id,
+      items: checklistState(checklist, events)
+        .filter((i) => !i.done)
+        .map((i) => i.text),
+    },
+  ];
   return generatePostmortem({ policy, state, events: events.filter(isSignificant), checklistGaps: gaps });
 }
 
@@ -33,7 +40,18 @@ describe('post-mortem generation', () => {
 
   it('has the template sections and the facts a commander would check', () => {
     const md = postmortem(SEV1_ID, sev1Steps()).markdown;
-    for (const h of ['## Summary', '## Impact', '## Timeline', '## Root Cause', '## Resolution', '## What Went Well', '## What Went Wrong', '## Action Items', '## Lessons Learned']) expect(md).toContain(h);
+    for (const h of [
+      '## Summary',
+      '## Impact',
+      '## Timeline',
+      '## Root Cause',
+      '## Resolution',
+      '## What Went Well',
+      '## What Went Wrong',
+      '## Action Items',
+      '## Lessons Learned',
+    ])
+      expect(md).toContain(h);
     expect(md).toContain('**Duration:** 01:20');
     expect(md).toContain('**Severity:** SEV1 (SEV2 from 03:40, SEV1 from 03:46)');
     expect(md).toContain('**Author:** erin');

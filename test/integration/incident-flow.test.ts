@@ -1,0 +1,129 @@
+/**
+ * A whole simulated SEV1 through the built binary, from declare to resolve and the post-mortem,
+ * checking `status --json` and the timeline at each step; and the bad input a tired responder types.
+ */
+import { describe, expect, it } from 'vitest';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { sandbox } from '../support/cli.js';
+
+describe('a SEV1 from declare to post-mortem', () => {
+  it('every command records, and status tells what is due at each step', async () => {
+    const box = sandbox();
+    const run = async (...args: string[]) => {
+      const r = await box.run(args);
+      if (r.code !== 0 && !(args[0] === 'run' && r.code === 1)) throw new Error(`${args.join(' ')} → ${r.code}\n${r.stderr}${r.stdout}`);
+      return r;
+    };
+    const status = async () => JSON.parse((await run('status', '--json')).stdout) as Record<string, any>;
+
+    const declared = JSON.parse((await run('declare', '--title', 'API returning 500s', '--severity', 'SEV1', '--json')).stdout);
+    expect(declared.channel).toMatch(/^#incident-\d{4}-\d{2}-\d{2}-api-returning-500s$/);
+    expect(declared.message).toContain(':rotating_light: SEV1 INCIDENT DECLARED');
+    expect(declared.escalation.map((e: { level: string }) => e.level)).toEqual(['L1', 'L2', 'L3', 'L4']);
+    let s = await status();
+    expect(s).toMatchObject({ severity: 'SEV1', status: 'open', phase: 'triage', response: { acknowledgedAt: null, overdue: false } });
+    expect(s.escalation.due.map((l: { level: string }) => l.level)).toEqual(['L1', 'L2']);
+    expect(s.checklists).toEqual([{ name: 'sev1', done: 1, total: 10 }]);
+
+    await run('run', 'platform-outage', '--simulate', 'database-failure', '--yes');
+    s = await status();
+    expect(s.phase).toBe('mitigation');
+    expect(s.findings.length).toBe(3);
+    expect(s.response.met).toBe(true);
+
+    await run('assign', 'commander', 'alice');
+    await run('assign', 'tech-lead', 'bob');
+    await run('assign', 'scribe', 'erin');
+    const u1 = JSON.parse((await run('update', '--status', 'Investigating', '--impact', 'All API requests failing', '--json')).stdout);
+    expect(u1.message).toMatch(/^=== SEV1 INCIDENT UPDATE ===\nTime: \d\d:\d\d UTC\nStatus: Investigating/);
+    expect(u1.message).toContain('PostgreSQL (bud-data/postgresql-0) is not accepting connections');
+    await run('update', '--status', 'Mitigating', '--impact', 'All API requests failing', '--next-update', '15m');
+    const esc = JSON.parse((await run('escalate', '--json')).stdout);
+    expect(esc.recorded).toEqual(['L1', 'L2']);
+    expect(esc.next.level).toBe('L3');
+    s = await status();
+    expect(s.escalation.due.every((l: { done: boolean }) => l.done)).toBe(true);
+    expect(s.roles).toEqual({ commander: 'alice', 'tech-lead': 'bob', scribe: 'erin' });
+    expect(s.checklists[0].done).toBeGreaterThanOrEqual(5);
+
+    await run('note', 'The runbook named the database within a minute', '--tag', 'went-well');
+    await run('action', 'add', 'Alert on PostgreSQL volume usage', '--owner', 'bob', '--due', '2026-12-05');
+    await run('milestone', 'mitigated');
+    const handoff = JSON.parse((await run('handoff', '--to', 'dave', '--json')).stdout);
+    expect(handoff.summary.join('\n')).toContain('A1 Alert on PostgreSQL volume usage (bob, due 2026-12-05)');
+    await run('resolve', '--root-cause', 'The PostgreSQL volume filled up', '--resolution', 'Expanded the volume');
+    s = await status();
+    expect(s).toMatchObject({ status: 'resolved', postmortem: { required: true } });
+    expect(s.postmortem.dueAt).toBeTruthy();
+
+    const cl = JSON.parse((await run('checklist', 'sev1', '--json')).stdout);
+    expect(cl.items.find((i: { id: string }) => i.id === 'all-clear')).toMatchObject({ done: true, auto: true });
+    expect(cl.items.find((i: { id: string }) => i.id === 'initial-status-posted')).toMatchObject({ done: true, auto: true, by: 'tester' });
+    await run('checklist', 'sev1', '--check', 'fix-verified');
+    const cl2 = JSON.parse((await run('checklist', 'sev1', '--json')).stdout);
+    expect(cl2.items.find((i: { id: string }) => i.id === 'fix-verified')).toMatchObject({ done: true, auto: false });
+
+    const pm = await run('postmortem', 'generate');
+    const path = pm.stdout.trim().split(' — ')[0]!;
+    const md = readFileSync(path, 'utf8');
+    expect(md).toContain('# Post-Mortem: API returning 500s');
+    expect(md).toContain('The PostgreSQL volume filled up');
+    expect(md).toContain('The runbook named the database within a minute');
+    expect(md).toContain('**Author:** erin');
+    expect((await run('timeline', 'verify')).stdout).toMatch(/hash chain intact/);
+  }, 90_000);
+});
+
+describe('bad input', () => {
+  it('gives a clear error and exit 2, recording nothing', async () => {
+    const box = sandbox();
+    const cases: Array<[string[], RegExp]> = [
+      [['status'], /no incident yet/],
+      [['checklist', 'sev1'], /no incident yet/],
+      [['postmortem', 'generate'], /no incident yet/],
+      [['declare', '--title', 'x', '--severity', 'SEV5'], /unknown severity "SEV5"/],
+      [['declare', '--title', 'x'], /declare needs --severity SEVn when it cannot ask/],
+    ];
+    for (const [args, message] of cases) {
+      const r = await box.run(args);
+      expect(r.code, args.join(' ')).toBe(2);
+      expect(r.stderr).toMatch(message);
+    }
+    expect(existsSync(join(box.home, 'incidents'))).toBe(false);
+  });
+
+  it('refuses unknown roles, future times, times before detection and out-of-order milestones', async () => {
+    const box = sandbox();
+    await box.run(['declare', '--title', 'x', '--severity', 'SEV2', '--at', '2026-01-01T10:00:00Z']);
+    const cases: Array<[string[], RegExp]> = [
+      [['assign', 'comander', 'alice'], /unknown role "comander" \(did you mean "commander"\?\)/],
+      [['note', 'later', '--at', '2999-01-01T00:00:00Z'], /is in the future/],
+      [['milestone', 'acknowledged', '--at', '2025-12-31T10:00:00Z'], /would come before detected/],
+      [['milestone', 'mitgated'], /unknown milestone "mitgated" \(did you mean "mitigated"\?\)/],
+      [['severity', 'SEV1'], /--reason is required/],
+      [['checklist', 'sev3'], /unknown checklist "sev3" \(did you mean "sev1"\?\)/],
+      [['update', '--status', 'Investigating'], /update needs --impact T/],
+      [['resolve'], /resolve needs --root-cause/],
+    ];
+    for (const [args, message] of cases) {
+      const r = await box.run(args);
+      expect(r.code, args.join(' ')).toBe(2);
+      expect(r.stderr).toMatch(message);
+    }
+    const ok = await box.run(['milestone', 'mitigated', '--at', '2026-01-01T11:00:00Z']);
+    expect(ok.code).toBe(0);
+    const out = await box.run(['milestone', 'acknowledged', '--at', '2026-01-01T11:30:00Z']);
+    expect(out.stderr).toMatch(/would come after mitigated/);
+  });
+
+  it('a post-mortem of an unresolved incident is a draft that says what is missing', async () => {
+    const box = sandbox();
+    await box.run(['declare', '--title', 'half done', '--severity', 'SEV2']);
+    const r = await box.run(['postmortem', 'generate', '-o', '-']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('> **Draft — missing:** the incident is not resolved yet (bud-incident resolve); root cause; impact.');
+    const json = JSON.parse((await box.run(['postmortem', 'generate', '--format', 'json', '-o', '-'])).stdout);
+    expect(json.missing).toEqual(['the incident is not resolved yet (bud-incident resolve)', 'root cause', 'impact']);
+  });
+});
