@@ -3,10 +3,9 @@ import { createHash } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { UserError } from '../errors.js';
-import { checklistState } from '../incident/checklist.js';
+import { ChecklistTracker } from '../incident/checklist.js';
 import { applyEvent, emptyState } from '../incident/state.js';
-import { generatePostmortem, isSignificant } from '../postmortem/generate.js';
-import type { TimelineEvent } from '../timeline/event.js';
+import { generatePostmortem, isSignificant, timelineRow, type TimelineRow } from '../postmortem/generate.js';
 import { readEvents, TimelineWriteError, verifyTimeline } from '../timeline/store.js';
 import { checklists } from './checklist.js';
 import { home, redactor, type Context } from './context.js';
@@ -18,8 +17,6 @@ export interface PostmortemOptions {
   author?: string;
 }
 
-const FOR_CHECKLISTS = new Set(['checklist.item', 'prompt.answered']);
-
 export function postmortemGenerate(ctx: Context, opts: PostmortemOptions): number {
   const format = opts.format ?? 'md';
   if (format !== 'md' && format !== 'json') throw new UserError(`--format "${format}": use md or json`);
@@ -28,29 +25,29 @@ export function postmortemGenerate(ctx: Context, opts: PostmortemOptions): numbe
   const id = h.resolve(ctx.global.incident);
   const store = h.timeline(id);
   const verified = verifyTimeline(store.path);
-  // One pass: fold every event, keep only what the document shows (memory does not grow with chatter it omits).
+  // One pass: fold every event, follow every checklist, and keep only the table rows the document
+  // shows. No event object outlives its line, so memory does not grow with what is omitted.
   const state = emptyState(id);
-  const kept: TimelineEvent[] = [];
+  const rows: TimelineRow[] = [];
+  const trackers = [...checklists(ctx).values()].map((c) => new ChecklistTracker(c));
   for (const e of readEvents(store.path)) {
     applyEvent(state, e);
-    if (isSignificant(e) || FOR_CHECKLISTS.has(e.type)) kept.push(e);
+    if (isSignificant(e)) rows.push(timelineRow(e));
+    for (const t of trackers) t.add(e);
   }
   if (state.events === 0) throw new UserError(`incident ${id} has no events`);
-  const gaps = [...checklists(ctx).values()]
-    .filter((c) => c.severities?.includes(state.severity as 'SEV1') || (c.id === 'handoff' && state.handoffs.length > 0))
-    .map((c) => ({
-      checklist: c.id,
-      items: checklistState(c, kept)
+  const gaps = trackers
+    .filter(
+      (t) => t.checklist.severities?.includes(state.severity as 'SEV1') || (t.checklist.id === 'handoff' && state.handoffs.length > 0),
+    )
+    .map((t) => ({
+      checklist: t.checklist.id,
+      items: t
+        .items()
         .filter((i) => !i.done)
         .map((i) => i.text),
     }));
-  const pm = generatePostmortem({
-    policy,
-    state,
-    events: kept.filter(isSignificant),
-    checklistGaps: gaps,
-    ...(opts.author ? { author: opts.author } : {}),
-  });
+  const pm = generatePostmortem({ policy, state, rows, checklistGaps: gaps, ...(opts.author ? { author: opts.author } : {}) });
   const red = redactor(ctx);
   let text = format === 'json' ? JSON.stringify(red.redactValue(pm.data), null, 2) + '\n' : red.redact(pm.markdown);
   if (!verified.ok) {

@@ -90,15 +90,18 @@ function matches(m: z.infer<typeof Matcher>, e: TimelineEvent): boolean {
   return true;
 }
 
-/** The checklist's state from the timeline: explicit ticks win; otherwise the first proving event. */
-export function checklistState(checklist: Checklist, events: Iterable<TimelineEvent>): ItemState[] {
-  const auto = new Map<string, ItemState>();
-  const explicit = new Map<string, ItemState>();
-  for (const e of events) {
+/** Follows a checklist through a stream of events (one pass, memory bounded by the checklist). */
+export class ChecklistTracker {
+  private readonly auto = new Map<string, ItemState>();
+  private readonly explicit = new Map<string, ItemState>();
+  constructor(readonly checklist: Checklist) {}
+
+  add(e: TimelineEvent): void {
+    const checklist = this.checklist;
     if (e.type === 'checklist.item') {
       const d = e.data as { checklist?: string; item?: string; done?: boolean; at?: string };
       if (d.checklist === checklist.id && d.item)
-        explicit.set(d.item, {
+        this.explicit.set(d.item, {
           id: d.item,
           text: '',
           done: d.done !== false,
@@ -107,17 +110,27 @@ export function checklistState(checklist: Checklist, events: Iterable<TimelineEv
           auto: false,
           evidence: `#${e.seq} ticked by hand`,
         });
-      continue;
+      return;
     }
     for (const item of checklist.items) {
-      if (auto.has(item.id) || !item.auto?.some((m) => matches(m, e))) continue;
+      if (this.auto.has(item.id) || !item.auto?.some((m) => matches(m, e))) continue;
       const at = typeof (e.data as { at?: unknown }).at === 'string' ? (e.data as { at: string }).at : e.ts;
-      auto.set(item.id, { id: item.id, text: item.text, done: true, by: e.actor, at, auto: true, evidence: `#${e.seq} ${e.type}` });
+      this.auto.set(item.id, { id: item.id, text: item.text, done: true, by: e.actor, at, auto: true, evidence: `#${e.seq} ${e.type}` });
     }
   }
-  return checklist.items.map((item) => {
-    const x = explicit.get(item.id);
-    if (x) return { ...x, text: item.text };
-    return auto.get(item.id) ?? { id: item.id, text: item.text, done: false, auto: false };
-  });
+
+  items(): ItemState[] {
+    return this.checklist.items.map((item) => {
+      const x = this.explicit.get(item.id);
+      if (x) return { ...x, text: item.text };
+      return this.auto.get(item.id) ?? { id: item.id, text: item.text, done: false, auto: false };
+    });
+  }
+}
+
+/** The checklist's state from the timeline: explicit ticks win; otherwise the first proving event. */
+export function checklistState(checklist: Checklist, events: Iterable<TimelineEvent>): ItemState[] {
+  const tracker = new ChecklistTracker(checklist);
+  for (const e of events) tracker.add(e);
+  return tracker.items();
 }

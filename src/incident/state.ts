@@ -68,7 +68,11 @@ export interface IncidentState {
   roleHistory: Array<Dated & { role: string; person: string; previous?: string }>;
   runs: Map<string, RunRecord>;
   updates: StatusUpdate[];
+  /** Notes tagged for the post-mortem (went-well, went-wrong, lesson, root-cause, impact); untagged notes are only counted. */
   notes: Note[];
+  noteCount: number;
+  /** Who opened the incident. */
+  openedBy: string;
   actions: Map<string, ActionItem>;
   /** Lifecycle milestones (detected, acknowledged, mitigated, resolved, ...): explicit ones win over derived ones. */
   milestones: Record<string, Dated & { source: 'explicit' | 'derived' }>;
@@ -113,6 +117,8 @@ export function emptyState(id: string): IncidentState {
     runs: new Map(),
     updates: [],
     notes: [],
+    noteCount: 0,
+    openedBy: '',
     actions: new Map(),
     milestones: {},
     escalations: [],
@@ -143,6 +149,7 @@ export function applyEvent(state: IncidentState, event: TimelineEvent): Incident
   const run = runId ? state.runs.get(runId) : undefined;
   switch (event.type) {
     case 'incident.opened': {
+      state.openedBy = event.actor;
       state.title = text(d.title, state.title);
       state.severity = text(d.severity, state.severity);
       state.channel = text(d.channel, '');
@@ -205,7 +212,9 @@ export function applyEvent(state: IncidentState, event: TimelineEvent): Incident
       if (typeof d.impact === 'string' && d.impact) state.impact = d.impact;
       break;
     case 'note.added':
-      state.notes.push({ ...dated, text: text(d.text, ''), tags: Array.isArray(d.tags) ? (d.tags as string[]) : [] });
+      state.noteCount++;
+      // A chatty scribe writes thousands of notes; only tagged ones feed decisions and the post-mortem's sections.
+      if (Array.isArray(d.tags) && d.tags.length) state.notes.push({ ...dated, text: text(d.text, ''), tags: d.tags as string[] });
       break;
     case 'action.added':
       state.actions.set(text(d.id, ''), {

@@ -34,11 +34,23 @@ const SIGNIFICANT = new Set([
   'action.done',
 ]);
 
+/** One row of the post-mortem's timeline table. */
+export interface TimelineRow {
+  at: string;
+  seq: number;
+  text: string;
+}
+
+/** The row for a significant event (callers stream events through this instead of keeping them). */
+export function timelineRow(e: TimelineEvent): TimelineRow {
+  return { at: typeof (e.data as { at?: unknown }).at === 'string' ? (e.data as { at: string }).at : e.ts, seq: e.seq, text: eventText(e) };
+}
+
 export interface PostmortemInput {
   policy: Policy;
   state: IncidentState;
-  /** Only the significant events are kept by the caller (memory stays bounded by what is shown). */
-  events: TimelineEvent[];
+  /** The rows of the significant events (see timelineRow), in any order. */
+  rows: TimelineRow[];
   checklistGaps: Array<{ checklist: string; items: string[] }>;
   author?: string;
 }
@@ -99,13 +111,13 @@ export interface Postmortem {
 }
 
 export function generatePostmortem(input: PostmortemInput): Postmortem {
-  const { policy, state, events } = input;
+  const { policy, state } = input;
   const start = incidentStart(state).toISOString();
   const asOf = state.lastTs || state.openedAt;
   const end = state.resolvedAt ?? asOf;
   const resolved = state.status === 'resolved';
   const pm = postmortemRequirement(policy, state.severity, state.resolvedAt ? new Date(state.resolvedAt) : undefined);
-  const author = input.author ?? state.roles.scribe ?? state.roles.commander ?? events[0]?.actor ?? 'unknown';
+  const author = input.author ?? state.roles.scribe ?? state.roles.commander ?? (state.openedBy || 'unknown');
   const devs: Deviation[] = deviations(policy, state, input.checklistGaps);
   const notesTagged = (tag: string) => state.notes.filter((n) => n.tags.includes(tag));
   const missing: string[] = [];
@@ -167,12 +179,8 @@ export function generatePostmortem(input: PostmortemInput): Postmortem {
   o.push(`- Time to resolve: ${since('resolved')}`, '');
 
   o.push('## Timeline', '', '| Time (UTC) | Event |', '|---|---|');
-  const rows = events.map((e) => ({
-    at: typeof (e.data as { at?: unknown }).at === 'string' ? (e.data as { at: string }).at : e.ts,
-    seq: e.seq,
-    text: eventText(e),
-  }));
-  rows.sort((a, b) => a.at.localeCompare(b.at) || a.seq - b.seq);
+  const rows = input.rows;
+  rows.sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : a.seq - b.seq));
   for (const r of rows) o.push(`| ${hm(r.at)} | ${cell(r.text)} |`);
   o.push('');
   const ph = phases(state, end);

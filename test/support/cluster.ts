@@ -114,7 +114,7 @@ export function event(
   type: 'Normal' | 'Warning',
   reason: string,
   message: string,
-  lastTimestamp = '2026-11-28T03:58:00Z',
+  lastTimestamp = new Date(Date.now() - 120_000).toISOString(),
 ): Obj {
   return {
     metadata: { name: `${name}.${reason.toLowerCase()}`, namespace, uid: `uid-ev-${name}-${reason}` },

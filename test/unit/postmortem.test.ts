@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { join } from 'node:path';
 import { foldIncident } from '../../src/incident/state.js';
 import { loadPolicy } from '../../src/incident/policy.js';
-import { generatePostmortem, isSignificant } from '../../src/postmortem/generate.js';
+import { generatePostmortem, isSignificant, timelineRow } from '../../src/postmortem/generate.js';
 import { checklistState, loadChecklist } from '../../src/incident/checklist.js';
 import { readSourceFile } from '../../src/runbook/catalog.js';
 import { ROOT } from '../support/cli.js';
@@ -24,7 +24,7 @@ function postmortem(id: string, steps: ReturnType<typeof sev1Steps>, checklist =
         .map((i) => i.text),
     },
   ];
-  return generatePostmortem({ policy, state, events: events.filter(isSignificant), checklistGaps: gaps });
+  return generatePostmortem({ policy, state, rows: events.filter(isSignificant).map(timelineRow), checklistGaps: gaps });
 }
 
 describe('post-mortem generation', () => {

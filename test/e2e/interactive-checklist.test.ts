@@ -1,0 +1,43 @@
+/** `bud-incident checklist sev1` in a real pseudo-terminal: tick an item with the space bar, save with enter. */
+import { describe, expect, it } from 'vitest';
+import { spawn as ptySpawn } from 'node-pty';
+import { BIN, sandbox } from '../support/cli.js';
+
+function drive(box: ReturnType<typeof sandbox>, args: string[]) {
+  const term = ptySpawn(process.execPath, [BIN, ...args], { cols: 120, rows: 40, cwd: box.dir, env: box.env });
+  let text = '';
+  term.onData((d) => (text += d));
+  const exited = new Promise<number>((resolve) => term.onExit(({ exitCode }) => resolve(exitCode)));
+  const waitFor = async (re: RegExp, timeoutMs = 15_000) => {
+    const deadline = Date.now() + timeoutMs;
+    while (!re.test(text)) {
+      if (Date.now() > deadline) throw new Error(`timed out waiting for ${re}; screen:\n${text.slice(-1500)}`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  };
+  return { term, waitFor, exited, screen: () => text };
+}
+
+describe('interactive checklist', () => {
+  it('shows auto-ticked items, ticks one by hand, and records who did it', async () => {
+    const box = sandbox();
+    expect((await box.run(['declare', '--title', 'checklist drill', '--severity', 'SEV1', '--commander', 'alice'])).code).toBe(0);
+    const t = drive(box, ['checklist', 'sev1']);
+    await t.waitFor(/SEV1 checklist for .* \(space ticks, enter saves\)/);
+    expect(t.screen()).toMatch(/Incident channel created\s+— auto tester/);
+    // Down to "Initial status posted" (third item), tick it, save.
+    t.term.write('\x1b[B');
+    t.term.write('\x1b[B');
+    await new Promise((r) => setTimeout(r, 200));
+    t.term.write(' ');
+    await new Promise((r) => setTimeout(r, 200));
+    t.term.write('\r');
+    expect(await t.exited).toBe(0);
+    const json = JSON.parse((await box.run(['checklist', 'sev1', '--json'])).stdout) as {
+      items: Array<{ id: string; done: boolean; auto: boolean; by: string }>;
+    };
+    expect(json.items.find((i) => i.id === 'initial-status-posted')).toMatchObject({ done: true, auto: false, by: 'tester' });
+    expect(json.items.find((i) => i.id === 'channel-created')).toMatchObject({ done: true, auto: true });
+    expect(json.items.filter((i) => i.done)).toHaveLength(3);
+  });
+});
