@@ -7,7 +7,13 @@ import { requireRunbook, type Catalog } from '../runbook/catalog.js';
 import { runbookJsonSchema } from '../runbook/json-schema.js';
 import { testRunbook, type ScenarioResult } from '../runbook/test-scenarios.js';
 import { UserError } from '../errors.js';
-import { config, writeJson, type Context } from './context.js';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { parsePolicy } from '../incident/policy.js';
+import { parseChecklist } from '../incident/checklist.js';
+import { listYamlFiles } from '../runbook/files.js';
+import { readSourceFile } from '../runbook/catalog.js';
+import { config, dirsOf, writeJson, type Context } from './context.js';
 import { catalog } from './catalog-of.js';
 
 export function showRunbook(ctx: Context, id: string, opts: { json?: boolean }): number {
@@ -83,14 +89,39 @@ function allDiagnostics(cat: Catalog, only?: ReadonlySet<string>): Diagnostic[] 
   return out;
 }
 
+/** Problems in the policy and checklist files of the runbook directories (or in the given files of those kinds). */
+function policyAndChecklistDiagnostics(ctx: Context, only?: ReadonlySet<string>): { files: string[]; diagnostics: Diagnostic[] } {
+  const files: string[] = [];
+  const diagnostics: Diagnostic[] = [];
+  for (const { dir } of dirsOf(ctx)) {
+    const policy = join(dir, 'policy', 'policy.yaml');
+    if (existsSync(policy) && (!only || only.has(policy))) {
+      files.push(policy);
+      diagnostics.push(...parsePolicy(readSourceFile(policy)).diagnostics);
+    }
+    const folder = join(dir, 'checklists');
+    if (!existsSync(folder)) continue;
+    for (const file of listYamlFiles(folder)) {
+      if (only && !only.has(file)) continue;
+      files.push(file);
+      diagnostics.push(...parseChecklist(readSourceFile(file)).diagnostics);
+    }
+  }
+  return { files, diagnostics };
+}
+
 export function validateRunbooks(ctx: Context, files: string[], opts: { json?: boolean }): number {
   const abs = files.map((f) => resolve(ctx.cwd, f));
-  const cat = catalog(ctx, abs);
-  const only = abs.length ? new Set(abs) : undefined;
-  const diagnostics = allDiagnostics(cat, only);
+  // Files given by path are routed by kind: policy and checklists have their own schemas.
+  const isOther = (f: string) => /[/\\](policy|checklists)[/\\][^/\\]+\.ya?ml$/.test(f);
+  const runbookFiles = abs.filter((f) => !isOther(f));
+  const cat = catalog(ctx, runbookFiles);
+  const only = abs.length ? new Set(runbookFiles) : undefined;
+  const other = policyAndChecklistDiagnostics(ctx, abs.length ? new Set(abs.filter(isOther)) : undefined);
+  const diagnostics = [...(abs.length && !runbookFiles.length ? [] : allDiagnostics(cat, only)), ...other.diagnostics];
   const errors = diagnostics.filter((d) => d.severity === 'error').length;
   const warnings = diagnostics.length - errors;
-  const checked = only ? abs.length : cat.entries.size + cat.diagnostics.length;
+  const checked = (only ? runbookFiles.length : cat.entries.size + cat.diagnostics.length) + other.files.length;
   if (opts.json) {
     writeJson(ctx, { ok: errors === 0, files: checked, errors, warnings, diagnostics });
     return errors ? 1 : 0;
@@ -101,7 +132,8 @@ export function validateRunbooks(ctx: Context, files: string[], opts: { json?: b
     ctx.term.out.write(formatDiagnostics(diagnostics, paint).join('\n') + '\n\n');
   }
   ctx.term.out.write(
-    (errors ? c.red(`${errors} error(s)`) : c.green('no errors')) + `, ${warnings} warning(s) in ${checked} runbook file(s)\n`,
+    (errors ? c.red(`${errors} error(s)`) : c.green('no errors')) +
+      `, ${warnings} warning(s) in ${checked} file(s) (runbooks, policy, checklists)\n`,
   );
   return errors ? 1 : 0;
 }
