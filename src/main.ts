@@ -8,7 +8,8 @@
 import { Command, CommanderError, Option } from 'commander';
 import { systemClock } from './adapters/clock.js';
 import { UserError } from './errors.js';
-import { processTerminal } from './render/terminal.js';
+import { processTerminal, redactingTerminal } from './render/terminal.js';
+import { Redactor } from './secrets/redact.js';
 import { prepareConfig, type Context, type GlobalOptions } from './cli/context.js';
 import type { RunOptions } from './cli/run.js';
 
@@ -297,7 +298,11 @@ Exit codes: 0 all passed, 1 problems found, 2 usage or input error, 3 cannot wri
 async function main(argv: string[]): Promise<number> {
   const env = process.env;
   if (argv.includes('--no-color')) env.NO_COLOR = '1';
-  const term = processTerminal(env);
+  // Everything written to the terminal passes through the redactor: a secret typed into a note,
+  // a title or a root cause never reaches the scrollback. The config's secret variables join in
+  // once the config is read.
+  const redaction = { redactor: new Redactor({ env }) };
+  const term = redactingTerminal(processTerminal(env), (text) => redaction.redactor.redact(text));
   const ctx: Context = {
     env,
     cwd: process.cwd(),
@@ -346,6 +351,19 @@ async function main(argv: string[]): Promise<number> {
     return 70;
   }
 }
+
+// A last line of defence: an error thrown outside the command's own flow (an event handler) still
+// gets a clear message and an exit code, never a minified stack dump.
+process.on('uncaughtException', (error) => {
+  if (error instanceof UserError) {
+    process.stderr.write(`bud-incident: error: ${error.message}\n`);
+    process.exit(error.exitCode);
+  }
+  process.stderr.write(
+    `bud-incident: internal error (a bug; please report it): ${error.stack ?? String(error)}\nEvents recorded before this point are intact (check with "bud-incident timeline verify").\n`,
+  );
+  process.exit(70);
+});
 
 const code = await main(process.argv);
 // Let pending writes to a pipe finish before exiting.

@@ -30,6 +30,8 @@ export interface Context {
   global: GlobalOptions;
   /** Set by prepareConfig before a command runs. */
   loadedConfig?: LoadedConfig;
+  /** Told the configured secret variables once the config is read (the terminal's redactor). */
+  onConfig?: (secretEnv: readonly string[]) => void;
 }
 
 /** Loads the config file if there is one (the parser is imported only then). */
@@ -38,6 +40,7 @@ export async function prepareConfig(ctx: Context): Promise<void> {
     if (candidate.explicit || existsSync(candidate.path)) {
       const { loadConfig } = await import('../config/config.js');
       ctx.loadedConfig = loadConfig(ctx.env, ctx.cwd, ctx.global.config);
+      ctx.onConfig?.(ctx.loadedConfig.config.secretEnv);
       return;
     }
   }

@@ -68,3 +68,17 @@ export function memoryTerminal(isTTY = false): Terminal & { stdout: () => string
     stderr: () => buffers.err.join(''),
   };
 }
+
+/** The same terminal, with every write passed through `redact` first. */
+export function redactingTerminal(term: Terminal, redact: (text: string) => string): Terminal {
+  const wrap = (o: Output): Output => ({
+    write: (text) => o.write(redact(text)),
+    get isTTY() {
+      return o.isTTY;
+    },
+    get columns() {
+      return o.columns;
+    },
+  });
+  return { ...term, out: wrap(term.out), err: wrap(term.err) };
+}

@@ -28,6 +28,9 @@ export class FileArtifactSink implements ArtifactSink {
     let hash: Hash | undefined;
     let bytes = 0;
     let truncated = false;
+    // A write error (disk full) inside a stream's data handler must not crash the process: keep
+    // it, stop writing, and raise it when the step closes its artifacts, in the run's own flow.
+    let failure: unknown;
     const put = (text: string) => {
       if (!text) return;
       if (fd === undefined) {
@@ -55,11 +58,25 @@ export class FileArtifactSink implements ArtifactSink {
     };
     return {
       write: (chunk) => {
-        if (truncated) return; // past the cap: keep counting (the shell counts bytes) but stop writing
-        put(redacting.push(chunk));
+        if (truncated || failure) return; // past the cap (or failed): the shell still counts bytes
+        try {
+          put(redacting.push(chunk));
+        } catch (error) {
+          failure = error;
+        }
       },
       close: (totalBytes): ArtifactRef | undefined => {
-        if (!truncated) put(redacting.end());
+        if (!truncated && !failure) {
+          try {
+            put(redacting.end());
+          } catch (error) {
+            failure = error;
+          }
+        }
+        if (failure) {
+          if (fd !== undefined) closeSync(fd);
+          throw failure instanceof Error ? failure : new Error('artifact write failed');
+        }
         if (fd === undefined) return undefined;
         try {
           fsyncSync(fd);

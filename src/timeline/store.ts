@@ -32,7 +32,7 @@ export class TimelineWriteError extends UserError {
               ? 'the disk quota is exceeded'
               : (cause as Error).message;
     super(
-      `cannot write the timeline ${path}: ${why}. Events written before this one are intact; free space or fix permissions and run the command again.`,
+      `cannot write ${path}: ${why}. Events written before this one are intact; free space or fix permissions and run the command again.`,
       3,
     );
   }
@@ -104,6 +104,16 @@ export class TimelineStore {
   /** Appends events atomically with respect to other writers and returns them as written. */
   append(drafts: EventDraft[]): TimelineEvent[] {
     if (drafts.length === 0) return [];
+    try {
+      return this.appendLocked(drafts);
+    } catch (error) {
+      // The lock file itself cannot be created on a full or read-only disk: same clear error.
+      if (!(error instanceof UserError) && errorCode(error)) throw new TimelineWriteError(this.path, error);
+      throw error;
+    }
+  }
+
+  private appendLocked(drafts: EventDraft[]): TimelineEvent[] {
     return withFileLock(this.lockPath, () => {
       let fd: number;
       try {

@@ -1,0 +1,112 @@
+/**
+ * Fault tests that take seconds (the long runs are `node --import tsx test/faults/run.ts`):
+ * kill -9, concurrent writers, a full and a read-only disk, hung and noisy commands, consent.
+ */
+import { describe, expect, it } from 'vitest';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
+import { concurrentWriters, FAULT_RUNBOOKS, killDrill } from '../support/faults.js';
+import { jsonLines, sandbox } from '../support/cli.js';
+
+function canMount(): boolean {
+  if (process.getuid?.() !== 0) return false;
+  const probe = `/tmp/bud-incident-mount-probe-${process.pid}`;
+  mkdirSync(probe, { recursive: true });
+  const ok = spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=64k', 'tmpfs', probe]).status === 0;
+  if (ok) spawnSync('umount', [probe]);
+  return ok;
+}
+const mountable = canMount();
+
+describe('faults', () => {
+  it('kill -9 at random moments: the timeline always verifies; --resume finishes with no step twice or lost', async () => {
+    const r = await killDrill(12);
+    expect(r.verifyFailures).toEqual([]);
+    expect(r.duplicateSteps).toEqual([]);
+    expect(r.missingSteps).toEqual([]);
+    expect(r.finished).toBe(true);
+  }, 120_000);
+
+  it('concurrent writers lose nothing and interleave nothing', async () => {
+    const r = await concurrentWriters(4, 300);
+    expect(r).toMatchObject({ ok: true, missing: 0, perWriterInOrder: true });
+    expect(r.events).toBe(1 + 4 * 300);
+  }, 120_000);
+
+  it('hung and noisy commands are bounded and the run goes on', async () => {
+    const box = sandbox();
+    const r = await box.run(['run', 'noisy', '--yes', '--json', '--runbooks-dir', FAULT_RUNBOOKS], { timeoutMs: 90_000 });
+    const finished = Object.fromEntries(
+      jsonLines(r.stdout)
+        .filter((e) => e.type === 'step.finished')
+        .map((e) => [e.stepId, e]),
+    );
+    expect(finished['ignores-term']).toMatchObject({ status: 'timeout' });
+    expect(finished.forks).toMatchObject({ status: 'timeout' });
+    expect(finished.floods.stdout).toMatchObject({ truncated: true, bytes: 16 * 1024 * 1024, totalBytes: 60_000_000 });
+    expect(finished.after).toMatchObject({ status: 'passed' });
+    let left = '';
+    try {
+      left = execFileSync('pgrep', ['-f', 'sleep 3[123]'], { encoding: 'utf8' });
+    } catch {
+      left = '';
+    }
+    expect(left.trim()).toBe('');
+    expect(r.ms).toBeLessThan(60_000);
+  }, 90_000);
+
+  it.runIf(mountable)(
+    'a disk that fills mid-run: a clear error (exit 3), no corrupted line, earlier events intact',
+    async () => {
+      const box = sandbox();
+      mkdirSync(box.home, { recursive: true });
+      execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=1m', 'tmpfs', box.home]);
+      try {
+        const r = await box.run(['run', 'noisy', '--yes', '--runbooks-dir', FAULT_RUNBOOKS, '--var', 'bytes=3000000']);
+        expect(r.code).toBe(3);
+        expect(r.stderr).toMatch(/the disk is full\. Events written before this one are intact/);
+        const v = await box.run(['timeline', 'verify']);
+        expect(v.code).toBe(0);
+      } finally {
+        execFileSync('umount', [box.home]);
+      }
+    },
+    60_000,
+  );
+
+  it.runIf(mountable)(
+    'a read-only state directory: a clear error, the record unchanged',
+    async () => {
+      const box = sandbox();
+      mkdirSync(box.home, { recursive: true });
+      execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=1m', 'tmpfs', box.home]);
+      try {
+        expect((await box.run(['declare', '--title', 'ro', '--severity', 'SEV3'])).code).toBe(0);
+        execFileSync('mount', ['-o', 'remount,ro', box.home]);
+        const r = await box.run(['note', 'cannot be written']);
+        expect(r.code).toBe(3);
+        expect(r.stderr).toMatch(/read-only/);
+        expect((await box.run(['timeline', 'verify'])).code).toBe(0);
+      } finally {
+        execFileSync('umount', [box.home]);
+      }
+    },
+    60_000,
+  );
+
+  it('never runs a mitigation without consent: --yes, --json, no terminal, --simulate, --resume', async () => {
+    const box = sandbox();
+    for (const args of [['--yes'], ['--json'], [], ['--yes', '--json']]) {
+      const r = await box.run(['run', 'platform-outage', '--simulate', 'bad-config', ...args]);
+      expect(r.stdout).not.toMatch(/"type":"mitigation.finished"/);
+      expect(r.stdout).not.toMatch(/rolled back/);
+    }
+    const tl = await box.run(['timeline', '--json']);
+    const events = jsonLines(tl.stdout);
+    expect(events.filter((e) => e.type === 'mitigation.declined').length).toBe(4);
+    expect(events.filter((e) => e.type === 'mitigation.finished').length).toBe(0);
+    // With explicit consent, and only then, it runs (against the recorded scenario).
+    const yes = await box.run(['run', 'platform-outage', '--simulate', 'bad-config', '--allow-mitigations', '--json']);
+    expect(jsonLines(yes.stdout).find((e) => e.type === 'mitigation.approved')?.how).toBe('--allow-mitigations');
+  }, 60_000);
+});

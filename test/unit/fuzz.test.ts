@@ -1,0 +1,20 @@
+import { describe, expect, it } from 'vitest';
+import { loadRunbook } from '../../src/runbook/load.js';
+import { fuzzLoaders, hostileDocuments } from '../support/fuzz.js';
+
+describe('hostile input to the loaders', () => {
+  it('random YAML-ish input: no crash, every problem positioned (600 inputs)', () => {
+    const r = fuzzLoaders(600);
+    expect(r.crashes).toEqual([]);
+    expect(r.unpositioned).toBe(0);
+    expect(r.inputs).toBe(600);
+  });
+
+  it.each(hostileDocuments().map((d) => [d.name, d.text]))('%s: bounded, with a diagnostic or a result', (_name, text) => {
+    const t0 = Date.now();
+    const r = loadRunbook('hostile.yaml', text);
+    expect(Date.now() - t0).toBeLessThan(10_000);
+    expect(Boolean(r.loaded) || r.diagnostics.length > 0).toBe(true);
+    for (const d of r.diagnostics) expect(d.line).toBeGreaterThanOrEqual(1);
+  });
+});
