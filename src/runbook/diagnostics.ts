@@ -47,7 +47,7 @@ export class YamlSource {
   ) {
     this.lines = text.split(/\r?\n/);
     // uniqueKeys: a duplicated key is an error, not a silent override. maxAliasCount caps "billion laughs".
-    this.doc = parseDocument(text, { lineCounter: this.lineCounter, uniqueKeys: true, prettyErrors: false });
+    this.doc = parseDocument(text, { lineCounter: this.lineCounter, uniqueKeys: true, prettyErrors: false, logLevel: 'error' });
     for (const e of [...this.doc.errors, ...this.doc.warnings]) {
       const [start, end] = e.pos;
       const message = e.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '');

@@ -34,6 +34,8 @@ export interface KillReport {
   missingSteps: string[];
   finished: boolean;
   events: number;
+  /** Runs started over the drill (a new one after each that completed). */
+  runs: number;
 }
 
 /**
@@ -51,21 +53,29 @@ export async function killDrill(kills: number, random: () => number = Math.rando
     missingSteps: [],
     finished: false,
     events: 0,
+    runs: 0,
+  };
+  /** Is there a run that was interrupted (started or resumed, not finished)? */
+  const interrupted = () => {
+    const tl = currentTimeline(box);
+    if (!tl) return false;
+    let open = false;
+    for (const e of readEvents(tl)) {
+      if (e.type === 'run.started' || e.type === 'run.resumed') open = true;
+      if (e.type === 'run.finished') open = false;
+    }
+    return open;
   };
   for (let i = 0; i < kills; i++) {
-    const tl = currentTimeline(box);
-    const resumable = tl ? [...readEvents(tl)].some((e) => e.type === 'run.started') : false;
-    // Between 40 and 900 ms: before the first event, during start-up, and across the steps.
-    await runAndKill(box, resumable ? [...base, '--resume'] : base, 40 + Math.floor(random() * 860));
+    // Resume the interrupted run if there is one, else start a new one; kill it between 40 and
+    // 900 ms in: before the first event, during start-up, and across the steps.
+    await runAndKill(box, interrupted() ? [...base, '--resume'] : base, 40 + Math.floor(random() * 860));
     report.kills++;
     const path = currentTimeline(box);
     if (!path) continue;
     const v = verifyTimeline(path);
     if (!v.ok) report.verifyFailures.push(`kill ${i}: line ${v.firstBad?.line}: ${v.firstBad?.reason}`);
     if (v.torn) report.tornLinesSeen++;
-    // A run that finished before the kill: start the next kill on a fresh run in the same incident.
-    const events = [...readEvents(path)];
-    if (events.at(-1)?.type === 'run.finished' && i < kills - 1) continue;
   }
   // Finish: resume until the last run completes.
   for (let attempt = 0; attempt < 5; attempt++) {
@@ -83,23 +93,25 @@ export async function killDrill(kills: number, random: () => number = Math.rando
   if (!v.ok) report.verifyFailures.push(`final: line ${v.firstBad?.line}: ${v.firstBad?.reason}`);
   const events = [...readEvents(path)];
   report.events = events.length;
-  const lastStart = [...events].reverse().find((e) => e.type === 'run.started')!;
-  const runId = (lastStart.data as { runId: string }).runId;
-  const finished = events
-    .filter(
-      (e) =>
-        e.type === 'step.finished' &&
-        (e.data as { runId: string }).runId === runId &&
-        (e.data as { status: string }).status !== 'cancelled',
-    )
-    .map((e) => (e.data as { stepId: string }).stepId);
-  const seen = new Set<string>();
-  for (const s of finished) {
-    if (seen.has(s)) report.duplicateSteps.push(s);
-    seen.add(s);
+  const runs = new Map<string, { finished: boolean; steps: string[] }>();
+  for (const e of events) {
+    const d = e.data as { runId?: string; stepId?: string; status?: string };
+    if (!d.runId) continue;
+    const r = runs.get(d.runId) ?? { finished: false, steps: [] };
+    runs.set(d.runId, r);
+    if (e.type === 'step.finished' && d.status !== 'cancelled') r.steps.push(d.stepId!);
+    if (e.type === 'run.finished') r.finished = true;
   }
-  for (let i = 1; i <= 12; i++) if (!seen.has(`s${i}`)) report.missingSteps.push(`s${i}`);
-  report.finished = events.some((e) => e.type === 'run.finished' && (e.data as { runId: string }).runId === runId);
+  report.runs = runs.size;
+  for (const [runId, r] of runs) {
+    const seen = new Set<string>();
+    for (const s of r.steps) {
+      if (seen.has(s)) report.duplicateSteps.push(`${runId}/${s}`);
+      seen.add(s);
+    }
+    if (r.finished) for (let i = 1; i <= 12; i++) if (!seen.has(`s${i}`)) report.missingSteps.push(`${runId}/s${i}`);
+  }
+  report.finished = [...runs.values()].every((r) => r.finished);
   return report;
 }
 
