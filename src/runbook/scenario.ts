@@ -1,6 +1,6 @@
 /** Scenarios: recorded outputs that replace a cluster, for simulation, drills and `runbooks test`. */
 import { UserError } from '../errors.js';
-import { suggest } from './diagnostics.js';
+import { suggest } from '../suggest.js';
 import type { RecordedOutputDef, Runbook } from './schema.js';
 
 export interface ResolvedScenario {
