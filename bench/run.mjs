@@ -36,10 +36,14 @@ const verdict = (ok) => (ok ? 'PASS' : 'MISS');
 const results = [];
 
 // --- 1. start-up ----------------------------------------------------------------------------
+// `status` needs an incident: declare one (and record a simulated run in it) first.
+spawnSync(process.execPath, [bin, 'declare', '--title', 'bench', '--severity', 'SEV1'], { env, stdio: 'ignore' });
+spawnSync(process.execPath, [bin, 'run', 'platform-outage', '--simulate', 'database-failure', '--yes'], { env, stdio: 'ignore' });
 const cases = {
   'node -e 0': [process.execPath, ['-e', '0']],
   'bud-incident --help': [process.execPath, [bin, '--help']],
   'bud-incident runbooks list': [process.execPath, [bin, 'runbooks', 'list']],
+  'bud-incident status': [process.execPath, [bin, 'status']],
 };
 // Warm the file cache and the runbook summary cache once, as any second invocation would find it.
 for (const [cmd, args] of Object.values(cases)) time(cmd, args);
@@ -53,8 +57,10 @@ for (const [name, xs] of Object.entries(samples)) {
   const line = `  ${name.padEnd(28)} ${fmt(m).padStart(10)}   ${ratio.toFixed(2)}x bare node`;
   if (name === 'node -e 0') console.log(line + '   (baseline)');
   else {
-    console.log(`${line}   target <= 2.00x  ${verdict(ratio <= 2)}`);
-    results.push({ name, ok: ratio <= 2 });
+    // The issue's target covers --help and runbooks list; status is reported (the product page asks for "tens of ms").
+    const targeted = name !== 'bud-incident status';
+    console.log(targeted ? `${line}   target <= 2.00x  ${verdict(ratio <= 2)}` : `${line}   (informative)`);
+    if (targeted) results.push({ name, ok: ratio <= 2 });
   }
 }
 

@@ -11,6 +11,7 @@ import { UserError } from './errors.js';
 import { processTerminal, redactingTerminal } from './render/terminal.js';
 import { Redactor } from './secrets/redact.js';
 import { prepareConfig, type Context, type GlobalOptions } from './cli/context.js';
+import { prepareDocs } from './cli/docs.js';
 import type { RunOptions } from './cli/run.js';
 
 type JsonOpt = { json?: boolean };
@@ -51,6 +52,9 @@ Exit codes: 0 all passed, 1 problems found, 2 usage or input error, 3 cannot wri
     ctx.global.runbooksDir = o.runbooksDir ?? [];
     ctx.global.incident = o.incident;
     await prepareConfig(ctx);
+    // The policy and checklists are for the incident commands; the fast paths skip them.
+    const top = actionCommand.parent && actionCommand.parent !== program ? actionCommand.parent.name() : actionCommand.name();
+    if (!['run', 'runbooks', 'triage', 'config', 'timeline'].includes(top)) await prepareDocs(ctx);
   });
 
   program

@@ -1,29 +1,15 @@
 /** `bud-incident checklist <name>`: work through a checklist for the current incident. */
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import { InquirerPrompter } from '../adapters/prompter.js';
 import { UserError } from '../errors.js';
-import { checklistState, loadChecklist, type Checklist, type ItemState } from '../incident/checklist.js';
+import { checklistState, type ItemState } from '../incident/checklist-state.js';
+import type { Checklist } from '../incident/checklist.js';
+import { checklists } from './docs.js';
 import type { IncidentState } from '../incident/state.js';
-import { listYamlFiles } from '../runbook/files.js';
-import { readSourceFile } from '../runbook/catalog.js';
 import { readEvents } from '../timeline/store.js';
 import { suggest } from '../suggest.js';
-import { dirsOf, home, writeJson, type Context } from './context.js';
+import { home, writeJson, type Context } from './context.js';
 
-/** Every checklist by id: shipped ones, overridden by those in extra runbook directories' checklists/ folders. */
-export function checklists(ctx: Context): Map<string, Checklist> {
-  const out = new Map<string, Checklist>();
-  for (const { dir } of dirsOf(ctx)) {
-    const folder = join(dir, 'checklists');
-    if (!existsSync(folder)) continue;
-    for (const file of listYamlFiles(folder)) {
-      const c = loadChecklist(readSourceFile(file));
-      out.set(c.id, c);
-    }
-  }
-  return out;
-}
+export { checklists } from './docs.js';
 
 function find(ctx: Context, name: string): Checklist {
   const all = checklists(ctx);

@@ -1,13 +1,10 @@
 /** Helpers shared by the incident commands: the policy, the incident to act on, times. */
 import { UserError } from '../errors.js';
 import { loadIncident } from '../incident/open.js';
-import { loadPolicy, policyFile, type Policy } from '../incident/policy.js';
 import type { IncidentState } from '../incident/state.js';
-import { dirsOf, home, type Context } from './context.js';
+import { home, type Context } from './context.js';
 
-export function policyOf(ctx: Context): Policy {
-  return loadPolicy(policyFile(dirsOf(ctx)));
-}
+export { policyOf } from './docs.js';
 
 export function incidentOf(ctx: Context): { id: string; state: IncidentState } {
   const h = home(ctx);

@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { UserError } from '../errors.js';
-import { ChecklistTracker } from '../incident/checklist.js';
+import { ChecklistTracker } from '../incident/checklist-state.js';
 import { applyEvent, emptyState } from '../incident/state.js';
 import { generatePostmortem, isSignificant, timelineRow, type TimelineRow } from '../postmortem/generate.js';
 import { readEvents, TimelineWriteError, verifyTimeline } from '../timeline/store.js';

@@ -4,8 +4,6 @@
  * file:line:col diagnostics as runbooks. A --runbooks-dir with a policy/policy.yaml overrides the
  * shipped one.
  */
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import { z } from 'zod';
 import { parseDuration } from '../duration.js';
 import { UserError } from '../errors.js';
@@ -106,16 +104,7 @@ export function parsePolicy(source: YamlSource): { policy?: Policy; diagnostics:
   return diagnostics.length ? { diagnostics } : { policy: parsed.data, diagnostics };
 }
 
-/** The policy file: the last --runbooks-dir that has policy/policy.yaml, else the shipped one. */
-export function policyFile(dirs: ReadonlyArray<{ dir: string }>): string {
-  let file = '';
-  for (const { dir } of dirs) {
-    const candidate = join(dir, 'policy', 'policy.yaml');
-    if (existsSync(candidate)) file = candidate;
-  }
-  if (!file) throw new UserError('no policy file found (runbooks/policy/policy.yaml is missing from the installation)');
-  return file;
-}
+export { policyFile } from './policy-file.js';
 
 export function loadPolicy(file: string): Policy {
   const { policy, diagnostics } = parsePolicy(readSourceFile(file));

@@ -1,0 +1,39 @@
+/**
+ * A cache of validated YAML documents (policy, checklists), keyed by the file's path, size,
+ * modification time and the tool's version. `status` and the incident commands read the JSON
+ * instead of loading the YAML parser and the schema library at every start; any edit rebuilds
+ * the entry. A convenience only: a missing or unwritable cache just costs speed.
+ */
+import { createHash } from 'node:crypto';
+import { mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+function keyOf(file: string, version: string): string {
+  const st = statSync(file);
+  return `${version}\n${file}\n${st.size}\n${st.mtimeMs}`;
+}
+
+function pathOf(dir: string, kind: string, file: string): string {
+  return join(dir, `${kind}-${createHash('sha256').update(file).digest('hex').slice(0, 16)}.json`);
+}
+
+export function readCachedDoc<T>(dir: string, kind: string, file: string, version: string): T | undefined {
+  try {
+    const cached = JSON.parse(readFileSync(pathOf(dir, kind, file), 'utf8')) as { key: string; value: T };
+    return cached.key === keyOf(file, version) ? cached.value : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+export function writeCachedDoc(dir: string, kind: string, file: string, version: string, value: unknown): void {
+  try {
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+    const target = pathOf(dir, kind, file);
+    const tmp = `${target}.${process.pid}.tmp`;
+    writeFileSync(tmp, JSON.stringify({ key: keyOf(file, version), value }));
+    renameSync(tmp, target);
+  } catch {
+    // Speed only.
+  }
+}
