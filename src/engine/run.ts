@@ -26,6 +26,11 @@ import type { NativeSpec } from '../runbook/schema.js';
 
 export const DEFAULT_TIMEOUT_MS = 30_000;
 
+/** A result with no output: a step that could not run, or was cancelled. */
+function emptyResult(outcome: ProcessResult['outcome'], durationMs = 0): ProcessResult {
+  return { outcome, stdout: '', stderr: '', stdoutBytes: 0, stderrBytes: 0, truncated: false, durationMs };
+}
+
 /** What running (or replaying) a check produced, before judging it. */
 interface Executed {
   result: ProcessResult;
@@ -414,23 +419,8 @@ export class RunbookEngine {
               ? `[http] Date header of ${url ?? '?'} vs the local clock`
               : `[kubernetes API] ${spec.resource}${where}`;
     const run = async (onOutput: (stream: 'stdout' | 'stderr', chunk: string) => void): Promise<Executed> => {
-      const sim = this.request.simulate;
-      if (sim) {
-        const recorded = sim.outputs[step.id];
-        if (!recorded)
-          return {
-            result: {
-              outcome: { kind: 'spawn-error', message: `scenario "${sim.scenario}" has no recorded output for "${step.id}"` },
-              stdout: '',
-              stderr: '',
-              stdoutBytes: 0,
-              stderrBytes: 0,
-              truncated: false,
-              durationMs: 0,
-            },
-            stdout: '',
-          };
-        const result = await this.replay(recorded, 'kubernetes-api', timeoutMs, signal, onOutput);
+      if (this.request.simulate) {
+        const result = await this.replayStep(step.id, 'kubernetes-api', timeoutMs, signal, onOutput);
         return { result, stdout: result.stdout };
       }
       const start = this.deps.now();
@@ -505,19 +495,7 @@ export class RunbookEngine {
         }
       })();
       const first = await Promise.race([work, cancelled]);
-      if (first === 'cancelled')
-        return {
-          result: {
-            outcome: { kind: 'cancelled' },
-            stdout: '',
-            stderr: '',
-            stdoutBytes: 0,
-            stderrBytes: 0,
-            truncated: false,
-            durationMs: Math.round(this.deps.now() - start),
-          },
-          stdout: '',
-        };
+      if (first === 'cancelled') return { result: emptyResult({ kind: 'cancelled' }, Math.round(this.deps.now() - start)), stdout: '' };
       return first;
     };
     return { display, program: 'kubernetes-api', run };
@@ -532,24 +510,8 @@ export class RunbookEngine {
     onOutput: (stream: 'stdout' | 'stderr', chunk: string) => void,
   ): Promise<Executed> {
     let result: ProcessResult;
-    const sim = this.request.simulate;
-    if (sim) {
-      const recorded = sim.outputs[key];
-      if (!recorded) {
-        return {
-          result: {
-            outcome: { kind: 'spawn-error', message: `scenario "${sim.scenario}" has no recorded output for "${key}"` },
-            stdout: '',
-            stderr: '',
-            stdoutBytes: 0,
-            stderrBytes: 0,
-            truncated: false,
-            durationMs: 0,
-          },
-          stdout: '',
-        };
-      }
-      result = await this.replay(recorded, resolved.argv[0]![0]!, timeoutMs, signal, onOutput);
+    if (this.request.simulate) {
+      result = await this.replayStep(key, resolved.argv[0]![0]!, timeoutMs, signal, onOutput);
     } else {
       result = await this.deps.shell.run({ argv: resolved.argv[0]!, timeoutMs, signal, env: this.deps.env, onOutput });
     }
@@ -592,6 +554,20 @@ export class RunbookEngine {
       }
     }
     return { result, stdout };
+  }
+
+  /** Replays the scenario's recorded output for a step (or says the scenario lacks it). */
+  private async replayStep(
+    key: string,
+    program: string,
+    timeoutMs: number,
+    signal: AbortSignal,
+    onOutput: (stream: 'stdout' | 'stderr', chunk: string) => void,
+  ): Promise<ProcessResult> {
+    const sim = this.request.simulate!;
+    const recorded = sim.outputs[key];
+    if (!recorded) return emptyResult({ kind: 'spawn-error', message: `scenario "${sim.scenario}" has no recorded output for "${key}"` });
+    return this.replay(recorded, program, timeoutMs, signal, onOutput);
   }
 
   private async replay(
