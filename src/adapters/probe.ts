@@ -40,13 +40,8 @@ export class NodeProber implements Prober {
   async certificate(url: string, timeoutMs: number): Promise<ProbeResult<CertificateInfo>> {
     const { connect } = await import('node:tls');
     return new Promise((resolve) => {
-      let u: URL;
-      try {
-        u = new URL(url);
-      } catch {
-        resolve({ ok: false, reason: `not a URL: ${url}` });
-        return;
-      }
+      const u = URL.canParse(url) ? new URL(url) : undefined;
+      if (!u) return resolve({ ok: false, reason: `not a URL: ${url}` });
       // rejectUnauthorized false: an expired certificate must still be read to report its dates.
       const socket = connect({
         host: u.hostname,
@@ -80,13 +75,8 @@ export class NodeProber implements Prober {
     const [{ request: httpsRequest }, { request: httpRequest }] = await Promise.all([import('node:https'), import('node:http')]);
     return new Promise((resolve) => {
       const start = this.now();
-      let u: URL;
-      try {
-        u = new URL(url);
-      } catch {
-        resolve({ ok: false, reason: `not a URL: ${url}` });
-        return;
-      }
+      const u = URL.canParse(url) ? new URL(url) : undefined;
+      if (!u) return resolve({ ok: false, reason: `not a URL: ${url}` });
       const req = (u.protocol === 'http:' ? httpRequest : httpsRequest)(
         u,
         { method: 'HEAD', timeout: timeoutMs, rejectUnauthorized: false },
