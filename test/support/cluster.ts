@@ -188,6 +188,24 @@ export function replicaset(
   };
 }
 
+/** The same pods, with those that `match` replaced by a failing copy (same name, labels, containers, node, owner). */
+function breakPods(c: ClusterState, match: (p: Obj) => boolean, state: PodSpec['state'], restarts = 0): void {
+  c.pods = c.pods.map((p) =>
+    match(p)
+      ? pod({
+          namespace: p.metadata.namespace,
+          name: p.metadata.name,
+          labels: p.metadata.labels,
+          containers: p.spec.containers.map((x: { name: string }) => x.name),
+          node: p.spec.nodeName,
+          state,
+          restarts,
+          ...(p.metadata.ownerReferences ? { ownerRS: p.metadata.ownerReferences[0].name } : {}),
+        })
+      : p,
+  );
+}
+
 const PG_OK = () => ({ stdout: '/var/run/postgresql:5432 - accepting connections\n' });
 /** budapp's own database check (python -c "from budapp.db import engine; print('OK')"). */
 const APP_DB_OK = (cmd: string[]) => (cmd[0] === 'python' ? { stdout: 'OK\n' } : { stderr: `${cmd[0]}: not found\n`, exitCode: 127 });
@@ -246,19 +264,8 @@ export function healthyCluster(): ClusterState {
 /** PostgreSQL does not answer; budapp crash-loops on connection errors. */
 export function databaseDownCluster(): ClusterState {
   const c = healthyCluster();
-  c.pods = c.pods.map((p) =>
-    p.metadata.name.startsWith('budapp-')
-      ? pod({
-          namespace: 'bud-system',
-          name: p.metadata.name,
-          labels: p.metadata.labels,
-          containers: ['budapp', 'daprd'],
-          state: 'CrashLoopBackOff',
-          restarts: 7,
-          ownerRS: 'budapp-7d9f8c6b5',
-        })
-      : p,
-  );
+  breakPods(c, (p) => p.metadata.name.startsWith('budapp-'), 'CrashLoopBackOff', 7);
+
   c.exec = {
     ...c.exec,
     'bud-data/postgresql-0': () => ({ stdout: '/var/run/postgresql:5432 - no response\n', exitCode: 2 }),
@@ -276,18 +283,8 @@ export function databaseDownCluster(): ClusterState {
 /** A config push referenced a ConfigMap that does not exist. */
 export function badConfigCluster(): ClusterState {
   const c = healthyCluster();
-  c.pods = c.pods.map((p) =>
-    p.metadata.name.startsWith('budapp-')
-      ? pod({
-          namespace: 'bud-system',
-          name: p.metadata.name,
-          labels: p.metadata.labels,
-          containers: ['budapp', 'daprd'],
-          state: 'CreateContainerConfigError',
-          ownerRS: 'budapp-7d9f8c6b5',
-        })
-      : p,
-  );
+  breakPods(c, (p) => p.metadata.name.startsWith('budapp-'), 'CreateContainerConfigError');
+
   c.events.push(
     event('bud-system', 'Pod', 'budapp-7d9f8c6b5-x2k4p', 'Warning', 'Failed', 'Error: configmap "budapp-config-v42" not found'),
   );
@@ -303,56 +300,24 @@ export function postgresDownCluster(): ClusterState {
     'bud-data/postgresql-0':
       '2026-11-28 03:57:59.120 UTC [1] PANIC:  could not write to file "pg_wal/xlogtemp.1": No space left on device\n',
   };
-  c.pods = c.pods.map((p) =>
-    p.metadata.name === 'postgresql-0'
-      ? pod({
-          namespace: 'bud-data',
-          name: 'postgresql-0',
-          labels: { app: 'postgresql' },
-          containers: ['postgresql'],
-          node: 'worker-3',
-          state: 'CrashLoopBackOff',
-          restarts: 6,
-        })
-      : p,
-  );
+  breakPods(c, (p) => p.metadata.name === 'postgresql-0', 'CrashLoopBackOff', 6);
+
   return c;
 }
 
 /** Keycloak crash-loops: logins fail. */
 export function keycloakDownCluster(): ClusterState {
   const c = healthyCluster();
-  c.pods = c.pods.map((p) =>
-    p.metadata.name === 'keycloak-0'
-      ? pod({
-          namespace: 'bud-auth',
-          name: 'keycloak-0',
-          labels: { app: 'keycloak' },
-          containers: ['keycloak'],
-          state: 'CrashLoopBackOff',
-          restarts: 9,
-        })
-      : p,
-  );
+  breakPods(c, (p) => p.metadata.name === 'keycloak-0', 'CrashLoopBackOff', 9);
+
   return c;
 }
 
 /** Every platform pod is failing. */
 export function platformDownCluster(): ClusterState {
   const c = databaseDownCluster();
-  c.pods = c.pods.map((p) =>
-    p.metadata.namespace === 'bud-system'
-      ? pod({
-          namespace: 'bud-system',
-          name: p.metadata.name,
-          labels: p.metadata.labels,
-          containers: p.spec.containers.map((x: { name: string }) => x.name),
-          state: 'CrashLoopBackOff',
-          restarts: 7,
-          ...(p.metadata.ownerReferences ? { ownerRS: p.metadata.ownerReferences[0].name } : {}),
-        })
-      : p,
-  );
+  breakPods(c, (p) => p.metadata.namespace === 'bud-system', 'CrashLoopBackOff', 7);
+
   return c;
 }
 
