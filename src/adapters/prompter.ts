@@ -24,6 +24,8 @@ export interface Prompter {
   ): Promise<string>;
   select<T>(message: string, choices: Array<Choice<T>>, defaultValue?: T): Promise<T>;
   checkbox<T>(message: string, choices: Array<Choice<T> & { checked?: boolean }>): Promise<T[]>;
+  /** Opens $VISUAL/$EDITOR on `text` and returns what was saved. */
+  edit(message: string, text: string): Promise<string>;
 }
 
 /** The interactive prompter: @inquirer/prompts, with Ctrl-C turned into PromptCancelledError. */
@@ -65,6 +67,11 @@ export class InquirerPrompter implements Prompter {
     const { checkbox } = await this.lib();
     return this.guard(() => checkbox<T>({ message, choices, loop: false, pageSize: 15 }));
   }
+
+  async edit(message: string, text: string): Promise<string> {
+    const { editor } = await this.lib();
+    return this.guard(() => editor({ message, default: text, waitForUserInput: false, postfix: '.txt' }));
+  }
 }
 
 /** Answers from a script, in order; for tests. Throws when the script runs out. */
@@ -92,5 +99,9 @@ export class ScriptedPrompter implements Prompter {
   }
   async checkbox<T>(message: string): Promise<T[]> {
     return this.next(message) as T[];
+  }
+  async edit(message: string, text: string): Promise<string> {
+    const a = this.next(message);
+    return typeof a === 'function' ? (a as (t: string) => string)(text) : (a as string);
   }
 }

@@ -455,7 +455,12 @@ export async function updateCommand(ctx: Context, opts: UpdateOptions): Promise<
         title: state.title,
       })[n],
   ).trimEnd();
-  const event = append(ctx, id, 'status.update', { status, impact, message, nextUpdateAt: nextAt.toISOString() });
+  // On a terminal, the responder gets the whole message in their editor before it is recorded.
+  let finalMessage = message;
+  if (prompter && (await prompter.confirm('Edit the message before it is recorded?', false))) {
+    finalMessage = (await prompter.edit('Status update (save and close the editor to record it)', message)).trimEnd() || message;
+  }
+  const event = append(ctx, id, 'status.update', { status, impact, message: finalMessage, nextUpdateAt: nextAt.toISOString() });
   const recorded = String((event.data as { message: string }).message);
   if (opts.json) writeJson(ctx, { incident: id, status, nextUpdateAt: nextAt.toISOString(), message: recorded, seq: event.seq });
   else
