@@ -143,6 +143,26 @@ export function evaluateExpectation(e: ExpectationDef, out: CheckOutput): Expect
     const ls = outputLines(text);
     return ls.length <= e.maxLines ? undefined : fail(`expected at most ${e.maxLines} line(s), found ${ls.length}`, ls);
   }
+  if (e.number !== undefined) {
+    const re = new RegExp(e.number.match, flags);
+    const { above, below } = e.number;
+    const bad: string[] = [];
+    const values: string[] = [];
+    for (const line of outputLines(text)) {
+      const m = re.exec(line);
+      if (!m) continue;
+      const value = parseFloat(m[1] ?? m[0]);
+      if (Number.isNaN(value)) continue;
+      if ((above !== undefined && value > above) || (below !== undefined && value < below)) {
+        bad.push(line);
+        values.push(String(value));
+      }
+    }
+    const bounds = [above !== undefined ? `at most ${above}` : '', below !== undefined ? `at least ${below}` : '']
+      .filter(Boolean)
+      .join(' and ');
+    return bad.length ? fail(`expected ${bounds}; ${bad.length} value(s) out of bounds: ${values.join(', ')}`, bad, values) : undefined;
+  }
   if (e.json !== undefined) {
     const docs = parseJsonStream(text);
     if (docs === undefined) return fail('expected JSON output, could not parse it', outputLines(text).slice(0, 5));

@@ -184,6 +184,10 @@ export function loadRunbookSource(source: YamlSource, knownRunbooks?: ReadonlySe
           const ep: Path = [...base, 'expect', ei];
           if (e.matches) checkRegex(source, [...ep, 'matches'], e.matches, diagnostics);
           if (e.notMatches) checkRegex(source, [...ep, 'notMatches'], e.notMatches, diagnostics);
+          if (e.number) checkRegex(source, [...ep, 'number', 'match'], e.number.match, diagnostics);
+          if (e.number && e.number.above === undefined && e.number.below === undefined) {
+            diagnostics.push(source.diagnosticAt([...ep, 'number'], 'a number expectation needs "above" or "below"'));
+          }
           if (e.finding.cause) ref([...ep, 'finding', 'cause'], e.finding.cause, causeIds, 'cause');
           checkNext([...ep, 'finding', 'next'], e.finding.next);
           checkTemplates([...ep, 'finding', 'message'], templateNames(e.finding.message), FINDING_VARIABLES);

@@ -59,12 +59,20 @@ const Expectation = z
     notMatches: z.string().optional().describe('No line of the output may match this regular expression; matching lines become evidence.'),
     json: JsonExpectation.optional().describe('The output parsed as JSON (or JSON lines) must satisfy this.'),
     maxLines: z.number().int().nonnegative().optional().describe('The output may have at most this many non-empty lines.'),
+    number: z
+      .strictObject({
+        match: z.string().describe('Regular expression; its first capture group (or the whole match) is read as a number on each line.'),
+        above: z.number().optional().describe('A value above this is a problem.'),
+        below: z.number().optional().describe('A value below this is a problem.'),
+      })
+      .optional()
+      .describe('Numbers in the output must stay within bounds (replication lag, restarts, GPU utilisation).'),
     stream: z.enum(['stdout', 'stderr', 'both']).optional().describe('Which output to examine (default stdout).'),
     ignoreCase: z.boolean().optional(),
     finding: Finding,
   })
-  .refine((e) => [e.exitCode, e.matches, e.notMatches, e.json, e.maxLines].filter((v) => v !== undefined).length === 1, {
-    error: 'an expectation needs exactly one of exitCode, matches, notMatches, json, maxLines',
+  .refine((e) => [e.exitCode, e.matches, e.notMatches, e.json, e.maxLines, e.number].filter((v) => v !== undefined).length === 1, {
+    error: 'an expectation needs exactly one of exitCode, matches, notMatches, json, maxLines, number',
   });
 
 /** Run a step only when earlier steps raised (or did not raise) certain findings or causes. */

@@ -253,7 +253,7 @@ export function healthyCluster(): ClusterState {
         cmd[0] === 'pg_isready'
           ? PG_OK()
           : cmd[0] === 'psql'
-            ? { stdout: 'postgresql-1|streaming|00:00:00.012\n' }
+            ? { stdout: 'postgresql-1|streaming|0.012\n' }
             : { stderr: `sh: ${cmd[0]}: not found\n`, exitCode: 127 },
       'bud-system/budapp-7d9f8c6b5-x2k4p': APP_DB_OK,
       'bud-system/budapp-7d9f8c6b5-m8n2q': APP_DB_OK,

@@ -20,6 +20,10 @@ describe('expectations', () => {
     [ex({ json: { path: 'status', equals: 'ready' } }), out('{"name":"a","status":"ready"}\n{"name":"b","status":"failed"}'), false],
     [ex({ json: { path: '[].status', oneOf: ['ready', 'scaling'] } }), out('[{"status":"ready"},{"status":"scaling"}]'), true],
     [ex({ json: { path: 'issuer', exists: true } }), out('{"issuer":"https://kc"}'), true],
+    [ex({ number: { match: '\\|([0-9.]+)$', above: 30 } }), out('r1|streaming|0.012\nr2|streaming|29.9\n'), true],
+    [ex({ number: { match: '\\|([0-9.]+)$', above: 30 } }), out('r1|streaming|0.012\nr2|streaming|412.7\n'), false],
+    [ex({ number: { match: '(\\d+) %$', below: 5 } }), out('0, H100, 71850 MiB, 81559 MiB, 63 %\n'), true],
+    [ex({ number: { match: '(\\d+) %$', below: 5 } }), out('0, H100, 10 MiB, 81559 MiB, 0 %\n'), false],
   ])('%j on %j → passes=%s', (e, o, passes) => {
     expect(evaluateExpectation(e, o) === undefined).toBe(passes);
   });
