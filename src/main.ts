@@ -190,6 +190,8 @@ Exit codes: 0 all passed, 1 problems found, 2 usage or input error, 3 cannot wri
     .option('--root-cause <text>', 'what broke')
     .option('--resolution <text>', 'how it was fixed')
     .option('--at <time>', 'when it was resolved (ISO 8601)')
+    .option('--users-affected <n>', 'how many users were affected (for the post-mortem)')
+    .option('--requests-failed <n>', 'how many requests failed (for the post-mortem)')
     .option('--reopen', 'reopen a resolved incident')
     .option('--json', 'machine-readable output')
     .action(async (opts: { rootCause?: string; resolution?: string; at?: string; reopen?: boolean; json?: boolean }) =>

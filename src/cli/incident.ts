@@ -675,7 +675,15 @@ export function milestoneCommand(ctx: Context, name: string, opts: { at?: string
 
 export function resolveCommand(
   ctx: Context,
-  opts: { rootCause?: string; resolution?: string; at?: string; reopen?: boolean; json?: boolean },
+  opts: {
+    rootCause?: string;
+    resolution?: string;
+    at?: string;
+    reopen?: boolean;
+    json?: boolean;
+    usersAffected?: string;
+    requestsFailed?: string;
+  },
 ): number {
   const policy = policyOf(ctx);
   const { id, state } = incidentOf(ctx);
@@ -693,6 +701,13 @@ export function resolveCommand(
   if (at.getTime() < incidentStart(state).getTime())
     throw new UserError(`--at ${at.toISOString()} is before the incident started (${incidentStart(state).toISOString()})`);
   const pm = postmortemRequirement(policy, state.severity, at);
+  // The impact figures the post-mortem asks for, when the responder has them.
+  if (opts.usersAffected || opts.requestsFailed) {
+    append(ctx, id, 'incident.updated', {
+      ...(opts.usersAffected ? { usersAffected: opts.usersAffected } : {}),
+      ...(opts.requestsFailed ? { requestsFailed: opts.requestsFailed } : {}),
+    });
+  }
   append(ctx, id, 'incident.resolved', {
     rootCause: opts.rootCause,
     resolution: opts.resolution,

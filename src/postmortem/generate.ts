@@ -59,7 +59,7 @@ export function isSignificant(e: TimelineEvent): boolean {
   return SIGNIFICANT.has(e.type);
 }
 
-const TODO = (what: string) => `_To fill in: ${what} (not recorded in the timeline)_`;
+const toFill = (what: string) => `_To fill in: ${what} (not recorded in the timeline)_`;
 const cell = (s: string) => s.replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
 const time = (iso: string) => iso.slice(0, 16).replace('T', ' ');
 const hm = (iso: string) => iso.slice(11, 16);
@@ -154,9 +154,9 @@ export function generatePostmortem(input: PostmortemInput): Postmortem {
   );
 
   o.push('## Impact', '');
-  o.push(`- Users affected: ${state.usersAffected ?? TODO('users affected')}`);
-  o.push(`- Requests failed: ${state.requestsFailed ?? TODO('requests failed')}`);
-  o.push(`- Revenue impact: ${TODO('revenue impact, if applicable')}`);
+  o.push(`- Users affected: ${state.usersAffected ?? toFill('users affected (bud-incident resolve --users-affected N)')}`);
+  o.push(`- Requests failed: ${state.requestsFailed ?? toFill('requests failed (bud-incident resolve --requests-failed N)')}`);
+  o.push(`- Revenue impact: ${toFill('revenue impact, if applicable')}`);
   const reported = state.updates
     .filter((u) => u.message)
     .map((u) => ({ at: u.at, impact: /Current Impact:\n([\s\S]*?)\n\n/.exec(u.message)?.[1]?.replace(/^- /gm, '').replace(/\n/g, '; ') }));
@@ -192,7 +192,7 @@ export function generatePostmortem(input: PostmortemInput): Postmortem {
   }
 
   o.push('## Root Cause', '');
-  o.push(state.rootCause ?? TODO('root cause (bud-incident resolve --root-cause)'));
+  o.push(state.rootCause ?? toFill('root cause (bud-incident resolve --root-cause)'));
   for (const n of notesTagged('root-cause')) o.push(`- ${n.text} (${n.actor}, ${hm(n.at)})`);
   const causes = [
     ...new Set([...state.runs.values()].flatMap((r) => r.findings.map((f) => f.cause).filter((c): c is string => Boolean(c)))),
@@ -201,7 +201,7 @@ export function generatePostmortem(input: PostmortemInput): Postmortem {
   o.push('');
 
   o.push('## Resolution', '');
-  o.push(state.resolution ?? TODO('resolution (bud-incident resolve --resolution)'));
+  o.push(state.resolution ?? toFill('resolution (bud-incident resolve --resolution)'));
   const applied = state.mitigations.filter((m) => m.status === 'passed');
   if (applied.length)
     o.push('', ...applied.map((m) => `- Mitigation \`${m.mitigationId}\`${m.runbook ? ` (${m.runbook})` : ''} applied at ${hm(m.at)} UTC`));
@@ -209,7 +209,7 @@ export function generatePostmortem(input: PostmortemInput): Postmortem {
 
   o.push('## What Went Well', '');
   const well = [...notesTagged('went-well').map((n) => n.text), ...devs.filter((d) => d.good).map((d) => d.text)];
-  o.push(...(well.length ? well.map((w) => `- ${w}`) : [`- ${TODO('what went well (bud-incident note --tag went-well)')}`]), '');
+  o.push(...(well.length ? well.map((w) => `- ${w}`) : [`- ${toFill('what went well (bud-incident note --tag went-well)')}`]), '');
 
   o.push('## What Went Wrong', '');
   const wrong = [...notesTagged('went-wrong').map((n) => n.text), ...devs.filter((d) => !d.good).map((d) => d.text)];
@@ -221,12 +221,12 @@ export function generatePostmortem(input: PostmortemInput): Postmortem {
     o.push(
       `| ${cell(`${a.id}: ${a.text}`)} | ${cell(a.owner)} | ${a.due ?? '—'} | ${a.doneAt ? `done ${a.doneAt.slice(0, 10)}` : 'open'} |`,
     );
-  if (!actions.length) o.push(`| ${TODO('action items (bud-incident action add)')} | | | |`);
+  if (!actions.length) o.push(`| ${toFill('action items (bud-incident action add)')} | | | |`);
   o.push('');
 
   o.push('## Lessons Learned', '');
   const lessons = notesTagged('lesson');
-  o.push(...(lessons.length ? lessons.map((n) => `- ${n.text}`) : [TODO('key takeaways (bud-incident note --tag lesson)')]), '');
+  o.push(...(lessons.length ? lessons.map((n) => `- ${n.text}`) : [toFill('key takeaways (bud-incident note --tag lesson)')]), '');
 
   o.push('## Communications', '');
   if (!state.updates.length) o.push('No status updates were recorded.', '');

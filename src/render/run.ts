@@ -181,7 +181,6 @@ export class HumanRunRenderer implements RunRenderer {
           this.print(`\n${c.bold(this.stepNumber(event.stepId))} ${event.title}`);
           if (event.command) this.print(c.dim(`  $ ${event.command}`));
         }
-        const liveShown = this.liveLines.get(event.stepId) ?? 0;
         if ((!this.live || inGroup) && event.outputTail?.length && event.kind === 'check') {
           this.print(
             event.outputTail
@@ -190,7 +189,6 @@ export class HumanRunRenderer implements RunRenderer {
               .join('\n'),
           );
         }
-        void liveShown;
         this.print(
           `  ${symbol} ${label} ${c.dim(`(${formatDuration(event.durationMs)})`)}${event.reason && event.status !== 'failed' ? ` — ${event.reason}` : ''}`,
         );

@@ -189,6 +189,12 @@ export function sev1Steps(): Step[] {
     ],
     ['2026-11-28T04:44:00Z', 'alice', 'checklist.item', { checklist: 'sev1', item: 'fix-verified', done: true }],
     [
+      '2026-11-28T04:51:00Z',
+      'alice',
+      'incident.updated',
+      { usersAffected: 'about 3,400 (every active user)', requestsFailed: 'about 1.9 million (all requests from 03:32 to 04:15)' },
+    ],
+    [
       '2026-11-28T04:52:00Z',
       'alice',
       'incident.resolved',
