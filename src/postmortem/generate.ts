@@ -39,11 +39,40 @@ export interface TimelineRow {
   at: string;
   seq: number;
   text: string;
+  /** Set for untagged notes: long runs of them by one author are folded into one row. */
+  noteBy?: string;
+}
+
+/** Runs longer than this of untagged notes by one author are folded (the full record stays in the timeline). */
+const NOTE_RUN_LIMIT = 20;
+
+/** Keeps the first notes of each long run of untagged notes by one author and folds the rest into one row. */
+export function foldNoteRuns(rows: TimelineRow[]): TimelineRow[] {
+  const out: TimelineRow[] = [];
+  for (let i = 0; i < rows.length;) {
+    const r = rows[i]!;
+    let j = i;
+    if (r.noteBy !== undefined) while (j + 1 < rows.length && rows[j + 1]!.noteBy === r.noteBy) j++;
+    const run = j - i + 1;
+    if (run > NOTE_RUN_LIMIT) {
+      out.push(...rows.slice(i, i + 3));
+      const last = rows[j]!;
+      out.push({
+        at: rows[i + 3]!.at,
+        seq: rows[i + 3]!.seq,
+        text: `… ${run - 3} more notes by ${r.noteBy} until ${last.at.slice(11, 16)} UTC (all in the timeline: bud-incident timeline)`,
+      });
+    } else out.push(...rows.slice(i, j + 1));
+    i = j + 1;
+  }
+  return out;
 }
 
 /** The row for a significant event (callers stream events through this instead of keeping them). */
 export function timelineRow(e: TimelineEvent): TimelineRow {
-  return { at: typeof (e.data as { at?: unknown }).at === 'string' ? (e.data as { at: string }).at : e.ts, seq: e.seq, text: eventText(e) };
+  const d = e.data as { at?: unknown; tags?: unknown };
+  const untaggedNote = e.type === 'note.added' && !(Array.isArray(d.tags) && d.tags.length);
+  return { at: typeof d.at === 'string' ? d.at : e.ts, seq: e.seq, text: eventText(e), ...(untaggedNote ? { noteBy: e.actor } : {}) };
 }
 
 export interface PostmortemInput {
@@ -179,8 +208,8 @@ export function generatePostmortem(input: PostmortemInput): Postmortem {
   o.push(`- Time to resolve: ${since('resolved')}`, '');
 
   o.push('## Timeline', '', '| Time (UTC) | Event |', '|---|---|');
-  const rows = input.rows;
-  rows.sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : a.seq - b.seq));
+  input.rows.sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : a.seq - b.seq));
+  const rows = foldNoteRuns(input.rows);
   for (const r of rows) o.push(`| ${hm(r.at)} | ${cell(r.text)} |`);
   o.push('');
   const ph = phases(state, end);

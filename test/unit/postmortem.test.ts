@@ -77,3 +77,29 @@ describe('post-mortem generation', () => {
     expect(a).toContain('_To fill in: root cause (bud-incident resolve --root-cause) (not recorded in the timeline)_');
   });
 });
+
+describe('chatty scribes', () => {
+  it('folds a long run of untagged notes by one author, keeping the rest', async () => {
+    const { foldNoteRuns } = await import('../../src/postmortem/generate.js');
+    const notes = Array.from({ length: 25 }, (_, i) => ({
+      at: `2026-11-28T04:${String(i).padStart(2, '0')}:00Z`,
+      seq: i + 1,
+      text: `note ${i}`,
+      noteBy: 'erin',
+    }));
+    const rows = foldNoteRuns([
+      ...notes,
+      { at: '2026-11-28T04:30:00Z', seq: 26, text: 'Finding: x' },
+      ...notes.slice(0, 2).map((n) => ({ ...n, seq: n.seq + 100 })),
+    ]);
+    expect(rows.map((r) => r.text)).toEqual([
+      'note 0',
+      'note 1',
+      'note 2',
+      '… 22 more notes by erin until 04:24 UTC (all in the timeline: bud-incident timeline)',
+      'Finding: x',
+      'note 0',
+      'note 1',
+    ]);
+  });
+});
