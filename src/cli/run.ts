@@ -11,7 +11,7 @@ import { RunbookEngine, missingInputs, planGroups, type ResumeState, type RunReq
 import { UserError } from '../errors.js';
 import { parseDuration } from '../duration.js';
 import { currentOpenIncident, loadIncident, openIncident } from '../incident/open.js';
-import { unfinishedRun } from '../incident/state.js';
+import { unfinishedRun, type IncidentState } from '../incident/state.js';
 import { HumanRunRenderer, JsonRunRenderer, type RunRenderer } from '../render/run.js';
 import { suggest } from '../suggest.js';
 import { resolveScenario } from '../runbook/scenario.js';
@@ -84,11 +84,13 @@ export async function runCommand(ctx: Context, runbookId: string, opts: RunOptio
 
   // Which incident records this run.
   let incidentId: string;
+  // The folded incident, when a branch already has it (folding reads the whole timeline).
+  let incident: IncidentState | undefined;
   let resume: ResumeState | undefined;
   let runId = `r-${ctx.clock.now().toISOString().slice(11, 19).replace(/:/g, '')}-${randomBytes(3).toString('hex')}`;
   if (opts.resume) {
     incidentId = h.resolve(ctx.global.incident);
-    const state = loadIncident(h, incidentId);
+    const state = (incident = loadIncident(h, incidentId));
     const run = unfinishedRun(state, runbook.id);
     if (!run) throw new UserError(`no interrupted run of "${runbook.id}" in incident ${incidentId} to resume`);
     runId = run.runId;
@@ -107,6 +109,7 @@ export async function runCommand(ctx: Context, runbookId: string, opts: RunOptio
     const open = currentOpenIncident(h);
     if (open) {
       incidentId = open.id;
+      incident = open;
       renderer.info('incident.attached', { id: incidentId, title: open.title, severity: open.severity });
     } else {
       const opened = openIncident(h, {
@@ -123,7 +126,7 @@ export async function runCommand(ctx: Context, runbookId: string, opts: RunOptio
   }
   const store = h.timeline(incidentId);
   // Runbooks may quote the incident ({{incident.channel}} in the initial message).
-  const incident = loadIncident(h, incidentId);
+  incident ??= loadIncident(h, incidentId);
   Object.assign(configValues, {
     'incident.id': incident.id,
     'incident.channel': incident.channel,

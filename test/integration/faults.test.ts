@@ -106,25 +106,12 @@ describe('faults', () => {
     expect(events.filter((e) => e.type === 'mitigation.declined').length).toBe(4);
     expect(events.filter((e) => e.type === 'mitigation.finished').length).toBe(0);
     // --resume after an interrupted run: the mitigation it reaches is still declined.
-    const { spawn } = await import('node:child_process');
-    const { BIN } = await import('../support/cli.js');
+    const { spawnCli } = await import('../support/cli.js');
     const box2 = sandbox();
-    const child = spawn(process.execPath, [BIN, 'run', 'platform-outage', '--simulate', 'bad-config', '--json'], {
-      env: box2.env,
-      cwd: box2.dir,
-    });
-    let out = '';
-    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-    await new Promise<void>((resolve) => {
-      const t = setInterval(() => {
-        if (out.includes('"stepId":"api"') && out.includes('step.finished')) {
-          clearInterval(t);
-          resolve();
-        }
-      }, 20);
-    });
-    child.kill('SIGINT');
-    await new Promise((r) => child.on('close', r));
+    const interrupted = spawnCli(box2, ['run', 'platform-outage', '--simulate', 'bad-config', '--json']);
+    await interrupted.waitFor('"stepId":"api"', 'step.finished');
+    interrupted.child.kill('SIGINT');
+    await interrupted.closed;
     const resumed = await box2.run(['run', 'platform-outage', '--simulate', 'bad-config', '--resume', '--yes', '--json']);
     const resumedEvents = jsonLines(resumed.stdout);
     expect(resumedEvents.some((e) => e.type === 'run.resumed')).toBe(true);

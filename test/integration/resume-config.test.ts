@@ -1,9 +1,8 @@
 /** Interrupting and resuming a run through the binary; kube contexts from the config file. */
 import { afterAll, describe, expect, it } from 'vitest';
-import { spawn } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { BIN, jsonLines, sandbox } from '../support/cli.js';
+import { jsonLines, sandbox, spawnCli } from '../support/cli.js';
 import { FakeKubeServer } from '../support/fake-kube.js';
 import { healthyCluster } from '../support/cluster.js';
 
@@ -19,24 +18,10 @@ describe('interrupt and resume', () => {
   it('SIGINT aborts cleanly with everything recorded; --resume finishes without repeating a step', async () => {
     const box = sandbox();
     // The network-partition scenario has a 20 s check: interrupt while it runs.
-    const child = spawn(process.execPath, [BIN, 'run', 'platform-outage', '--simulate', 'network-partition', '--yes', '--json'], {
-      env: box.env,
-      cwd: box.dir,
-    });
-    let out = '';
-    child.stdout.on('data', (d: Buffer) => {
-      out += d.toString();
-    });
-    await new Promise<void>((resolve) => {
-      const t = setInterval(() => {
-        if (out.includes('"stepId":"keycloak"') && out.includes('"type":"step.finished"')) {
-          clearInterval(t);
-          resolve();
-        }
-      }, 50);
-    });
-    child.kill('SIGINT');
-    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    const run = spawnCli(box, ['run', 'platform-outage', '--simulate', 'network-partition', '--yes', '--json']);
+    await run.waitFor('"stepId":"keycloak"', '"type":"step.finished"');
+    run.child.kill('SIGINT');
+    const code = await run.closed;
     expect(code).toBe(130);
     const before = timeline(box.home);
     expect(before.at(-1)).toMatchObject({ type: 'run.aborted' });

@@ -83,3 +83,25 @@ export function jsonLines(text: string): Array<Record<string, any>> {
     .filter((l) => l.trim().startsWith('{'))
     .map((l) => JSON.parse(l) as Record<string, any>);
 }
+
+/** The built CLI as a child process, with its stdout collected: start it, wait for what it prints, signal it. */
+export function spawnCli(box: Sandbox, args: string[]) {
+  const child = spawn(process.execPath, [BIN, ...args], { env: box.env, cwd: box.dir });
+  let out = '';
+  child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+  const closed = new Promise<number | null>((resolve) => child.on('close', resolve));
+  return {
+    child,
+    closed,
+    /** Resolves once everything in `needles` has been printed. */
+    waitFor: (...needles: string[]) =>
+      new Promise<void>((resolve) => {
+        const t = setInterval(() => {
+          if (needles.every((n) => out.includes(n))) {
+            clearInterval(t);
+            resolve();
+          }
+        }, 20);
+      }),
+  };
+}
