@@ -18,6 +18,14 @@ export interface KubeReader {
   nodes(target: KubeTarget): Promise<KubeResult<V1Node[]>>;
   deployment(target: KubeTarget, namespace: string, name: string): Promise<KubeResult<V1Deployment>>;
   replicaSets(target: KubeTarget, namespace: string, labelSelector?: string): Promise<KubeResult<V1ReplicaSet[]>>;
+  deployments(target: KubeTarget, namespace: string): Promise<KubeResult<V1Deployment[]>>;
+  /** The log of a pod's container (the previous, terminated instance with `previous`), its last `tailLines` lines. */
+  logs(
+    target: KubeTarget,
+    namespace: string,
+    pod: string,
+    options: { container?: string; previous?: boolean; tailLines?: number },
+  ): Promise<KubeResult<string>>;
   /** Loads the client and reads the kubeconfig ahead of the first request (optional). */
   prepare?(target: KubeTarget): Promise<void>;
 }
@@ -48,7 +56,16 @@ export function explainKubeError(error: unknown, context: string): { reason: str
     return { reason: `the Kubernetes API server of context "${context}" cannot be reached (${why.trim()})` };
   }
   if (/timed out/i.test(text)) return { reason: `the Kubernetes API of context "${context}" did not answer in time` };
-  if (status) return { reason: `the Kubernetes API answered HTTP ${status}`, code: status };
+  if (status) {
+    let detail = '';
+    try {
+      const body = typeof e.body === 'string' ? (JSON.parse(e.body) as { message?: string }) : (e.body as { message?: string } | undefined);
+      detail = body?.message ? `: ${body.message}` : '';
+    } catch {
+      detail = typeof e.body === 'string' && e.body.length < 300 ? `: ${e.body}` : '';
+    }
+    return { reason: `the Kubernetes API answered HTTP ${status}${detail}`, code: status };
+  }
   return { reason: e.message ?? String(error) };
 }
 
@@ -130,6 +147,24 @@ export class ClientNodeKube implements KubeReader {
   }
   deployment(target: KubeTarget, namespace: string, name: string) {
     return this.call(target, (c) => c.apps.readNamespacedDeployment({ namespace, name }));
+  }
+  deployments(target: KubeTarget, namespace: string) {
+    return this.call(target, async (c) => (await c.apps.listNamespacedDeployment({ namespace })).items);
+  }
+  logs(target: KubeTarget, namespace: string, pod: string, options: { container?: string; previous?: boolean; tailLines?: number }) {
+    return this.call(target, async (c) =>
+      String(
+        await c.core.readNamespacedPodLog({
+          namespace,
+          name: pod,
+          ...(options.container ? { container: options.container } : {}),
+          ...(options.previous ? { previous: true } : {}),
+          ...(options.tailLines ? { tailLines: options.tailLines } : {}),
+          // A log line can be megabytes of JSON: cap what one read brings.
+          limitBytes: 1_000_000,
+        }),
+      ),
+    );
   }
   replicaSets(target: KubeTarget, namespace: string, labelSelector?: string) {
     return this.call(

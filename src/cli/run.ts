@@ -19,6 +19,8 @@ import { validateInputValue } from '../runbook/template.js';
 import { FileArtifactSink } from '../timeline/artifacts.js';
 import { config, home, isInteractive, parseVars, redactor, type Context } from './context.js';
 import { loadRunbookForRun } from './runbook-for-run.js';
+import { preflightCluster } from './preflight.js';
+import { diagnosisSettings, namespaceRoles } from '../diagnosis/settings.js';
 
 export interface RunOptions {
   yes?: boolean;
@@ -77,6 +79,15 @@ export async function runCommand(ctx: Context, runbookId: string, opts: RunOptio
   }
 
   if (opts.dryRun) return dryRun(ctx, loaded, vars, configValues, opts);
+
+  // A live run against a cluster first checks the responder's own set-up: a broken kubeconfig is
+  // a usage error (exit 2), not an outage, and opens no incident.
+  const usesCluster = runbook.steps.some(
+    (s) =>
+      s.kind === 'check' &&
+      ((s.native && s.native.resource !== 'tls' && s.native.resource !== 'clock') || /^\s*kubectl\b/.test(s.run ?? '')),
+  );
+  if (!simulate && !opts.resume && usesCluster) await preflightCluster(ctx, 'control-plane', cfg.clusters['control-plane'] ?? {});
 
   const h = home(ctx);
   const red = redactor(ctx);
@@ -162,6 +173,13 @@ export async function runCommand(ctx: Context, runbookId: string, opts: RunOptio
       ...(opts.timeout ? { timeoutOverrideMs: parseTimeout(opts.timeout) } : {}),
       ...(resume ? { resume } : {}),
       runbookTitle: titleOf,
+      diagnosis: {
+        roles: namespaceRoles(cfg),
+        settings: diagnosisSettings(cfg),
+        ...(cfg.workloadCluster ? { workloadCluster: cfg.workloadCluster } : {}),
+        ...(cfg.keycloakUrl ? { keycloakUrl: cfg.keycloakUrl } : {}),
+        ...(cfg.apiUrl && ctx.env.TOKEN ? { api: { url: cfg.apiUrl, token: ctx.env.TOKEN } } : {}),
+      },
     },
     {
       shell: new ExecaShell(),
@@ -212,7 +230,21 @@ function dryRun(
   const show = (id: string) => {
     const cmd = loaded.commands.get(id);
     if (!cmd) return undefined;
-    return cmd.source.replace(/\{\{\s*([\w.-]+)\s*\}\}/g, (w, k: string) => lookup(k) ?? w);
+    return cmd.source.replace(/\{\{\s*([\w.-]+)\s*\}\}/g, (w, k: string) =>
+      k.startsWith('evidence.') ? `<${k.slice('evidence.'.length)} from the evidence>` : (lookup(k) ?? w),
+    );
+  };
+  const onlyIf = (id: string) => {
+    const req = rb.mitigations.find((m) => m.id === id)?.requires;
+    if (!req) return undefined;
+    return [
+      req.cause
+        ? `the diagnosis names ${req.cause.join(' or ')}${req.subject ? ` for ${req.subject.replace(/\{\{\s*([\w.-]+)\s*\}\}/g, (w, k: string) => lookup(k) ?? w)}` : ''}`
+        : '',
+      req.finding ? `the finding ${req.finding.join(' or ')} is raised` : '',
+    ]
+      .filter(Boolean)
+      .join(', or ');
   };
   const plan = planGroups(rb.steps).map((group) =>
     group.map((s) => ({
@@ -231,6 +263,7 @@ function dryRun(
         ? {
             mitigation: s.mitigation,
             command: show(s.mitigation),
+            offeredOnlyIf: onlyIf(s.mitigation),
             changesSystem: rb.mitigations.find((m) => m.id === s.mitigation)?.changesSystem,
           }
         : {}),
@@ -250,6 +283,7 @@ function dryRun(
       const tag = s.kind === 'mitigation' ? c.yellow(' [mitigation: needs explicit yes]') : s.kind === 'check' ? '' : c.dim(` [${s.kind}]`);
       ctx.term.out.write(`  ${n}. ${s.title}${tag}${s.when ? c.dim(' (conditional)') : ''}\n`);
       if ('command' in s && s.command) ctx.term.out.write(c.dim(`     $ ${s.command}\n`));
+      if ('offeredOnlyIf' in s && s.offeredOnlyIf) ctx.term.out.write(c.dim(`     offered only if ${s.offeredOnlyIf}\n`));
     }
   }
   return 0;

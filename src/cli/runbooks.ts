@@ -169,6 +169,7 @@ export async function testRunbooks(ctx: Context, ids: string[], opts: { json?: b
         if (r.missing.length) ctx.term.out.write(`    expected but not raised: ${r.missing.join(', ')}\n`);
         if (r.unexpected.length) ctx.term.out.write(`    raised but not expected: ${r.unexpected.join(', ')}\n`);
         for (const e of r.stepErrors) ctx.term.out.write(`    step could not run: ${e}\n`);
+        for (const e of [...r.offerProblems, ...r.uncheckedProblems]) ctx.term.out.write(`    ${e}\n`);
       }
     }
     for (const id of invalid) ctx.term.out.write(`${c.red('✖')} ${id}: invalid runbook (run "bud-incident runbooks validate")\n`);

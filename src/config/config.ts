@@ -13,8 +13,13 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { UserError, errorCode } from '../errors.js';
+import { parseDuration } from '../duration.js';
 import { YamlSource, formatDiagnostics, type Diagnostic } from '../runbook/diagnostics.js';
 import { DEFAULT_NAMESPACES, configCandidates, defaultConfig, type LoadedConfig } from './defaults.js';
+
+const DurationText = z.union([z.string(), z.number()]).refine((v) => parseDuration(v) !== undefined, {
+  error: 'must be a duration such as 30s, 5m, 2h or 1d',
+});
 
 const Cluster = z.strictObject({
   kubeconfig: z.string().optional().describe('Path to the kubeconfig (default: $KUBECONFIG or ~/.kube/config).'),
@@ -34,6 +39,16 @@ export const ConfigSchema = z.strictObject({
   timeouts: z.strictObject({ check: z.union([z.string(), z.number()]).optional() }).optional(),
   actor: z.string().optional().describe('Your name in the timeline (default: $BUD_INCIDENT_ACTOR or the login name).'),
   runbookDirs: z.array(z.string()).default([]),
+  diagnosis: z
+    .strictObject({
+      recentRollout: DurationText.optional().describe('A revision younger than this is recent: a rollback candidate (default 2h).'),
+      eventWindow: DurationText.optional().describe('Warning events older than this are history (default 30m).'),
+      restartWindow: DurationText.optional().describe('Restarts older than this, with the pod ready now, are history (default 1h).'),
+      startGrace: DurationText.optional().describe('A pod younger than this may still be starting (default 5m).'),
+      maxClockSkew: DurationText.optional().describe('A server clock further off than this is skewed (default 60s).'),
+    })
+    .optional()
+    .describe('Thresholds of the judgement in triage and diagnosis checks.'),
 });
 
 export type Config = z.infer<typeof ConfigSchema>;

@@ -14,6 +14,7 @@ export const DEFAULT_NAMESPACES: Record<string, string> = {
   data: 'bud-data',
   auth: 'bud-auth',
   workloads: 'bud-workloads',
+  dns: 'kube-system',
 };
 
 export interface LoadedConfig {

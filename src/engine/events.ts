@@ -3,7 +3,8 @@
  * recorded ones to the timeline (everything except live output and progress, which are only shown).
  */
 
-export type StepStatus = 'passed' | 'failed' | 'error' | 'timeout' | 'cancelled' | 'skipped';
+/** `unchecked`: the check could not see the system (no access, unreachable, not running): neither a problem nor passed. */
+export type StepStatus = 'passed' | 'failed' | 'unchecked' | 'error' | 'timeout' | 'cancelled' | 'skipped';
 
 export interface ArtifactRef {
   /** Path relative to the incident directory. */
@@ -94,6 +95,8 @@ export type EngineEvent =
       title: string;
       command?: string;
       instructions?: string;
+      /** The evidence that made it worth offering (its precondition). */
+      because?: string;
       changesSystem: boolean;
     }
   | { type: 'mitigation.declined'; runId: string; stepId: string; mitigationId: string; reason: string }
@@ -123,6 +126,8 @@ export type EngineEvent =
       outcome: 'passed' | 'findings' | 'failed';
       findings: number;
       failedSteps: string[];
+      /** Checks that could not see the system. */
+      uncheckedSteps?: string[];
       durationMs: number;
       suggestions: NextSuggestion[];
     }

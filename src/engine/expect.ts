@@ -3,6 +3,7 @@
  * to pass or a finding with its evidence.
  */
 import type { ExpectationDef, FindingDef } from '../runbook/schema.js';
+import { causesAmong, parseReport } from '../diagnosis/report.js';
 
 export interface CheckOutput {
   exitCode: number;
@@ -125,6 +126,16 @@ export function evaluateExpectation(e: ExpectationDef, out: CheckOutput): Expect
     return out.exitCode === e.exitCode
       ? undefined
       : fail(`expected exit code ${e.exitCode}, got ${out.exitCode}`, outputLines(out.stderr || out.stdout).slice(-5));
+  }
+  if (e.cause !== undefined) {
+    // A diagnosis names its causes; the finding carries the cause's own title and evidence.
+    const hits = causesAmong(parseReport(out.stdout), e.cause, e.explained);
+    if (hits.length === 0) return undefined;
+    return fail(
+      hits.map((c) => c.title).join('; '),
+      hits.flatMap((c) => [`${c.id} ${c.subject}: ${c.title}`, ...c.evidence.slice(0, 6)]),
+      hits.map((c) => c.subject),
+    );
   }
   const text = outputOf(e, out);
   const flags = e.ignoreCase ? 'i' : '';

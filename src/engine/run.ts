@@ -22,9 +22,26 @@ import { unreachable } from '../errors.js';
 import type { KubeReader } from '../adapters/kube.js';
 import { certificateReport, clockReport, nodesReport, podsReport, rolloutReport, warningEventsReport } from './native.js';
 import type { Prober } from '../adapters/probe.js';
-import type { NativeSpec } from '../runbook/schema.js';
+import type { NativeSpec, RequiresDef } from '../runbook/schema.js';
+import { classifyCommandFailure, checkUrlForTls } from './unchecked.js';
+import { parseReport, renderReport, type ReportedCause } from '../diagnosis/report.js';
+import type { DiagnosisSettings, NamespaceRoles } from '../diagnosis/snapshot.js';
 
 export const DEFAULT_TIMEOUT_MS = 30_000;
+
+/** Programs whose failures the could-not-check classifier knows. */
+const KNOWN_TOOLS = new Set(['kubectl', 'curl', 'dapr', 'helm', 'oc', 'psql', 'pg_isready']);
+
+/** How to fix a native check that could not read the API. */
+function nativeFix(reason: string, code: number | undefined, cluster: string): string {
+  if (code === 403) return 'ask for read (get/list) access there, or use the on-call role: kubectl auth can-i list pods -n NAMESPACE';
+  if (code === 401) return `refresh the credentials of cluster "${cluster}" (log in again or renew the token in the kubeconfig)`;
+  if (code === 404 || /not found/.test(reason)) return 'check the name and namespace (pass --var to correct what the runbook guessed)';
+  if (/https?:|not an https|url/i.test(reason)) return 'point the check at the https URL (keycloakUrl in the config)';
+  if (/cannot be reached|did not answer|timed out|ECONN|EHOST|ENOTFOUND/i.test(reason))
+    return `check that cluster "${cluster}" is reachable from here (VPN, the server in the kubeconfig)`;
+  return 'run the same read with kubectl to see the full error';
+}
 
 /** A result with no output: a step that could not run, or was cancelled. */
 function emptyResult(outcome: ProcessResult['outcome'], durationMs = 0): ProcessResult {
@@ -36,6 +53,8 @@ interface Executed {
   result: ProcessResult;
   stdout: string;
   filterError?: string;
+  /** The check could not see the system (why, and how to fix the check): never a finding. */
+  unchecked?: { reason: string; fix: string };
 }
 
 /** Where step output goes: an artifact file per stream, redacted as it is written. */
@@ -90,6 +109,14 @@ export interface RunRequest {
   resume?: ResumeState;
   /** Titles of other runbooks, for "next" suggestions. */
   runbookTitle?: (id: string) => string | undefined;
+  /** What a native diagnosis check needs to know: the namespaces' roles, thresholds, optional probes. */
+  diagnosis?: {
+    roles: NamespaceRoles;
+    settings: DiagnosisSettings;
+    workloadCluster?: string;
+    keycloakUrl?: string;
+    api?: { url: string; token: string };
+  };
 }
 
 export interface EngineDeps {
@@ -117,6 +144,8 @@ export interface RunSummary {
   outcome: 'passed' | 'findings' | 'failed' | 'aborted';
   findings: number;
   failedSteps: string[];
+  /** Checks that could not see the system (not findings, not passed). */
+  uncheckedSteps: string[];
   /** 0 all passed, 1 findings or failed steps, 130 aborted. */
   exitCode: number;
 }
@@ -157,7 +186,9 @@ export function missingInputs(runbook: Runbook, vars: Record<string, string>, co
   return Object.entries(runbook.inputs)
     .filter(
       ([name, def]) =>
-        vars[name] === undefined && (def.default === undefined || /\{\{/.test(renderTemplate(def.default, (n) => configValues[n]))),
+        vars[name] === undefined &&
+        def.fromDiagnosis === undefined &&
+        (def.default === undefined || /\{\{/.test(renderTemplate(def.default, (n) => configValues[n]))),
     )
     .map(([name]) => name);
 }
@@ -167,6 +198,11 @@ export class RunbookEngine {
   private readonly vars = new Map<string, string>();
   private readonly findings: RaisedFinding[] = [];
   private readonly failedSteps: string[] = [];
+  private readonly uncheckedSteps: string[] = [];
+  /** Causes named by diagnosis checks so far (what mitigation preconditions are checked against). */
+  private readonly diagnosed: ReportedCause[] = [];
+  /** Mitigations whose precondition failed: never suggested. */
+  private readonly moot = new Set<string>();
   private readonly attempts = new Map<string, number>();
   private readonly suggestions = new Map<string, NextSuggestion>();
   private readonly secretInputs: Set<string>;
@@ -199,6 +235,8 @@ export class RunbookEngine {
     if (v !== undefined) return v;
     const c = this.request.configValues[name];
     if (c !== undefined) return c;
+    const found = this.fromDiagnosis(name)[0];
+    if (found !== undefined) return found;
     const def = this.runbook.inputs[name]?.default;
     if (def !== undefined) {
       const rendered = renderTemplate(def, (n) => this.request.configValues[n]);
@@ -206,6 +244,32 @@ export class RunbookEngine {
     }
     return undefined;
   };
+
+  /** The values a diagnosis offers for an input declared `fromDiagnosis`, best ranked first. */
+  private fromDiagnosis(name: string): string[] {
+    const spec = this.runbook.inputs[name]?.fromDiagnosis;
+    if (!spec) return [];
+    const wanted = spec.causes as readonly string[];
+    const values = this.diagnosed.filter((c) => c.root && wanted.includes(c.id)).map((c) => c.facts[spec.fact]);
+    return [...new Set(values.filter((v): v is string => v !== undefined))];
+  }
+
+  /** When a diagnosis offers several values for an input the step needs, the responder picks one (once). */
+  private async chooseDiagnosedInputs(step: CheckStepDef): Promise<void> {
+    const command = this.request.loaded.commands.get(step.id);
+    const text = `${command?.source ?? ''} ${step.title}`;
+    for (const [name, def] of Object.entries(this.runbook.inputs)) {
+      if (!def.fromDiagnosis || this.vars.has(name) || !new RegExp(`\\{\\{\\s*${name}\\s*\\}\\}`).test(text)) continue;
+      const options = this.fromDiagnosis(name);
+      if (options.length < 2 || !this.request.interactive || !this.deps.prompter) continue;
+      const choice = await this.deps.prompter.select(
+        `The diagnosis found ${options.length} candidates for ${name} (${def.description ?? name}). Which one?`,
+        options.map((o) => ({ name: o, value: o })),
+        options[0],
+      );
+      this.setVar(name, choice);
+    }
+  }
 
   private shownVars(): Record<string, string> {
     const out: Record<string, string> = {};
@@ -278,11 +342,24 @@ export class RunbookEngine {
       if (error instanceof RunAborted) {
         const pending = this.runbook.steps.filter((s) => !done.has(s.id)).map((s) => s.id);
         await this.deps.emit({ type: 'run.aborted', runId, runbook: this.runbook.id, reason: error.reason, pendingSteps: pending });
-        return { outcome: 'aborted', findings: this.findings.length, failedSteps: this.failedSteps, exitCode: 130 };
+        return {
+          outcome: 'aborted',
+          findings: this.findings.length,
+          failedSteps: this.failedSteps,
+          uncheckedSteps: this.uncheckedSteps,
+          exitCode: 130,
+        };
       }
       throw error;
     }
-    const outcome = this.failedSteps.length ? 'failed' : this.findings.length ? 'findings' : 'passed';
+    const outcome = this.failedSteps.length || this.uncheckedSteps.length ? 'failed' : this.findings.length ? 'findings' : 'passed';
+    // A mitigation is suggested only while its precondition holds: never one called moot.
+    const suggestions = [...this.suggestions.values()].filter((n) => {
+      if (!n.ref.startsWith('mitigation:')) return true;
+      const id = n.ref.slice('mitigation:'.length);
+      const m = this.runbook.mitigations.find((x) => x.id === id);
+      return !this.moot.has(id) && (!m?.requires || this.precondition(m.requires).ok);
+    });
     await this.deps.emit({
       type: 'run.finished',
       runId,
@@ -290,10 +367,17 @@ export class RunbookEngine {
       outcome,
       findings: this.findings.length,
       failedSteps: this.failedSteps,
+      ...(this.uncheckedSteps.length ? { uncheckedSteps: this.uncheckedSteps } : {}),
       durationMs: Math.round(this.deps.now() - this.started),
-      suggestions: [...this.suggestions.values()],
+      suggestions,
     });
-    return { outcome, findings: this.findings.length, failedSteps: this.failedSteps, exitCode: outcome === 'passed' ? 0 : 1 };
+    return {
+      outcome,
+      findings: this.findings.length,
+      failedSteps: this.failedSteps,
+      uncheckedSteps: this.uncheckedSteps,
+      exitCode: outcome === 'passed' ? 0 : 1,
+    };
   }
 
   private async askAfterInterrupt(stepIds: string[]): Promise<'skip' | 'retry' | 'abort'> {
@@ -417,7 +501,9 @@ export class RunbookEngine {
             ? `[tls] certificate of ${url ?? '?'}`
             : spec.resource === 'clock'
               ? `[http] Date header of ${url ?? '?'} vs the local clock`
-              : `[kubernetes API] ${spec.resource}${where}`;
+              : spec.resource === 'diagnosis'
+                ? `[kubernetes API] diagnosis: nodes; pods, events, revisions and failing pods' logs${(spec.include ?? []).length ? ` (+ ${(spec.include ?? []).join(', ')})` : ''}`
+                : `[kubernetes API] ${spec.resource}${where}`;
     const run = async (onOutput: (stream: 'stdout' | 'stderr', chunk: string) => void): Promise<Executed> => {
       if (this.request.simulate) {
         const result = await this.replayStep(step.id, 'kubernetes-api', timeoutMs, signal, onOutput);
@@ -444,7 +530,13 @@ export class RunbookEngine {
       const t = target ?? {};
       const now = new Date(this.deps.wallClock?.() ?? Date.now());
       const ns = namespace ?? 'default';
-      const fail = (reason: string) => done(1, '', reason + '\n');
+      // An API that answers 5xx is evidence about the control plane; any other failed read means
+      // this check could not see the system (no permission, unreachable, wrong name): not a finding.
+      const fail = (reason: string, code?: number): Executed => {
+        const e = done(1, '', reason + '\n');
+        if ((code ?? 0) >= 500) return e;
+        return { ...e, unchecked: { reason, fix: nativeFix(reason, code, resolvedName) } };
+      };
       const cancelled = new Promise<'cancelled'>((resolve) =>
         signal.aborted ? resolve('cancelled') : signal.addEventListener('abort', () => resolve('cancelled'), { once: true }),
       );
@@ -453,17 +545,19 @@ export class RunbookEngine {
         switch (spec.resource) {
           case 'pods': {
             const r = await kube.pods(t, ns, selector);
-            return r.ok ? done(0, podsReport(r.value, ns, selector, now, spec.maxRestarts), '') : fail(r.reason);
+            return r.ok ? done(0, podsReport(r.value, ns, selector, now, spec.maxRestarts), '') : fail(r.reason, r.code);
           }
           case 'events': {
             const r = await kube.events(t, ns);
             return r.ok
               ? done(0, warningEventsReport(r.value, ns, parseDuration(spec.since ?? '30m') ?? 1_800_000, now), '')
-              : fail(r.reason);
+              : fail(r.reason, r.code);
           }
           case 'tls': {
             const probe = this.deps.probe;
             if (!probe) return fail('no network prober available');
+            const notTls = checkUrlForTls(url ?? '');
+            if (notTls) return fail(notTls);
             const r = await probe.certificate(url ?? '', timeoutMs);
             return r.ok
               ? done(0, certificateReport(url ?? '', r.value, now, parseDuration(spec.warnWithin ?? '14d') ?? 14 * 86_400_000), '')
@@ -477,18 +571,48 @@ export class RunbookEngine {
           }
           case 'nodes': {
             const r = await kube.nodes(t);
-            return r.ok ? done(0, nodesReport(r.value, now), '') : fail(r.reason);
+            return r.ok ? done(0, nodesReport(r.value, now), '') : fail(r.reason, r.code);
           }
           case 'rollout': {
             const d = await kube.deployment(t, ns, deployment ?? '');
-            if (!d.ok) return fail(d.code === 404 ? `deployment/${deployment} not found in ${ns}` : d.reason);
+            if (!d.ok) return fail(d.code === 404 ? `deployment/${deployment} not found in ${ns}` : d.reason, d.code);
             const sel = Object.entries(d.value.spec?.selector?.matchLabels ?? {})
               .map(([k, v]) => `${k}=${v}`)
               .join(',');
             const [rs, pods] = await Promise.all([kube.replicaSets(t, ns, sel), kube.pods(t, ns, sel)]);
-            if (!rs.ok) return fail(rs.reason);
-            if (!pods.ok) return fail(pods.reason);
+            if (!rs.ok) return fail(rs.reason, rs.code);
+            if (!pods.ok) return fail(pods.reason, pods.code);
             return done(0, rolloutReport(d.value, rs.value, pods.value, now), '');
+          }
+          case 'diagnosis': {
+            const d = this.request.diagnosis;
+            if (!d) return fail('no diagnosis settings were given to this run');
+            const include = new Set(spec.include ?? []);
+            const workloadName = include.has('workload') ? d.workloadCluster : undefined;
+            const workloadTarget = workloadName ? this.request.cluster(workloadName) : undefined;
+            const [{ sweep }, { diagnose }] = await Promise.all([import('../diagnosis/read.js'), import('../diagnosis/analyze.js')]);
+            const snapshot = await sweep({
+              kube,
+              controlPlane: { name: resolvedName, target: t },
+              ...(workloadName && workloadTarget ? { workload: { name: workloadName, target: workloadTarget } } : {}),
+              roles: d.roles,
+              settings: d.settings,
+              now: () => now,
+              ...(this.deps.probe ? { probe: this.deps.probe } : {}),
+              ...(include.has('probes') && d.keycloakUrl ? { keycloakUrl: d.keycloakUrl } : {}),
+              ...(include.has('probes') && d.api ? { api: d.api } : {}),
+              timeoutMs,
+            });
+            const diagnosis = diagnose(snapshot);
+            if (include.has('workload') && !workloadTarget)
+              diagnosis.unchecked.push({
+                what: 'the workload cluster',
+                reason: d.workloadCluster
+                  ? `cluster "${d.workloadCluster}" has no entry under clusters`
+                  : 'no workloadCluster is configured',
+                fix: 'set workloadCluster and clusters.<name> (kubeconfig, context) in the config',
+              });
+            return done(0, renderReport(diagnosis), '');
           }
           default:
             return unreachable(spec.resource);
@@ -647,8 +771,10 @@ export class RunbookEngine {
     let command: {
       display: string;
       program: string;
+      argv?: string[];
       run: (onOutput: (stream: 'stdout' | 'stderr', chunk: string) => void) => Promise<Executed>;
     };
+    await this.chooseDiagnosedInputs(step);
     try {
       if (step.native) {
         command = this.prepareNative(step, step.native, timeoutMs, signal);
@@ -657,6 +783,7 @@ export class RunbookEngine {
         command = {
           display: resolved.display,
           program: resolved.argv[0]![0]!,
+          argv: resolved.argv[0]!,
           run: (onOutput) => this.execute(step.id, resolved, timeoutMs, signal, onOutput),
         };
       }
@@ -674,7 +801,8 @@ export class RunbookEngine {
       command: command.display,
       attempt,
     });
-    const { result, stdout, filterError, artifacts } = await this.capture(step.id, attempt, command.run);
+    const executed = await this.capture(step.id, attempt, command.run);
+    const { result, stdout, filterError, artifacts } = executed;
     const redactedStdout = this.deps.redactor.redact(stdout);
     const redactedStderr = this.deps.redactor.redact(result.stderr);
     const tail = outputLines(redactedStdout || redactedStderr).slice(-15);
@@ -692,6 +820,7 @@ export class RunbookEngine {
     };
     const outcome = result.outcome;
     const program = command.program;
+    if (executed.unchecked) return this.finishUnchecked(step.id, base, executed.unchecked);
     switch (outcome.kind) {
       case 'cancelled':
         await this.deps.emit({
@@ -711,14 +840,10 @@ export class RunbookEngine {
         });
         return 'timeout';
       case 'not-found':
-        this.failedSteps.push(step.id);
-        await this.deps.emit({
-          ...base,
-          type: 'step.finished',
-          status: 'error',
+        return this.finishUnchecked(step.id, base, {
           reason: `${outcome.program} is not installed (not found on PATH)`,
+          fix: `install ${outcome.program} on this machine, or do this step by hand: ${command.display}`,
         });
-        return 'error';
       case 'spawn-error':
         this.failedSteps.push(step.id);
         await this.deps.emit({ ...base, type: 'step.finished', status: 'error', reason: outcome.message });
@@ -738,6 +863,27 @@ export class RunbookEngine {
       return 'error';
     }
     const output = { exitCode: outcome.exitCode, stdout: redactedStdout, stderr: redactedStderr };
+    if (outcome.exitCode !== 0 && program !== 'kubernetes-api') {
+      // Did the command see the system (a problem, judged below) or not (could not check)?
+      const verdict = classifyCommandFailure({
+        program,
+        argv: command.argv ?? [program],
+        exitCode: outcome.exitCode,
+        stderr: redactedStderr,
+        stdout: redactedStdout,
+      });
+      if (verdict.kind === 'unchecked') return this.finishUnchecked(step.id, base, verdict);
+      // A tool we know the failure modes of, failing in a way we do not recognise, says nothing
+      // about the system. Any other program's exit code is the check's own verdict (as a
+      // monitoring plugin's exit 2 means critical), judged below.
+      if (verdict.kind === 'unknown' && KNOWN_TOOLS.has(program.split('/').pop() ?? program))
+        return this.finishUnchecked(step.id, base, {
+          reason: `${program} failed (exit ${outcome.exitCode}): ${verdict.reason}`,
+          fix: `run it by hand to see why: ${command.display}`,
+        });
+    }
+    const report = step.native?.resource === 'diagnosis' ? parseReport(redactedStdout) : undefined;
+    if (report) this.diagnosed.push(...report.causes);
     const expectations = step.expect ?? [];
     const failures: ExpectationFailure[] = [];
     // Every stated expectation is judged. A failing exit code that no expectation speaks for is a
@@ -757,13 +903,41 @@ export class RunbookEngine {
         detail: explainFailure(program, outcome.exitCode, redactedStderr),
       });
     }
-    const status: StepStatus = failures.length ? 'failed' : 'passed';
+    if (report) {
+      // No root cause leaves a diagnosis unspoken: one no expectation speaks for is a finding of
+      // its own that points at its runbook; failing pods with no cause found are one too.
+      const covered = new Set<string>(expectations.flatMap((e) => (e.cause ? e.cause : [])));
+      for (const c of report.causes.filter((x) => x.root && !covered.has(x.id))) {
+        const runbook = c.runbook?.split(' ')[0];
+        failures.push({
+          finding: {
+            id: `${step.id}-${c.id}`,
+            message: `{{reason}}`,
+            ...(runbook && runbook !== this.runbook.id ? { next: [`runbook:${runbook}`] } : {}),
+          },
+          lines: [`${c.id} ${c.subject}: ${c.title}`, ...c.evidence.slice(0, 6)],
+          values: [c.subject],
+          detail: `${c.title}${runbook ? ` (runbook: ${c.runbook})` : ''}`,
+        });
+      }
+      if (report.unexplained.length)
+        failures.push({
+          finding: { id: `${step.id}-unexplained`, message: 'Failing, and no cause was found: {{lines}}' },
+          lines: report.unexplained.slice(0, 10),
+          values: [],
+          detail: `${report.unexplained.length} failing pod(s) that no cause explains`,
+        });
+    }
+    const couldNot = report?.unchecked ?? [];
+    if (couldNot.length) this.uncheckedSteps.push(step.id);
+    const status: StepStatus = failures.length ? 'failed' : couldNot.length ? 'unchecked' : 'passed';
+    const reasons = [...failures.map((f) => f.detail), ...couldNot.map((u) => `could not check ${u.what}: ${u.reason} (fix: ${u.fix})`)];
     await this.deps.emit({
       ...base,
       type: 'step.finished',
       status,
       exitCode: outcome.exitCode,
-      ...(failures.length ? { reason: failures.map((f) => f.detail).join('; ') } : {}),
+      ...(reasons.length ? { reason: reasons.join('; ') } : {}),
     });
     for (const failure of failures) await this.raise(step.id, failure, command.display, outcome.exitCode, redactedStderr, artifacts.stdout);
     return status;
@@ -844,6 +1018,57 @@ export class RunbookEngine {
       return s && { ref, title: s.title };
     }
     return undefined;
+  }
+
+  /** A check that could not see the system: said as such with how to fix it; not a finding, not passed. */
+  private async finishUnchecked(
+    stepId: string,
+    base: Omit<Extract<EngineEvent, { type: 'step.finished' }>, 'type' | 'status'>,
+    why: { reason: string; fix: string },
+  ): Promise<StepStatus> {
+    this.uncheckedSteps.push(stepId);
+    await this.deps.emit({
+      ...base,
+      type: 'step.finished',
+      status: 'unchecked',
+      reason: this.deps.redactor.redact(`could not check: ${why.reason} — fix: ${why.fix}`),
+    });
+    return 'unchecked';
+  }
+
+  /**
+   * Whether a mitigation's precondition holds on the evidence gathered so far, and the facts it
+   * proved. `cause` and `finding` are alternatives: either kind of evidence is enough.
+   */
+  precondition(req: RequiresDef): { ok: true; facts: Record<string, string>; because: string } | { ok: false; why: string } {
+    const why: string[] = [];
+    if (req.cause) {
+      const subject = req.subject ? renderTemplate(req.subject, this.lookup) : undefined;
+      const roots = this.diagnosed.filter((c) => c.root);
+      const wanted = req.cause as readonly string[];
+      const match = roots.find(
+        (c) => wanted.includes(c.id) && (!subject || c.subject === subject) && (req.facts ?? []).every((f) => c.facts[f] !== undefined),
+      );
+      if (match) {
+        const facts: Record<string, string> = {};
+        for (const f of req.facts ?? []) facts[f] = match.facts[f]!;
+        return { ok: true, facts, because: `${match.id} ${match.subject}: ${match.title}` };
+      }
+      const named = roots.map((c) => `${c.id} ${c.subject}`);
+      const near = roots.find((c) => wanted.includes(c.id));
+      const missingFacts = near ? (req.facts ?? []).filter((f) => near.facts[f] === undefined) : [];
+      why.push(
+        `needs the diagnosis to name ${req.cause.join(' or ')}${subject ? ` for ${subject}` : ''}` +
+          (missingFacts.length ? ` with ${missingFacts.join(', ')} shown (not shown for ${near!.subject})` : '') +
+          `; ${this.diagnosed.length || named.length ? `it named ${named.length ? named.join(', ') : 'no root cause'}` : 'no diagnosis was made in this run'}`,
+      );
+    }
+    if (req.finding) {
+      const hit = this.findings.find((f) => req.finding!.includes(f.findingId));
+      if (hit) return { ok: true, facts: {}, because: `finding ${hit.findingId}` };
+      why.push(`needs the finding ${req.finding.join(' or ')}, which this run did not raise`);
+    }
+    return { ok: false, why: why.join(', or ') };
   }
 
   private async finishError(
@@ -995,6 +1220,25 @@ export class RunbookEngine {
   private async runMitigation(step: Extract<RunbookStep, { kind: 'mitigation' }>, signal: AbortSignal): Promise<StepStatus> {
     const { runId } = this.request;
     const m = this.runbook.mitigations.find((x) => x.id === step.mitigation) as MitigationDef;
+    // Offered only when the evidence for its precondition is there; otherwise it is moot.
+    let because: string | undefined;
+    if (m.requires) {
+      const gate = this.precondition(m.requires);
+      if (!gate.ok) {
+        this.moot.add(m.id);
+        this.suggestions.delete(`mitigation:${m.id}`);
+        await this.deps.emit({
+          type: 'step.skipped',
+          runId,
+          stepId: step.id,
+          title: this.titleOf(step),
+          reason: `not offered: ${gate.why}`,
+        });
+        return 'skipped';
+      }
+      for (const [k, v] of Object.entries(gate.facts)) this.vars.set(`evidence.${k}`, v);
+      because = gate.because;
+    }
     let command: ResolvedCommand | undefined;
     if (m.run) {
       try {
@@ -1020,6 +1264,7 @@ export class RunbookEngine {
       title: m.title,
       ...(command ? { command: command.display } : {}),
       ...(instructions ? { instructions } : {}),
+      ...(because ? { because: this.deps.redactor.redact(because) } : {}),
       changesSystem: m.changesSystem,
     });
     const prompter = this.deps.prompter;

@@ -164,6 +164,7 @@ export class HumanRunRenderer implements RunRenderer {
         const symbol = {
           passed: c.green('✔'),
           failed: c.red('✖'),
+          unchecked: c.yellow('?'),
           error: c.red('✖'),
           timeout: c.red('⏱'),
           cancelled: c.yellow('⊘'),
@@ -172,6 +173,7 @@ export class HumanRunRenderer implements RunRenderer {
         const label = {
           passed: c.green('passed'),
           failed: c.red('problem found'),
+          unchecked: c.yellow('could not check'),
           error: c.red('could not run'),
           timeout: c.red('timed out'),
           cancelled: c.yellow('cancelled'),
@@ -203,6 +205,10 @@ export class HumanRunRenderer implements RunRenderer {
         break;
       case 'finding.raised': {
         this.print(`  ${c.red.bold('FINDING')} ${event.message}`);
+        // Evidence the message does not already quote (a diagnosed cause's objects and log lines).
+        const quoted = event.evidence.lines.filter((l) => !event.message.includes(l) && !l.endsWith(event.message));
+        for (const l of quoted.slice(0, 8)) this.print(c.dim(`    ${l}`));
+        if (quoted.length > 8) this.print(c.dim(`    … ${quoted.length - 8} more in the timeline`));
         if (event.cause) this.print(`    ${c.dim('likely cause:')} ${event.cause.title}`);
         for (const n of event.next) this.print(`    ${c.dim('next:')} ${n.title}${n.detail ? c.dim(` — ${n.detail}`) : ''}`);
         if (event.evidence.artifact)
@@ -222,6 +228,7 @@ export class HumanRunRenderer implements RunRenderer {
         const step = this.runbook.steps.find((s) => s.id === event.stepId);
         this.print(`\n${c.bold(this.stepNumber(event.stepId))} ${c.bold('Mitigation:')} ${event.title}`);
         if (step?.description) this.print(c.dim(`  ${step.description.trim()}`));
+        if (event.because) this.print(`  ${c.dim('because:')} ${event.because}`);
         if (event.changesSystem) this.print(`  ${c.yellow.bold('⚠ changes the system')}`);
         if (event.command) this.print(`  would run: ${c.yellow(event.command)}`);
         if (event.instructions) this.print(`  ${event.instructions.trim().replace(/\n/g, '\n  ')}`);
@@ -248,9 +255,17 @@ export class HumanRunRenderer implements RunRenderer {
             ? c.green.bold('All checks passed.')
             : event.outcome === 'findings'
               ? c.red.bold(`${event.findings} finding(s).`)
-              : c.red.bold(
-                  `${event.findings} finding(s), ${event.failedSteps.length} step(s) could not run: ${event.failedSteps.join(', ')}.`,
-                );
+              : [
+                  c.red.bold(`${event.findings} finding(s)`),
+                  event.failedSteps.length
+                    ? c.red.bold(`${event.failedSteps.length} step(s) could not run: ${event.failedSteps.join(', ')}`)
+                    : '',
+                  event.uncheckedSteps?.length
+                    ? c.yellow.bold(`${event.uncheckedSteps.length} check(s) could not see the system: ${event.uncheckedSteps.join(', ')}`)
+                    : '',
+                ]
+                  .filter(Boolean)
+                  .join(', ') + '.';
         this.print(`\n${head} ${c.dim(`(${formatDuration(event.durationMs)})`)}`);
         if (event.suggestions.length) {
           this.print(c.bold('What to consider next:'));

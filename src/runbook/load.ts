@@ -118,16 +118,16 @@ export function loadRunbookSource(source: YamlSource, knownRunbooks?: ReadonlySe
   };
   const templateNames = (text: string) => [...text.matchAll(/\{\{\s*([A-Za-z_][A-Za-z0-9_.-]*)\s*\}\}/g)].map((m) => m[1]!);
 
-  const checkCommand = (path: Path, id: string, run: string) => {
+  const checkCommand = (path: Path, id: string, run: string, extra: readonly string[] = []) => {
     const result = parseCommand(run);
     if (!result.ok) {
       const d = source.diagnosticInValue(path, run.slice(result.error.offset, result.error.offset + 1), result.error.message);
       diagnostics.push(d);
-      checkTemplates(path, templateNames(run));
+      checkTemplates(path, templateNames(run), extra);
       return;
     }
     commands.set(id, result.command);
-    checkTemplates(path, commandVariables(result.command));
+    checkTemplates(path, commandVariables(result.command), extra);
     result.command.stages.slice(1).forEach((stage) => {
       const program = stageProgram(stage);
       if (!program) {
@@ -141,6 +141,10 @@ export function loadRunbookSource(source: YamlSource, knownRunbooks?: ReadonlySe
   };
 
   for (const [name, input] of Object.entries(runbook.inputs)) {
+    if (input.fromDiagnosis && !runbook.steps.some((s) => s.kind === 'check' && s.native?.resource === 'diagnosis'))
+      diagnostics.push(
+        source.diagnosticAt(['inputs', name, 'fromDiagnosis'], 'fromDiagnosis needs a step that runs native: { resource: diagnosis }'),
+      );
     if (input.pattern) checkRegex(source, ['inputs', name, 'pattern'], input.pattern, diagnostics);
     if (input.default) checkTemplates(['inputs', name, 'default'], templateNames(input.default));
   }
@@ -174,7 +178,15 @@ export function loadRunbookSource(source: YamlSource, knownRunbooks?: ReadonlySe
           }
           if ((n.resource === 'tls' || n.resource === 'clock') && n.url === undefined)
             diagnostics.push(source.diagnosticAt([...base, 'native'], `a native ${n.resource} check needs a url`));
-          if (!['nodes', 'tls', 'clock'].includes(n.resource) && n.namespace === undefined)
+          if (n.include && n.resource !== 'diagnosis')
+            diagnostics.push(source.diagnosticAt([...base, 'native', 'include'], 'include is for a native diagnosis check'));
+          if (n.resource === 'diagnosis' && (step.expect ?? []).some((e) => e.cause === undefined))
+            diagnostics.push(
+              source.diagnosticAt([...base, 'expect'], 'a diagnosis check is judged by cause expectations (expect: - cause: [...])'),
+            );
+          if (n.resource !== 'diagnosis' && (step.expect ?? []).some((e) => e.cause !== undefined))
+            diagnostics.push(source.diagnosticAt([...base, 'expect'], 'cause expectations judge a native diagnosis check only'));
+          if (!['nodes', 'tls', 'clock', 'diagnosis'].includes(n.resource) && n.namespace === undefined)
             diagnostics.push(source.diagnosticAt([...base, 'native'], `a native ${n.resource} check needs a namespace`));
           if (n.resource === 'rollout' && n.deployment === undefined)
             diagnostics.push(source.diagnosticAt([...base, 'native'], 'a native rollout check needs a deployment'));
@@ -226,6 +238,26 @@ export function loadRunbookSource(source: YamlSource, knownRunbooks?: ReadonlySe
   });
 
   runbook.mitigations.forEach((m, mi) => {
+    // What the precondition proved is usable in the command: {{evidence.<fact>}}.
+    const evidenceVars = (m.requires?.facts ?? []).map((f) => `evidence.${f}`);
+    if (m.requires?.facts && !m.requires.cause)
+      diagnostics.push(source.diagnosticAt(['mitigations', mi, 'requires', 'facts'], 'facts are those of a diagnosed cause: add cause'));
+    if (m.requires?.subject) checkTemplates(['mitigations', mi, 'requires', 'subject'], templateNames(m.requires.subject));
+    m.requires?.finding?.forEach((f, i) => ref(['mitigations', mi, 'requires', 'finding', i], f, findingIds, 'finding'));
+    if (m.run && m.changesSystem && !m.requires)
+      diagnostics.push(
+        source.diagnosticAt(
+          ['mitigations', mi],
+          `mitigation "${m.id}" changes the system but says no precondition: add requires (cause: [...] from a diagnosis, or finding: [...]) so it is offered only when the evidence is there`,
+        ),
+      );
+    if (m.requires?.cause && !runbook.steps.some((s) => s.kind === 'check' && s.native?.resource === 'diagnosis'))
+      diagnostics.push(
+        source.diagnosticAt(
+          ['mitigations', mi, 'requires', 'cause'],
+          'requires a diagnosed cause, but no step runs native: { resource: diagnosis }',
+        ),
+      );
     if (m.run) {
       if (stepIds.includes(m.id))
         diagnostics.push(
@@ -234,9 +266,9 @@ export function loadRunbookSource(source: YamlSource, knownRunbooks?: ReadonlySe
             `mitigation id "${m.id}" is also a step id; they share recorded outputs, so make them differ`,
           ),
         );
-      checkCommand(['mitigations', mi, 'run'], m.id, m.run);
+      checkCommand(['mitigations', mi, 'run'], m.id, m.run, evidenceVars);
     }
-    if (m.instructions) checkTemplates(['mitigations', mi, 'instructions'], templateNames(m.instructions));
+    if (m.instructions) checkTemplates(['mitigations', mi, 'instructions'], templateNames(m.instructions), evidenceVars);
     if (m.verify) ref(['mitigations', mi, 'verify'], m.verify, checkIds, 'check step');
   });
 

@@ -10,6 +10,8 @@ export interface ResolvedScenario {
   vars: Record<string, string>;
   answers: Record<string, string | boolean>;
   expectFindings: string[];
+  expectOffered?: string[];
+  expectUnchecked?: string[];
 }
 
 /** A scenario with its `extends` chain applied (the child's outputs and vars win). */
@@ -44,5 +46,7 @@ export function resolveScenario(runbook: Runbook, id: string): ResolvedScenario 
     vars,
     answers,
     expectFindings: scenario.expectFindings,
+    ...(scenario.expectOffered ? { expectOffered: scenario.expectOffered } : {}),
+    ...(scenario.expectUnchecked ? { expectUnchecked: scenario.expectUnchecked } : {}),
   };
 }

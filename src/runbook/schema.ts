@@ -9,6 +9,9 @@
  */
 import { z } from 'zod';
 import { parseDuration } from '../duration.js';
+import { CAUSE_IDS } from '../diagnosis/causes.js';
+
+const CauseName = z.enum(CAUSE_IDS, { error: `must be one of the diagnosis causes: ${CAUSE_IDS.join(', ')}` });
 
 const Id = z
   .string()
@@ -29,6 +32,15 @@ const Input = z.strictObject({
   example: z.string().optional(),
   secret: z.boolean().optional().describe('Never recorded or shown; the value is redacted everywhere.'),
   allowLeadingDash: z.boolean().optional().describe('Values starting with "-" are refused unless set (they could be read as options).'),
+  fromDiagnosis: z
+    .strictObject({
+      causes: z.array(CauseName).min(1),
+      fact: z.string().regex(/^[A-Za-z][A-Za-z0-9]*$/),
+    })
+    .optional()
+    .describe(
+      'Without --var, take the value from a fact of a root cause a diagnosis step named (e.g. the failing pod); asked when several match.',
+    ),
 });
 
 /** A reference to what to consider next: a mitigation or step of this runbook, or another runbook. */
@@ -67,12 +79,20 @@ const Expectation = z
       })
       .optional()
       .describe('Numbers in the output must stay within bounds (replication lag, restarts, GPU utilisation).'),
+    cause: z
+      .array(CauseName)
+      .min(1)
+      .optional()
+      .describe(
+        'For a diagnosis check: it must not name any of these as a root cause; the cause, its evidence and subject become the finding.',
+      ),
+    explained: z.boolean().optional().describe('With cause: also match causes that another root cause explains.'),
     stream: z.enum(['stdout', 'stderr', 'both']).optional().describe('Which output to examine (default stdout).'),
     ignoreCase: z.boolean().optional(),
     finding: Finding,
   })
-  .refine((e) => [e.exitCode, e.matches, e.notMatches, e.json, e.maxLines, e.number].filter((v) => v !== undefined).length === 1, {
-    error: 'an expectation needs exactly one of exitCode, matches, notMatches, json, maxLines, number',
+  .refine((e) => [e.exitCode, e.matches, e.notMatches, e.json, e.maxLines, e.number, e.cause].filter((v) => v !== undefined).length === 1, {
+    error: 'an expectation needs exactly one of exitCode, matches, notMatches, json, maxLines, number, cause',
   });
 
 /** Run a step only when earlier steps raised (or did not raise) certain findings or causes. */
@@ -101,9 +121,9 @@ const StepBase = {
 /** A check that asks the Kubernetes API directly (through @kubernetes/client-node) instead of running kubectl. */
 const Native = z.strictObject({
   resource: z
-    .enum(['pods', 'events', 'nodes', 'rollout', 'tls', 'clock'])
+    .enum(['pods', 'events', 'nodes', 'rollout', 'tls', 'clock', 'diagnosis'])
     .describe(
-      "pods: problems of each pod; events: recent warnings; nodes: NotReady/pressure; rollout: a deployment's ReplicaSets and whether the new one fails; tls: the certificate of url (dates); clock: the Date header of url against the local clock.",
+      "diagnosis: a read-only sweep (nodes, pods, events, revisions, logs of failing pods) judged into ranked root causes with evidence; pods: problems of each pod; events: recent warnings; nodes: NotReady/pressure; rollout: a deployment's ReplicaSets and whether the new one fails; tls: the certificate of url (dates); clock: the Date header of url against the local clock.",
     ),
   namespace: z.string().optional(),
   selector: z.string().optional().describe('Label selector for pods, e.g. app=postgresql.'),
@@ -113,6 +133,10 @@ const Native = z.strictObject({
   url: z.string().optional().describe('For tls and clock: the https URL to ask.'),
   warnWithin: Duration.optional().describe('For tls: a certificate expiring within this is a problem (default 14d).'),
   maxSkew: Duration.optional().describe('For clock: a larger difference is a problem (default 60s).'),
+  include: z
+    .array(z.enum(['workload', 'probes']))
+    .optional()
+    .describe('For diagnosis: also read the workload cluster (model servers) and/or probe keycloakUrl and the platform API.'),
 });
 
 const CheckStep = z.strictObject({
@@ -168,6 +192,26 @@ const Cause = z.strictObject({
   mitigations: z.array(Id).optional(),
 });
 
+/** The evidence a mitigation needs before it is offered at all (its precondition). */
+const Requires = z
+  .strictObject({
+    cause: z
+      .array(CauseName)
+      .min(1)
+      .optional()
+      .describe('A diagnosis step of this run named one of these as a ROOT cause (not one explained by another).'),
+    subject: z
+      .string()
+      .optional()
+      .describe('With cause: the cause is about this object, e.g. "{{namespace}}/{{deployment}}" or "node/{{node}}".'),
+    facts: z
+      .array(z.string().regex(/^[A-Za-z][A-Za-z0-9]*$/))
+      .optional()
+      .describe('With cause: facts the cause must carry (e.g. healthyReplica); usable as {{evidence.<fact>}} in run and instructions.'),
+    finding: z.array(Id).min(1).optional().describe('Or: a finding with one of these ids was raised in this run.'),
+  })
+  .refine((r) => r.cause !== undefined || r.finding !== undefined, { error: 'requires needs cause or finding' });
+
 const Mitigation = z
   .strictObject({
     id: Id,
@@ -179,6 +223,9 @@ const Mitigation = z
     cluster: z.string().optional(),
     timeout: Duration.optional(),
     verify: z.string().optional().describe('Id of a check step to run again after the mitigation to verify it.'),
+    requires: Requires.optional().describe(
+      'The evidence this mitigation needs before it is offered. Required for a mitigation that runs a command changing the system.',
+    ),
   })
   .refine((m) => m.run !== undefined || m.instructions !== undefined, { error: 'a mitigation needs run or instructions' });
 
@@ -201,6 +248,11 @@ const Scenario = z.strictObject({
     .optional()
     .describe("A drill's recorded responder, per manual step id: what they observed (text) or their answer to its question (true/false)."),
   expectFindings: z.array(Id).describe('The findings this scenario must raise, by id (none for a healthy system).'),
+  expectOffered: z
+    .array(Id)
+    .optional()
+    .describe('The mitigations this scenario must offer (proposed), by id; any other one offered fails the test.'),
+  expectUnchecked: z.array(Id).optional().describe('The check steps that must end "could not check"; any other one fails the test.'),
 });
 
 export const RunbookSchema = z.strictObject({
@@ -226,6 +278,7 @@ export type NativeSpec = z.infer<typeof Native>;
 export type ManualStepDef = z.infer<typeof ManualStep>;
 export type PromptStepDef = z.infer<typeof PromptStep>;
 export type MitigationStepDef = z.infer<typeof MitigationStep>;
+export type RequiresDef = z.infer<typeof Requires>;
 export type ExpectationDef = z.infer<typeof Expectation>;
 export type FindingDef = z.infer<typeof Finding>;
 export type MitigationDef = z.infer<typeof Mitigation>;
@@ -250,6 +303,16 @@ export const RUNBOOK_FIELD_NAMES = [
     'ignoreCase',
     'finding',
     'findings',
+    'cause',
+    'explained',
+    'requires',
+    'subject',
+    'facts',
+    'include',
+    'fromDiagnosis',
+    'expectOffered',
+    'expectUnchecked',
+    'fact',
     'causes',
     'noFindings',
     'unlessFindings',

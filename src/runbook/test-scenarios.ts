@@ -21,6 +21,12 @@ export interface ScenarioResult {
   unexpected: string[];
   /** Steps that could not run (no recorded output, a filter missing): a broken scenario. */
   stepErrors: string[];
+  /** Mitigations proposed; and, when the scenario says which it expects, the differences. */
+  offered: string[];
+  offerProblems: string[];
+  /** Checks that could not see the system; and, when the scenario says which, the differences. */
+  unchecked: string[];
+  uncheckedProblems: string[];
 }
 
 export async function testRunbook(
@@ -71,15 +77,35 @@ export async function testRunbook(
         .map(([k]) => k),
     );
     const realErrors = stepErrors.filter((e) => !intended.has(e.split(':')[0]!));
+    const offered = [...new Set(events.flatMap((e) => (e.type === 'mitigation.proposed' ? [e.mitigationId] : [])))];
+    const unchecked = [...new Set(events.flatMap((e) => (e.type === 'step.finished' && e.status === 'unchecked' ? [e.stepId] : [])))];
+    const diff = (what: string, expected: string[] | undefined, actual: string[]) =>
+      expected === undefined
+        ? []
+        : [
+            ...expected.filter((x) => !actual.includes(x)).map((x) => `expected ${what} but not: ${x}`),
+            ...actual.filter((x) => !expected.includes(x)).map((x) => `${what} but not expected: ${x}`),
+          ];
+    const offerProblems = diff('offered', scenario.expectOffered, offered);
+    const uncheckedProblems = diff('could not check', scenario.expectUnchecked, unchecked);
     results.push({
       runbook: loaded.runbook.id,
       scenario: s.id,
-      ok: missing.length === 0 && unexpected.length === 0 && realErrors.length === 0,
+      ok:
+        missing.length === 0 &&
+        unexpected.length === 0 &&
+        realErrors.length === 0 &&
+        offerProblems.length === 0 &&
+        uncheckedProblems.length === 0,
       expected,
       raised,
       missing,
       unexpected,
       stepErrors: realErrors,
+      offered,
+      offerProblems,
+      unchecked,
+      uncheckedProblems,
     });
   }
   return results;

@@ -26,12 +26,11 @@ describe('bud-incident CLI', () => {
     const r = await box.run(['run', 'platform-outage', '--simulate', 'bad-config']);
     expect(r.code).toBe(1);
     expect(r.stdout).toContain('SIMULATION');
-    expect(r.stdout).toContain('Pods in bud-system cannot start because of their configuration or image');
-    expect(r.stdout).toContain('would run: kubectl rollout undo deployment/budapp -n bud-system');
+    expect(r.stdout).toContain('FINDING revision 43 of budapp (rolled out 6m ago) fails while revision 42 still serves');
+    expect(r.stdout).toContain('configmap "budapp-config-v43" not found');
+    expect(r.stdout).toContain('would run: kubectl rollout undo deployment/budapp -n bud-system --to-revision=42');
     const md = await box.run(['timeline', '--format', 'md']);
-    expect(md.stdout).toMatch(
-      /\| Finding: Kubernetes reports configuration errors in bud-system: .*configmap "budapp-config-v42" not found/,
-    );
+    expect(md.stdout).toMatch(/\| Finding: revision 43 of budapp .* fails while revision 42 still serves/);
     expect((await box.run(['timeline', 'verify'])).code).toBe(0);
     const healthy = await box.run(['run', 'platform-outage', '--simulate', 'healthy', '--json']);
     expect(healthy.code).toBe(0);
@@ -102,7 +101,8 @@ describe('bud-incident CLI', () => {
     const r = await box.run(['run', 'platform-outage', '--dry-run', '--var', 'deployment=budgateway']);
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('$ kubectl exec -n bud-data postgresql-0 -- pg_isready');
-    expect(r.stdout).toContain('kubectl rollout undo deployment/budgateway -n bud-system');
+    expect(r.stdout).toContain('kubectl rollout undo deployment/<deployment from the evidence> -n <namespace from the evidence>');
+    expect(r.stdout).toContain('offered only if the diagnosis names bad-deployment');
     expect(existsSync(join(box.home, 'incidents'))).toBe(false);
   });
 

@@ -29,7 +29,7 @@ describe('a SEV1 from declare to post-mortem', () => {
     await run('run', 'platform-outage', '--simulate', 'database-failure', '--yes');
     s = await status();
     expect(s.phase).toBe('mitigation');
-    expect(s.findings.length).toBe(3);
+    expect(s.findings.length).toBe(1);
     expect(s.response.met).toBe(true);
 
     await run('assign', 'commander', 'alice');
@@ -37,7 +37,7 @@ describe('a SEV1 from declare to post-mortem', () => {
     await run('assign', 'scribe', 'erin');
     const u1 = JSON.parse((await run('update', '--status', 'Investigating', '--impact', 'All API requests failing', '--json')).stdout);
     expect(u1.message).toMatch(/^=== SEV1 INCIDENT UPDATE ===\nTime: \d\d:\d\d UTC\nStatus: Investigating/);
-    expect(u1.message).toContain('PostgreSQL (bud-data/postgresql-0) is not accepting connections');
+    expect(u1.message).toContain('PostgreSQL postgresql-0 cannot use its storage (the volume is full)');
     await run('update', '--status', 'Mitigating', '--impact', 'All API requests failing', '--next-update', '15m');
     const esc = JSON.parse((await run('escalate', '--json')).stdout);
     expect(esc.recorded).toEqual(['L1', 'L2']);

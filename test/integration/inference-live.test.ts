@@ -62,16 +62,8 @@ async function setup(broken: boolean) {
     cfg,
     `apiUrl: ${api}\nworkloadCluster: gpu-east\nclusters:\n  gpu-east:\n    kubeconfig: ${gpuKubeconfig}\n    context: gpu-east\n`,
   );
-  const r = await box.run([
-    'run',
-    'inference-failures',
-    '--yes',
-    '--json',
-    '--config',
-    cfg,
-    '--var',
-    'vllmPod=vllm-llama-3-70b-6c9f7d8b5-abc12',
-  ]);
+  // No --var vllmPod: the diagnosis finds the failing model server by label on the workload cluster.
+  const r = await box.run(['run', 'inference-failures', '--yes', '--json', '--config', cfg]);
   return { r, events: jsonLines(r.stdout), box, gpu, cp };
 }
 
@@ -86,10 +78,15 @@ describe.runIf(tools)('inference-failures on a control plane, a workload cluster
     expect(cp.requests.some((q) => q.path.includes('bud-workloads'))).toBe(false);
   });
 
-  it('a GPU OOM is named, the token never appears, and the restart is offered not run', async () => {
+  it('a GPU OOM is named on the pod the diagnosis found, the token never appears, and only the memory fix is offered', async () => {
     const { events, box } = await setup(true);
     const ids = events.filter((e) => e.type === 'finding.raised').map((e) => e.findingId as string);
-    expect(ids).toEqual(expect.arrayContaining(['endpoints-unhealthy', 'vllm-oomkilled', 'cuda-oom']));
+    expect(ids).toEqual(expect.arrayContaining(['endpoints-unhealthy', 'vllm-gpu-oom']));
+    expect(events.find((e) => e.findingId === 'vllm-gpu-oom')?.evidence.lines.join('\n')).toContain('CUDA out of memory');
+    // The logs and GPU steps ran against the pod the diagnosis named, not a guessed deployment.
+    expect(events.find((e) => e.type === 'step.started' && e.stepId === 'gpu')?.command).toContain('vllm-llama-3-70b-6c9f7d8b5-abc12');
+    // A restart does not give a model more GPU memory: only the memory change is offered.
+    expect(events.filter((e) => e.type === 'mitigation.proposed').map((e) => e.mitigationId)).toEqual(['reduce-gpu-memory']);
     expect(events.find((e) => e.findingId === 'endpoints-unhealthy')?.message).toContain('{"name":"llama-3-70b","status":"failed"}');
     expect(events.find((e) => e.type === 'step.started' && e.stepId === 'endpoint-status')?.command).toContain('Bearer $TOKEN');
     expect(events.some((e) => e.type === 'mitigation.finished')).toBe(false);

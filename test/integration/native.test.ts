@@ -65,36 +65,46 @@ describe('native Kubernetes checks', () => {
     expect(findings.find((f) => f.findingId === 'pg-failing')?.message).toBe('bud-data (app=postgresql): NoPods — no pod matches');
   });
 
-  it('says so when the token is rejected (401), without a crash or a hang', async () => {
+  it('a rejected token (401) is "could not check", never a finding about the cluster', async () => {
     const { r, events } = await run(healthyCluster(), { token: 'the-right-one' }, 'expired-token');
-    const pods = events.find((e) => e.type === 'finding.raised' && e.stepId === 'pods');
-    expect(pods?.message).toMatch(/401 Unauthorized/);
+    const pods = events.find((e) => e.type === 'step.finished' && e.stepId === 'pods');
+    expect(pods?.status).toBe('unchecked');
+    expect(pods?.reason).toMatch(/401 Unauthorized.*fix: refresh the credentials/);
+    expect(events.filter((e) => e.type === 'finding.raised')).toEqual([]);
     expect(r.code).toBe(1);
   });
 
-  it('says so when a namespace is forbidden (403)', async () => {
+  it('a forbidden namespace (403) is "could not check" for that step only', async () => {
     const { events } = await run(healthyCluster(), { forbiddenNamespaces: ['bud-data'] });
-    const pg = events.find((e) => e.type === 'finding.raised' && e.stepId === 'pg');
-    expect(pg?.message).toMatch(/403 Forbidden.*cannot list resource "pods".*bud-data/);
+    const pg = events.find((e) => e.type === 'step.finished' && e.stepId === 'pg');
+    expect(pg?.status).toBe('unchecked');
+    expect(pg?.reason).toMatch(/403 Forbidden.*cannot list resource "pods".*bud-data/);
+    expect(events.find((e) => e.type === 'finding.raised' && e.stepId === 'pg')).toBeUndefined();
     expect(events.find((e) => e.type === 'step.finished' && e.stepId === 'pods')?.status).toBe('passed');
   });
 
-  it('says so when the API server is unreachable or the context does not exist', async () => {
+  it('an unreachable API server is "could not check"; an unknown context is a usage error that opens no incident', async () => {
     const server = await new FakeKubeServer(healthyCluster()).start();
     const box = sandbox();
     box.writeKubeconfig(server.kubeconfig());
     await server.stop();
     const r = await box.run(['run', 'native-drill', '--yes', '--json', '--runbooks-dir', DIR]);
-    const f = jsonLines(r.stdout).find((e) => e.type === 'finding.raised' && e.stepId === 'pods');
-    expect(f?.message).toMatch(/cannot be reached \(connect ECONNREFUSED 127\.0\.0\.1:\d+\)/);
+    const events = jsonLines(r.stdout);
+    const step = events.find((e) => e.type === 'step.finished' && e.stepId === 'pods');
+    expect(step?.status).toBe('unchecked');
+    expect(step?.reason).toMatch(/cannot be reached \(connect ECONNREFUSED 127\.0\.0\.1:\d+\)/);
+    expect(events.filter((e) => e.type === 'finding.raised')).toEqual([]);
     expect(r.ms).toBeLessThan(20_000);
 
     const { writeFileSync } = await import('node:fs');
     const cfg = join(box.dir, 'cfg.yaml');
     writeFileSync(cfg, 'clusters:\n  control-plane:\n    context: no-such-context\n');
-    const r2 = await box.run(['run', 'native-drill', '--yes', '--json', '--runbooks-dir', DIR, '--config', cfg]);
-    expect(jsonLines(r2.stdout).find((e) => e.type === 'finding.raised' && e.stepId === 'pods')?.message).toMatch(
-      /context "no-such-context" does not exist/,
-    );
+    const fresh = sandbox();
+    fresh.writeKubeconfig(server.kubeconfig());
+    const r2 = await fresh.run(['run', 'native-drill', '--yes', '--json', '--runbooks-dir', DIR, '--config', cfg]);
+    expect(r2.code).toBe(2);
+    expect(r2.stderr).toMatch(/no-such-context/);
+    const list = await fresh.run(['incidents', 'list', '--json']);
+    expect(JSON.parse(list.stdout || '[]')).toEqual([]);
   });
 });

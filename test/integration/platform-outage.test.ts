@@ -49,50 +49,77 @@ describe.runIf(kubectlAvailable)('run platform-outage against a cluster (real ku
     expect(verify.stdout).toMatch(/hash chain intact/);
   });
 
-  it('raises the database findings, naming the pods, when PostgreSQL is down (exit 1)', async () => {
-    const server = await cluster(databaseDownCluster());
+  it('names the database as the cause, with the pods and the log lines as evidence, when PostgreSQL is down (exit 1)', async () => {
+    const server = await cluster(databaseDownCluster(), { now: new Date() });
     const box = sandbox();
     box.writeKubeconfig(server.kubeconfig());
     const r = await box.run(['run', 'platform-outage', '--yes', '--json']);
     expect(r.code).toBe(1);
-    const f = findings(jsonLines(r.stdout));
-    expect(f.map((x) => x.findingId).sort()).toEqual(['app-cannot-reach-db', 'pods-crashlooping', 'postgres-not-ready']);
-    const crash = f.find((x) => x.findingId === 'pods-crashlooping')!;
-    expect(crash.message).toContain('budapp-7d9f8c6b5-x2k4p');
-    expect(crash.message).toContain('CrashLoopBackOff');
+    const events = jsonLines(r.stdout);
+    const f = findings(events);
+    expect(f.map((x) => x.findingId).sort()).toEqual(['database-failure', 'postgres-not-ready']);
+    const db = f.find((x) => x.findingId === 'database-failure')!;
+    expect(db.cause.id).toBe('database-failure');
+    expect(db.evidence.lines.join('\n')).toContain('Connection refused');
     const pg = f.find((x) => x.findingId === 'postgres-not-ready')!;
     expect(pg.message).toContain('postgresql-0');
     expect(pg.message).toContain('no response');
-    expect(pg.cause.id).toBe('database-failure');
+    // Its pods look ready, so no replica is proven healthy: no failover, no restart, no rollback.
+    expect(events.filter((e) => e.type === 'mitigation.proposed')).toEqual([]);
     // The evidence is on disk, with the hash the timeline recorded.
     const incident = readFileSync(join(box.home, 'current'), 'utf8').trim();
     const artifact = join(box.home, 'incidents', incident, pg.evidence.artifact.path);
     expect(readFileSync(artifact, 'utf8')).toContain('no response');
   });
 
-  it('points at the bad configuration push and never runs the rollback without consent', async () => {
-    const server = await cluster(badConfigCluster());
+  it('a config broken in place (old revision) offers to restore the config, never a rollback', async () => {
+    const server = await cluster(badConfigCluster(), { now: new Date() });
     const box = sandbox();
     box.writeKubeconfig(server.kubeconfig());
     const r = await box.run(['run', 'platform-outage', '--yes', '--json']);
     expect(r.code).toBe(1);
     const events = jsonLines(r.stdout);
-    expect(
-      findings(events)
-        .map((x) => x.findingId)
-        .sort(),
-    ).toEqual(['config-errors-in-events', 'pods-config-error']);
-    expect(findings(events)[0]!.message).toMatch(/CreateContainerConfigError/);
+    expect(findings(events).map((x) => x.findingId)).toEqual(['bad-change']);
+    expect(findings(events)[0]!.evidence.lines.join('\n')).toMatch(/CreateContainerConfigError.*budapp-config-v42/);
+    const proposed = events.filter((e) => e.type === 'mitigation.proposed').map((e) => e.mitigationId);
+    expect(proposed).toEqual(['revert-config']);
+    const undo = events.find((e) => e.type === 'step.skipped' && e.stepId === 'offer-rollout-undo');
+    expect(undo?.reason).toMatch(/not offered: needs the diagnosis to name bad-deployment; it named bad-config bud-system\/budapp/);
+    expect(events.some((e) => e.type === 'mitigation.finished')).toBe(false);
+  });
+
+  it('a recent revision failing while the previous one serves: the rollback is offered, to that revision, never run without consent', async () => {
+    const state = badConfigCluster();
+    const rs = state.replicasets.find((x) => x.metadata.name === 'budapp-7d9f8c6b5')!;
+    rs.metadata.creationTimestamp = new Date(Date.now() - 6 * 60_000).toISOString();
+    for (const p of state.pods.filter((x) => x.metadata.name.startsWith('budapp-')))
+      p.metadata.creationTimestamp = rs.metadata.creationTimestamp;
+    // The previous revision (41) still has a pod that serves.
+    const old = structuredClone(state.pods.find((p) => p.metadata.name === 'budgateway-5c8d7f9b4-h7j2m')!);
+    old.metadata.name = 'budapp-6c5b4a3f2-q7w8e';
+    old.metadata.labels = { app: 'budapp', 'pod-template-hash': '6c5b4a3f2' };
+    old.metadata.ownerReferences = [
+      { apiVersion: 'apps/v1', kind: 'ReplicaSet', name: 'budapp-6c5b4a3f2', uid: 'uid-budapp-6c5b4a3f2', controller: true },
+    ];
+    old.status.containerStatuses[0].name = 'budapp';
+    state.pods.push(old);
+    const server = await cluster(state, { now: new Date() });
+    const box = sandbox();
+    box.writeKubeconfig(server.kubeconfig());
+    const r = await box.run(['run', 'platform-outage', '--yes', '--json']);
+    expect(r.code).toBe(1);
+    const events = jsonLines(r.stdout);
+    expect(findings(events).map((x) => x.findingId)).toEqual(['bad-change']);
     const proposed = events.find((e) => e.type === 'mitigation.proposed');
-    expect(proposed?.command).toBe('kubectl rollout undo deployment/budapp -n bud-system');
+    expect(proposed?.command).toBe('kubectl rollout undo deployment/budapp -n bud-system --to-revision=41');
+    expect(proposed?.because).toMatch(/revision 42 of budapp .* fails while revision 41 still serves/);
     expect(events.find((e) => e.type === 'mitigation.declined')?.reason).toMatch(/--allow-mitigations/);
     expect(events.some((e) => e.type === 'mitigation.finished')).toBe(false);
-    // The history it showed came from the ReplicaSets' revision annotations.
     const history = events.find((e) => e.type === 'step.finished' && e.stepId === 'rollout-history');
     expect(history?.outputTail?.join('\n')).toContain('helm upgrade bud 3.19.0');
   });
 
-  it('reports an unreachable API server as such, quickly, without hanging', async () => {
+  it('an API server that cannot be reached is "could not check": no finding, no cause, quickly', async () => {
     const server = await cluster();
     const box = sandbox();
     box.writeKubeconfig(server.kubeconfig());
@@ -100,13 +127,16 @@ describe.runIf(kubectlAvailable)('run platform-outage against a cluster (real ku
     servers.splice(servers.indexOf(server), 1);
     const r = await box.run(['run', 'platform-outage', '--yes', '--json']);
     expect(r.code).toBe(1);
-    const f = findings(jsonLines(r.stdout));
-    expect(f.map((x) => x.findingId)).toEqual(['cluster-api-unreachable']);
-    expect(f[0]!.message).toMatch(/connection refused|Unable to connect/i);
+    const events = jsonLines(r.stdout);
+    expect(findings(events)).toEqual([]);
+    expect(events.filter((e) => e.type === 'mitigation.proposed')).toEqual([]);
+    const api = events.find((e) => e.type === 'step.finished' && e.stepId === 'api');
+    expect(api?.status).toBe('unchecked');
+    expect(api?.reason).toMatch(/connection refused|cannot be reached|refused/i);
     expect(r.ms).toBeLessThan(30_000);
   });
 
-  it('says a missing tool is missing, distinct from a finding about the cluster', async () => {
+  it('says a missing tool is missing ("could not check"), distinct from a finding about the cluster', async () => {
     const server = await cluster();
     const box = sandbox();
     box.writeKubeconfig(server.kubeconfig());
@@ -118,8 +148,8 @@ describe.runIf(kubectlAvailable)('run platform-outage against a cluster (real ku
     const r = await box.run(['run', 'platform-outage', '--yes', '--json'], { env: { PATH: path } });
     const events = jsonLines(r.stdout);
     const dapr = events.find((e) => e.type === 'step.finished' && e.stepId === 'dapr');
-    expect(dapr?.status).toBe('error');
-    expect(dapr?.reason).toBe('dapr is not installed (not found on PATH)');
+    expect(dapr?.status).toBe('unchecked');
+    expect(dapr?.reason).toMatch(/^could not check: dapr is not installed \(not found on PATH\)/);
     expect(findings(events)).toEqual([]);
     expect(r.code).toBe(1);
   });

@@ -35,7 +35,7 @@ describe('interrupt and resume', () => {
     const all = timeline(box.home);
     const finished = all.filter((e) => e.type === 'step.finished' && e.data.status !== 'cancelled').map((e) => e.data.stepId as string);
     expect(new Set(finished).size).toBe(finished.length); // no step recorded twice
-    expect(finished).toEqual(expect.arrayContaining(['api', 'pods', 'dapr', 'keycloak', 'postgres', 'warning-events']));
+    expect(finished).toEqual(expect.arrayContaining(['api', 'pods', 'dapr', 'keycloak', 'postgres', 'diagnose']));
     expect(all.at(-1)).toMatchObject({ type: 'run.finished' });
     const verify = await box.run(['timeline', 'verify']);
     expect(verify.code).toBe(0);

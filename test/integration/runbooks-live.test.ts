@@ -44,12 +44,15 @@ describe.runIf(kubectl)('runbooks against a live (fake) cluster', () => {
     expect(r.code).toBe(0);
   });
 
-  it('database-failure finds the full disk when PostgreSQL is down', async () => {
+  it('database-failure finds the full disk when PostgreSQL is down, from its log, and offers to grow the volume', async () => {
     const { findings, events } = await run('database-failure', postgresDownCluster());
-    expect(findings).toEqual(expect.arrayContaining(['postgres-pods-failing', 'postgres-not-accepting', 'postgres-disk-full']));
-    const disk = events.find((e) => e.findingId === 'postgres-disk-full');
-    expect(disk?.message).toContain('No space left on device');
+    expect(findings).toEqual(expect.arrayContaining(['postgres-storage']));
+    const disk = events.find((e) => e.findingId === 'postgres-storage');
+    expect(disk?.evidence.lines.join('\n')).toContain('No space left on device');
     expect(disk?.cause.id).toBe('storage');
+    const offered = events.filter((e) => e.type === 'mitigation.proposed').map((e) => e.mitigationId);
+    // No replica exists in this cluster: failover is not offered.
+    expect(offered).toEqual(['grow-volume']);
   });
 
   it('sev1-response passes on a healthy cluster (manual steps are recorded as not confirmed)', async () => {
@@ -60,17 +63,22 @@ describe.runIf(kubectl)('runbooks against a live (fake) cluster', () => {
     expect(r.code).toBe(0);
   });
 
-  it('sev1-response finds the failing platform and the failing rollout, and offers the rollback', async () => {
+  it('sev1-response blames the database the apps cannot reach, not the days-old rollout', async () => {
     const { findings, events } = await run('sev1-response', platformDownCluster());
-    expect(findings).toEqual(expect.arrayContaining(['pods-failing', 'bad-rollout', 'app-errors']));
-    expect(events.find((e) => e.type === 'mitigation.proposed')?.command).toBe('kubectl rollout undo deployment/budapp -n bud-system');
+    expect(findings).toEqual(expect.arrayContaining(['postgres-down']));
+    expect(findings).not.toContain('bad-rollout');
+    const offered = events.filter((e) => e.type === 'mitigation.proposed').map((e) => e.mitigationId);
+    expect(offered).not.toContain('rollout-undo');
+    expect(events.find((e) => e.type === 'step.skipped' && e.stepId === 'mitigate-bad-deployment')).toBeDefined();
   });
 
-  it('sev2-response scopes to the named service', async () => {
+  it('sev2-response scopes to the named service and points at what explains it', async () => {
     const { findings, events } = await run('sev2-response', databaseDownCluster(), ['--var', 'service=budapp']);
-    expect(findings).toEqual(expect.arrayContaining(['service-pods-failing', 'service-errors']));
-    expect(events.find((e) => e.type === 'finding.raised' && e.findingId === 'service-pods-failing')?.message).toContain(
-      'budapp-7d9f8c6b5-x2k4p/budapp: CrashLoopBackOff',
-    );
+    expect(findings).toEqual(['service-diagnosis-database-down']);
+    const f = events.find((e) => e.type === 'finding.raised');
+    expect(f?.evidence.lines.join('\n')).toContain('Connection refused');
+    expect(f?.next.map((n: { ref: string }) => n.ref)).toContain('runbook:database-failure');
+    // budapp's crash is the database's doing: no restart of budapp.
+    expect(events.filter((e) => e.type === 'mitigation.proposed')).toEqual([]);
   });
 });

@@ -22,7 +22,7 @@ steps:
 causes:
   - { id: c1, title: Cause one }
 mitigations:
-  - { id: restart, title: Restart, run: "kubectl rollout restart deployment/{{svc}}" }
+  - { id: restart, title: Restart, run: "kubectl rollout restart deployment/{{svc}}", requires: { finding: [a-bad] } }
 `;
 
 function loaded() {

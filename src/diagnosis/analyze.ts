@@ -1,0 +1,960 @@
+/**
+ * The judgement: from what a sweep saw (nodes, pods, events, revisions, logs, probes) to the
+ * causes that explain it, ranked by what explains what, each with its evidence, and the things
+ * that could not be checked. Pure: a snapshot in, a diagnosis out; no I/O, no clock.
+ *
+ * The rules, in the order they claim the failing pods:
+ *   1. the control plane answering with server errors explains everything it cannot show;
+ *   2. a lost node explains the pods on it and the replacements that cannot be scheduled;
+ *      a node under pressure explains the pods it evicted and those that do not fit;
+ *   3. PostgreSQL's own state (its logs say which: disk full, corrupt WAL, OOM, replication)
+ *      explains the applications that cannot reach it;
+ *   4. a rejected database password (apps' logs, with PostgreSQL healthy) explains those apps;
+ *      failing cluster DNS explains the name-resolution errors;
+ *   5. a recent revision whose pods fail while the previous revision's still serve is a bad
+ *      deployment (its nature: config, image or crash); an old revision failing is not;
+ *   6. what is left is named for what it is (bad config, image pull, overload, a crash of
+ *      unknown cause), scoped to one replica when the others serve.
+ */
+import type { CoreV1Event, V1Deployment, V1Node, V1ReplicaSet } from '@kubernetes/client-node';
+import { describePod, isProblem, podHealth, workloadOf, type PodHealth } from './pods.js';
+import { evidenceOf, scanLog, type LogHit, type LogSignal } from './logs.js';
+import { logKey, type ClusterRead, type Read, type Snapshot } from './snapshot.js';
+
+import { type CauseId } from './causes.js';
+export { CAUSE_IDS, type CauseId } from './causes.js';
+
+/** Who is hurt, for the severity (§1.2). */
+export type Impact = 'platform' | 'major' | 'inference' | 'performance' | 'partial' | 'data';
+
+export interface Cause {
+  id: CauseId;
+  /** What it is about: "node/worker-2", "bud-system/budapp", "bud-data/postgresql-0". */
+  subject: string;
+  title: string;
+  evidence: string[];
+  /** Pods (ns/name) this cause explains. */
+  explains: string[];
+  /** The root cause that explains this one ("id subject"), when there is one. */
+  explainedBy?: string;
+  /** Runbook to follow for it. */
+  runbook: string;
+  /** --var values for that runbook. */
+  vars?: Record<string, string>;
+  impact: Impact;
+  /** Structured facts for mitigation preconditions (replicas, revisions, the healthy replica...). */
+  facts: Record<string, string>;
+}
+
+export interface Unchecked {
+  /** What could not be checked ("pods in bud-data", "workload cluster gpu-1"). */
+  what: string;
+  reason: string;
+  fix: string;
+}
+
+export interface Diagnosis {
+  /** Root causes first (by what they explain), then the causes they explain. */
+  causes: Cause[];
+  /** Failing pods no cause explains (shown, never silently dropped). */
+  unexplained: string[];
+  unchecked: Unchecked[];
+  /** What was looked at, for the "healthy" summary. */
+  looked: string[];
+  /** Share of model servers failing (0-100), when the workload cluster was read. */
+  inferenceFailingPct?: number;
+  /** Every platform service (in the system namespace) has no healthy pod, or its API is broken. */
+  platformDown: boolean;
+}
+
+export const causeKey = (c: Pick<Cause, 'id' | 'subject'>) => `${c.id} ${c.subject}`;
+
+const ms = (d: string | Date | undefined) => (d === undefined ? undefined : new Date(d).getTime());
+const iso = (d: string | Date | undefined) => (d === undefined ? '?' : new Date(d).toISOString().replace(/\.\d{3}Z$/, 'Z'));
+
+export function ago(from: string | Date | undefined, now: Date): string {
+  if (from === undefined) return '?';
+  const s = Math.max(0, Math.round((now.getTime() - new Date(from).getTime()) / 1000));
+  if (s < 120) return `${s}s`;
+  if (s < 7200) return `${Math.round(s / 60)}m`;
+  if (s < 172800) return `${Math.round(s / 3600)}h`;
+  return `${Math.round(s / 86400)}d`;
+}
+
+const revisionOf = (o: { metadata?: { annotations?: Record<string, string> } }) =>
+  Number(o.metadata?.annotations?.['deployment.kubernetes.io/revision'] ?? 0);
+
+/** Why a read failed, and what the responder can do about it. */
+export function uncheckedOf(what: string, r: { reason: string; code?: number }, clusterName: string): Unchecked {
+  const fix =
+    r.code === 403
+      ? `ask for read access (get/list) there, or use the on-call role's context: kubectl auth can-i list pods -n ${what.split(' ').pop()}`
+      : r.code === 401
+        ? `refresh your credentials for "${clusterName}" (log in again, or renew the token in your kubeconfig)`
+        : /cannot be reached|did not answer|timed out|ECONN|EHOST|ENOTFOUND/i.test(r.reason)
+          ? `check that "${clusterName}" is reachable from here (VPN, the server in your kubeconfig, clusters.${clusterName} in the config)`
+          : /context|kubeconfig/i.test(r.reason)
+            ? `fix clusters.${clusterName} in the config (kubeconfig, context)`
+            : 'run the same read with kubectl to see the full error';
+  return { what, reason: r.reason, fix };
+}
+
+const isServerError = (r: Read<unknown>) => !r.ok && (r.code ?? 0) >= 500;
+
+interface EventView {
+  reason: string;
+  message: string;
+  kind: string;
+  name: string;
+  namespace: string;
+  at: number;
+  count: number;
+}
+
+function eventsOf(events: readonly CoreV1Event[], now: Date, windowMs: number): EventView[] {
+  const cutoff = now.getTime() - windowMs;
+  const out: EventView[] = [];
+  for (const e of events) {
+    if (e.type !== 'Warning') continue;
+    const at =
+      ms(e.series?.lastObservedTime) ??
+      ms(e.lastTimestamp) ??
+      ms(e.eventTime) ??
+      ms(e.firstTimestamp) ??
+      ms(e.metadata?.creationTimestamp) ??
+      0;
+    if (at < cutoff) continue;
+    out.push({
+      reason: e.reason ?? '',
+      message: (e.message ?? '').replace(/\s+/g, ' ').trim(),
+      kind: e.involvedObject?.kind ?? '',
+      name: e.involvedObject?.name ?? '',
+      namespace: e.involvedObject?.namespace ?? e.metadata?.namespace ?? '',
+      at,
+      count: e.series?.count ?? e.count ?? 1,
+    });
+  }
+  return out.sort((a, b) => b.at - a.at);
+}
+
+const eventLine = (e: EventView, now: Date) =>
+  `event ${e.kind}/${e.name} ${e.reason}: ${e.message.length > 200 ? e.message.slice(0, 200) + '…' : e.message}${e.count > 1 ? ` (x${e.count})` : ''} (${ago(new Date(e.at), now)} ago)`;
+
+interface NodeView {
+  name: string;
+  lost: boolean;
+  pressure: string[];
+  evidence: string[];
+}
+
+function nodeViews(nodes: readonly V1Node[], now: Date): NodeView[] {
+  return nodes.map((n) => {
+    const name = n.metadata?.name ?? '?';
+    const conds = n.status?.conditions ?? [];
+    const ready = conds.find((c) => c.type === 'Ready');
+    const netDown = conds.find((c) => c.type === 'NetworkUnavailable' && c.status === 'True');
+    const lost = ready?.status !== 'True' || netDown !== undefined;
+    const pressure = conds.filter((c) => ['MemoryPressure', 'DiskPressure', 'PIDPressure'].includes(c.type) && c.status === 'True');
+    const evidence: string[] = [];
+    if (ready && ready.status !== 'True')
+      evidence.push(
+        `node/${name}: Ready=${ready.status} (${ready.reason ?? '?'}${ready.message ? `: ${ready.message}` : ''}) since ${iso(ready.lastTransitionTime)} (${ago(ready.lastTransitionTime, now)} ago)`,
+      );
+    else if (!ready) evidence.push(`node/${name}: reports no Ready condition`);
+    if (netDown) evidence.push(`node/${name}: NetworkUnavailable=True (${netDown.reason ?? ''})`);
+    for (const c of pressure) evidence.push(`node/${name}: ${c.type}=True (${c.message ?? c.reason ?? ''})`);
+    const taints = (n.spec?.taints ?? []).filter((t) => /unreachable|not-ready|pressure/.test(t.key));
+    if (taints.length) evidence.push(`node/${name}: taints ${taints.map((t) => `${t.key}:${t.effect}`).join(', ')}`);
+    return { name, lost, pressure: pressure.map((c) => c.type), evidence };
+  });
+}
+
+/** The pods of one workload (a Deployment, StatefulSet...), with its revisions when it is a Deployment. */
+interface Workload {
+  namespace: string;
+  name: string;
+  pods: PodHealth[];
+  deployment?: V1Deployment;
+  replicaSets: V1ReplicaSet[];
+}
+
+interface Claim {
+  cause: Cause;
+}
+
+/** The diagnosis of a snapshot. */
+export function diagnose(s: Snapshot): Diagnosis {
+  const now = s.now;
+  const st = s.settings;
+  const causes: Cause[] = [];
+  const unchecked: Unchecked[] = [];
+  const looked: string[] = [];
+  const claimed = new Map<string, Claim>();
+  const add = (c: Cause): Cause => {
+    const existing = causes.find((x) => causeKey(x) === causeKey(c));
+    if (existing) {
+      for (const e of c.evidence) if (!existing.evidence.includes(e)) existing.evidence.push(e);
+      for (const p of c.explains) if (!existing.explains.includes(p)) existing.explains.push(p);
+      return existing;
+    }
+    causes.push(c);
+    return c;
+  };
+  const claim = (pod: string, cause: Cause) => {
+    if (!claimed.has(pod)) {
+      claimed.set(pod, { cause });
+      if (!cause.explains.includes(pod)) cause.explains.push(pod);
+    }
+  };
+
+  const clusters = [s.controlPlane, ...(s.workload ? [s.workload] : [])];
+  // Server errors from the API: the control plane is broken (evidence), not "could not check".
+  for (const c of clusters) {
+    const reads: Array<[string, Read<unknown>]> = [['nodes', c.nodes]];
+    for (const [ns, r] of Object.entries(c.namespaces)) reads.push([`pods in ${ns}`, r.pods], [`events in ${ns}`, r.events]);
+    const errors = reads.filter(([, r]) => isServerError(r));
+    if (errors.length) {
+      add({
+        id: 'control-plane',
+        subject: `cluster/${c.name}`,
+        title: `the Kubernetes API of "${c.name}" answers with server errors: nothing can be scheduled or changed reliably`,
+        evidence: errors.slice(0, 5).map(([what, r]) => `${what}: ${r.ok ? '' : r.reason}`),
+        explains: [],
+        runbook: c === s.controlPlane ? 'platform-outage' : 'inference-failures',
+        impact: c === s.controlPlane ? 'platform' : 'inference',
+        facts: { cluster: c.name },
+      });
+    }
+    for (const [what, r] of reads) if (!r.ok && !isServerError(r)) unchecked.push(uncheckedOf(`${what} (${c.name})`, r, c.name));
+  }
+
+  // Pods, nodes and events of each cluster.
+  const podsOf = (c: ClusterRead, ns: string): PodHealth[] => {
+    const r = c.namespaces[ns]?.pods;
+    if (!r?.ok) return [];
+    return r.value.map((p) =>
+      podHealth(p, now, { restartWindowMs: st.restartWindowMs, startGraceMs: st.startGraceMs, evictionWindowMs: st.eventWindowMs * 2 }),
+    );
+  };
+  const eventsIn = (c: ClusterRead, ns: string): EventView[] => {
+    const r = c.namespaces[ns]?.events;
+    return r?.ok ? eventsOf(r.value, now, st.eventWindowMs) : [];
+  };
+  const logsOf = (c: ClusterRead, h: PodHealth): LogHit[] => {
+    const hits: LogHit[] = [];
+    for (const ct of h.containers) {
+      for (const previous of [true, false]) {
+        const text = c.logs[logKey(h.namespace, h.pod, ct.name, previous)];
+        if (text) hits.push(...scanLog(text, `${h.namespace}/${h.pod}/${ct.name}${previous ? ' (previous)' : ''}`));
+      }
+    }
+    return hits;
+  };
+
+  const cp = s.controlPlane;
+  const r = s.roles;
+  const nodes = cp.nodes.ok ? nodeViews(cp.nodes.value, now) : [];
+  if (cp.nodes.ok) looked.push(`${nodes.length} nodes`);
+
+  const allPods = new Map<string, PodHealth[]>();
+  for (const ns of Object.keys(cp.namespaces)) {
+    allPods.set(ns, podsOf(cp, ns));
+    if (cp.namespaces[ns]?.pods.ok) looked.push(`${allPods.get(ns)!.length} pods in ${ns}`);
+  }
+  const key = (h: PodHealth) => `${h.namespace}/${h.pod}`;
+  const events = new Map<string, EventView[]>();
+  for (const ns of Object.keys(cp.namespaces)) events.set(ns, eventsIn(cp, ns));
+  const eventsFor = (h: PodHealth) => (events.get(h.namespace) ?? []).filter((e) => e.kind === 'Pod' && e.name === h.pod);
+
+  // 2. Nodes: a lost node explains its pods; pressure explains evictions and pods that do not fit.
+  for (const n of nodes.filter((x) => x.lost)) {
+    const mine = [...allPods.values()].flat().filter((h) => h.node === n.name && isProblem(h));
+    const nodeEvents = [...events.values()]
+      .flat()
+      .filter((e) => (e.kind === 'Node' && e.name === n.name) || /NodeNotReady|TaintManagerEviction/.test(e.reason))
+      .slice(0, 3)
+      .map((e) => eventLine(e, now));
+    const cause = add({
+      id: 'node-lost',
+      subject: `node/${n.name}`,
+      title: `node ${n.name} stopped reporting: its pods are unreachable and being replaced`,
+      evidence: [...n.evidence, ...mine.slice(0, 5).map(describePod), ...nodeEvents],
+      explains: [],
+      runbook: 'platform-outage',
+      impact: 'partial',
+      facts: { node: n.name },
+    });
+    for (const h of mine) claim(key(h), cause);
+  }
+  const lostNames = new Set(nodes.filter((x) => x.lost).map((x) => x.name));
+  for (const n of nodes.filter((x) => x.pressure.length && !x.lost)) {
+    const evicted = [...allPods.values()].flat().filter((h) => h.state === 'evicted' && (h.node === n.name || !h.node));
+    const cause = add({
+      id: 'node-pressure',
+      subject: `node/${n.name}`,
+      title: `node ${n.name} is under ${n.pressure.join(', ')}: it evicts pods and takes no new ones`,
+      evidence: [...n.evidence, ...evicted.slice(0, 4).map(describePod)],
+      explains: [],
+      runbook: 'sev2-response',
+      impact: 'performance',
+      facts: { node: n.name, pressure: n.pressure.join(',') },
+    });
+    for (const h of evicted) claim(key(h), cause);
+  }
+  // Pods that cannot be scheduled: explained by a lost node's taint or by lack of room.
+  for (const h of [...allPods.values()].flat().filter((x) => x.state === 'unschedulable')) {
+    const msg = `${h.detail ?? ''} ${eventsFor(h)
+      .filter((e) => e.reason === 'FailedScheduling')
+      .map((e) => e.message)
+      .join(' ')}`;
+    if (/unreachable|not-ready/.test(msg) && lostNames.size) {
+      const lost = causes.find((c) => c.id === 'node-lost');
+      if (lost) claim(key(h), lost);
+    } else if (/Insufficient (memory|cpu|ephemeral-storage|nvidia)|didn't have free ports|Too many pods/i.test(msg)) {
+      const pressureCause =
+        causes.find((c) => c.id === 'node-pressure') ??
+        add({
+          id: 'node-pressure',
+          subject: 'cluster/capacity',
+          title: 'the cluster has no room for the pods that need scheduling',
+          evidence: [],
+          explains: [],
+          runbook: 'sev2-response',
+          impact: 'performance',
+          facts: {},
+        });
+      pressureCause.evidence.push(`${describePod(h)}`);
+      claim(key(h), pressureCause);
+    }
+  }
+  // Recent evictions with no pressured node left (the pressure passed): the eviction message says why.
+  for (const h of [...allPods.values()].flat().filter((x) => x.state === 'evicted' && !claimed.has(key(x)))) {
+    const c = add({
+      id: 'node-pressure',
+      subject: `node/${h.node ?? '?'}`,
+      title: `pods were evicted from ${h.node ?? 'a node'} for lack of resources`,
+      evidence: [describePod(h)],
+      explains: [],
+      runbook: 'sev2-response',
+      impact: 'performance',
+      facts: { node: h.node ?? '' },
+    });
+    claim(key(h), c);
+  }
+
+  // 3. PostgreSQL.
+  const pgAll = (allPods.get(r.data) ?? []).filter((h) =>
+    /postgres|patroni|spilo|cnpg/i.test(
+      `${h.labels.app ?? ''} ${h.labels['app.kubernetes.io/name'] ?? ''} ${h.labels['cnpg.io/cluster'] ?? ''} ${h.labels.application ?? ''} ${h.pod}`,
+    ),
+  );
+  const roleOf = (h: PodHealth): 'primary' | 'replica' => {
+    const label = `${h.labels.role ?? ''}${h.labels['spilo-role'] ?? ''}${h.labels['cnpg.io/instanceRole'] ?? ''}${h.labels['app.kubernetes.io/component'] ?? ''}`;
+    if (/primary|master/.test(label)) return 'primary';
+    if (/replica|standby|read|slave/.test(label)) return 'replica';
+    return /-0$/.test(h.pod) ? 'primary' : 'replica';
+  };
+  let databaseDown: Cause | undefined;
+  const dataRead = cp.namespaces[r.data]?.pods;
+  if (dataRead?.ok && pgAll.length === 0) {
+    unchecked.push({
+      what: `PostgreSQL in ${r.data}`,
+      reason: `no pod in ${r.data} looks like PostgreSQL (labels app/app.kubernetes.io/name, names postgres*)`,
+      fix: `if the database runs elsewhere, check it there; or set namespaces.data in the config`,
+    });
+  }
+  const primary = pgAll.find((h) => roleOf(h) === 'primary');
+  const replicas = pgAll.filter((h) => h !== primary);
+  const healthyReplicas = replicas.filter((h) => !isProblem(h)).map((h) => h.pod);
+  const pgCause = (h: PodHealth, asPrimary: boolean): Cause | undefined => {
+    const hits = logsOf(cp, h);
+    const has = (sig: LogSignal) => hits.some((x) => x.signal === sig);
+    const evs = eventsFor(h).filter((e) => /FailedMount|FailedAttachVolume|VolumeResizeFailed|OOMKilling|Unhealthy|BackOff/.test(e.reason));
+    const mountTrouble = evs.some((e) => /FailedMount|FailedAttachVolume/.test(e.reason));
+    const evidence = [describePod(h), ...evs.slice(0, 2).map((e) => eventLine(e, now))];
+    const common = { subject: `${h.namespace}/${h.pod}`, explains: [] as string[], runbook: 'database-failure' };
+    const facts = {
+      pod: h.pod,
+      role: asPrimary ? 'primary' : 'replica',
+      ...(healthyReplicas[0] ? { healthyReplica: healthyReplicas[0] } : {}),
+    };
+    if (!asPrimary && (has('replication') || isProblem(h)))
+      return {
+        id: 'database-replication',
+        ...common,
+        title: `replica ${h.pod} is not replicating from the primary`,
+        evidence: [...evidence, ...evidenceOf(hits, 'replication'), ...evidenceOf(hits, 'severe', 2)],
+        impact: 'partial',
+        facts,
+      };
+    if (has('disk-full') || mountTrouble)
+      return {
+        id: 'database-storage',
+        ...common,
+        title: `PostgreSQL ${h.pod} cannot use its storage (${has('disk-full') ? 'the volume is full' : 'the volume cannot be mounted'})`,
+        evidence: [...evidence, ...evidenceOf(hits, 'disk-full')],
+        impact: 'major',
+        facts,
+      };
+    if (has('wal-corruption'))
+      return {
+        id: 'database-corruption',
+        ...common,
+        title: `PostgreSQL ${h.pod} cannot start: its write-ahead log or data files are corrupt`,
+        evidence: [...evidence, ...evidenceOf(hits, 'wal-corruption')],
+        impact: 'data',
+        facts,
+      };
+    if (h.state === 'oom' || has('oom') || evs.some((e) => e.reason === 'OOMKilling'))
+      return {
+        id: 'database-oom',
+        ...common,
+        title: `PostgreSQL ${h.pod} is killed for running out of memory`,
+        evidence: [...evidence, ...evidenceOf(hits, 'oom')],
+        impact: 'major',
+        facts,
+      };
+    return {
+      id: 'database-down',
+      ...common,
+      title: `PostgreSQL ${h.pod} is not serving (${h.state})`,
+      evidence: [...evidence, ...evidenceOf(hits, 'severe', 3)],
+      impact: 'major',
+      facts,
+    };
+  };
+  for (const h of pgAll.filter(isProblem)) {
+    const asPrimary = h === primary;
+    const c = pgCause(h, asPrimary);
+    if (!c) continue;
+    const byNode = claimed.get(key(h));
+    if (byNode) c.explainedBy = causeKey(byNode.cause);
+    const added = add(c);
+    if (!byNode) claim(key(h), added);
+    if (asPrimary) databaseDown = added;
+  }
+  if (pgAll.length) looked.push(`PostgreSQL (${pgAll.map((h) => `${h.pod} ${isProblem(h) ? h.state : 'ok'}`).join(', ')})`);
+
+  // Workloads of the control-plane namespaces (system, auth, dns), then rules 4-6.
+  const workloads = new Map<string, Workload>();
+  for (const ns of [r.system, r.auth, r.dns]) {
+    const nsRead = cp.namespaces[ns];
+    for (const h of allPods.get(ns) ?? []) {
+      if (h.state === 'completed' || h.owner?.kind === 'Job') continue;
+      const name = workloadOf(h);
+      const k = `${ns}/${name}`;
+      let w = workloads.get(k);
+      if (!w) {
+        const deployment = nsRead?.deployments.ok ? nsRead.deployments.value.find((d) => d.metadata?.name === name) : undefined;
+        const uid = deployment?.metadata?.uid;
+        const replicaSets =
+          nsRead?.replicaSets.ok && deployment
+            ? nsRead.replicaSets.value.filter((rs) => rs.metadata?.ownerReferences?.some((o) => o.uid === uid || o.name === name))
+            : [];
+        w = { namespace: ns, name, pods: [], ...(deployment ? { deployment } : {}), replicaSets };
+        workloads.set(k, w);
+      }
+      w.pods.push(h);
+    }
+  }
+
+  // DNS: CoreDNS failing, or pods that cannot resolve names.
+  const dnsPods = (allPods.get(r.dns) ?? []).filter((h) => /coredns|kube-dns/.test(`${h.pod} ${h.labels['k8s-app'] ?? ''}`));
+  const dnsFailing = dnsPods.filter(isProblem);
+  let dnsCause: Cause | undefined;
+  const dnsHits: LogHit[] = [];
+  const appFailing = [...workloads.values()].flatMap((w) => w.pods.filter((h) => isProblem(h) && h.namespace !== r.dns));
+  const hitsByPod = new Map<string, LogHit[]>();
+  for (const h of appFailing) {
+    const hits = logsOf(cp, h);
+    hitsByPod.set(key(h), hits);
+    dnsHits.push(...hits.filter((x) => x.signal === 'dns'));
+  }
+  if ((dnsPods.length > 0 && dnsFailing.length === dnsPods.length) || dnsHits.length >= 2) {
+    dnsCause = add({
+      id: 'dns-failure',
+      subject: `${r.dns}/coredns`,
+      title:
+        dnsFailing.length === dnsPods.length && dnsPods.length
+          ? 'cluster DNS (CoreDNS) is down: services cannot find each other or the database'
+          : 'pods cannot resolve service names (cluster DNS failing)',
+      evidence: [...dnsFailing.slice(0, 3).map(describePod), ...dnsHits.slice(0, 3).map((x) => `log ${x.source}: ${x.line}`)],
+      explains: [],
+      runbook: 'platform-outage',
+      impact: 'platform',
+      facts: {},
+    });
+    for (const h of dnsFailing) claim(key(h), dnsCause);
+  }
+
+  const rolloutRecent = (rs: V1ReplicaSet | undefined) =>
+    rs?.metadata?.creationTimestamp !== undefined && now.getTime() - (ms(rs.metadata.creationTimestamp) ?? 0) < st.recentRolloutMs;
+
+  for (const w of workloads.values()) {
+    if (w.namespace === r.dns) continue;
+    const live = w.pods.filter((h) => h.state !== 'old-eviction');
+    const bad = live.filter((h) => isProblem(h) && !claimed.has(key(h)));
+    const isKeycloak = w.namespace === r.auth && /keycloak/i.test(`${w.name} ${live[0]?.labels.app ?? ''}`);
+    const wSubject = `${w.namespace}/${w.name}`;
+    const vars = w.namespace === r.system ? { service: w.name } : undefined;
+    // Overload: readiness timing out across replicas with nothing crashing and no recent change.
+    const unhealthy = (events.get(w.namespace) ?? []).filter(
+      (e) => e.reason === 'Unhealthy' && /Readiness probe failed/.test(e.message) && live.some((h) => h.pod === e.name),
+    );
+    const slowPods = new Set(unhealthy.filter((e) => /deadline exceeded|timeout|timed out|503/i.test(e.message)).map((e) => e.name));
+    const crashing = bad.filter((h) => !['not-ready', 'flapping'].includes(h.state));
+    if (bad.length === 0 && slowPods.size < Math.max(2, Math.ceil(live.length / 2))) continue;
+    if (slowPods.size >= Math.max(2, Math.ceil(live.length / 2)) && crashing.length === 0 && !lostNames.size) {
+      const replicas = w.deployment?.spec?.replicas ?? live.length;
+      const target = Math.max(replicas + 1, Math.ceil(replicas * 1.5));
+      const c = add({
+        id: 'overload',
+        subject: wSubject,
+        title: `${w.name} is overloaded: ${slowPods.size} of ${live.length} replicas time out on their readiness probe, nothing crashes`,
+        evidence: unhealthy.slice(0, 4).map((e) => eventLine(e, now)),
+        explains: [],
+        runbook: 'sev2-response',
+        ...(vars ? { vars } : {}),
+        impact: 'performance',
+        facts: { namespace: w.namespace, deployment: w.name, replicas: String(replicas), target: String(target) },
+      });
+      for (const h of bad) claim(key(h), c);
+      continue;
+    }
+    if (bad.length === 0) continue;
+
+    const hits = bad.flatMap((h) => hitsByPod.get(key(h)) ?? logsOf(cp, h));
+    const has = (sig: LogSignal) => hits.some((x) => x.signal === sig);
+    const evidencePods = bad.slice(0, 4).map(describePod);
+
+    // 4a. The apps cannot reach a database that is down: the database explains them.
+    if (databaseDown && !databaseDown.explainedBy && (has('db-unreachable') || has('severe') || hits.length === 0)) {
+      databaseDown.evidence.push(...evidenceOf(hits, 'db-unreachable', 2));
+      for (const h of bad) claim(key(h), databaseDown);
+      if (!isKeycloak) continue;
+    }
+    // 4a'. PostgreSQL's pods look fine, but the apps say it refuses them: the database is still the
+    // suspect (a Service, its endpoints, or PostgreSQL itself not listening) - unless only a new
+    // revision fails while the old one, using the same database, serves.
+    const dbLines = hits.filter(
+      (x) => x.signal === 'db-unreachable' && /postgres|psycopg|sqlalchemy|:5432|database|jdbc|pg_/i.test(x.line),
+    );
+    if (!databaseDown && dbLines.length && !recentRevisionAlone(w, bad)) {
+      const c = add({
+        id: 'database-down',
+        subject: `${r.data}/postgresql`,
+        title: `the services cannot connect to PostgreSQL (${dbLines.length > 1 ? 'connection refused' : dbLines[0]!.line.slice(0, 80)}), although its pods report ready`,
+        evidence: [...dbLines.slice(0, 3).map((x) => `log ${x.source}: ${x.line}`), ...pgAll.slice(0, 2).map(describePod)],
+        explains: [],
+        runbook: 'database-failure',
+        impact: 'major',
+        facts: {},
+      });
+      for (const h of bad) claim(key(h), c);
+      continue;
+    }
+    // 4b. A rejected password with PostgreSQL healthy: the credentials changed.
+    if (has('db-auth-failed') && !databaseDown) {
+      const c = add({
+        id: 'database-credentials',
+        subject: wSubject,
+        title: `${w.name} is refused by PostgreSQL: its database password no longer matches (rotated?)`,
+        evidence: [...evidenceOf(hits, 'db-auth-failed'), ...evidencePods],
+        explains: [],
+        runbook: isKeycloak ? 'auth-failure' : 'database-failure',
+        impact: isKeycloak ? 'major' : w.namespace === r.system && bad.length === live.length ? 'major' : 'partial',
+        facts: { namespace: w.namespace, deployment: w.name },
+      });
+      for (const h of bad) claim(key(h), c);
+      if (isKeycloak) keycloakDown(w, bad, c);
+      continue;
+    }
+    // 4c. Name resolution.
+    if (dnsCause && has('dns')) {
+      for (const h of bad) claim(key(h), dnsCause);
+      continue;
+    }
+    if (isKeycloak && databaseDown && bad.every((h) => claimed.has(key(h)))) {
+      keycloakDown(w, bad, databaseDown);
+      continue;
+    }
+
+    // 5. Revisions: a recent one failing while the previous one serves.
+    const byRevision = [...w.replicaSets].sort((a, b) => revisionOf(b) - revisionOf(a));
+    const newest = byRevision[0];
+    const podsOfRs = (rs: V1ReplicaSet | undefined) => (rs ? live.filter((h) => h.owner?.name === rs.metadata?.name) : []);
+    const newPods = podsOfRs(newest);
+    const previousRs = byRevision.slice(1).find((rs) => podsOfRs(rs).length > 0) ?? byRevision[1];
+    const previousPods = podsOfRs(previousRs);
+    const newFailing = newPods.filter((h) => bad.includes(h));
+    const previousHealthy = previousPods.filter((h) => !isProblem(h));
+    const nature: CauseId =
+      bad.some((h) => h.state === 'config-error') || has('config-error') || configEvents(events.get(w.namespace) ?? [], bad).length
+        ? 'bad-config'
+        : bad.some((h) => h.state === 'image-pull')
+          ? 'image-pull'
+          : 'app-crash';
+    const natureEvidence = [
+      ...evidencePods,
+      ...configEvents(events.get(w.namespace) ?? [], bad)
+        .slice(0, 2)
+        .map((e) => eventLine(e, now)),
+      ...evidenceOf(hits, 'config-error'),
+      ...(nature === 'app-crash'
+        ? [...evidenceOf(hits, 'oom', 1), ...evidenceOf(hits, 'db-unreachable', 1), ...evidenceOf(hits, 'severe', 3)]
+        : []),
+    ];
+    const impact: Impact =
+      bad.length === live.length
+        ? w.namespace === r.system
+          ? 'major'
+          : isKeycloak
+            ? 'major'
+            : 'partial'
+        : bad.length > live.length / 2
+          ? 'major'
+          : 'partial';
+    if (
+      newest &&
+      rolloutRecent(newest) &&
+      newFailing.length > 0 &&
+      newFailing.length === bad.length &&
+      previousRs &&
+      previousHealthy.length > 0 &&
+      previousHealthy.length === previousPods.length
+    ) {
+      const rev = revisionOf(newest);
+      const prev = revisionOf(previousRs);
+      const root = add({
+        id: 'bad-deployment',
+        subject: wSubject,
+        title: `revision ${rev} of ${w.name} (rolled out ${ago(newest.metadata?.creationTimestamp, now)} ago) fails while revision ${prev} still serves`,
+        evidence: [
+          `${wSubject}: revision ${rev} (ReplicaSet ${newest.metadata?.name}, created ${iso(newest.metadata?.creationTimestamp)}${newest.metadata?.annotations?.['kubernetes.io/change-cause'] ? `: ${newest.metadata.annotations['kubernetes.io/change-cause']}` : ''}): ${newFailing.length}/${newPods.length} pods failing`,
+          `${wSubject}: revision ${prev} (ReplicaSet ${previousRs.metadata?.name}): ${previousHealthy.length}/${previousPods.length} pods healthy`,
+          ...natureEvidence,
+        ],
+        explains: [],
+        runbook: w.namespace === r.system ? 'sev2-response' : isKeycloak ? 'auth-failure' : 'sev2-response',
+        ...(vars ? { vars } : {}),
+        impact,
+        facts: { namespace: w.namespace, deployment: w.name, revision: String(rev), previousRevision: String(prev) },
+      });
+      for (const h of bad) claim(key(h), root);
+      if (nature !== 'app-crash')
+        add({
+          id: nature,
+          subject: wSubject,
+          title:
+            nature === 'bad-config'
+              ? `revision ${rev} of ${w.name} has a broken configuration`
+              : `revision ${rev} of ${w.name} names an image that cannot be pulled`,
+          evidence: natureEvidence,
+          explains: [],
+          explainedBy: causeKey(root),
+          runbook: root.runbook,
+          ...(vars ? { vars } : {}),
+          impact,
+          facts: root.facts,
+        });
+      if (isKeycloak) keycloakDown(w, bad, root);
+      continue;
+    }
+    const recentNote =
+      newest && rolloutRecent(newest)
+        ? [
+            `${wSubject}: revision ${revisionOf(newest)} rolled out ${ago(newest.metadata?.creationTimestamp, now)} ago, but no earlier revision is seen serving: a rollback's safety is not proven`,
+          ]
+        : newest
+          ? [`${wSubject}: revision ${revisionOf(newest)} is ${ago(newest.metadata?.creationTimestamp, now)} old: not a new deployment`]
+          : [];
+    const single = bad.length < live.length && bad.length <= Math.max(1, Math.floor(live.length / 3));
+    const restartFixable =
+      bad.every((h) => ['not-ready', 'flapping', 'crashloop'].includes(h.state)) && nature === 'app-crash' && !has('db-unreachable');
+    if (isKeycloak && !single && nature === 'app-crash') {
+      // Keycloak down with nothing stronger to blame is the cause itself (§5.3 "Keycloak down").
+      const kc = add({
+        id: 'keycloak-down',
+        subject: wSubject,
+        title: `Keycloak is down (${bad.length}/${live.length} pods failing): logins and token validation fail`,
+        evidence: [...natureEvidence, ...recentNote],
+        explains: [],
+        runbook: 'auth-failure',
+        impact: 'major',
+        facts: { namespace: w.namespace, deployment: w.name, ...(restartFixable ? { restartFixable: 'yes' } : {}) },
+      });
+      for (const h of bad) claim(key(h), kc);
+      continue;
+    }
+    const c = add({
+      id: nature,
+      subject: single ? `${w.namespace}/${bad.map((h) => h.pod).join(',')}` : wSubject,
+      title:
+        nature === 'bad-config'
+          ? `${w.name} rejects its configuration${newest && !rolloutRecent(newest) ? ' (changed in place, not by a new revision)' : ''}`
+          : nature === 'image-pull'
+            ? `${w.name}'s image cannot be pulled`
+            : single
+              ? `${bad.length} of ${live.length} ${w.name} replicas fail while the others serve (same revision): a bad replica, not a bad deployment`
+              : `${w.name} is failing (${bad.length}/${live.length} pods) and no cause shows in its state, logs or events`,
+      evidence: [...natureEvidence, ...recentNote],
+      explains: [],
+      runbook: isKeycloak ? 'auth-failure' : 'sev2-response',
+      ...(vars ? { vars } : {}),
+      impact: single ? 'partial' : impact,
+      facts: {
+        namespace: w.namespace,
+        deployment: w.name,
+        failing: String(bad.length),
+        total: String(live.length),
+        ...(restartFixable && !single ? { restartFixable: 'yes' } : {}),
+        ...(single ? { replica: 'single' } : {}),
+      },
+    });
+    for (const h of bad) claim(key(h), c);
+    if (isKeycloak && !single) keycloakDown(w, bad, c);
+  }
+
+  /** Only the newest, recent revision's pods fail while an older revision's pods all serve. */
+  function recentRevisionAlone(w: Workload, bad: PodHealth[]): boolean {
+    const byRevision = [...w.replicaSets].sort((a, b) => revisionOf(b) - revisionOf(a));
+    const newest = byRevision[0];
+    if (!newest || !rolloutRecent(newest)) return false;
+    const live = w.pods.filter((h) => h.state !== 'old-eviction');
+    const older = live.filter((h) => h.owner?.name !== newest.metadata?.name);
+    return bad.every((h) => h.owner?.name === newest.metadata?.name) && older.length > 0 && older.every((h) => !isProblem(h));
+  }
+
+  function keycloakDown(w: Workload, bad: PodHealth[], because: Cause) {
+    const live = w.pods.filter((h) => h.state !== 'old-eviction');
+    if (bad.length < live.length) return;
+    add({
+      id: 'keycloak-down',
+      subject: `${w.namespace}/${w.name}`,
+      title: `Keycloak is down (${bad.length}/${live.length} pods failing): logins and token validation fail`,
+      evidence: bad.slice(0, 3).map(describePod),
+      explains: bad.map(key),
+      ...(because.id === 'keycloak-down' ? {} : { explainedBy: causeKey(because) }),
+      runbook: 'auth-failure',
+      impact: 'major',
+      facts: { namespace: w.namespace, deployment: w.name },
+    });
+  }
+  // Keycloak down for reasons already named elsewhere (a node, the database) still gets its own line.
+  for (const w of workloads.values()) {
+    if (w.namespace !== r.auth || !/keycloak/i.test(w.name)) continue;
+    const live = w.pods.filter((h) => h.state !== 'old-eviction');
+    const bad = live.filter(isProblem);
+    if (bad.length && bad.length === live.length && !causes.some((c) => c.id === 'keycloak-down')) {
+      const by = claimed.get(key(bad[0]!));
+      keycloakDown(w, bad, by?.cause ?? ({ id: 'keycloak-down' } as Cause));
+    }
+  }
+
+  // The workload cluster: model servers.
+  let inferenceFailingPct: number | undefined;
+  if (s.workload) {
+    const wc = s.workload;
+    const ns = r.workloads;
+    const pods = podsOf(wc, ns).filter((h) => h.state !== 'completed' && h.state !== 'old-eviction');
+    const wNodes = wc.nodes.ok ? nodeViews(wc.nodes.value, now) : [];
+    if (wc.namespaces[ns]?.pods.ok) {
+      looked.push(`${pods.length} model-server pods in ${wc.name}/${ns}`);
+      const badPods = pods.filter(isProblem);
+      inferenceFailingPct = pods.length ? Math.round((badPods.length / pods.length) * 100) : 0;
+      for (const n of wNodes.filter((x) => x.lost)) {
+        const mine = badPods.filter((h) => h.node === n.name);
+        const c = add({
+          id: 'node-lost',
+          subject: `node/${n.name}`,
+          title: `GPU node ${n.name} of ${wc.name} stopped reporting`,
+          evidence: [...n.evidence, ...mine.slice(0, 3).map(describePod)],
+          explains: mine.map(key),
+          runbook: 'inference-failures',
+          impact: 'inference',
+          facts: { node: n.name, cluster: wc.name },
+        });
+        for (const h of mine) claim(key(h), c);
+      }
+      for (const h of badPods.filter((x) => !claimed.has(key(x)))) {
+        const hits = logsOf(wc, h);
+        const gpu = h.state === 'oom' || hits.some((x) => x.signal === 'gpu-oom');
+        const c = add({
+          id: gpu ? 'gpu-oom' : 'model-serving-crash',
+          subject: `${ns}/${h.pod}`,
+          title: gpu ? `model server ${h.pod} runs out of GPU memory` : `model server ${h.pod} crashes (${h.state})`,
+          evidence: [describePod(h), ...evidenceOf(hits, gpu ? 'gpu-oom' : 'engine-dead'), ...evidenceOf(hits, 'severe', 2)],
+          explains: [],
+          runbook: 'inference-failures',
+          vars: { vllmPod: h.pod },
+          impact: 'inference',
+          facts: { namespace: ns, pod: h.pod, cluster: wc.name },
+        });
+        claim(key(h), c);
+      }
+    }
+  }
+
+  // Probes: certificate, clock, the platform API.
+  const p = s.probes;
+  if (p.tls) {
+    if (p.tls.result.ok) {
+      const cert = p.tls.result.value;
+      if (new Date(cert.validTo).getTime() <= now.getTime())
+        add({
+          id: 'certificate-expiry',
+          subject: p.tls.url,
+          title: `the certificate of ${p.tls.url} expired ${ago(cert.validTo, now)} ago: clients refuse to connect`,
+          evidence: [
+            `certificate ${cert.subject || '?'} issued by ${cert.issuer || '?'}: valid ${iso(cert.validFrom)} to ${iso(cert.validTo)}`,
+          ],
+          explains: [],
+          runbook: 'auth-failure',
+          impact: 'major',
+          facts: { url: p.tls.url },
+        });
+      else if (!cert.authorized && cert.authorizationError)
+        unchecked.push({
+          what: `certificate of ${p.tls.url}`,
+          reason: `its chain is not trusted here (${cert.authorizationError}); its dates are fine`,
+          fix: 'add the issuing CA to NODE_EXTRA_CA_CERTS to check the chain too',
+        });
+    } else
+      unchecked.push({
+        what: `certificate of ${p.tls.url}`,
+        reason: p.tls.result.reason,
+        fix: 'check keycloakUrl in the config and that it is reachable from here',
+      });
+  }
+  if (p.clock) {
+    if (p.clock.result.ok) {
+      const c = p.clock.result.value;
+      const skew = new Date(c.serverDate).getTime() - new Date(c.localMid).getTime();
+      if (Math.abs(skew) > st.maxClockSkewMs + 1000 + c.roundTripMs / 2)
+        add({
+          id: 'clock-skew',
+          subject: p.clock.url,
+          title: `${p.clock.url}'s clock is ${Math.round(Math.abs(skew) / 1000)}s ${skew > 0 ? 'ahead of' : 'behind'} this machine: tokens are rejected as not yet valid or expired`,
+          evidence: [`Date header ${c.serverDate}, local ${c.localMid} (round trip ${c.roundTripMs} ms)`],
+          explains: [],
+          runbook: 'auth-failure',
+          impact: 'major',
+          facts: { url: p.clock.url, skewSeconds: String(Math.round(skew / 1000)) },
+        });
+    } else
+      unchecked.push({
+        what: `clock of ${p.clock.url}`,
+        reason: p.clock.result.reason,
+        fix: 'check keycloakUrl in the config and that it is reachable from here',
+      });
+  }
+  if (p.endpoints) {
+    const e = p.endpoints.result;
+    if (e.ok && e.value.status === 429)
+      add({
+        id: 'rate-limiting',
+        subject: p.endpoints.url,
+        title: `the platform API rate-limits requests (HTTP 429${e.value.retryAfter ? `, Retry-After ${e.value.retryAfter}` : ''})`,
+        evidence: [`GET ${p.endpoints.url}/endpoints → 429 Too Many Requests`],
+        explains: [],
+        runbook: 'inference-failures',
+        impact: 'inference',
+        facts: {},
+      });
+    else if (e.ok && e.value.status >= 500)
+      add({
+        id: 'app-crash',
+        subject: p.endpoints.url,
+        title: `the platform API answers HTTP ${e.value.status}`,
+        evidence: [`GET ${p.endpoints.url}/endpoints → ${e.value.status}`],
+        explains: [],
+        runbook: 'sev1-response',
+        impact: 'major',
+        facts: {},
+      });
+    else if (e.ok && e.value.status >= 400)
+      unchecked.push({
+        what: 'the platform API',
+        reason: `it answered HTTP ${e.value.status} to our request${e.value.status === 401 || e.value.status === 403 ? ' (our token is not accepted)' : ''}`,
+        fix: 'set $TOKEN to a valid platform API token',
+      });
+    else if (e.ok && e.value.list) {
+      const healthy = /^(running|healthy|ready|active|deployed|serving)$/i;
+      const bad = e.value.list.filter((x) => !healthy.test(String(x.status)));
+      if (e.value.list.length && bad.length)
+        inferenceFailingPct = Math.max(inferenceFailingPct ?? 0, Math.round((bad.length / e.value.list.length) * 100));
+    } else if (!e.ok)
+      unchecked.push({ what: 'the platform API', reason: e.reason, fix: 'check apiUrl in the config and that it is reachable from here' });
+  }
+
+  // The platform is down when no platform service has a healthy pod (or its cluster's API is broken).
+  const platformWorkloads = [...workloads.values()].filter((w) => w.namespace === r.system);
+  const platformDown =
+    causes.some((c) => c.id === 'control-plane' && c.subject === `cluster/${cp.name}`) ||
+    (platformWorkloads.length > 0 && platformWorkloads.every((w) => w.pods.every((h) => isProblem(h) || h.state === 'old-eviction')));
+  if (platformDown)
+    for (const c of causes) if (!c.explainedBy && c.explains.some((k) => k.startsWith(`${r.system}/`))) c.impact = 'platform';
+  const unexplained = [...allPods.values()]
+    .flat()
+    .filter((h) => isProblem(h) && !claimed.has(key(h)))
+    .map(describePod);
+  return {
+    causes: rank(causes),
+    unexplained,
+    unchecked,
+    looked,
+    platformDown,
+    ...(inferenceFailingPct !== undefined ? { inferenceFailingPct } : {}),
+  };
+}
+
+function configEvents(events: readonly EventView[], pods: readonly PodHealth[]): EventView[] {
+  const names = new Set(pods.map((h) => h.pod));
+  return events.filter(
+    (e) =>
+      names.has(e.name) &&
+      /(configmap|secret) "?[^"\s]+"? not found|couldn't find key|Error: (configmap|secret)|invalid (config|env)/i.test(e.message),
+  );
+}
+
+const WEIGHT: Record<Impact, number> = { platform: 0, data: 1, major: 2, inference: 3, performance: 4, partial: 5 };
+const PRIORITY: CauseId[] = [
+  'control-plane',
+  'node-lost',
+  'dns-failure',
+  'database-corruption',
+  'database-storage',
+  'database-oom',
+  'database-down',
+  'database-credentials',
+  'bad-deployment',
+  'certificate-expiry',
+  'clock-skew',
+  'bad-config',
+  'image-pull',
+  'keycloak-down',
+  'gpu-oom',
+  'model-serving-crash',
+  'rate-limiting',
+  'overload',
+  'node-pressure',
+  'database-replication',
+  'app-crash',
+];
+
+/** Roots first, the one that explains most first; each root followed by what it explains. */
+export function rank(causes: Cause[]): Cause[] {
+  // A root's reach: the pods it explains plus those of the causes it explains.
+  const reach = (c: Cause): number =>
+    c.explains.length + causes.filter((x) => x.explainedBy === causeKey(c)).reduce((n, x) => n + x.explains.length, 0);
+  const roots = causes
+    .filter((c) => !c.explainedBy)
+    .sort((a, b) => WEIGHT[a.impact] - WEIGHT[b.impact] || reach(b) - reach(a) || PRIORITY.indexOf(a.id) - PRIORITY.indexOf(b.id));
+  const out: Cause[] = [];
+  for (const root of roots) {
+    out.push(root);
+    for (const c of causes) if (c.explainedBy === causeKey(root)) out.push(c);
+  }
+  for (const c of causes) if (!out.includes(c)) out.push(c);
+  return out;
+}

@@ -1,0 +1,22 @@
+/** The diagnosis thresholds and namespace roles, from the config with the defaults filled in. */
+import type { Config } from '../config/config.js';
+import { DEFAULT_NAMESPACES } from '../config/defaults.js';
+import { parseDuration } from '../duration.js';
+import { DEFAULT_SETTINGS, type DiagnosisSettings, type NamespaceRoles } from './snapshot.js';
+
+export function diagnosisSettings(config: Pick<Config, 'diagnosis'>): DiagnosisSettings {
+  const d = config.diagnosis ?? {};
+  const pick = (v: string | number | undefined, fallback: number) => (v === undefined ? fallback : (parseDuration(v) ?? fallback));
+  return {
+    recentRolloutMs: pick(d.recentRollout, DEFAULT_SETTINGS.recentRolloutMs),
+    eventWindowMs: pick(d.eventWindow, DEFAULT_SETTINGS.eventWindowMs),
+    restartWindowMs: pick(d.restartWindow, DEFAULT_SETTINGS.restartWindowMs),
+    startGraceMs: pick(d.startGrace, DEFAULT_SETTINGS.startGraceMs),
+    maxClockSkewMs: pick(d.maxClockSkew, DEFAULT_SETTINGS.maxClockSkewMs),
+  };
+}
+
+export function namespaceRoles(config: Pick<Config, 'namespaces'>): NamespaceRoles {
+  const ns = { ...DEFAULT_NAMESPACES, ...config.namespaces };
+  return { system: ns.system!, data: ns.data!, auth: ns.auth!, workloads: ns.workloads!, dns: ns.dns! };
+}
