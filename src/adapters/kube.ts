@@ -71,10 +71,7 @@ export function explainKubeError(error: unknown, context: string): { reason: str
 
 /** The real reader, one client per kubeconfig+context. */
 export class ClientNodeKube implements KubeReader {
-  private clients = new Map<
-    string,
-    Promise<{ core: import('@kubernetes/client-node').CoreV1Api; apps: import('@kubernetes/client-node').AppsV1Api; context: string }>
-  >();
+  private clients = new Map<string, Promise<{ kc: import('@kubernetes/client-node').KubeConfig; context: string }>>();
 
   constructor(
     private readonly timeoutMs = 15_000,
@@ -96,7 +93,7 @@ export class ClientNodeKube implements KubeReader {
             throw new Error(`context "${target.context}" does not exist in ${file ?? 'the kubeconfig'}`);
           kc.setCurrentContext(target.context);
         }
-        return { core: kc.makeApiClient(k8s.CoreV1Api), apps: kc.makeApiClient(k8s.AppsV1Api), context: kc.getCurrentContext() };
+        return { kc, context: kc.getCurrentContext() };
       })();
       this.clients.set(key, c);
     }
@@ -133,43 +130,87 @@ export class ClientNodeKube implements KubeReader {
     }
   }
 
+  /**
+   * A GET on the API as JSON (or text, for logs), with the kubeconfig's credentials (tokens, client
+   * certificates, exec plugins) applied by the client. Lists are parsed with JSON.parse rather than
+   * the client's typed model classes: on 20,000 events that is most of the time a sweep takes.
+   */
+  private get<T>(
+    target: KubeTarget,
+    path: string,
+    query: Record<string, string | number | boolean | undefined>,
+    as: 'json' | 'text' = 'json',
+  ) {
+    return this.call<T>(target, async (c) => {
+      const cluster = c.kc.getCurrentCluster();
+      if (!cluster) throw new Error(`context "${c.context}" names no cluster`);
+      const url = new URL(cluster.server.replace(/\/+$/, '') + path);
+      for (const [k, v] of Object.entries(query)) if (v !== undefined) url.searchParams.set(k, String(v));
+      const opts: import('node:https').RequestOptions = { method: 'GET', headers: { Accept: as === 'json' ? 'application/json' : '*/*' } };
+      await c.kc.applyToHTTPSOptions(opts);
+      const lib = url.protocol === 'https:' ? await import('node:https') : await import('node:http');
+      return new Promise<T>((resolve, reject) => {
+        const req = lib.request(url, opts, (res) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (d: Buffer) => chunks.push(d));
+          res.on('error', reject);
+          res.on('end', () => {
+            const body = Buffer.concat(chunks).toString('utf8');
+            const status = res.statusCode ?? 0;
+            if (status < 200 || status >= 300) return reject(Object.assign(new Error(`HTTP ${status}`), { code: status, body }));
+            try {
+              resolve((as === 'json' ? JSON.parse(body) : body) as T);
+            } catch (error) {
+              reject(error instanceof Error ? error : new Error(String(error)));
+            }
+          });
+        });
+        req.setTimeout(this.timeoutMs, () => req.destroy(new Error(`timed out after ${this.timeoutMs / 1000}s`)));
+        req.on('error', reject);
+        req.end();
+      });
+    });
+  }
+
+  private async list<T>(target: KubeTarget, path: string, query: Record<string, string | undefined> = {}): Promise<KubeResult<T[]>> {
+    const r = await this.get<{ items?: T[] }>(target, path, query);
+    return r.ok ? { ok: true, value: r.value.items ?? [] } : r;
+  }
+
   pods(target: KubeTarget, namespace: string, labelSelector?: string) {
-    return this.call(
-      target,
-      async (c) => (await c.core.listNamespacedPod({ namespace, ...(labelSelector ? { labelSelector } : {}) })).items,
-    );
+    return this.list<V1Pod>(target, `/api/v1/namespaces/${encodeURIComponent(namespace)}/pods`, { labelSelector });
   }
   events(target: KubeTarget, namespace: string) {
-    return this.call(target, async (c) => (await c.core.listNamespacedEvent({ namespace })).items);
+    return this.list<CoreV1Event>(target, `/api/v1/namespaces/${encodeURIComponent(namespace)}/events`);
   }
   nodes(target: KubeTarget) {
-    return this.call(target, async (c) => (await c.core.listNode()).items);
+    return this.list<V1Node>(target, '/api/v1/nodes');
   }
   deployment(target: KubeTarget, namespace: string, name: string) {
-    return this.call(target, (c) => c.apps.readNamespacedDeployment({ namespace, name }));
+    return this.get<V1Deployment>(
+      target,
+      `/apis/apps/v1/namespaces/${encodeURIComponent(namespace)}/deployments/${encodeURIComponent(name)}`,
+      {},
+    );
   }
   deployments(target: KubeTarget, namespace: string) {
-    return this.call(target, async (c) => (await c.apps.listNamespacedDeployment({ namespace })).items);
+    return this.list<V1Deployment>(target, `/apis/apps/v1/namespaces/${encodeURIComponent(namespace)}/deployments`);
   }
   logs(target: KubeTarget, namespace: string, pod: string, options: { container?: string; previous?: boolean; tailLines?: number }) {
-    return this.call(target, async (c) =>
-      String(
-        await c.core.readNamespacedPodLog({
-          namespace,
-          name: pod,
-          ...(options.container ? { container: options.container } : {}),
-          ...(options.previous ? { previous: true } : {}),
-          ...(options.tailLines ? { tailLines: options.tailLines } : {}),
-          // A log line can be megabytes of JSON: cap what one read brings.
-          limitBytes: 1_000_000,
-        }),
-      ),
+    return this.get<string>(
+      target,
+      `/api/v1/namespaces/${encodeURIComponent(namespace)}/pods/${encodeURIComponent(pod)}/log`,
+      {
+        container: options.container,
+        previous: options.previous ? true : undefined,
+        tailLines: options.tailLines,
+        // A log line can be megabytes of JSON: cap what one read brings.
+        limitBytes: 1_000_000,
+      },
+      'text',
     );
   }
   replicaSets(target: KubeTarget, namespace: string, labelSelector?: string) {
-    return this.call(
-      target,
-      async (c) => (await c.apps.listNamespacedReplicaSet({ namespace, ...(labelSelector ? { labelSelector } : {}) })).items,
-    );
+    return this.list<V1ReplicaSet>(target, `/apis/apps/v1/namespaces/${encodeURIComponent(namespace)}/replicasets`, { labelSelector });
   }
 }

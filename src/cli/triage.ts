@@ -64,7 +64,7 @@ export async function triageCommand(
   }
 
   const diagnosis = diagnose(snapshot);
-  const decision = decideTriage(diagnosis);
+  const decision = decideTriage(diagnosis, namespaceRoles(cfg));
   const red = redactor(ctx);
   const result = red.redactValue({
     ok: decision.healthy,
@@ -137,6 +137,7 @@ export async function triageCommand(
     if (decision.unchecked.length) {
       o.push('', c.yellow.bold('Could not check (not a finding about the cluster):'));
       for (const u of result.unchecked) o.push(`  ${c.yellow('?')} ${u.what}: ${u.reason}`, c.dim(`      fix: ${u.fix}`));
+      for (const f of decision.followUps) o.push(`  ${c.bold('→')} bud-incident run ${f.runbook}  ${c.dim(`(${f.reason})`)}`);
     }
     if (decision.healthy) o.push('', c.green.bold('Nothing wrong found.'));
     else if (decision.matches.length === 0 && decision.unexplained.length === 0)

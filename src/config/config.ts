@@ -46,6 +46,10 @@ export const ConfigSchema = z.strictObject({
       restartWindow: DurationText.optional().describe('Restarts older than this, with the pod ready now, are history (default 1h).'),
       startGrace: DurationText.optional().describe('A pod younger than this may still be starting (default 5m).'),
       maxClockSkew: DurationText.optional().describe('A server clock further off than this is skewed (default 60s).'),
+      mainDeployment: z
+        .string()
+        .optional()
+        .describe('The main application deployment: with none of its pods serving, the platform is down (default budapp).'),
     })
     .optional()
     .describe('Thresholds of the judgement in triage and diagnosis checks.'),

@@ -225,7 +225,17 @@ export function diagnose(s: Snapshot): Diagnosis {
         facts: { cluster: c.name },
       });
     }
-    for (const [what, r] of reads) if (!r.ok && !isServerError(r)) unchecked.push(uncheckedOf(`${what} (${c.name})`, r, c.name));
+    for (const [what, r] of reads) {
+      if (r.ok) continue;
+      // A read the API answered with a server error could not be checked either: its objects are unknown.
+      if (isServerError(r))
+        unchecked.push({
+          what: `${what} (${c.name})`,
+          reason: r.reason,
+          fix: `the API server of "${c.name}" is failing itself: look at it from the provider's console or the control-plane nodes`,
+        });
+      else unchecked.push(uncheckedOf(`${what} (${c.name})`, r, c.name));
+    }
   }
 
   // Pods, nodes and events of each cluster.
@@ -504,7 +514,13 @@ export function diagnose(s: Snapshot): Diagnosis {
     const slowPods = new Set(unhealthy.filter((e) => /deadline exceeded|timeout|timed out|503/i.test(e.message)).map((e) => e.name));
     const crashing = bad.filter((h) => !['not-ready', 'flapping'].includes(h.state));
     if (bad.length === 0 && slowPods.size < Math.max(2, Math.ceil(live.length / 2))) continue;
-    if (slowPods.size >= Math.max(2, Math.ceil(live.length / 2)) && crashing.length === 0 && !lostNames.size) {
+    const hits = bad.flatMap((h) => hitsByPod.get(key(h)) ?? logsOf(cp, h));
+    const has = (sig: LogSignal) => hits.some((x) => x.signal === sig);
+    // Overload only when nothing else explains the slowness: a database that is down, failing DNS
+    // or a lost node make health checks time out too.
+    const explainedElsewhere =
+      databaseDown !== undefined || dnsCause !== undefined || lostNames.size > 0 || has('db-unreachable') || has('dns');
+    if (slowPods.size >= Math.max(2, Math.ceil(live.length / 2)) && crashing.length === 0 && !explainedElsewhere) {
       const replicas = w.deployment?.spec?.replicas ?? live.length;
       const target = Math.max(replicas + 1, Math.ceil(replicas * 1.5));
       const c = add({
@@ -523,8 +539,6 @@ export function diagnose(s: Snapshot): Diagnosis {
     }
     if (bad.length === 0) continue;
 
-    const hits = bad.flatMap((h) => hitsByPod.get(key(h)) ?? logsOf(cp, h));
-    const has = (sig: LogSignal) => hits.some((x) => x.signal === sig);
     const evidencePods = bad.slice(0, 4).map(describePod);
 
     // 4a. The apps cannot reach a database that is down: the database explains them.
@@ -861,18 +875,24 @@ export function diagnose(s: Snapshot): Diagnosis {
         impact: 'inference',
         facts: {},
       });
-    else if (e.ok && e.value.status >= 500)
-      add({
-        id: 'app-crash',
-        subject: p.endpoints.url,
-        title: `the platform API answers HTTP ${e.value.status}`,
-        evidence: [`GET ${p.endpoints.url}/endpoints → ${e.value.status}`],
-        explains: [],
-        runbook: 'sev1-response',
-        impact: 'major',
-        facts: {},
-      });
-    else if (e.ok && e.value.status >= 400)
+    else if (e.ok && e.value.status >= 500) {
+      // Users see it: evidence of impact. A cause found in the cluster explains it; only with none
+      // found is the failing API a problem of its own.
+      const line = `GET ${p.endpoints.url}/endpoints → HTTP ${e.value.status}`;
+      const top = rank(causes).find((c) => !c.explainedBy);
+      if (top) top.evidence.push(`the platform API answers: ${line}`);
+      else
+        add({
+          id: 'app-crash',
+          subject: p.endpoints.url,
+          title: `the platform API answers HTTP ${e.value.status} and nothing in the cluster shows why`,
+          evidence: [line],
+          explains: [],
+          runbook: 'sev1-response',
+          impact: 'major',
+          facts: {},
+        });
+    } else if (e.ok && e.value.status >= 400)
       unchecked.push({
         what: 'the platform API',
         reason: `it answered HTTP ${e.value.status} to our request${e.value.status === 401 || e.value.status === 403 ? ' (our token is not accepted)' : ''}`,
@@ -889,11 +909,27 @@ export function diagnose(s: Snapshot): Diagnosis {
 
   // The platform is down when no platform service has a healthy pod (or its cluster's API is broken).
   const platformWorkloads = [...workloads.values()].filter((w) => w.namespace === r.system);
+  const serving = (w: Workload) => w.pods.some((h) => !isProblem(h) && h.state !== 'old-eviction' && h.state !== 'starting');
+  const main = workloads.get(`${r.system}/${st.mainDeployment}`);
   const platformDown =
     causes.some((c) => c.id === 'control-plane' && c.subject === `cluster/${cp.name}`) ||
-    (platformWorkloads.length > 0 && platformWorkloads.every((w) => w.pods.every((h) => isProblem(h) || h.state === 'old-eviction')));
+    (platformWorkloads.length > 0 && platformWorkloads.every((w) => !serving(w))) ||
+    (main !== undefined && !serving(main));
   if (platformDown)
-    for (const c of causes) if (!c.explainedBy && c.explains.some((k) => k.startsWith(`${r.system}/`))) c.impact = 'platform';
+    for (const c of causes) {
+      if (c.explainedBy || !c.explains.some((k) => k.startsWith(`${r.system}/`))) continue;
+      c.impact = 'platform';
+      // The whole platform is down: the SEV1 runbooks, not the single-service one.
+      if (c.runbook === 'sev2-response') {
+        c.runbook = ['bad-deployment', 'bad-config', 'image-pull'].includes(c.id) ? 'platform-outage' : 'sev1-response';
+        delete c.vars;
+      }
+      for (const x of causes)
+        if (x.explainedBy === causeKey(c) && x.runbook === 'sev2-response') {
+          x.runbook = c.runbook;
+          delete x.vars;
+        }
+    }
   const unexplained = [...allPods.values()]
     .flat()
     .filter((h) => isProblem(h) && !claimed.has(key(h)))

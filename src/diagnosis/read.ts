@@ -6,6 +6,7 @@
  */
 import type { KubeReader, KubeTarget } from '../adapters/kube.js';
 import type { Prober } from '../adapters/probe.js';
+import type { V1Pod } from '@kubernetes/client-node';
 import { isProblem, podHealth, workloadOf } from './pods.js';
 import {
   logKey,
@@ -38,69 +39,87 @@ export interface SweepRequest {
 
 const TAIL = 200;
 
+/**
+ * Reads one cluster: every list at once, and, as soon as a namespace's pods arrive, the logs of
+ * its pods in trouble (so the slowest chain is one list and one log read, not all lists and then
+ * all logs).
+ */
 async function readCluster(
   kube: KubeReader,
   name: string,
   target: KubeTarget,
   namespaces: readonly string[],
   withWorkloadObjects: boolean,
+  logs: { now: Date; settings: DiagnosisSettings; concurrency: number; max: number },
 ): Promise<ClusterRead> {
-  const [nodes, ...perNs] = await Promise.all([
+  const cluster: ClusterRead = { name, nodes: { ok: true, value: [] }, namespaces: {}, logs: {} };
+  const budget = { left: logs.max, inFlight: 0, waiting: [] as Array<() => void> };
+  // A bounded number of log reads in flight across the namespaces.
+  const slot = async () => {
+    while (budget.inFlight >= logs.concurrency) await new Promise<void>((r) => budget.waiting.push(r));
+    budget.inFlight++;
+  };
+  const release = () => {
+    budget.inFlight--;
+    budget.waiting.shift()?.();
+  };
+  const [nodes] = await Promise.all([
     kube.nodes(target),
     ...namespaces.map(async (ns) => {
+      const podsRead = kube.pods(target, ns);
+      const logsRead = podsRead.then(async (pods) => {
+        if (!pods.ok) return;
+        const wanted = logsWanted(ns, pods.value, logs.now, logs.settings).slice(0, Math.max(0, budget.left));
+        budget.left -= wanted.length;
+        await Promise.all(
+          wanted.map(async (item) => {
+            await slot();
+            try {
+              const r = await kube.logs(target, ns, item.pod, { container: item.container, previous: item.previous, tailLines: TAIL });
+              // A missing previous log or a container that never started is simply no evidence.
+              if (r.ok && r.value) cluster.logs[logKey(ns, item.pod, item.container, item.previous)] = r.value;
+            } finally {
+              release();
+            }
+          }),
+        );
+      });
       const [pods, events, deployments, replicaSets] = await Promise.all([
-        kube.pods(target, ns),
+        podsRead,
         kube.events(target, ns),
         withWorkloadObjects ? kube.deployments(target, ns) : Promise.resolve({ ok: true as const, value: [] }),
         withWorkloadObjects ? kube.replicaSets(target, ns) : Promise.resolve({ ok: true as const, value: [] }),
+        logsRead,
       ]);
-      return [ns, { pods, events, deployments, replicaSets }] as const;
+      cluster.namespaces[ns] = { pods, events, deployments, replicaSets };
     }),
   ]);
-  return { name, nodes, namespaces: Object.fromEntries(perNs), logs: {} };
+  cluster.nodes = nodes;
+  return cluster;
 }
 
-/** Reads the logs of the pods in trouble: every failing pod's containers, previous instance first. */
-async function readLogs(
-  kube: KubeReader,
-  cluster: ClusterRead,
-  target: KubeTarget,
-  now: Date,
-  settings: DiagnosisSettings,
-  concurrency: number,
-  max: number,
-): Promise<void> {
-  const wanted: Array<{ ns: string; pod: string; container: string; previous: boolean }> = [];
+/** The log reads worth making in a namespace: every failing pod's containers (a few per workload), previous instance too. */
+function logsWanted(ns: string, pods: readonly V1Pod[], now: Date, settings: DiagnosisSettings) {
+  const wanted: Array<{ pod: string; container: string; previous: boolean }> = [];
   const perWorkload = new Map<string, number>();
-  for (const [ns, r] of Object.entries(cluster.namespaces)) {
-    if (!r.pods.ok) continue;
-    for (const p of r.pods.value) {
-      const h = podHealth(p, now, {
-        restartWindowMs: settings.restartWindowMs,
-        startGraceMs: settings.startGraceMs,
-        evictionWindowMs: settings.eventWindowMs * 2,
-      });
-      if (!isProblem(h) || ['unschedulable', 'evicted', 'terminating', 'image-pull', 'config-error'].includes(h.state)) continue;
-      // Every failing pod of a workload up to a few; beyond that its siblings say the same.
-      const w = `${ns}/${workloadOf(h)}`;
-      const n = perWorkload.get(w) ?? 0;
-      if (n >= 6) continue;
-      perWorkload.set(w, n + 1);
-      for (const c of h.containers) {
-        if (c.previous) wanted.push({ ns, pod: h.pod, container: c.name, previous: true });
-        wanted.push({ ns, pod: h.pod, container: c.name, previous: false });
-      }
+  for (const p of pods) {
+    const h = podHealth(p, now, {
+      restartWindowMs: settings.restartWindowMs,
+      startGraceMs: settings.startGraceMs,
+      evictionWindowMs: settings.eventWindowMs * 2,
+    });
+    if (!isProblem(h) || ['unschedulable', 'evicted', 'terminating', 'image-pull', 'config-error'].includes(h.state)) continue;
+    // Every failing pod of a workload up to a few; beyond that its siblings say the same.
+    const w = workloadOf(h);
+    const n = perWorkload.get(w) ?? 0;
+    if (n >= 6) continue;
+    perWorkload.set(w, n + 1);
+    for (const c of h.containers) {
+      if (c.previous) wanted.push({ pod: h.pod, container: c.name, previous: true });
+      wanted.push({ pod: h.pod, container: c.name, previous: false });
     }
   }
-  const queue = wanted.slice(0, max);
-  const worker = async () => {
-    for (let item = queue.shift(); item; item = queue.shift()) {
-      const r = await kube.logs(target, item.ns, item.pod, { container: item.container, previous: item.previous, tailLines: TAIL });
-      // A missing previous log or a container that never started is simply no evidence.
-      if (r.ok && r.value) cluster.logs[logKey(item.ns, item.pod, item.container, item.previous)] = r.value;
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(concurrency, queue.length) }, worker));
+  return wanted;
 }
 
 async function endpoints(api: { url: string; token: string }, timeoutMs: number, f: typeof fetch): Promise<Read<EndpointsAnswer>> {
@@ -126,9 +145,10 @@ export async function sweep(req: SweepRequest): Promise<Snapshot> {
   const roles = req.roles;
   const cpNamespaces = [...new Set([roles.system, roles.data, roles.auth, roles.dns])];
   const probes: ProbeReads = {};
+  const logs = { now, settings: req.settings, concurrency: req.logConcurrency ?? 16, max: req.maxLogs ?? 60 };
   const [controlPlane, workload] = await Promise.all([
-    readCluster(req.kube, req.controlPlane.name, req.controlPlane.target, cpNamespaces, true),
-    req.workload ? readCluster(req.kube, req.workload.name, req.workload.target, [roles.workloads], false) : undefined,
+    readCluster(req.kube, req.controlPlane.name, req.controlPlane.target, cpNamespaces, true, logs),
+    req.workload ? readCluster(req.kube, req.workload.name, req.workload.target, [roles.workloads], false, logs) : undefined,
     (async () => {
       if (req.keycloakUrl && req.probe && /^https:/i.test(req.keycloakUrl)) {
         const [tls, clock] = await Promise.all([
@@ -142,12 +162,6 @@ export async function sweep(req: SweepRequest): Promise<Snapshot> {
     (async () => {
       if (req.api) probes.endpoints = { url: req.api.url, result: await endpoints(req.api, req.timeoutMs, req.fetch ?? fetch) };
     })(),
-  ]);
-  const concurrency = req.logConcurrency ?? 16;
-  const max = req.maxLogs ?? 60;
-  await Promise.all([
-    readLogs(req.kube, controlPlane, req.controlPlane.target, now, req.settings, concurrency, max),
-    workload && req.workload ? readLogs(req.kube, workload, req.workload.target, now, req.settings, concurrency, max) : undefined,
   ]);
   return { now, roles, controlPlane, ...(workload ? { workload } : {}), probes, settings: req.settings };
 }

@@ -13,6 +13,7 @@ export function diagnosisSettings(config: Pick<Config, 'diagnosis'>): DiagnosisS
     restartWindowMs: pick(d.restartWindow, DEFAULT_SETTINGS.restartWindowMs),
     startGraceMs: pick(d.startGrace, DEFAULT_SETTINGS.startGraceMs),
     maxClockSkewMs: pick(d.maxClockSkew, DEFAULT_SETTINGS.maxClockSkewMs),
+    mainDeployment: d.mainDeployment ?? DEFAULT_SETTINGS.mainDeployment,
   };
 }
 

@@ -57,6 +57,8 @@ export interface DiagnosisSettings {
   startGraceMs: number;
   /** A clock further off than this is skewed. */
   maxClockSkewMs: number;
+  /** The platform's main application: with none of its pods serving, the platform is down. */
+  mainDeployment: string;
 }
 
 export const DEFAULT_SETTINGS: DiagnosisSettings = {
@@ -65,6 +67,7 @@ export const DEFAULT_SETTINGS: DiagnosisSettings = {
   restartWindowMs: 3_600_000,
   startGraceMs: 5 * 60_000,
   maxClockSkewMs: 60_000,
+  mainDeployment: 'budapp',
 };
 
 export interface Snapshot {

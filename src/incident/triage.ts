@@ -33,6 +33,27 @@ export interface TriageDecision {
   matches: RunbookMatch[];
   unchecked: Unchecked[];
   unexplained: string[];
+  /** Runbooks that look where this sweep could not (a cluster it could not reach, a namespace it may not read). */
+  followUps: Array<{ runbook: string; reason: string }>;
+}
+
+/** Where to look further when part of the system could not be checked from here. */
+export function followUpsFor(
+  unchecked: readonly Unchecked[],
+  roles: { data: string; auth: string; system: string },
+): TriageDecision['followUps'] {
+  const out: TriageDecision['followUps'] = [];
+  const add = (runbook: string, reason: string) => {
+    if (!out.some((f) => f.runbook === runbook)) out.push({ runbook, reason });
+  };
+  for (const u of unchecked) {
+    if (/platform API/.test(u.what) || (/\(/.test(u.what) && !/\(control-plane\)/.test(u.what)))
+      add('inference-failures', `${u.what} could not be checked; the runbook asks the platform API and the workload cluster`);
+    else if (u.what.includes(roles.data) || /PostgreSQL/.test(u.what)) add('database-failure', `${u.what} could not be checked`);
+    else if (u.what.includes(roles.auth) || /certificate|clock/.test(u.what)) add('auth-failure', `${u.what} could not be checked`);
+    else if (u.what.includes(roles.system) || /^nodes/.test(u.what)) add('platform-outage', `${u.what} could not be checked`);
+  }
+  return out;
 }
 
 /** The §1.2 answers a set of causes implies. */
@@ -54,7 +75,11 @@ export function classificationAnswers(
   };
 }
 
-export function decideTriage(d: Diagnosis): TriageDecision {
+export function decideTriage(
+  d: Diagnosis,
+  roles: { data: string; auth: string; system: string } = { data: 'bud-data', auth: 'bud-auth', system: 'bud-system' },
+): TriageDecision {
+  const followUps = followUpsFor(d.unchecked, roles);
   const roots = d.causes.filter((c) => !c.explainedBy);
   const matches: RunbookMatch[] = roots.map((root) => {
     const explained = d.causes.filter((c) => c.explainedBy === `${root.id} ${root.subject}`);
@@ -72,7 +97,7 @@ export function decideTriage(d: Diagnosis): TriageDecision {
   });
   const complete = d.unchecked.length === 0;
   if (roots.length === 0 && d.unexplained.length === 0)
-    return { healthy: complete, complete, matches: [], unchecked: d.unchecked, unexplained: [] };
+    return { healthy: complete, complete, matches: [], unchecked: d.unchecked, unexplained: [], followUps };
   const overall = classify(classificationAnswers(roots, d));
   return {
     healthy: false,
@@ -82,5 +107,6 @@ export function decideTriage(d: Diagnosis): TriageDecision {
     matches,
     unchecked: d.unchecked,
     unexplained: d.unexplained,
+    followUps,
   };
 }

@@ -26,7 +26,7 @@ describe('bud-incident triage', () => {
   it.each([
     ['every platform pod failing, the apps refused by PostgreSQL', platformDownCluster, 'SEV1', 'database-failure'],
     ['only PostgreSQL down', postgresDownCluster, 'SEV2', 'database-failure'],
-    ['PostgreSQL refusing budapp, which crash-loops', databaseDownCluster, 'SEV2', 'database-failure'],
+    ['PostgreSQL refusing budapp (the main app), which crash-loops', databaseDownCluster, 'SEV1', 'database-failure'],
     ['Keycloak down', keycloakDownCluster, 'SEV2', 'auth-failure'],
   ])('%s → %s %s first', async (_name, state, severity, runbook) => {
     const { r, json } = await triage(state());

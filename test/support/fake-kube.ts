@@ -3,8 +3,13 @@
  * nodes, events, deployments, replica sets) the way the real API does for what kubectl and
  * @kubernetes/client-node ask: version, legacy discovery, lists with label/field selectors, Table
  * responses for `kubectl get`, pod logs, and `exec` over WebSocket (v5/v4.channel.k8s.io).
- * Failure modes: a bearer token that must match (401), namespaces that are forbidden (403),
- * added latency per request.
+ * Failure modes: a bearer token that must match (401), namespaces that are forbidden (403), lists at
+ * the cluster scope that are forbidden (403), added latency per request, and a broken control plane
+ * that answers with an error Status (e.g. 500 "etcdserver: request timed out").
+ *
+ * Optional extras, each served and advertised in discovery only when the state has it: statefulsets,
+ * jobs (batch/v1), configmaps, persistentvolumeclaims, an explicit namespace list; /healthz, /livez
+ * and /readyz. Logs per container and of the previous container instance (see ClusterState.logs).
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -27,10 +32,34 @@ export interface ClusterState {
   events: Obj[];
   deployments: Obj[];
   replicasets: Obj[];
-  /** Logs by "namespace/pod" (all containers). */
+  /**
+   * Pod logs. Keys:
+   *   "ns/pod"                      any container, current and previous (the original, lenient scheme);
+   *   "ns/pod/container"            that container's current log (for a crash-looping container: its last run);
+   *   "ns/pod/container#previous"   the previous, terminated instance of that container (`?previous=true`).
+   * A pod with any per-container key (every pod, with `realKubelet`) is answered as the kubelet does:
+   * no container named on a multi-container pod → 400 "a container name must be specified ...";
+   * `previous=true` without a "#previous" key → 400 "previous terminated container ... not found";
+   * a container that never started → 400 "... is waiting to start: <reason>"; a pod without a node →
+   * 400 "... does not have a host assigned"; a pod on a node whose Ready condition is Unknown →
+   * 500 "dial tcp <node>:10250: connect: no route to host". "ns/pod" still answers `?container=`-less
+   * requests when present.
+   */
   logs?: Record<string, string>;
   /** Exec answers by "namespace/pod"; the function receives the command vector. */
   exec?: Record<string, (command: string[]) => ExecResult>;
+  /**
+   * Logs and exec behave as a real kubelet for every pod (see `logs`); exec then fails to upgrade for a
+   * container that is not running (500 container not found), for a pod without a node (400) and for a
+   * pod on an unreachable node (500 no route to host) before any handler runs.
+   */
+  realKubelet?: boolean;
+  /** Namespace names for `GET /api/v1/namespaces[/name]` (default: those of the pods and deployments). */
+  namespaces?: string[];
+  statefulsets?: Obj[];
+  jobs?: Obj[];
+  configmaps?: Obj[];
+  persistentvolumeclaims?: Obj[];
 }
 
 export interface FakeKubeOptions {
@@ -38,6 +67,18 @@ export interface FakeKubeOptions {
   forbiddenNamespaces?: string[];
   latencyMs?: number;
   now?: Date;
+  /**
+   * A broken control plane: answer with this error Status. scope 'all' (default): every request but
+   * /version; 'resources': resource requests (lists, gets, logs, exec) and /readyz, /healthz, while
+   * discovery still answers from the API server's memory, as it does when etcd times out.
+   */
+  serverError?: { code: number; message: string; reason?: string; scope?: 'all' | 'resources' };
+  /**
+   * Resources whose list across all namespaces is forbidden (403 "... at the cluster scope"), as for an
+   * account bound only per namespace; use with forbiddenNamespaces so that a forbidden namespace's
+   * objects cannot be seen through an all-namespaces list.
+   */
+  forbiddenClusterScope?: string[];
 }
 
 export interface RequestRecord {
@@ -141,14 +182,14 @@ function tableFor(resource: string, items: Obj[], now: Date, includeObject: stri
         col('Name', 1),
       ];
       cells = (e) => [
-        age(e.lastTimestamp, now),
+        age(e.lastTimestamp ?? e.series?.lastObservedTime ?? e.eventTime, now),
         e.type,
         e.reason,
         `${String(e.involvedObject.kind).toLowerCase()}/${e.involvedObject.name}`,
         '',
         e.source?.component ?? '',
         e.message,
-        age(e.firstTimestamp ?? e.lastTimestamp, now),
+        age(e.firstTimestamp ?? e.eventTime ?? e.lastTimestamp, now),
         e.count ?? 1,
         e.metadata.name,
       ];
@@ -173,6 +214,35 @@ function tableFor(resource: string, items: Obj[], now: Date, includeObject: stri
         age(r.metadata.creationTimestamp, now),
       ];
       break;
+    case 'statefulsets':
+      columns = [col('Name'), col('Ready'), col('Age')];
+      cells = (s) => [s.metadata.name, `${s.status?.readyReplicas ?? 0}/${s.spec?.replicas ?? 0}`, age(s.metadata.creationTimestamp, now)];
+      break;
+    case 'jobs':
+      columns = [col('Name'), col('Status'), col('Completions'), col('Age')];
+      cells = (j) => [
+        j.metadata.name,
+        (j.status?.conditions ?? []).find((c: Obj) => c.status === 'True')?.type ?? 'Running',
+        `${j.status?.succeeded ?? 0}/${j.spec?.completions ?? 1}`,
+        age(j.metadata.creationTimestamp, now),
+      ];
+      break;
+    case 'configmaps':
+      columns = [col('Name'), col('Data'), col('Age')];
+      cells = (c) => [c.metadata.name, Object.keys(c.data ?? {}).length, age(c.metadata.creationTimestamp, now)];
+      break;
+    case 'persistentvolumeclaims':
+      columns = [col('Name'), col('Status'), col('Volume'), col('Capacity'), col('Access Modes'), col('StorageClass'), col('Age')];
+      cells = (c) => [
+        c.metadata.name,
+        c.status?.phase ?? 'Pending',
+        c.spec?.volumeName ?? '',
+        c.status?.capacity?.storage ?? '',
+        (c.spec?.accessModes ?? []).map((m: string) => m.replace(/[a-z]/g, '')).join(','),
+        c.spec?.storageClassName ?? '',
+        age(c.metadata.creationTimestamp, now),
+      ];
+      break;
     default:
       columns = [col('Name'), col('Age')];
       cells = (o) => [o.metadata.name, age(o.metadata.creationTimestamp, now)];
@@ -189,18 +259,39 @@ function tableFor(resource: string, items: Obj[], now: Date, includeObject: stri
   };
 }
 
-const RESOURCES: Record<string, { group: string; kind: string; namespaced: boolean; short?: string[]; key: keyof ClusterState }> = {
-  pods: { group: '', kind: 'Pod', namespaced: true, short: ['po'], key: 'pods' },
-  nodes: { group: '', kind: 'Node', namespaced: false, short: ['no'], key: 'nodes' },
-  events: { group: '', kind: 'Event', namespaced: true, short: ['ev'], key: 'events' },
-  deployments: { group: 'apps', kind: 'Deployment', namespaced: true, short: ['deploy'], key: 'deployments' },
-  replicasets: { group: 'apps', kind: 'ReplicaSet', namespaced: true, short: ['rs'], key: 'replicasets' },
-};
+type ListKey =
+  'pods' | 'nodes' | 'events' | 'deployments' | 'replicasets' | 'statefulsets' | 'jobs' | 'configmaps' | 'persistentvolumeclaims';
 
-function resourceList(groupVersion: string): Obj {
+const RESOURCES: Record<string, { group: string; kind: string; namespaced: boolean; short?: string[]; key: ListKey; optional?: boolean }> =
+  {
+    pods: { group: '', kind: 'Pod', namespaced: true, short: ['po'], key: 'pods' },
+    nodes: { group: '', kind: 'Node', namespaced: false, short: ['no'], key: 'nodes' },
+    events: { group: '', kind: 'Event', namespaced: true, short: ['ev'], key: 'events' },
+    deployments: { group: 'apps', kind: 'Deployment', namespaced: true, short: ['deploy'], key: 'deployments' },
+    replicasets: { group: 'apps', kind: 'ReplicaSet', namespaced: true, short: ['rs'], key: 'replicasets' },
+    statefulsets: { group: 'apps', kind: 'StatefulSet', namespaced: true, short: ['sts'], key: 'statefulsets', optional: true },
+    jobs: { group: 'batch', kind: 'Job', namespaced: true, key: 'jobs', optional: true },
+    configmaps: { group: '', kind: 'ConfigMap', namespaced: true, short: ['cm'], key: 'configmaps', optional: true },
+    persistentvolumeclaims: {
+      group: '',
+      kind: 'PersistentVolumeClaim',
+      namespaced: true,
+      short: ['pvc'],
+      key: 'persistentvolumeclaims',
+      optional: true,
+    },
+  };
+
+/** The resources this state serves: the five basic ones always, the optional ones when present. */
+function served(state: ClusterState, name: string): boolean {
+  const r = RESOURCES[name];
+  return !!r && (!r.optional || state[r.key] !== undefined);
+}
+
+function resourceList(groupVersion: string, state: ClusterState): Obj {
   const group = groupVersion === 'v1' ? '' : groupVersion.split('/')[0];
   const resources = Object.entries(RESOURCES)
-    .filter(([, r]) => r.group === group)
+    .filter(([name, r]) => r.group === group && served(state, name))
     .flatMap(([name, r]) => {
       const base = {
         name,
@@ -280,6 +371,15 @@ export class FakeKubeServer {
       const denied = this.authError(req, url);
       if (denied || !/\/exec$/.test(url.pathname) || req.headers.upgrade?.toLowerCase() !== 'websocket') {
         socket.end(`HTTP/1.1 ${denied ? denied.code : 400} ${denied ? denied.reason : 'Bad Request'}\r\n\r\n`);
+        return;
+      }
+      const broken = this.controlPlaneError(url.pathname);
+      const refused = broken ? { code: broken.code as number, text: broken.message as string } : this.execRefused(url);
+      if (refused) {
+        const body = JSON.stringify(status(refused.code, refused.code === 400 ? 'BadRequest' : 'InternalError', refused.text));
+        socket.end(
+          `HTTP/1.1 ${refused.code} ${refused.code === 400 ? 'Bad Request' : 'Internal Server Error'}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+        );
         return;
       }
       this.wss.handleUpgrade(req, socket, head, (ws) => void this.exec(ws, url));
@@ -364,6 +464,23 @@ export class FakeKubeServer {
     res.end(text);
   }
 
+  /** The error Status of a broken control plane for this path, if it should fail. */
+  private controlPlaneError(p: string): Obj | undefined {
+    const e = this.options.serverError;
+    if (!e || p === '/version') return undefined;
+    const discovery = p === '/api' || p === '/apis' || /^\/apis?\/[^/]+(\/v1)?$/.test(p) || p === '/api/v1' || p.startsWith('/openapi');
+    if ((e.scope ?? 'all') === 'resources' && (discovery || p === '/livez')) return undefined;
+    return {
+      kind: 'Status',
+      apiVersion: 'v1',
+      metadata: {},
+      status: 'Failure',
+      message: e.message,
+      ...(e.reason ? { reason: e.reason } : {}),
+      code: e.code,
+    };
+  }
+
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://x');
     this.record(req, url);
@@ -382,6 +499,16 @@ export class FakeKubeServer {
         platform: 'linux/amd64',
       });
     }
+    const broken = this.controlPlaneError(p);
+    if (broken && (p === '/readyz' || p === '/healthz'))
+      return this.send(
+        res,
+        500,
+        `[+]ping ok\n[+]log ok\n[-]etcd failed: reason withheld\n[+]informer-sync ok\n[+]poststarthook/start-apiextensions-controllers ok\n${p.slice(1)} check failed\n`,
+        'text/plain',
+      );
+    if (broken) return this.send(res, broken.code, broken);
+    if (p === '/readyz' || p === '/livez' || p === '/healthz') return this.send(res, 200, 'ok', 'text/plain');
     const denied = this.authError(req, url);
     if (denied) return this.send(res, denied.code, denied.body);
     if (p === '/api')
@@ -400,36 +527,73 @@ export class FakeKubeServer {
             versions: [{ groupVersion: 'apps/v1', version: 'v1' }],
             preferredVersion: { groupVersion: 'apps/v1', version: 'v1' },
           },
+          ...(this.state.jobs
+            ? [
+                {
+                  name: 'batch',
+                  versions: [{ groupVersion: 'batch/v1', version: 'v1' }],
+                  preferredVersion: { groupVersion: 'batch/v1', version: 'v1' },
+                },
+              ]
+            : []),
         ],
       });
     }
-    if (p === '/api/v1') return this.send(res, 200, resourceList('v1'));
-    if (p === '/apis/apps/v1') return this.send(res, 200, resourceList('apps/v1'));
+    if (p === '/api/v1') return this.send(res, 200, resourceList('v1', this.state));
+    if (p === '/apis/apps/v1') return this.send(res, 200, resourceList('apps/v1', this.state));
+    if (p === '/apis/batch/v1' && this.state.jobs) return this.send(res, 200, resourceList('batch/v1', this.state));
     if (p.startsWith('/openapi')) return this.send(res, 404, status(404, 'NotFound', 'not found'));
 
-    const m = /^\/(?:api\/v1|apis\/apps\/v1)(?:\/namespaces\/([^/]+))?\/([a-z]+)(?:\/([^/]+))?(?:\/([a-z]+))?$/.exec(p);
+    const m = /^\/(?:api\/v1|apis\/(?:apps|batch)\/v1)(?:\/namespaces\/([^/]+))?\/([a-z]+)(?:\/([^/]+))?(?:\/([a-z]+))?$/.exec(p);
     if (!m) return this.send(res, 404, status(404, 'NotFound', `the server could not find the requested resource (${p})`));
     const [, ns, resource, name, sub] = m as unknown as [string, string | undefined, string, string | undefined, string | undefined];
     if (resource === 'namespaces' && !ns) {
-      const names = [...new Set([...this.state.pods, ...this.state.deployments].map((o) => o.metadata.namespace))];
+      const names = this.state.namespaces ?? [...new Set([...this.state.pods, ...this.state.deployments].map((o) => o.metadata.namespace))];
+      const nsObj = (n: string) => ({
+        apiVersion: 'v1',
+        kind: 'Namespace',
+        metadata: { name: n, labels: { 'kubernetes.io/metadata.name': n } },
+        spec: { finalizers: ['kubernetes'] },
+        status: { phase: 'Active' },
+      });
+      if (name && this.state.namespaces) {
+        if (!names.includes(name)) return this.send(res, 404, status(404, 'NotFound', `namespaces "${name}" not found`));
+        return this.send(res, 200, nsObj(name));
+      }
       return this.send(res, 200, {
         kind: 'NamespaceList',
         apiVersion: 'v1',
         metadata: {},
-        items: names.map((n) => ({ metadata: { name: n } })),
+        items: this.state.namespaces ? names.map(nsObj) : names.map((n) => ({ metadata: { name: n } })),
       });
     }
     if (resource === 'namespaces' && ns && !name) {
       // GET /api/v1/namespaces/NAME is matched as namespaces/NAME/<resource> above only with a resource; this is the namespace itself.
     }
     const def = RESOURCES[resource];
-    if (!def) return this.send(res, 404, status(404, 'NotFound', `the server could not find the requested resource`));
-    const all = (this.state[def.key] as Obj[]).filter((o) => !def.namespaced || !ns || o.metadata.namespace === ns);
+    if (!def || !served(this.state, resource))
+      return this.send(res, 404, status(404, 'NotFound', `the server could not find the requested resource`));
+    if (!ns && def.namespaced && !name && this.options.forbiddenClusterScope?.includes(resource)) {
+      const group = def.group ? `"${def.group}"` : '""';
+      return this.send(
+        res,
+        403,
+        status(
+          403,
+          'Forbidden',
+          `${resource} is forbidden: User "system:serviceaccount:default:oncall" cannot list resource "${resource}" in API group ${group} at the cluster scope`,
+        ),
+      );
+    }
+    const all = (this.state[def.key] ?? []).filter((o) => !def.namespaced || !ns || o.metadata.namespace === ns);
     if (name) {
       const obj = all.find((o) => o.metadata.name === name);
       if (!obj) return this.send(res, 404, status(404, 'NotFound', `${resource} "${name}" not found`));
-      if (sub === 'log') {
-        const text = this.state.logs?.[`${ns}/${name}`] ?? '';
+      if (sub === 'log' && resource === 'pods') {
+        const answer = this.podLog(obj, url);
+        if (answer.code !== 200)
+          return this.send(res, answer.code, status(answer.code, answer.code === 400 ? 'BadRequest' : 'InternalError', answer.text));
+        const text = answer.text;
         const tail = url.searchParams.get('tailLines');
         const lines = text.split('\n').filter((l, i, a) => l !== '' || i < a.length - 1);
         return this.send(res, 200, (tail ? lines.slice(-Number(tail)) : lines).join('\n') + (lines.length ? '\n' : ''), 'text/plain');
@@ -450,6 +614,83 @@ export class FakeKubeServer {
       metadata: { resourceVersion: '1' },
       items,
     });
+  }
+
+  /** Whether logs and exec of this pod are answered as a real kubelet would (see ClusterState.logs). */
+  private realFor(pod: Obj): boolean {
+    if (this.state.realKubelet) return true;
+    const base = `${pod.metadata.namespace}/${pod.metadata.name}/`;
+    return Object.keys(this.state.logs ?? {}).some((k) => k.startsWith(base));
+  }
+
+  /** Why the kubelet of this pod cannot be asked (no node, an unreachable node), as the API server reports it. */
+  private kubeletUnreachable(pod: Obj, what: string): { code: number; text: string } | undefined {
+    const nodeName = pod.spec?.nodeName;
+    if (!nodeName) return { code: 400, text: `pod ${pod.metadata.name} does not have a host assigned` };
+    const node = this.state.nodes.find((n) => n.metadata.name === nodeName);
+    const ready = (node?.status?.conditions ?? []).find((c: Obj) => c.type === 'Ready');
+    if (node && ready?.status === 'Unknown') {
+      const ip = (node.status?.addresses ?? []).find((a: Obj) => a.type === 'InternalIP')?.address ?? nodeName;
+      return {
+        code: 500,
+        text: `Get "https://${ip}:10250/${what}": dial tcp ${ip}:10250: connect: no route to host`,
+      };
+    }
+    return undefined;
+  }
+
+  private podLog(pod: Obj, url: URL): { code: number; text: string } {
+    const logs = this.state.logs ?? {};
+    const base = `${pod.metadata.namespace}/${pod.metadata.name}`;
+    const asked = url.searchParams.get('container');
+    if (!this.realFor(pod)) return { code: 200, text: logs[base] ?? '' };
+    const names: string[] = (pod.spec?.containers ?? []).map((c: Obj) => c.name);
+    const initNames: string[] = (pod.spec?.initContainers ?? []).map((c: Obj) => c.name);
+    if (!asked && logs[base] !== undefined) return { code: 200, text: logs[base] };
+    const container = asked ?? (names.length === 1 ? names[0] : undefined);
+    if (!container)
+      return {
+        code: 400,
+        text: `a container name must be specified for pod ${pod.metadata.name}, choose one of: [${names.join(' ')}]${
+          initNames.length ? ` or one of the init containers: [${initNames.join(' ')}]` : ''
+        }`,
+      };
+    if (!names.includes(container) && !initNames.includes(container))
+      return { code: 400, text: `container ${container} is not valid for pod ${pod.metadata.name}` };
+    const unreachable = this.kubeletUnreachable(pod, `containerLogs/${pod.metadata.namespace}/${pod.metadata.name}/${container}`);
+    if (unreachable) return unreachable;
+    const previous = url.searchParams.get('previous') === 'true';
+    if (previous) {
+      const text = logs[`${base}/${container}#previous`];
+      return text === undefined
+        ? { code: 400, text: `previous terminated container "${container}" in pod "${pod.metadata.name}" not found` }
+        : { code: 200, text };
+    }
+    const text = logs[`${base}/${container}`];
+    if (text !== undefined) return { code: 200, text };
+    const cs = [...(pod.status?.containerStatuses ?? []), ...(pod.status?.initContainerStatuses ?? [])].find(
+      (c: Obj) => c.name === container,
+    );
+    const waiting = cs?.state?.waiting;
+    if (!cs || (waiting && !cs.lastState?.terminated && !cs.restartCount)) {
+      const reason = waiting?.reason ?? 'ContainerCreating';
+      const shown = reason === 'ImagePullBackOff' || reason === 'ErrImagePull' ? 'trying and failing to pull image' : reason;
+      return { code: 400, text: `container "${container}" in pod "${pod.metadata.name}" is waiting to start: ${shown}` };
+    }
+    return { code: 200, text: '' };
+  }
+
+  /** Why exec into this pod's container fails before any command runs (real kubelet only). */
+  private execRefused(url: URL): { code: number; text: string } | undefined {
+    const m = /namespaces\/([^/]+)\/pods\/([^/]+)\/exec$/.exec(url.pathname);
+    const pod = m ? this.state.pods.find((p) => p.metadata.namespace === m[1] && p.metadata.name === m[2]) : undefined;
+    if (!pod || !this.realFor(pod)) return undefined;
+    const container = url.searchParams.get('container') ?? pod.spec?.containers?.[0]?.name;
+    const unreachable = this.kubeletUnreachable(pod, `exec/${pod.metadata.namespace}/${pod.metadata.name}/${container}`);
+    if (unreachable) return unreachable;
+    const cs = (pod.status?.containerStatuses ?? []).find((c: Obj) => c.name === container);
+    if (!cs?.state?.running) return { code: 500, text: `container not found ("${container}")` };
+    return undefined;
   }
 
   private async exec(ws: WebSocket, url: URL): Promise<void> {
