@@ -873,6 +873,13 @@ export class RunbookEngine {
         stdout: redactedStdout,
       });
       if (verdict.kind === 'unchecked') return this.finishUnchecked(step.id, base, verdict);
+      // The API server answered that it is broken: the command never reached what it was to check.
+      // Only an expectation about the command's own exit speaks to that (the control plane's state).
+      if (verdict.kind === 'problem' && verdict.class === 'server-error' && !(step.expect ?? []).some((e) => e.exitCode !== undefined))
+        return this.finishUnchecked(step.id, base, {
+          reason: verdict.reason,
+          fix: 'the Kubernetes control plane itself is failing: bud-incident run platform-outage',
+        });
       // A tool we know the failure modes of, failing in a way we do not recognise, says nothing
       // about the system. Any other program's exit code is the check's own verdict (as a
       // monitoring plugin's exit 2 means critical), judged below.
@@ -889,7 +896,13 @@ export class RunbookEngine {
     // Every stated expectation is judged. A failing exit code that no expectation speaks for is a
     // finding of its own, so an empty listing from a failed command never passes silently.
     const exitFailed = expectations.some((e) => e.exitCode !== undefined && e.exitCode !== outcome.exitCode);
+    const serverError =
+      outcome.exitCode !== 0 &&
+      program !== 'kubernetes-api' &&
+      /Error from server|etcdserver|InternalError|ServiceUnavailable/.test(redactedStderr);
     for (const e of expectations) {
+      // An API server error says nothing about what the command was to look at.
+      if (serverError && e.exitCode === undefined) continue;
       // When the command itself failed its stated exit code, judging its (empty) stdout would only add noise.
       if (exitFailed && e.exitCode === undefined && (e.stream ?? 'stdout') === 'stdout') continue;
       const f = evaluateExpectation(e, output);

@@ -47,6 +47,8 @@ export function followUpsFor(
     if (!out.some((f) => f.runbook === runbook)) out.push({ runbook, reason });
   };
   for (const u of unchecked) {
+    // No runbook sees past a refused permission or rejected credentials: those are fixed, not followed.
+    if (/\b40[13]\b|Forbidden|Unauthorized|credentials/i.test(u.reason)) continue;
     if (/platform API/.test(u.what) || (/\(/.test(u.what) && !/\(control-plane\)/.test(u.what)))
       add('inference-failures', `${u.what} could not be checked; the runbook asks the platform API and the workload cluster`);
     else if (u.what.includes(roles.data) || /PostgreSQL/.test(u.what)) add('database-failure', `${u.what} could not be checked`);
