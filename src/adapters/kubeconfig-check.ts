@@ -324,6 +324,8 @@ export async function checkKubeconfig(
   target: { kubeconfig?: string; context?: string },
   env: NodeJS.ProcessEnv,
   homeDir: string,
+  /** Filled with the API server's URL when the set-up is usable. */
+  found?: { server?: string },
 ): Promise<KubeconfigProblem | undefined> {
   // Bundled, the yaml package is CommonJS: a dynamic import gives its exports as `default`.
   const yaml = await import('yaml');
@@ -492,5 +494,10 @@ export async function checkKubeconfig(
       fix: `Add the user entry, or ${GET_CREDENTIALS}.`,
     };
 
-  return (await checkCluster(cluster)) ?? (await checkUser(user, env));
+  const problem = (await checkCluster(cluster)) ?? (await checkUser(user, env));
+  if (!problem && found) {
+    const server = str(cluster.value.server) ?? '';
+    found.server = /^[a-z][a-z0-9+.-]*:\/\//i.test(server) ? server : `https://${server}`;
+  }
+  return problem;
 }

@@ -87,7 +87,8 @@ export async function runCommand(ctx: Context, runbookId: string, opts: RunOptio
       s.kind === 'check' &&
       ((s.native && s.native.resource !== 'tls' && s.native.resource !== 'clock') || /^\s*kubectl\b/.test(s.run ?? '')),
   );
-  if (!simulate && !opts.resume && usesCluster) await preflightCluster(ctx, 'control-plane', cfg.clusters['control-plane'] ?? {});
+  if (!simulate && !opts.resume && usesCluster)
+    await preflightCluster(ctx, 'control-plane', cfg.clusters['control-plane'] ?? {}, { reachability: true });
 
   const h = home(ctx);
   const red = redactor(ctx);

@@ -33,7 +33,7 @@ export async function triageCommand(
   const workloadName = cfg.workloadCluster;
   const workload = workloadName ? cfg.clusters[workloadName] : undefined;
   // The responder's own set-up is not an outage: a broken kubeconfig is exit 2, nothing recorded.
-  await preflightCluster(ctx, 'control-plane', cp);
+  await preflightCluster(ctx, 'control-plane', cp, { reachability: true });
   if (workload && workloadName) await preflightCluster(ctx, workloadName, workload);
 
   // Load the client first, so the sweep's time is the cluster's, not the module loader's.

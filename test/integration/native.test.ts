@@ -83,18 +83,20 @@ describe('native Kubernetes checks', () => {
     expect(events.find((e) => e.type === 'step.finished' && e.stepId === 'pods')?.status).toBe('passed');
   });
 
-  it('an unreachable API server is "could not check"; an unknown context is a usage error that opens no incident', async () => {
+  it('an API server that cannot be reached at all is a usage error (exit 2) that opens nothing; an unknown context too', async () => {
     const server = await new FakeKubeServer(healthyCluster()).start();
     const box = sandbox();
     box.writeKubeconfig(server.kubeconfig());
     await server.stop();
     const r = await box.run(['run', 'native-drill', '--yes', '--json', '--runbooks-dir', DIR]);
-    const events = jsonLines(r.stdout);
-    const step = events.find((e) => e.type === 'step.finished' && e.stepId === 'pods');
-    expect(step?.status).toBe('unchecked');
-    expect(step?.reason).toMatch(/cannot be reached \(connect ECONNREFUSED 127\.0\.0\.1:\d+\)/);
-    expect(events.filter((e) => e.type === 'finding.raised')).toEqual([]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(
+      /cannot reach the Kubernetes API server of cluster "control-plane" at http:\/\/127\.0\.0\.1:\d+: connection refused/,
+    );
+    expect(r.stderr).toMatch(/nothing was judged, opened or recorded/);
+    expect(jsonLines(r.stdout).filter((e) => e.type === 'finding.raised')).toEqual([]);
     expect(r.ms).toBeLessThan(20_000);
+    expect(JSON.parse((await box.run(['incidents', 'list', '--json'])).stdout || '[]')).toEqual([]);
 
     const { writeFileSync } = await import('node:fs');
     const cfg = join(box.dir, 'cfg.yaml');
