@@ -13,6 +13,7 @@ export default tseslint.config(
       'scripts/**',
       'eslint.config.js',
       'vitest.config.ts',
+      'vitest.corpus.config.ts',
     ],
   },
   ...tseslint.configs.recommendedTypeChecked,

@@ -1,7 +1,7 @@
 /**
  * The judgement alone (no server, no CLI) on every corpus cluster: the causes it names, the runbook
  * triage puts first, and no cause at all on healthy clusters and confounders. The same corpus runs
- * end to end through the binary in test/corpus/corpus-runs.test.ts.
+ *  end to end through the binary in test/corpus/corpus-runs.e2e.ts (npm run test:corpus).
  */
 import { describe, expect, it } from 'vitest';
 import { diagnose } from '../../src/diagnosis/analyze.js';

@@ -1,0 +1,14 @@
+import { defineConfig } from 'vitest/config';
+
+// The corpus end to end (triage and four runbooks through the binary on 30 clusters, ~3 min on 2
+// cores): `npm run test:corpus`, run by CI after `npm test`. The pure judgement on the same corpus
+// is part of `npm test` (test/unit/diagnosis-corpus.test.ts).
+export default defineConfig({
+  test: {
+    include: ['test/corpus/corpus-runs.e2e.ts'],
+    testTimeout: 120_000,
+    hookTimeout: 60_000,
+    pool: 'forks',
+    maxWorkers: 2,
+  },
+});
