@@ -17,7 +17,7 @@
  *      unknown cause), scoped to one replica when the others serve.
  */
 import type { CoreV1Event, V1Deployment, V1Node, V1ReplicaSet } from '@kubernetes/client-node';
-import { describePod, isProblem, podHealth, workloadOf, type PodHealth } from './pods.js';
+import { STATE_WORDS, describePod, isProblem, podHealth, workloadOf, type PodHealth } from './pods.js';
 import { evidenceOf, scanLog, type LogHit, type LogSignal } from './logs.js';
 import { logKey, type ClusterRead, type Read, type Snapshot } from './snapshot.js';
 
@@ -143,6 +143,12 @@ const eventLine = (e: EventView, now: Date) =>
 interface NodeView {
   name: string;
   lost: boolean;
+  /** Ready, but NetworkUnavailable (its CNI route is missing). */
+  networkDown: boolean;
+  /** Why it is not Ready, in its own words. */
+  why: string;
+  /** Stopped reporting at all (Ready=Unknown), rather than reporting NotReady. */
+  unknown: boolean;
   pressure: string[];
   evidence: string[];
 }
@@ -153,7 +159,9 @@ function nodeViews(nodes: readonly V1Node[], now: Date): NodeView[] {
     const conds = n.status?.conditions ?? [];
     const ready = conds.find((c) => c.type === 'Ready');
     const netDown = conds.find((c) => c.type === 'NetworkUnavailable' && c.status === 'True');
-    const lost = ready?.status !== 'True' || netDown !== undefined;
+    // Lost: its kubelet does not report Ready. A node that reports Ready but whose network is not
+    // set up is another problem (its pods stay where they are).
+    const lost = ready?.status !== 'True';
     const pressure = conds.filter((c) => ['MemoryPressure', 'DiskPressure', 'PIDPressure'].includes(c.type) && c.status === 'True');
     const evidence: string[] = [];
     if (ready && ready.status !== 'True')
@@ -165,7 +173,15 @@ function nodeViews(nodes: readonly V1Node[], now: Date): NodeView[] {
     for (const c of pressure) evidence.push(`node/${name}: ${c.type}=True (${c.message ?? c.reason ?? ''})`);
     const taints = (n.spec?.taints ?? []).filter((t) => /unreachable|not-ready|pressure/.test(t.key));
     if (taints.length) evidence.push(`node/${name}: taints ${taints.map((t) => `${t.key}:${t.effect}`).join(', ')}`);
-    return { name, lost, pressure: pressure.map((c) => c.type), evidence };
+    return {
+      name,
+      lost,
+      networkDown: netDown !== undefined && !lost,
+      why: ready && ready.status !== 'True' ? `${ready.reason ?? ready.status}${ready.message ? `: ${ready.message}` : ''}` : '',
+      unknown: ready?.status === 'Unknown' || !ready,
+      pressure: pressure.map((c) => c.type),
+      evidence,
+    };
   });
 }
 
@@ -268,7 +284,11 @@ export function diagnose(s: Snapshot): Diagnosis {
 
   const allPods = new Map<string, PodHealth[]>();
   for (const ns of Object.keys(cp.namespaces)) {
-    allPods.set(ns, podsOf(cp, ns));
+    // A Job's pods run to an end: a failed run is the job's business, not the platform's health.
+    allPods.set(
+      ns,
+      podsOf(cp, ns).filter((h) => h.owner?.kind !== 'Job'),
+    );
     if (cp.namespaces[ns]?.pods.ok) looked.push(`${allPods.get(ns)!.length} pods in ${ns}`);
   }
   const key = (h: PodHealth) => `${h.namespace}/${h.pod}`;
@@ -284,11 +304,34 @@ export function diagnose(s: Snapshot): Diagnosis {
       .filter((e) => (e.kind === 'Node' && e.name === n.name) || /NodeNotReady|TaintManagerEviction/.test(e.reason))
       .slice(0, 3)
       .map((e) => eventLine(e, now));
+    const stateful = mine.filter((h) => h.owner?.kind === 'StatefulSet').map((h) => h.pod);
+    const allLost = nodes.filter((x) => x.lost).map((x) => x.name);
     const cause = add({
       id: 'node-lost',
       subject: `node/${n.name}`,
-      title: `node ${n.name} stopped reporting: its pods are unreachable and being replaced`,
+      title:
+        (n.unknown ? `node ${n.name} stopped reporting` : `node ${n.name} is NotReady (${n.why})`) +
+        `: its pods are unreachable; a Deployment's are replaced elsewhere${stateful.length ? `, but ${stateful.join(', ')} (StatefulSet) stay down until the node returns or they are force-deleted` : ''}`,
       evidence: [...n.evidence, ...mine.slice(0, 5).map(describePod), ...nodeEvents],
+      explains: [],
+      runbook: 'platform-outage',
+      impact: 'partial',
+      facts: {
+        node: n.name,
+        nodes: allLost.join(' '),
+        reason: n.why || 'Unknown',
+        ...(stateful.length ? { statefulPods: stateful.join(' ') } : {}),
+      },
+    });
+    for (const h of mine) claim(key(h), cause);
+  }
+  for (const n of nodes.filter((x) => x.networkDown)) {
+    const mine = [...allPods.values()].flat().filter((h) => h.node === n.name && isProblem(h));
+    const cause = add({
+      id: 'node-network',
+      subject: `node/${n.name}`,
+      title: `node ${n.name} reports Ready but its network is not set up (NetworkUnavailable): its pods cannot reach or be reached`,
+      evidence: [...n.evidence, ...mine.slice(0, 5).map(describePod)],
       explains: [],
       runbook: 'platform-outage',
       impact: 'partial',
@@ -320,7 +363,9 @@ export function diagnose(s: Snapshot): Diagnosis {
     if (/unreachable|not-ready/.test(msg) && lostNames.size) {
       const lost = causes.find((c) => c.id === 'node-lost');
       if (lost) claim(key(h), lost);
-    } else if (/Insufficient (memory|cpu|ephemeral-storage|nvidia)|didn't have free ports|Too many pods/i.test(msg)) {
+    } else if (
+      /Insufficient (memory|cpu|ephemeral-storage|nvidia)|didn't have free ports|Too many pods|(memory|disk|pid)-pressure/i.test(msg)
+    ) {
       const pressureCause =
         causes.find((c) => c.id === 'node-pressure') ??
         add({
@@ -337,8 +382,21 @@ export function diagnose(s: Snapshot): Diagnosis {
       claim(key(h), pressureCause);
     }
   }
-  // Recent evictions with no pressured node left (the pressure passed): the eviction message says why.
+  // Recent evictions with no pressured node left (the pressure passed): a problem only while the
+  // workload still has fewer pods serving than it wants; otherwise it is history.
+  const servingFully = (h: PodHealth): boolean => {
+    const name = workloadOf(h);
+    const d = cp.namespaces[h.namespace]?.deployments;
+    const desired = d?.ok ? d.value.find((x) => x.metadata?.name === name)?.spec?.replicas : undefined;
+    if (desired === undefined) return false;
+    const serving = (allPods.get(h.namespace) ?? []).filter((x) => workloadOf(x) === name && x.state === 'healthy').length;
+    return serving >= desired;
+  };
   for (const h of [...allPods.values()].flat().filter((x) => x.state === 'evicted' && !claimed.has(key(x)))) {
+    if (servingFully(h)) {
+      h.state = 'old-eviction';
+      continue;
+    }
     const c = add({
       id: 'node-pressure',
       subject: `node/${h.node ?? '?'}`,
@@ -376,19 +434,63 @@ export function diagnose(s: Snapshot): Diagnosis {
   const primary = pgAll.find((h) => roleOf(h) === 'primary');
   const replicas = pgAll.filter((h) => h !== primary);
   const healthyReplicas = replicas.filter((h) => !isProblem(h)).map((h) => h.pod);
-  const pgCause = (h: PodHealth, asPrimary: boolean): Cause | undefined => {
+  const pgCause = (h: PodHealth, asPrimary: boolean, primaryDown: Cause | undefined): Cause | undefined => {
     const hits = logsOf(cp, h);
     const has = (sig: LogSignal) => hits.some((x) => x.signal === sig);
-    const evs = eventsFor(h).filter((e) => /FailedMount|FailedAttachVolume|VolumeResizeFailed|OOMKilling|Unhealthy|BackOff/.test(e.reason));
-    const mountTrouble = evs.some((e) => /FailedMount|FailedAttachVolume/.test(e.reason));
-    const evidence = [describePod(h), ...evs.slice(0, 2).map((e) => eventLine(e, now))];
+    const evs = eventsFor(h).filter((e) =>
+      /FailedMount|FailedAttachVolume|VolumeResizeFailed|ProvisioningFailed|FailedScheduling|OOMKilling|Unhealthy|BackOff/.test(e.reason),
+    );
+    const attach = evs.filter((e) => /FailedMount|FailedAttachVolume/.test(e.reason));
+    const unbound =
+      h.state === 'unschedulable' && /PersistentVolumeClaim|volume/i.test(`${h.detail ?? ''} ${evs.map((e) => e.message).join(' ')}`);
+    const evidence = [describePod(h), ...evs.slice(0, 3).map((e) => eventLine(e, now))];
     const common = { subject: `${h.namespace}/${h.pod}`, explains: [] as string[], runbook: 'database-failure' };
-    const facts = {
+    const facts: Record<string, string> = {
       pod: h.pod,
       role: asPrimary ? 'primary' : 'replica',
-      ...(healthyReplicas[0] ? { healthyReplica: healthyReplicas[0] } : {}),
+      ...(asPrimary && healthyReplicas[0] ? { healthyReplica: healthyReplicas[0] } : {}),
     };
-    if (!asPrimary && (has('replication') || isProblem(h)))
+    const who = asPrimary ? `PostgreSQL ${h.pod}` : `replica ${h.pod}`;
+    // Its own signature first, whichever its role: a replica killed for memory needs memory, not a rebuild.
+    if (has('disk-full'))
+      return {
+        id: 'database-storage',
+        ...common,
+        title: `${who} cannot write: its volume is full`,
+        evidence: [...evidence, ...evidenceOf(hits, 'disk-full')],
+        impact: asPrimary ? 'major' : 'partial',
+        facts: { ...facts, volumeFull: 'yes' },
+      };
+    if (attach.length || unbound)
+      return {
+        id: 'database-storage',
+        ...common,
+        title: `${who} cannot get its volume (${unbound ? 'its claim is not bound' : attach.some((e) => /Multi-Attach/.test(e.message)) ? 'it is still attached to another node' : 'it cannot be attached or mounted'})`,
+        evidence,
+        impact: asPrimary ? 'major' : 'partial',
+        facts: { ...facts, volumeAttach: unbound ? 'unbound' : 'attach' },
+      };
+    if (has('wal-corruption'))
+      return {
+        id: 'database-corruption',
+        ...common,
+        title: `${who} cannot start: its write-ahead log or data files are corrupt`,
+        evidence: [...evidence, ...evidenceOf(hits, 'wal-corruption')],
+        impact: asPrimary ? 'data' : 'partial',
+        facts,
+      };
+    if (h.state === 'oom' || has('oom') || evs.some((e) => e.reason === 'OOMKilling'))
+      return {
+        id: 'database-oom',
+        ...common,
+        title: `${who} is killed for running out of memory`,
+        evidence: [...evidence, ...evidenceOf(hits, 'oom')],
+        impact: asPrimary ? 'major' : 'partial',
+        facts,
+      };
+    if (!asPrimary) {
+      // A replica cannot stream from a primary that is down: that explains it.
+      if (primaryDown && !has('replication')) return undefined;
       return {
         id: 'database-replication',
         ...common,
@@ -397,47 +499,25 @@ export function diagnose(s: Snapshot): Diagnosis {
         impact: 'partial',
         facts,
       };
-    if (has('disk-full') || mountTrouble)
-      return {
-        id: 'database-storage',
-        ...common,
-        title: `PostgreSQL ${h.pod} cannot use its storage (${has('disk-full') ? 'the volume is full' : 'the volume cannot be mounted'})`,
-        evidence: [...evidence, ...evidenceOf(hits, 'disk-full')],
-        impact: 'major',
-        facts,
-      };
-    if (has('wal-corruption'))
-      return {
-        id: 'database-corruption',
-        ...common,
-        title: `PostgreSQL ${h.pod} cannot start: its write-ahead log or data files are corrupt`,
-        evidence: [...evidence, ...evidenceOf(hits, 'wal-corruption')],
-        impact: 'data',
-        facts,
-      };
-    if (h.state === 'oom' || has('oom') || evs.some((e) => e.reason === 'OOMKilling'))
-      return {
-        id: 'database-oom',
-        ...common,
-        title: `PostgreSQL ${h.pod} is killed for running out of memory`,
-        evidence: [...evidence, ...evidenceOf(hits, 'oom')],
-        impact: 'major',
-        facts,
-      };
+    }
     return {
       id: 'database-down',
       ...common,
-      title: `PostgreSQL ${h.pod} is not serving (${h.state})`,
+      title: `PostgreSQL ${h.pod} is not serving (${STATE_WORDS[h.state]})`,
       evidence: [...evidence, ...evidenceOf(hits, 'severe', 3)],
       impact: 'major',
       facts,
     };
   };
-  for (const h of pgAll.filter(isProblem)) {
+  // The primary first: a replica's trouble may be the primary's.
+  for (const h of [...pgAll.filter(isProblem)].sort((a, b) => (a === primary ? -1 : b === primary ? 1 : 0))) {
     const asPrimary = h === primary;
-    const c = pgCause(h, asPrimary);
-    if (!c) continue;
+    const c = pgCause(h, asPrimary, databaseDown);
     const byNode = claimed.get(key(h));
+    if (!c) {
+      if (databaseDown && !byNode) claim(key(h), databaseDown);
+      continue;
+    }
     if (byNode) c.explainedBy = causeKey(byNode.cause);
     const added = add(c);
     if (!byNode) claim(key(h), added);
@@ -502,7 +582,8 @@ export function diagnose(s: Snapshot): Diagnosis {
 
   for (const w of workloads.values()) {
     if (w.namespace === r.dns) continue;
-    const live = w.pods.filter((h) => h.state !== 'old-eviction');
+    // An evicted pod is gone: its replacement is the replica that counts.
+    const live = w.pods.filter((h) => h.state !== 'old-eviction' && h.state !== 'evicted');
     const bad = live.filter((h) => isProblem(h) && !claimed.has(key(h)));
     const isKeycloak = w.namespace === r.auth && /keycloak/i.test(`${w.name} ${live[0]?.labels.app ?? ''}`);
     const wSubject = `${w.namespace}/${w.name}`;
@@ -607,14 +688,16 @@ export function diagnose(s: Snapshot): Diagnosis {
         ? 'bad-config'
         : bad.some((h) => h.state === 'image-pull')
           ? 'image-pull'
-          : 'app-crash';
+          : bad.some((h) => h.state === 'oom') || has('oom')
+            ? 'app-oom'
+            : 'app-crash';
     const natureEvidence = [
       ...evidencePods,
       ...configEvents(events.get(w.namespace) ?? [], bad)
         .slice(0, 2)
         .map((e) => eventLine(e, now)),
       ...evidenceOf(hits, 'config-error'),
-      ...(nature === 'app-crash'
+      ...(nature === 'app-crash' || nature === 'app-oom'
         ? [...evidenceOf(hits, 'oom', 1), ...evidenceOf(hits, 'db-unreachable', 1), ...evidenceOf(hits, 'severe', 3)]
         : []),
     ];
@@ -628,34 +711,38 @@ export function diagnose(s: Snapshot): Diagnosis {
         : bad.length > live.length / 2
           ? 'major'
           : 'partial';
-    if (
-      newest &&
-      rolloutRecent(newest) &&
-      newFailing.length > 0 &&
-      newFailing.length === bad.length &&
-      previousRs &&
-      previousHealthy.length > 0 &&
-      previousHealthy.length === previousPods.length
-    ) {
+    // The previous revision is proven healthy only by pods of it that still serve.
+    const proven = previousRs !== undefined && previousHealthy.length > 0 && previousHealthy.length === previousPods.length;
+    if (newest && rolloutRecent(newest) && newFailing.length > 0 && newFailing.length === bad.length) {
       const rev = revisionOf(newest);
-      const prev = revisionOf(previousRs);
+      const prev = previousRs ? revisionOf(previousRs) : undefined;
       const root = add({
         id: 'bad-deployment',
         subject: wSubject,
-        title: `revision ${rev} of ${w.name} (rolled out ${ago(newest.metadata?.creationTimestamp, now)} ago) fails while revision ${prev} still serves`,
+        title: proven
+          ? `revision ${rev} of ${w.name} (rolled out ${ago(newest.metadata?.creationTimestamp, now)} ago) fails while revision ${prev} still serves`
+          : `revision ${rev} of ${w.name} (rolled out ${ago(newest.metadata?.creationTimestamp, now)} ago) fails; no pod of an earlier revision is left serving to prove a rollback safe${prev ? ` (check revision ${prev} before rolling back by hand)` : ''}`,
         evidence: [
           `${wSubject}: revision ${rev} (ReplicaSet ${newest.metadata?.name}, created ${iso(newest.metadata?.creationTimestamp)}${newest.metadata?.annotations?.['kubernetes.io/change-cause'] ? `: ${newest.metadata.annotations['kubernetes.io/change-cause']}` : ''}): ${newFailing.length}/${newPods.length} pods failing`,
-          `${wSubject}: revision ${prev} (ReplicaSet ${previousRs.metadata?.name}): ${previousHealthy.length}/${previousPods.length} pods healthy`,
+          previousRs
+            ? `${wSubject}: revision ${prev} (ReplicaSet ${previousRs.metadata?.name}): ${previousHealthy.length}/${previousPods.length} pods healthy`
+            : `${wSubject}: no earlier revision`,
           ...natureEvidence,
         ],
         explains: [],
         runbook: w.namespace === r.system ? 'sev2-response' : isKeycloak ? 'auth-failure' : 'sev2-response',
         ...(vars ? { vars } : {}),
         impact,
-        facts: { namespace: w.namespace, deployment: w.name, revision: String(rev), previousRevision: String(prev) },
+        facts: {
+          namespace: w.namespace,
+          deployment: w.name,
+          revision: String(rev),
+          // Only a proven previous revision is a rollback target.
+          ...(proven && prev !== undefined ? { previousRevision: String(prev) } : {}),
+        },
       });
       for (const h of bad) claim(key(h), root);
-      if (nature !== 'app-crash')
+      if (nature === 'bad-config' || nature === 'image-pull')
         add({
           id: nature,
           subject: wSubject,
@@ -683,9 +770,16 @@ export function diagnose(s: Snapshot): Diagnosis {
           ? [`${wSubject}: revision ${revisionOf(newest)} is ${ago(newest.metadata?.creationTimestamp, now)} old: not a new deployment`]
           : [];
     const single = bad.length < live.length && bad.length <= Math.max(1, Math.floor(live.length / 3));
+    // A restart clears a hang or a wedged state, not a cause the logs name, not a new revision's bug,
+    // not a memory limit: only with nothing in the logs and no recent revision is it worth offering.
+    const telling = hits.filter((x) => x.signal !== 'severe' || /Traceback|Exception|Error\b|FATAL|PANIC|CRITICAL|panic:/.test(x.line));
     const restartFixable =
-      bad.every((h) => ['not-ready', 'flapping', 'crashloop'].includes(h.state)) && nature === 'app-crash' && !has('db-unreachable');
-    if (isKeycloak && !single && nature === 'app-crash') {
+      nature === 'app-crash' &&
+      bad.every((h) => ['not-ready', 'flapping', 'crashloop'].includes(h.state)) &&
+      telling.length === 0 &&
+      !(newest && rolloutRecent(newest));
+    const firstLine = telling[0] ? `: ${telling[0].line.slice(0, 160)}` : '';
+    if (isKeycloak && !single && (nature === 'app-crash' || nature === 'app-oom')) {
       // Keycloak down with nothing stronger to blame is the cause itself (§5.3 "Keycloak down").
       const kc = add({
         id: 'keycloak-down',
@@ -708,9 +802,13 @@ export function diagnose(s: Snapshot): Diagnosis {
           ? `${w.name} rejects its configuration${newest && !rolloutRecent(newest) ? ' (changed in place, not by a new revision)' : ''}`
           : nature === 'image-pull'
             ? `${w.name}'s image cannot be pulled`
-            : single
-              ? `${bad.length} of ${live.length} ${w.name} replicas fail while the others serve (same revision): a bad replica, not a bad deployment`
-              : `${w.name} is failing (${bad.length}/${live.length} pods) and no cause shows in its state, logs or events`,
+            : nature === 'app-oom'
+              ? `${w.name} is killed for running out of memory (${bad.length}/${live.length} pods): its limit is too low for its load`
+              : single
+                ? `${bad.length} of ${live.length} ${w.name} replicas fail while the others serve (same revision): a bad replica, not a bad deployment${firstLine}`
+                : firstLine
+                  ? `${w.name} is failing (${bad.length}/${live.length} pods)${firstLine}`
+                  : `${w.name} is failing (${bad.length}/${live.length} pods) and no cause shows in its state, logs or events`,
       evidence: [...natureEvidence, ...recentNote],
       explains: [],
       runbook: isKeycloak ? 'auth-failure' : 'sev2-response',
@@ -957,6 +1055,7 @@ const WEIGHT: Record<Impact, number> = { platform: 0, data: 1, major: 2, inferen
 const PRIORITY: CauseId[] = [
   'control-plane',
   'node-lost',
+  'node-network',
   'dns-failure',
   'database-corruption',
   'database-storage',
@@ -975,6 +1074,7 @@ const PRIORITY: CauseId[] = [
   'overload',
   'node-pressure',
   'database-replication',
+  'app-oom',
   'app-crash',
 ];
 

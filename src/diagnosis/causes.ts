@@ -3,6 +3,7 @@
 export const CAUSE_IDS = [
   'control-plane',
   'node-lost',
+  'node-network',
   'node-pressure',
   'database-down',
   'database-storage',
@@ -22,5 +23,6 @@ export const CAUSE_IDS = [
   'rate-limiting',
   'overload',
   'app-crash',
+  'app-oom',
 ] as const;
 export type CauseId = (typeof CAUSE_IDS)[number];

@@ -1057,7 +1057,7 @@ export class RunbookEngine {
     const why: string[] = [];
     if (req.cause) {
       const subject = req.subject ? renderTemplate(req.subject, this.lookup) : undefined;
-      const roots = this.diagnosed.filter((c) => c.root);
+      const roots = this.diagnosed.filter((c) => c.root || req.explained);
       const wanted = req.cause as readonly string[];
       const match = roots.find(
         (c) => wanted.includes(c.id) && (!subject || c.subject === subject) && (req.facts ?? []).every((f) => c.facts[f] !== undefined),

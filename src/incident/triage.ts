@@ -100,7 +100,8 @@ export function decideTriage(
   const complete = d.unchecked.length === 0;
   if (roots.length === 0 && d.unexplained.length === 0)
     return { healthy: complete, complete, matches: [], unchecked: d.unchecked, unexplained: [], followUps };
-  const overall = classify(classificationAnswers(roots, d));
+  // What the roots explain counts too: a lost node that takes the database down is a database outage.
+  const overall = classify(classificationAnswers(d.causes, d));
   return {
     healthy: false,
     complete,

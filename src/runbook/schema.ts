@@ -208,6 +208,10 @@ const Requires = z
       .array(z.string().regex(/^[A-Za-z][A-Za-z0-9]*$/))
       .optional()
       .describe('With cause: facts the cause must carry (e.g. healthyReplica); usable as {{evidence.<fact>}} in run and instructions.'),
+    explained: z
+      .boolean()
+      .optional()
+      .describe('With cause: a cause that another root cause explains counts too (a failover fits a primary down for any reason).'),
     finding: z.array(Id).min(1).optional().describe('Or: a finding with one of these ids was raised in this run.'),
   })
   .refine((r) => r.cause !== undefined || r.finding !== undefined, { error: 'requires needs cause or finding' });

@@ -11,6 +11,7 @@ import { classificationAnswers } from '../../src/incident/triage.js';
 import { CORPUS } from '../corpus/clusters.js';
 import { snapshotOf } from '../support/snapshot.js';
 import type { ClusterState } from '../support/fake-kube.js';
+import { pod } from '../support/cluster.js';
 
 const NOW = new Date('2026-11-28T04:00:00Z');
 const build = (id: string) => {
@@ -35,13 +36,16 @@ describe('the judgement follows the facts', () => {
     expect(roots(s)).not.toContain('bad-deployment');
   });
 
-  it('with no pod of the previous revision left serving, a rollback is not proven safe', () => {
+  it('with no pod of the previous revision left serving, it is still the new revision, but no rollback target is proven', () => {
     const s = build('bad-deployment-importerror');
     const rs = newestRs(s, 'budapp');
     s.pods = s.pods.filter((p) => !p.metadata.name.startsWith('budapp-') || p.metadata.ownerReferences?.[0]?.name === rs.metadata.name);
     const d = diagnose(snapshotOf(s, NOW));
-    expect(d.causes.filter((c) => !c.explainedBy).map((c) => c.id)).not.toContain('bad-deployment');
-    expect(d.causes.flatMap((c) => c.evidence).join('\n')).toMatch(/a rollback's safety is not proven/);
+    const bad = d.causes.find((c) => c.id === 'bad-deployment' && !c.explainedBy)!;
+    expect(bad.title).toMatch(/no pod of an earlier revision is left serving to prove a rollback safe/);
+    // The rollback's precondition (a proven previous revision) is absent, and a restart is not offered either.
+    expect(bad.facts.previousRevision).toBeUndefined();
+    expect(d.causes.some((c) => c.facts.restartFixable)).toBe(false);
   });
 
   it('memory pressure right after a healthy rollout is still node pressure, not a bad deployment', () => {
@@ -90,6 +94,84 @@ describe('the judgement follows the facts', () => {
     expect(t.healthy).toBe(false);
     // No runbook sees past a refused permission: the fix is access, not another run.
     expect(t.followUps).toEqual([]);
+  });
+});
+
+describe('what a stranger found (each a failure class, not an instance)', () => {
+  it('a Job that failed is not the platform failing', () => {
+    const s = build('healthy');
+    s.pods.push(
+      pod({
+        namespace: 'bud-system',
+        name: 'rollup-28871-k2x9q',
+        labels: { 'job-name': 'rollup-28871' },
+        containers: ['rollup'],
+        state: 'CrashLoopBackOff',
+      }),
+    );
+    s.pods.at(-1)!.metadata.ownerReferences = [
+      { apiVersion: 'batch/v1', kind: 'Job', name: 'rollup-28871', uid: 'uid-job', controller: true },
+    ];
+    s.pods.at(-1)!.status.phase = 'Failed';
+    const d = diagnose(snapshotOf(s, NOW));
+    expect(d.causes).toEqual([]);
+    expect(d.unexplained).toEqual([]);
+  });
+
+  it('an app OOM-killed on an old revision is named as memory, with neither restart nor rollback', () => {
+    const s = build('single-replica-segfault');
+    for (const p of s.pods.filter((x) => x.metadata.name.startsWith('budapp-')))
+      for (const c of p.status.containerStatuses ?? [])
+        if (c.name === 'budapp') {
+          c.ready = false;
+          c.state = { waiting: { reason: 'CrashLoopBackOff', message: 'back-off 5m0s' } };
+          c.lastState = { terminated: { reason: 'OOMKilled', exitCode: 137, finishedAt: new Date(NOW.getTime() - 60_000).toISOString() } };
+        }
+    const d = diagnose(snapshotOf(s, NOW));
+    const roots = d.causes.filter((c) => !c.explainedBy);
+    expect(roots.map((c) => c.id)).toEqual(['app-oom']);
+    expect(roots[0]!.facts.restartFixable).toBeUndefined();
+    expect(roots[0]!.facts.previousRevision).toBeUndefined();
+  });
+
+  it('a replica killed for memory is a memory problem, not a replication one', () => {
+    const s = build('replica-wal-removed');
+    const replica = s.pods.find((p) => p.metadata.namespace === 'bud-data' && /-1$/.test(p.metadata.name))!;
+    replica.status.containerStatuses[0].lastState = {
+      terminated: { reason: 'OOMKilled', exitCode: 137, finishedAt: new Date(NOW.getTime() - 30_000).toISOString() },
+    };
+    delete s.logs![`bud-data/${replica.metadata.name}/postgresql#previous`];
+    for (const k of Object.keys(s.logs ?? {})) if (k.startsWith(`bud-data/${replica.metadata.name}`)) delete s.logs![k];
+    const ids = diagnose(snapshotOf(s, NOW)).causes.map((c) => c.id);
+    expect(ids).toContain('database-oom');
+    expect(ids).not.toContain('database-replication');
+  });
+
+  it('a node that reports Ready but whose network is not set up is not a lost node', () => {
+    const s = build('healthy');
+    const n = s.nodes.find((x) => x.metadata.name !== 'cp-1' && !x.metadata.labels?.['node-role.kubernetes.io/control-plane'])!;
+    n.status.conditions.push({
+      type: 'NetworkUnavailable',
+      status: 'True',
+      reason: 'NoRouteCreated',
+      message: 'RouteController failed to create a route',
+    });
+    const ids = diagnose(snapshotOf(s, NOW)).causes.map((c) => c.id);
+    expect(ids).toContain('node-network');
+    expect(ids).not.toContain('node-lost');
+  });
+
+  it('a lost node that takes the PostgreSQL primary with it makes a database outage (SEV2 at least), and a failover is allowed', () => {
+    const s = build('node-lost-worker-2');
+    const pg = s.pods.find((p) => p.metadata.name === 'postgresql-0')!;
+    const lost = s.nodes.find((x) => x.status.conditions.some((c: any) => c.type === 'Ready' && c.status !== 'True'))!;
+    pg.spec.nodeName = lost.metadata.name;
+    pg.status.conditions = [{ type: 'Ready', status: 'False', lastTransitionTime: new Date(NOW.getTime() - 300_000).toISOString() }];
+    for (const c of pg.status.containerStatuses ?? []) c.ready = false;
+    const d = diagnose(snapshotOf(s, NOW));
+    const db = d.causes.find((c) => c.id.startsWith('database-') && c.subject.endsWith('postgresql-0'));
+    expect(db?.explainedBy).toMatch(/^node-lost /);
+    expect(['SEV1', 'SEV2']).toContain(decideTriage(d).severity);
   });
 });
 
