@@ -45,7 +45,9 @@ export const ConfigSchema = z.strictObject({
       eventWindow: DurationText.optional().describe('Warning events older than this are history (default 30m).'),
       restartWindow: DurationText.optional().describe('Restarts older than this, with the pod ready now, are history (default 1h).'),
       startGrace: DurationText.optional().describe('A pod younger than this may still be starting (default 5m).'),
-      maxClockSkew: DurationText.optional().describe('A server clock further off than this is skewed (default 60s).'),
+      maxClockSkew: DurationText.optional().describe(
+        'A server clock further off than this is skewed (default 30s, the tolerance of common token validators).',
+      ),
       mainDeployment: z
         .string()
         .optional()

@@ -88,7 +88,7 @@ const revisionOf = (o: { metadata?: { annotations?: Record<string, string> } }) 
 export function uncheckedOf(what: string, r: { reason: string; code?: number }, clusterName: string): Unchecked {
   const fix =
     r.code === 403
-      ? `ask for read access (get/list) there, or use the on-call role's context: kubectl auth can-i list pods -n ${what.split(' ').pop()}`
+      ? `ask for read access (get/list) there, or use the on-call role's context: kubectl auth can-i list pods -n ${/ in (\S+)/.exec(what)?.[1] ?? 'NAMESPACE'}`
       : r.code === 401
         ? `refresh your credentials for "${clusterName}" (log in again, or renew the token in your kubeconfig)`
         : /cannot be reached|did not answer|timed out|ECONN|EHOST|ENOTFOUND/i.test(r.reason)
@@ -353,6 +353,24 @@ export function diagnose(s: Snapshot): Diagnosis {
       facts: { node: n.name, pressure: n.pressure.join(',') },
     });
     for (const h of evicted) claim(key(h), cause);
+    // Pods on the node that fail for want of what it lacks: memory (OOM) under MemoryPressure,
+    // threads or processes under PIDPressure.
+    const starved = [...allPods.values()]
+      .flat()
+      .filter(
+        (h) =>
+          h.node === n.name &&
+          isProblem(h) &&
+          !claimed.has(key(h)) &&
+          ((n.pressure.includes('MemoryPressure') && h.state === 'oom') ||
+            logsOf(cp, h).some((x) => x.signal === 'resource-exhaustion' || (n.pressure.includes('MemoryPressure') && x.signal === 'oom'))),
+      );
+    for (const h of starved) {
+      cause.evidence.push(describePod(h), ...evidenceOf(logsOf(cp, h), 'resource-exhaustion', 1));
+      claim(key(h), cause);
+    }
+    if (!evicted.length && starved.length)
+      cause.title = `node ${n.name} is under ${n.pressure.join(', ')}: the pods on it fail for want of it`;
   }
   // Pods that cannot be scheduled: explained by a lost node's taint or by lack of room.
   for (const h of [...allPods.values()].flat().filter((x) => x.state === 'unschedulable')) {
@@ -548,6 +566,31 @@ export function diagnose(s: Snapshot): Diagnosis {
     }
   }
 
+  // The network plugin (CNI) or kube-proxy failing on a node: its pods cannot reach services or be reached.
+  const cniFailing = (allPods.get(r.dns) ?? []).filter(
+    (h) =>
+      isProblem(h) &&
+      !claimed.has(key(h)) &&
+      /calico|canal|cilium|flannel|weave|antrea|kube-proxy|kube-router/.test(
+        `${h.pod} ${h.labels['k8s-app'] ?? ''} ${h.labels['app.kubernetes.io/name'] ?? ''}`,
+      ),
+  );
+  for (const nodeName of new Set(cniFailing.map((h) => h.node ?? '?'))) {
+    const mine = cniFailing.filter((h) => (h.node ?? '?') === nodeName);
+    const onNode = [...allPods.values()].flat().filter((h) => h.node === nodeName && isProblem(h) && !claimed.has(key(h)));
+    const c = add({
+      id: 'node-network',
+      subject: `node/${nodeName}`,
+      title: `the network plugin on ${nodeName} is down (${mine.map((h) => `${h.pod} ${STATE_WORDS[h.state]}`).join(', ')}): pods there cannot reach services or be reached`,
+      evidence: [...mine.slice(0, 3).map(describePod), ...mine.flatMap((h) => evidenceOf(logsOf(cp, h), 'severe', 1))],
+      explains: [],
+      runbook: 'platform-outage',
+      impact: 'partial',
+      facts: { node: nodeName },
+    });
+    for (const h of [...mine, ...onNode]) claim(key(h), c);
+  }
+
   // DNS: CoreDNS failing, or pods that cannot resolve names.
   const dnsPods = (allPods.get(r.dns) ?? []).filter((h) => /coredns|kube-dns/.test(`${h.pod} ${h.labels['k8s-app'] ?? ''}`));
   const dnsFailing = dnsPods.filter(isProblem);
@@ -638,7 +681,11 @@ export function diagnose(s: Snapshot): Diagnosis {
       const c = add({
         id: 'database-down',
         subject: `${r.data}/postgresql`,
-        title: `the services cannot connect to PostgreSQL (${dbLines.length > 1 ? 'connection refused' : dbLines[0]!.line.slice(0, 80)}), although its pods report ready`,
+        title: dbLines.some((x) => /too many (clients|connections)/i.test(x.line))
+          ? 'PostgreSQL refuses new connections: too many clients (max_connections exhausted); its pods report ready'
+          : dbLines.some((x) => /starting up|shutting down|recovery mode/i.test(x.line))
+            ? 'PostgreSQL is not accepting connections yet (starting up or in recovery)'
+            : 'the services cannot connect to PostgreSQL (connection refused), although its pods report ready',
         evidence: [...dbLines.slice(0, 3).map((x) => `log ${x.source}: ${x.line}`), ...pgAll.slice(0, 2).map(describePod)],
         explains: [],
         runbook: 'database-failure',
@@ -713,15 +760,24 @@ export function diagnose(s: Snapshot): Diagnosis {
           : 'partial';
     // The previous revision is proven healthy only by pods of it that still serve.
     const proven = previousRs !== undefined && previousHealthy.length > 0 && previousHealthy.length === previousPods.length;
-    if (newest && rolloutRecent(newest) && newFailing.length > 0 && newFailing.length === bad.length) {
+    const recent = rolloutRecent(newest);
+    // Did the new revision's pods fail from the start, or run fine for a while and then break (a
+    // change made since: a ConfigMap, a Secret, a dependency)? Only the first blames the revision.
+    const ranFine = newFailing.map((h) => servedBeforeFailing(h, now));
+    const failedFromStart = ranFine.every((x) => x === undefined);
+    const ranFineFor = failedFromStart ? undefined : ago(new Date(now.getTime() - Math.max(...ranFine.map((x) => x ?? 0))), now);
+    if (newest && newFailing.length > 0 && newFailing.length === bad.length && failedFromStart && (recent || proven)) {
       const rev = revisionOf(newest);
       const prev = previousRs ? revisionOf(previousRs) : undefined;
+      const age = ago(newest.metadata?.creationTimestamp, now);
       const root = add({
         id: 'bad-deployment',
         subject: wSubject,
-        title: proven
-          ? `revision ${rev} of ${w.name} (rolled out ${ago(newest.metadata?.creationTimestamp, now)} ago) fails while revision ${prev} still serves`
-          : `revision ${rev} of ${w.name} (rolled out ${ago(newest.metadata?.creationTimestamp, now)} ago) fails; no pod of an earlier revision is left serving to prove a rollback safe${prev ? ` (check revision ${prev} before rolling back by hand)` : ''}`,
+        title: !recent
+          ? `revision ${rev} of ${w.name} (rolled out ${age} ago) has failed since it rolled out while revision ${prev} still serves; it is older than the rollback window, so no rollback is offered automatically`
+          : proven
+            ? `revision ${rev} of ${w.name} (rolled out ${age} ago) fails while revision ${prev} still serves`
+            : `revision ${rev} of ${w.name} (rolled out ${age} ago) fails; no pod of an earlier revision is left serving to prove a rollback safe${prev ? ` (check revision ${prev} before rolling back by hand)` : ''}`,
         evidence: [
           `${wSubject}: revision ${rev} (ReplicaSet ${newest.metadata?.name}, created ${iso(newest.metadata?.creationTimestamp)}${newest.metadata?.annotations?.['kubernetes.io/change-cause'] ? `: ${newest.metadata.annotations['kubernetes.io/change-cause']}` : ''}): ${newFailing.length}/${newPods.length} pods failing`,
           previousRs
@@ -737,8 +793,8 @@ export function diagnose(s: Snapshot): Diagnosis {
           namespace: w.namespace,
           deployment: w.name,
           revision: String(rev),
-          // Only a proven previous revision is a rollback target.
-          ...(proven && prev !== undefined ? { previousRevision: String(prev) } : {}),
+          // Only a proven previous revision, within the window, is a rollback target.
+          ...(proven && recent && prev !== undefined ? { previousRevision: String(prev) } : {}),
         },
       });
       for (const h of bad) claim(key(h), root);
@@ -762,13 +818,17 @@ export function diagnose(s: Snapshot): Diagnosis {
       continue;
     }
     const recentNote =
-      newest && rolloutRecent(newest)
+      ranFineFor && newest
         ? [
-            `${wSubject}: revision ${revisionOf(newest)} rolled out ${ago(newest.metadata?.creationTimestamp, now)} ago, but no earlier revision is seen serving: a rollback's safety is not proven`,
+            `${wSubject}: revision ${revisionOf(newest)} served for ${ranFineFor} before its pods began to fail: something changed since, not the revision`,
           ]
-        : newest
-          ? [`${wSubject}: revision ${revisionOf(newest)} is ${ago(newest.metadata?.creationTimestamp, now)} old: not a new deployment`]
-          : [];
+        : newest && rolloutRecent(newest)
+          ? [
+              `${wSubject}: revision ${revisionOf(newest)} rolled out ${ago(newest.metadata?.creationTimestamp, now)} ago, but no earlier revision is seen serving: a rollback's safety is not proven`,
+            ]
+          : newest
+            ? [`${wSubject}: revision ${revisionOf(newest)} is ${ago(newest.metadata?.creationTimestamp, now)} old: not a new deployment`]
+            : [];
     const single = bad.length < live.length && bad.length <= Math.max(1, Math.floor(live.length / 3));
     // A restart clears a hang or a wedged state, not a cause the logs name, not a new revision's bug,
     // not a memory limit: only with nothing in the logs and no recent revision is it worth offering.
@@ -777,7 +837,7 @@ export function diagnose(s: Snapshot): Diagnosis {
       nature === 'app-crash' &&
       bad.every((h) => ['not-ready', 'flapping', 'crashloop'].includes(h.state)) &&
       telling.length === 0 &&
-      !(newest && rolloutRecent(newest));
+      !(newest && rolloutRecent(newest) && failedFromStart);
     const firstLine = telling[0] ? `: ${telling[0].line.slice(0, 160)}` : '';
     if (isKeycloak && !single && (nature === 'app-crash' || nature === 'app-oom')) {
       // Keycloak down with nothing stronger to blame is the cause itself (§5.3 "Keycloak down").
@@ -799,9 +859,9 @@ export function diagnose(s: Snapshot): Diagnosis {
       subject: single ? `${w.namespace}/${bad.map((h) => h.pod).join(',')}` : wSubject,
       title:
         nature === 'bad-config'
-          ? `${w.name} rejects its configuration${newest && !rolloutRecent(newest) ? ' (changed in place, not by a new revision)' : ''}`
+          ? `${w.name} rejects its configuration${(newest && !rolloutRecent(newest)) || ranFineFor ? ' (changed in place, not by a new revision)' : ''}`
           : nature === 'image-pull'
-            ? `${w.name}'s image cannot be pulled`
+            ? `${w.name} cannot pull the image of its ${bad.find((h) => h.state === 'image-pull')?.container ?? ''} container${imagePullWhy(bad)}`
             : nature === 'app-oom'
               ? `${w.name} is killed for running out of memory (${bad.length}/${live.length} pods): its limit is too low for its load`
               : single
@@ -888,19 +948,56 @@ export function diagnose(s: Snapshot): Diagnosis {
         });
         for (const h of mine) claim(key(h), c);
       }
+      const wEvents = wc.namespaces[ns]?.events;
+      const wEventsOk = wEvents?.ok ? eventsOf(wEvents.value, now, st.eventWindowMs) : [];
       for (const h of badPods.filter((x) => !claimed.has(key(x)))) {
         const hits = logsOf(wc, h);
+        if (h.state === 'unschedulable') {
+          // A model server that cannot be placed: GPU capacity, not a crash (a restart makes another pending pod).
+          const msg = `${h.detail ?? ''} ${wEventsOk
+            .filter((e) => e.name === h.pod && e.reason === 'FailedScheduling')
+            .map((e) => e.message)
+            .join(' ')}`;
+          const c = add({
+            id: 'node-pressure',
+            subject: `cluster/${wc.name}`,
+            title: /nvidia\.com\/gpu|gpu/i.test(msg)
+              ? `no GPU is free for model server ${h.pod} on ${wc.name} (Insufficient nvidia.com/gpu): something else holds the GPUs, or the cluster needs more`
+              : `model server ${h.pod} cannot be scheduled on ${wc.name}`,
+            evidence: [describePod(h), ...(msg.trim() ? [`scheduler: ${msg.trim().slice(0, 300)}`] : [])],
+            explains: [],
+            runbook: 'inference-failures',
+            impact: 'inference',
+            facts: { cluster: wc.name, pod: h.pod },
+          });
+          claim(key(h), c);
+          continue;
+        }
         const gpu = h.state === 'oom' || hits.some((x) => x.signal === 'gpu-oom');
+        // A GPU fault (an illegal memory access, Xid, ECC) is not cleared by recreating the pod; nor is a
+        // server that is Ready between restarts helped by being deleted.
+        const hardware = hits.some((x) => /illegal memory access|Xid|ECC error|fallen off the bus|uncorrectable/i.test(x.line));
+        const restartFixable = !gpu && !hardware && h.state === 'crashloop' && !h.ready;
         const c = add({
           id: gpu ? 'gpu-oom' : 'model-serving-crash',
           subject: `${ns}/${h.pod}`,
-          title: gpu ? `model server ${h.pod} runs out of GPU memory` : `model server ${h.pod} crashes (${h.state})`,
+          title: gpu
+            ? `model server ${h.pod} runs out of GPU memory`
+            : hardware
+              ? `model server ${h.pod} crashes on a GPU fault (${h.state}): suspect the GPU or its node, not the server`
+              : `model server ${h.pod} crashes (${STATE_WORDS[h.state]})`,
           evidence: [describePod(h), ...evidenceOf(hits, gpu ? 'gpu-oom' : 'engine-dead'), ...evidenceOf(hits, 'severe', 2)],
           explains: [],
           runbook: 'inference-failures',
           vars: { vllmPod: h.pod },
           impact: 'inference',
-          facts: { namespace: ns, pod: h.pod, cluster: wc.name },
+          facts: {
+            namespace: ns,
+            pod: h.pod,
+            cluster: wc.name,
+            ...(restartFixable ? { restartFixable: 'yes' } : {}),
+            ...(hardware ? { gpuFault: 'yes' } : {}),
+          },
         });
         claim(key(h), c);
       }
@@ -1007,7 +1104,9 @@ export function diagnose(s: Snapshot): Diagnosis {
 
   // The platform is down when no platform service has a healthy pod (or its cluster's API is broken).
   const platformWorkloads = [...workloads.values()].filter((w) => w.namespace === r.system);
-  const serving = (w: Workload) => w.pods.some((h) => !isProblem(h) && h.state !== 'old-eviction' && h.state !== 'starting');
+  // A pod restarting under its liveness probe but Ready between restarts still serves.
+  const serving = (w: Workload) =>
+    w.pods.some((h) => (!isProblem(h) && h.state !== 'old-eviction' && h.state !== 'starting') || (h.state === 'flapping' && h.ready));
   const main = workloads.get(`${r.system}/${st.mainDeployment}`);
   const platformDown =
     causes.some((c) => c.id === 'control-plane' && c.subject === `cluster/${cp.name}`) ||
@@ -1040,6 +1139,40 @@ export function diagnose(s: Snapshot): Diagnosis {
     platformDown,
     ...(inferenceFailingPct !== undefined ? { inferenceFailingPct } : {}),
   };
+}
+
+/** Seconds the kubelet waits before restart n of a crash-looping container (10 s doubling, at most 5 min). */
+function backoffSpanMs(restarts: number): number {
+  let t = 0;
+  for (let i = 0; i < restarts; i++) t += Math.min(10 * 2 ** i, 300);
+  return t * 1000;
+}
+
+/**
+ * How long a failing pod served before it began to fail, when its own record shows it did (ms), else
+ * undefined. A crash-looping container with n restarts has been failing for about the kubelet's
+ * back-off over n restarts; a pod much older than that ran fine first. A pod that never started (a
+ * config or image error) never served.
+ */
+function servedBeforeFailing(h: PodHealth, now: Date): number | undefined {
+  const created = ms(h.created);
+  if (created === undefined) return undefined;
+  const age = now.getTime() - created;
+  let failing: number | undefined;
+  if (h.state === 'crashloop' || h.state === 'oom' || h.state === 'flapping') failing = backoffSpanMs(h.restarts) + 5 * 60_000;
+  else if (h.state === 'not-ready') failing = h.unreadySince ? now.getTime() - (ms(h.unreadySince) ?? now.getTime()) : undefined;
+  if (failing === undefined) return undefined;
+  const served = age - failing;
+  return served > 15 * 60_000 ? served : undefined;
+}
+
+/** Why an image cannot be pulled, from the kubelet's message (a registry limit, a missing tag, no credentials). */
+function imagePullWhy(bad: readonly PodHealth[]): string {
+  const d = bad.find((h) => h.state === 'image-pull')?.detail ?? '';
+  if (/toomanyrequests|rate limit|429/i.test(d)) return ' (the registry rate-limits pulls)';
+  if (/not found|manifest unknown/i.test(d)) return ' (the image or tag does not exist)';
+  if (/unauthorized|denied|authentication/i.test(d)) return ' (the registry refuses the credentials)';
+  return '';
 }
 
 function configEvents(events: readonly EventView[], pods: readonly PodHealth[]): EventView[] {

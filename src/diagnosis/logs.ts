@@ -16,6 +16,7 @@ export type LogSignal =
   | 'gpu-oom'
   | 'engine-dead'
   | 'oom'
+  | 'resource-exhaustion'
   | 'severe';
 
 /** Specific signatures, most specific first: a line is counted once, under the first that matches. */
@@ -43,6 +44,10 @@ const SIGNATURES: ReadonlyArray<[LogSignal, RegExp]> = [
   [
     'config-error',
     /\bFATAL config\b|config(uration)?( file)?[^\n]{0,80}(yaml|json|toml): line \d+|yaml: line \d+:|invalid configuration|configuration (error|is invalid)|missing required (config|setting|option|field|environment)|environment variable \S+ (is )?(not set|required|missing)|KeyError: '|pydantic[^\n]*ValidationError|validation error(s)? for Settings/i,
+  ],
+  [
+    'resource-exhaustion',
+    /can't start new thread|pthread_create failed|fork: retry|Resource temporarily unavailable|Too many open files|cannot allocate memory/i,
   ],
   ['oom', /Out of memory: Killed process|java\.lang\.OutOfMemoryError|MemoryError\b|fatal error: runtime: out of memory/i],
 ];

@@ -52,6 +52,10 @@ export interface PodHealth {
   /** When the state began, ISO. */
   since?: string;
   created?: string;
+  /** Ready right now (a flapping pod may be, between restarts). */
+  ready: boolean;
+  /** When it last stopped being Ready (its Ready condition's transition to False), ISO. */
+  unreadySince?: string;
 }
 
 /** Time thresholds for judging pods; all can be changed in the config. */
@@ -91,6 +95,7 @@ export function podHealth(p: V1Pod, now: Date, t: PodThresholds = DEFAULT_POD_TH
   const nowMs = now.getTime();
   const controller = p.metadata?.ownerReferences?.find((o) => o.controller) ?? p.metadata?.ownerReferences?.[0];
   const statuses = [...(p.status?.initContainerStatuses ?? []), ...(p.status?.containerStatuses ?? [])];
+  const readyCond = p.status?.conditions?.find((c) => c.type === 'Ready');
   const base = {
     namespace: p.metadata?.namespace ?? '',
     pod: p.metadata?.name ?? '?',
@@ -103,6 +108,10 @@ export function podHealth(p: V1Pod, now: Date, t: PodThresholds = DEFAULT_POD_TH
     })),
     restarts: statuses.reduce((n, c) => n + (c.restartCount ?? 0), 0),
     ...(p.metadata?.creationTimestamp ? { created: isoOf(p.metadata.creationTimestamp) } : {}),
+    ready: readyCond?.status === 'True',
+    ...(readyCond && readyCond.status !== 'True' && readyCond.lastTransitionTime
+      ? { unreadySince: isoOf(readyCond.lastTransitionTime) }
+      : {}),
   };
   const created = ms(p.metadata?.creationTimestamp) ?? 0;
   const young = nowMs - created < t.startGraceMs;

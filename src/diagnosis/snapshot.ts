@@ -66,7 +66,7 @@ export const DEFAULT_SETTINGS: DiagnosisSettings = {
   eventWindowMs: 30 * 60_000,
   restartWindowMs: 3_600_000,
   startGraceMs: 5 * 60_000,
-  maxClockSkewMs: 60_000,
+  maxClockSkewMs: 30_000,
   mainDeployment: 'budapp',
 };
 

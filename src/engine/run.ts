@@ -889,6 +889,15 @@ export class RunbookEngine {
           fix: `run it by hand to see why: ${command.display}`,
         });
     }
+    // Nothing printed is nothing to judge: an expectation that some line must appear cannot be
+    // answered by empty output (a lost stream, a wrapper that swallowed it), so the check could not look.
+    const empty = (e: { stream?: 'stdout' | 'stderr' | 'both' }) =>
+      (e.stream === 'stderr' ? redactedStderr : e.stream === 'both' ? redactedStdout + redactedStderr : redactedStdout).trim() === '';
+    if (outcome.exitCode === 0 && (step.expect ?? []).some((e) => (e.matches !== undefined || e.json !== undefined) && empty(e)))
+      return this.finishUnchecked(step.id, base, {
+        reason: `${program} exited 0 but printed nothing to judge${redactedStderr.trim() ? ` (stderr: ${outputLines(redactedStderr)[0]})` : ''}`,
+        fix: `run it by hand to see what it prints: ${command.display}`,
+      });
     const report = step.native?.resource === 'diagnosis' ? parseReport(redactedStdout) : undefined;
     if (report) this.diagnosed.push(...report.causes);
     const expectations = step.expect ?? [];
@@ -994,6 +1003,11 @@ export class RunbookEngine {
     const cause = def.cause ? this.runbook.causes.find((c) => c.id === def.cause) : undefined;
     const next: NextSuggestion[] = [];
     const addNext = (ref: string) => {
+      // A mitigation whose precondition the evidence does not meet is not a next step.
+      if (ref.startsWith('mitigation:')) {
+        const m = this.runbook.mitigations.find((x) => `mitigation:${x.id}` === ref);
+        if (m?.requires && !this.precondition(m.requires).ok) return;
+      }
       const s = this.suggestion(ref);
       if (s && !next.some((n) => n.ref === ref)) next.push(s);
     };

@@ -28,12 +28,30 @@ const newestRs = (s: ClusterState, deployment: string) =>
   s.replicasets.filter((r) => r.metadata.name.startsWith(`${deployment}-`)).sort((a, b) => rev(b) - rev(a))[0]!;
 
 describe('the judgement follows the facts', () => {
-  it('a failing revision that is days old is not a bad deployment (no rollback)', () => {
+  it('a failing revision older than the rollback window gets no rollback target', () => {
     const s = build('bad-deployment-importerror');
-    expect(roots(s)).toContain('bad-deployment');
+    const d0 = diagnose(snapshotOf(s, NOW));
+    expect(d0.causes.find((c) => c.id === 'bad-deployment')?.facts.previousRevision).toBeDefined();
     const rs = newestRs(s, 'budapp');
     rs.metadata.creationTimestamp = new Date(NOW.getTime() - 3 * 86_400_000).toISOString();
-    expect(roots(s)).not.toContain('bad-deployment');
+    const d = diagnose(snapshotOf(s, NOW));
+    const bad = d.causes.find((c) => c.id === 'bad-deployment');
+    expect(bad?.facts.previousRevision).toBeUndefined();
+    expect(bad?.title).toMatch(/older than the rollback window/);
+  });
+
+  it('a revision that served for an hour before its pods began to crash is not blamed: something changed since', () => {
+    const s = build('bad-deployment-importerror');
+    const rs = newestRs(s, 'budapp');
+    const created = new Date(NOW.getTime() - 90 * 60_000).toISOString();
+    rs.metadata.creationTimestamp = created;
+    for (const p of s.pods.filter((x) => x.metadata.ownerReferences?.[0]?.name === rs.metadata.name)) {
+      p.metadata.creationTimestamp = created;
+      for (const c of p.status.containerStatuses ?? []) if (c.restartCount) c.restartCount = 4;
+    }
+    const roots = diagnose(snapshotOf(s, NOW)).causes.filter((c) => !c.explainedBy);
+    expect(roots.map((c) => c.id)).not.toContain('bad-deployment');
+    expect(roots.flatMap((c) => c.evidence).join('\n')).toMatch(/served for .* before its pods began to fail/);
   });
 
   it('with no pod of the previous revision left serving, it is still the new revision, but no rollback target is proven', () => {
