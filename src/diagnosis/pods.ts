@@ -130,8 +130,9 @@ export function podHealth(p: V1Pod, now: Date, t: PodThresholds = DEFAULT_POD_TH
   if (p.status?.phase === 'Succeeded') return make('completed');
   if (p.metadata?.deletionTimestamp) {
     const grace = (p.metadata.deletionGracePeriodSeconds ?? 30) * 1000;
-    const overdue = nowMs - (ms(p.metadata.deletionTimestamp) ?? nowMs) > grace;
-    // deletionTimestamp is when the grace period ends; a pod still here well after it is stuck.
+    // deletionTimestamp is when the grace period ends; a pod still here well after it (5 minutes
+    // more: the kubelet's confirmation, a slow preStop hook) is stuck.
+    const overdue = nowMs - (ms(p.metadata.deletionTimestamp) ?? nowMs) > grace + 5 * 60_000;
     if (overdue)
       return make('terminating', { since: isoOf(p.metadata.deletionTimestamp), detail: 'still deleting after its grace period' });
   }

@@ -142,7 +142,7 @@ describe.runIf(kubectl)('the corpus through the binary: triage and the runbooks 
       `|---|---|---|---|---|---|---|---|`,
       ...rows.map(
         (r) =>
-          `| ${r.id} | ${r.class} | ${r.triageFirst}${r.triageFirst === r.expectedFirst ? '' : ` (${r.expectedFirst})`} | ${r.named.join(', ') || '-'} | ${r.missed.join(', ') || '0'} | ${r.falseAlarms.length} | ${r.wrongMitigations.length ? r.wrongMitigations.join(', ') : '0'} | ${r.offered.map((o) => o.split(':')[1]).join(', ') || '-'} |`,
+          `| ${r.id} | ${r.class} | ${r.triageFirst}${r.triageFirst === r.expectedFirst ? '' : ` (${r.expectedFirst})`} | ${r.named.join(', ') || '-'} | ${r.missed.join(', ') || '0'} | ${r.falseAlarms.length ? r.falseAlarms.join(', ') : '0'} | ${r.wrongMitigations.length ? r.wrongMitigations.join(', ') : '0'} | ${r.offered.map((o) => o.split(':')[1]).join(', ') || '-'} |`,
       ),
       '',
       `cases ${rows.length}; causes expected ${CORPUS.reduce((n, c) => n + c.expect.causes.length, 0)}, missed ${rows.reduce((n, r) => n + r.missed.length, 0)}; false alarms ${rows.reduce((n, r) => n + r.falseAlarms.length, 0)}; wrong mitigations ${rows.reduce((n, r) => n + r.wrongMitigations.length, 0)}; triage first runbook right ${rows.filter((r) => r.triageFirst === r.expectedFirst).length}/${rows.length}`,

@@ -116,6 +116,12 @@ describe('the judgement follows the facts', () => {
 });
 
 describe('what a stranger found (each a failure class, not an instance)', () => {
+  it('a pod still terminating a minute after its grace period is a rollout, not a problem', () => {
+    const s = build('rollout-in-progress');
+    const later = new Date(NOW.getTime() + 60_000);
+    expect(diagnose(snapshotOf(s, later)).causes).toEqual([]);
+  });
+
   it('a Job that failed is not the platform failing', () => {
     const s = build('healthy');
     s.pods.push(
