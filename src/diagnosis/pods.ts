@@ -10,6 +10,7 @@ import type { V1Pod, V1ContainerStatus } from '@kubernetes/client-node';
 export type PodState =
   | 'healthy'
   | 'starting'
+  | 'deleting'
   | 'completed'
   | 'old-eviction'
   | 'crashloop'
@@ -25,7 +26,7 @@ export type PodState =
   | 'flapping';
 
 /** States that are not a problem now. */
-export const OK_STATES: ReadonlySet<PodState> = new Set(['healthy', 'starting', 'completed', 'old-eviction']);
+export const OK_STATES: ReadonlySet<PodState> = new Set(['healthy', 'starting', 'deleting', 'completed', 'old-eviction']);
 
 export interface Termination {
   reason: string;
@@ -135,6 +136,8 @@ export function podHealth(p: V1Pod, now: Date, t: PodThresholds = DEFAULT_POD_TH
     const overdue = nowMs - (ms(p.metadata.deletionTimestamp) ?? nowMs) > grace + 5 * 60_000;
     if (overdue)
       return make('terminating', { since: isoOf(p.metadata.deletionTimestamp), detail: 'still deleting after its grace period' });
+    // Going away on purpose (a rollout, a scale-down): not ready is what it should be.
+    return make('deleting');
   }
   if (p.status?.phase === 'Failed') return make('failed', { ...(p.status.message ? { detail: p.status.message } : {}) });
 
@@ -223,6 +226,7 @@ export function describePod(h: PodHealth): string {
 export const STATE_WORDS: Record<PodState, string> = {
   healthy: 'Running',
   starting: 'Starting',
+  deleting: 'Terminating',
   completed: 'Completed',
   'old-eviction': 'Evicted (long ago)',
   crashloop: 'CrashLoopBackOff',
