@@ -8,6 +8,7 @@
  * ~/.kube/config; relative paths resolve against the file that holds them) but does not load
  * @kubernetes/client-node, which costs ~300 ms of start-up: only `yaml`, imported on use.
  */
+import { editDistance } from '../suggest.js';
 import { constants } from 'node:fs';
 import { access, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
@@ -97,21 +98,6 @@ function entriesOf(
 
 const isProblem = (v: unknown): v is KubeconfigProblem => isObj(v) && typeof v.problem === 'string';
 
-/** Edit distance, for "did you mean". */
-function distance(a: string, b: string): number {
-  const prev = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    let diag = prev[0]!;
-    prev[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const up = prev[j]!;
-      prev[j] = Math.min(up + 1, prev[j - 1]! + 1, diag + (a[i - 1] === b[j - 1] ? 0 : 1));
-      diag = up;
-    }
-  }
-  return prev[b.length]!;
-}
-
 /** The available name closest to what was asked for, if one is close (typo, case, or an EKS ARN ending in it). */
 function didYouMean(wanted: string, names: string[]): string | undefined {
   const w = wanted.toLowerCase();
@@ -125,7 +111,7 @@ function didYouMean(wanted: string, names: string[]): string | undefined {
   if (contains) return contains;
   let best: { name: string; d: number } | undefined;
   for (const n of names) {
-    const d = distance(w, n.toLowerCase());
+    const d = editDistance(w, n.toLowerCase());
     if (!best || d < best.d) best = { name: n, d };
   }
   return best && best.d <= Math.max(2, Math.floor(wanted.length / 4)) ? best.name : undefined;
