@@ -705,7 +705,7 @@ export function diagnose(s: Snapshot): Diagnosis {
         explains: [],
         runbook: isKeycloak ? 'auth-failure' : 'database-failure',
         impact: isKeycloak ? 'major' : w.namespace === r.system && bad.length === live.length ? 'major' : 'partial',
-        facts: { namespace: w.namespace, deployment: w.name },
+        facts: { namespace: w.namespace, deployment: w.name, pod: bad[0]!.pod },
       });
       for (const h of bad) claim(key(h), c);
       if (isKeycloak) keycloakDown(w, bad, c);
@@ -849,7 +849,7 @@ export function diagnose(s: Snapshot): Diagnosis {
         explains: [],
         runbook: 'auth-failure',
         impact: 'major',
-        facts: { namespace: w.namespace, deployment: w.name, ...(restartFixable ? { restartFixable: 'yes' } : {}) },
+        facts: { namespace: w.namespace, deployment: w.name, pod: bad[0]!.pod, ...(restartFixable ? { restartFixable: 'yes' } : {}) },
       });
       for (const h of bad) claim(key(h), kc);
       continue;
@@ -879,6 +879,7 @@ export function diagnose(s: Snapshot): Diagnosis {
         deployment: w.name,
         failing: String(bad.length),
         total: String(live.length),
+        pod: bad[0]!.pod,
         ...(restartFixable && !single ? { restartFixable: 'yes' } : {}),
         ...(single ? { replica: 'single' } : {}),
       },
@@ -909,7 +910,7 @@ export function diagnose(s: Snapshot): Diagnosis {
       ...(because.id === 'keycloak-down' ? {} : { explainedBy: causeKey(because) }),
       runbook: 'auth-failure',
       impact: 'major',
-      facts: { namespace: w.namespace, deployment: w.name },
+      facts: { namespace: w.namespace, deployment: w.name, pod: bad[0]!.pod },
     });
   }
   // Keycloak down for reasons already named elsewhere (a node, the database) still gets its own line.

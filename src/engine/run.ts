@@ -250,7 +250,10 @@ export class RunbookEngine {
     const spec = this.runbook.inputs[name]?.fromDiagnosis;
     if (!spec) return [];
     const wanted = spec.causes as readonly string[];
-    const values = this.diagnosed.filter((c) => c.root && wanted.includes(c.id)).map((c) => c.facts[spec.fact]);
+    const within = spec.within ? `${renderTemplate(spec.within, (n) => (n === name ? undefined : this.lookup(n)))}/` : '';
+    const values = this.diagnosed
+      .filter((c) => c.root && wanted.includes(c.id) && c.subject.startsWith(within))
+      .map((c) => c.facts[spec.fact]);
     return [...new Set(values.filter((v): v is string => v !== undefined))];
   }
 

@@ -145,6 +145,7 @@ export function loadRunbookSource(source: YamlSource, knownRunbooks?: ReadonlySe
       diagnostics.push(
         source.diagnosticAt(['inputs', name, 'fromDiagnosis'], 'fromDiagnosis needs a step that runs native: { resource: diagnosis }'),
       );
+    if (input.fromDiagnosis?.within) checkTemplates(['inputs', name, 'fromDiagnosis', 'within'], templateNames(input.fromDiagnosis.within));
     if (input.pattern) checkRegex(source, ['inputs', name, 'pattern'], input.pattern, diagnostics);
     if (input.default) checkTemplates(['inputs', name, 'default'], templateNames(input.default));
   }

@@ -36,6 +36,7 @@ const Input = z.strictObject({
     .strictObject({
       causes: z.array(CauseName).min(1),
       fact: z.string().regex(/^[A-Za-z][A-Za-z0-9]*$/),
+      within: z.string().optional().describe('Only causes about objects in this namespace, e.g. "{{authNamespace}}".'),
     })
     .optional()
     .describe(
