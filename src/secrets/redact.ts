@@ -32,13 +32,17 @@ const RULES: Rule[] = [
   { re: /\b(Bearer|Basic|Token)(\s+)(?!\[REDACTED\])[A-Za-z0-9._~+/=-]{4,}/gi, replace: (_m, scheme, sp) => `${scheme}${sp}${REDACTED}` },
   // key=value and key: value forms (query strings, env dumps, YAML, logs), including JSON "key": "value".
   {
-    re: /(["']?)((?:[A-Za-z0-9_.-]*[_.-])?(?:password|passwd|pwd|secret|token|api[_-]?key|access[_-]?key|secret[_-]?key|client[_-]?secret|private[_-]?key|auth[_-]?token|session[_-]?id))\1(\s*[:=]\s*)(["']?)(?!\[REDACTED\])([^\s"'&,;}]{1,})/gi,
+    // Matching starts only where a word starts (the lookbehind): without it, every position inside a
+    // long run of word characters (a 200 KB JSON log line) rescans the rest of the run, which is quadratic.
+    re: /(?<![A-Za-z0-9_.-])(["']?)((?:[A-Za-z0-9_.-]*[_.-])?(?:password|passwd|pwd|secret|token|api[_-]?key|access[_-]?key|secret[_-]?key|client[_-]?secret|private[_-]?key|auth[_-]?token|session[_-]?id))\1(\s*[:=]\s*)(["']?)(?!\[REDACTED\])([^\s"'&,;}]{1,})/gi,
     replace: (_m, q1, key, sep, q2) => `${q1}${key}${q1}${sep}${q2}${REDACTED}`,
   },
   // AWS access key ids.
   { re: /\b(?:AKIA|ASIA|AIDA|AROA)[0-9A-Z]{16}\b/g, replace: REDACTED },
   // Credentials embedded in URLs: scheme://user:password@host.
-  { re: /\b([a-z][a-z0-9+.-]*:\/\/[^\s:/@]+:)([^\s@/]+)@/gi, replace: (_m, head) => `${head}${REDACTED}@` },
+  // The scheme starts where a run of scheme characters starts (not at every word boundary inside one,
+  // which rescans the run from each: quadratic on a long line of dotted words).
+  { re: /(?<![a-z0-9+.-])([a-z][a-z0-9+.-]*:\/\/[^\s:/@]+:)([^\s@/]+)@/gi, replace: (_m, head) => `${head}${REDACTED}@` },
   // Common vendor token prefixes (GitHub, Slack, GitLab).
   { re: /\b(?:gh[pousr]_[A-Za-z0-9]{20,}|xox[abprs]-[A-Za-z0-9-]{10,}|glpat-[A-Za-z0-9_-]{20,})\b/g, replace: REDACTED },
 ];

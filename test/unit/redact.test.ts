@@ -51,4 +51,15 @@ describe('redaction', () => {
     expect(out).not.toContain('opaque-token');
     expect(out).toContain('[REDACTED]');
   });
+
+  // Issue 10: these took 20 s and more (quadratic backtracking); the test timeout is what fails them.
+  it.each([
+    ['a 200 KB JSON log line', '{"msg":"' + 'a'.repeat(200_000) + '", "password": "hunter2"}'],
+    ['a 200 KB line of dotted words', 'a.b-'.repeat(50_000) + ' token=abc123'],
+    ['a 200 KB line of underscored words', 'a_'.repeat(100_000) + ' api_key=abc123'],
+  ])('redacts %s without hanging, and still finds the secret at its end', (_name, line) => {
+    const out = r.redact(line);
+    expect(out).toContain('[REDACTED]');
+    expect(out).not.toMatch(/hunter2|abc123/);
+  });
 });
