@@ -191,8 +191,12 @@ export class HumanRunRenderer implements RunRenderer {
               .join('\n'),
           );
         }
+        // A check that judges nothing (it shows what the playbook asks to look at) did not "pass":
+        // it ran, and its output is above.
+        const step = this.runbook.steps.find((x) => x.id === event.stepId);
+        const shownOnly = event.status === 'passed' && step?.kind === 'check' && !step.native && (step.expect ?? []).length === 0;
         this.print(
-          `  ${symbol} ${label} ${c.dim(`(${formatDuration(event.durationMs)})`)}${event.reason && event.status !== 'failed' ? ` — ${event.reason}` : ''}`,
+          `  ${shownOnly ? c.dim('✔ shown') : `${symbol} ${label}`} ${c.dim(`(${formatDuration(event.durationMs)})`)}${event.reason && event.status !== 'failed' ? ` — ${event.reason}` : ''}`,
         );
         if (inGroup) {
           this.groupSize = Math.max(0, this.groupSize - 1);
