@@ -1,0 +1,438 @@
+/**
+ * Whether a command can change the system, decided by what it runs, never by a flag the runbook
+ * sets. A table of read-only verbs per tool (kubectl get/describe/logs/…, curl GET/HEAD, dapr
+ * status, helm list, a few local and in-container inspection programs) says what may run
+ * without consent; everything else is a change and needs an explicit human yes wherever it
+ * appears, in a check as in a mitigation.
+ *
+ * A check may run a program the table does not know (`kubectl exec … -- psql -c "select …"`, a
+ * site's own probe) only when the runbook declares it read-only with a reason (`readOnly:` on
+ * the step). The declaration is shown to the reviewer (`runbooks show`) and at run time, and it
+ * cannot cover a command the table knows changes the system (`kubectl delete`, `curl -X POST`,
+ * `rm`). A shell (`sh -c`, `bash -c`, also inside a pod) is refused when the runbook is loaded:
+ * nobody can review what a shell script will do.
+ *
+ * Works on argument vectors: at load time with `{{placeholders}}` left in the words (a word that
+ * is still a placeholder where a verb belongs is not known to be read-only), at run time with the
+ * values filled, which is the verdict that counts.
+ */
+import { basename } from 'node:path';
+import type { ParsedCommand } from './command.js';
+
+export type Effect =
+  | { readOnly: true; declared?: string }
+  /** `declarable`: a runbook may declare it read-only (an unknown program), unlike a known change. */
+  | { readOnly: false; why: string; declarable: boolean };
+
+const READ: Effect = { readOnly: true };
+const changes = (why: string): Effect => ({ readOnly: false, why, declarable: false });
+const unknown = (why: string): Effect => ({ readOnly: false, why, declarable: true });
+
+/** Programs that run another program given as their arguments: what they run cannot be judged or declared. */
+const WRAPPERS = new Set([
+  'env',
+  'timeout',
+  'nohup',
+  'nice',
+  'ionice',
+  'xargs',
+  'sudo',
+  'doas',
+  'su',
+  'setsid',
+  'stdbuf',
+  'watch',
+  'chroot',
+  'nsenter',
+  'unshare',
+  'time',
+  'command',
+  'exec',
+  'ssh',
+  'docker',
+  'podman',
+  'crictl',
+  'nerdctl',
+  'flock',
+]);
+const SHELLS = new Set(['sh', 'bash', 'zsh', 'dash', 'ksh', 'ash', 'mksh', 'fish', 'csh', 'tcsh', 'busybox', 'pwsh', 'powershell']);
+const INTERPRETERS_WITH_CODE = new Set(['python', 'python3', 'perl', 'ruby', 'node', 'php', 'lua']);
+
+/** Programs that only look, wherever they run (locally or inside a pod), whatever their arguments. */
+const INSPECT = new Set([
+  'echo',
+  'printf',
+  'sleep',
+  'true',
+  'false',
+  'date',
+  'hostname',
+  'uname',
+  'whoami',
+  'id',
+  'uptime',
+  'nslookup',
+  'dig',
+  'host',
+  'getent',
+  'ping',
+  'pg_isready',
+  'cat',
+  'ls',
+  'df',
+  'free',
+  'ps',
+  'grep',
+  'egrep',
+  'head',
+  'tail',
+  'wc',
+  'jq',
+  'cut',
+  'tr',
+]);
+/** Later pipeline stages: the built-in filters run in-process; these few run as processes and only transform text. */
+const FILTER_STAGES = new Set(['grep', 'egrep', 'head', 'tail', 'wc', 'sort', 'uniq', 'jq', 'cut', 'tr']);
+/** Programs that destroy or stop things: no declaration can make them read-only. */
+const DESTRUCTIVE = new Set([
+  'rm',
+  'rmdir',
+  'kill',
+  'pkill',
+  'killall',
+  'shutdown',
+  'reboot',
+  'halt',
+  'poweroff',
+  'dd',
+  'truncate',
+  'mv',
+  'chmod',
+  'chown',
+  'pg_ctl',
+  'pg_ctlcluster',
+  'pg_resetwal',
+  'dropdb',
+  'systemctl',
+  'iptables',
+  'mkfs',
+  'fdisk',
+  'tee',
+]);
+
+const isPlaceholder = (word: string) => word.includes('{{') || word.startsWith('$');
+const programName = (word: string) => basename(word);
+
+/**
+ * Why the command is refused outright (a shell anywhere in it: as a program, after a wrapper such
+ * as `timeout 5 sh -c`, or inside a pod after `kubectl exec … --`), or undefined.
+ */
+export function shellRefusal(stages: readonly (readonly string[])[]): string | undefined {
+  for (const stage of stages) {
+    for (let i = 0; i < stage.length; i++) {
+      const name = programName(stage[i]!);
+      if (!SHELLS.has(name)) continue;
+      const next = stage[i + 1];
+      // `sh -c`, `bash -lc`, `timeout 5 sh`, `kubectl exec … -- sh`: a shell as the program, after a wrapper, in a pod.
+      const wrapped = WRAPPERS.has(programName(stage[0]!)) || SHELLS.has(programName(stage[0]!));
+      if (i === 0 || stage[i - 1] === '--' || wrapped || (next !== undefined && /^-[A-Za-z]*c[A-Za-z]*$/.test(next)))
+        return `runs a shell (${[stage[i], next].filter(Boolean).join(' ')}): a shell can do anything and nobody can review what it will do; write each command as its own step (pipelines to grep/head/tail/wc/sort/uniq/jq work without a shell)`;
+    }
+  }
+  return undefined;
+}
+
+/** The effect of a whole command (every pipeline stage); `declared` is the runbook's readOnly reason, if any. */
+export function effectOf(stages: readonly (readonly string[])[], declared?: string): Effect {
+  const refused = shellRefusal(stages);
+  if (refused) return changes(refused);
+  const [first, ...rest] = stages;
+  if (!first || first.length === 0) return changes('an empty command');
+  let effect = programEffect(first, 'here');
+  if (effect.readOnly) {
+    for (const stage of rest) {
+      const name = stage[0] === undefined ? '' : programName(stage[0]);
+      if (!FILTER_STAGES.has(name)) {
+        effect = unknown(`the pipeline stage "${name}" is not a known text filter`);
+        break;
+      }
+      if (name === 'sort' && stage.some((w) => w === '-o' || w.startsWith('-o') || w.startsWith('--output'))) {
+        effect = changes('"sort -o" writes a file');
+        break;
+      }
+    }
+  }
+  if (effect.readOnly) return effect;
+  if (declared !== undefined && effect.declarable) return { readOnly: true, declared };
+  return effect;
+}
+
+/** One program with its arguments, run on this machine ('here') or inside a container ('pod'). */
+function programEffect(argv: readonly string[], where: 'here' | 'pod'): Effect {
+  const word = argv[0]!;
+  if (isPlaceholder(word)) return changes(`the program comes from a value (${word}); it cannot be known to be read-only`);
+  const name = programName(word);
+  const args = argv.slice(1);
+  if (DESTRUCTIVE.has(name) || name.startsWith('mkfs')) return changes(`${name} changes or stops things`);
+  if (WRAPPERS.has(name))
+    return changes(
+      `${name} runs another program that cannot be judged from here; write the program itself (a step's timeout is set with timeout:)`,
+    );
+  switch (name) {
+    case 'kubectl':
+      return where === 'here' ? kubectlEffect(args) : changes('kubectl inside a pod acts with the pod’s credentials');
+    case 'curl':
+      return curlEffect(args);
+    case 'dapr':
+      return subcommandEffect('dapr', args, ['status', 'list', 'components', 'configurations', 'version']);
+    case 'helm':
+      return subcommandEffect('helm', args, ['list', 'ls', 'status', 'history', 'get', 'show', 'version', 'env', 'search']);
+    case 'nvidia-smi':
+      return nvidiaSmiEffect(args);
+    case 'psql':
+      return unknown('psql runs whatever SQL it is given; declare the query read-only (readOnly: why) if it only reads');
+    default:
+      if (INSPECT.has(name)) return READ;
+      if (INTERPRETERS_WITH_CODE.has(name))
+        return unknown(`${name} runs code; declare it read-only (readOnly: why) if the code only reads`);
+      return unknown(`"${name}" is not a program known to be read-only; declare it (readOnly: why) if it only looks`);
+  }
+}
+
+/** The first words that are not flags, skipping the values of the flags listed as taking one. */
+function positionals(args: readonly string[], flagsWithValue: ReadonlySet<string>): { words: string[]; at: number[] } {
+  const words: string[] = [];
+  const at: number[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i]!;
+    if (a === '--') break;
+    if (a.startsWith('-')) {
+      if (!a.includes('=') && flagsWithValue.has(a)) i++;
+      continue;
+    }
+    words.push(a);
+    at.push(i);
+  }
+  return { words, at };
+}
+
+const KUBECTL_VALUE_FLAGS = new Set([
+  '-n',
+  '--namespace',
+  '--context',
+  '--cluster',
+  '--user',
+  '--kubeconfig',
+  '-s',
+  '--server',
+  '--token',
+  '--as',
+  '--as-group',
+  '--as-uid',
+  '--request-timeout',
+  '--certificate-authority',
+  '--client-certificate',
+  '--client-key',
+  '--tls-server-name',
+  '--cache-dir',
+  '-v',
+  '--v',
+  '-l',
+  '--selector',
+  '-o',
+  '--output',
+]);
+const KUBECTL_READ = new Set(['get', 'describe', 'logs', 'top', 'events', 'explain', 'api-resources', 'api-versions', 'version', 'wait']);
+const KUBECTL_READ_SUB: Record<string, readonly string[]> = {
+  rollout: ['history', 'status'],
+  auth: ['can-i', 'whoami'],
+  config: ['view', 'get-contexts', 'current-context', 'get-clusters', 'get-users'],
+};
+
+function kubectlEffect(args: readonly string[]): Effect {
+  const { words } = positionals(args, KUBECTL_VALUE_FLAGS);
+  const verb = words[0];
+  if (verb === undefined) return READ; // `kubectl` alone, `kubectl --help`
+  if (isPlaceholder(verb)) return changes(`the kubectl verb comes from a value (${verb})`);
+  if (KUBECTL_READ.has(verb)) return READ;
+  if (verb === 'cluster-info') {
+    const writesFiles = args.some((a) => a === '--output-directory' || a.startsWith('--output-directory='));
+    return writesFiles ? changes('kubectl cluster-info dump --output-directory writes files') : READ;
+  }
+  const subs = KUBECTL_READ_SUB[verb];
+  if (subs) {
+    const sub = words[1];
+    if (sub !== undefined && subs.includes(sub)) return READ;
+    return changes(
+      `kubectl ${verb}${sub ? ` ${sub}` : ''} changes the system (read-only forms: ${subs.map((s) => `${verb} ${s}`).join(', ')})`,
+    );
+  }
+  if (verb === 'exec') {
+    const dash = args.indexOf('--');
+    const inner = dash >= 0 ? args.slice(dash + 1) : [];
+    if (inner.length === 0) return changes('kubectl exec without "-- program" runs a command that cannot be judged');
+    const effect = programEffect(inner, 'pod');
+    if (effect.readOnly) return effect;
+    return { ...effect, why: `kubectl exec runs ${programName(inner[0]!)} inside the pod: ${effect.why}` };
+  }
+  return changes(
+    `kubectl ${verb} changes the system (a check may only get, describe, logs, top, events, rollout history/status, auth can-i…)`,
+  );
+}
+
+/** curl options that send a body, change the method or write files; and the short options that take a value. */
+const CURL_CHANGING = new Map<string, string>([
+  ['--data', 'sends data (POST)'],
+  ['--data-ascii', 'sends data (POST)'],
+  ['--data-binary', 'sends data (POST)'],
+  ['--data-raw', 'sends data (POST)'],
+  ['--data-urlencode', 'sends data (POST)'],
+  ['--json', 'sends JSON (POST)'],
+  ['--form', 'sends a form (POST)'],
+  ['--form-string', 'sends a form (POST)'],
+  ['--upload-file', 'uploads a file (PUT)'],
+  ['--output', 'writes a file'],
+  ['--remote-name', 'writes a file'],
+  ['--remote-name-all', 'writes files'],
+  ['--output-dir', 'writes files'],
+  ['--create-dirs', 'creates directories'],
+  ['--dump-header', 'writes a file'],
+  ['--cookie-jar', 'writes a file'],
+  ['--config', 'reads its options from a file'],
+  ['--quote', 'sends server commands'],
+  ['--trace', 'writes a file'],
+  ['--trace-ascii', 'writes a file'],
+  ['--stderr', 'writes a file'],
+  ['--etag-save', 'writes a file'],
+  ['--hsts', 'writes a file'],
+  ['--alt-svc', 'writes a file'],
+  ['--libcurl', 'writes a file'],
+  ['--next', 'starts a second request'],
+  ['--mail-from', 'sends mail'],
+  ['--mail-rcpt', 'sends mail'],
+]);
+const CURL_SHORT_LONG: Record<string, string> = {
+  d: '--data',
+  F: '--form',
+  T: '--upload-file',
+  o: '--output',
+  O: '--remote-name',
+  D: '--dump-header',
+  c: '--cookie-jar',
+  K: '--config',
+  Q: '--quote',
+  X: '--request',
+  G: '--get',
+  I: '--head',
+  ':': '--next',
+};
+const CURL_SHORT_WITH_VALUE = new Set('AbcCdDeEFHKmoPQrtTuUwxXyYz'.split(''));
+const CURL_LONG_WITH_VALUE = new Set([
+  '--request',
+  '--header',
+  '--user',
+  '--user-agent',
+  '--referer',
+  '--cookie',
+  '--max-time',
+  '--connect-timeout',
+  '--write-out',
+  '--cacert',
+  '--capath',
+  '--cert',
+  '--key',
+  '--resolve',
+  '--connect-to',
+  '--retry',
+  '--retry-delay',
+  '--retry-max-time',
+  '--proxy',
+  '--noproxy',
+  '--url',
+  '--oauth2-bearer',
+  '--max-filesize',
+  '--limit-rate',
+  '--unix-socket',
+  '--interface',
+  '--range',
+  ...CURL_CHANGING.keys(),
+]);
+
+function curlEffect(args: readonly string[]): Effect {
+  let method: string | undefined;
+  let get = false;
+  let body: string | undefined;
+  const urls: string[] = [];
+  const option = (long: string, value: string | undefined): Effect | undefined => {
+    if (long === '--request') method = value;
+    else if (long === '--get') get = true;
+    else if (long === '--url' && value !== undefined) urls.push(value);
+    else if (long.startsWith('--data') || long === '--json' || long === '--form' || long === '--form-string')
+      body = CURL_CHANGING.get(long);
+    else if (CURL_CHANGING.has(long)) return changes(`curl ${long} ${CURL_CHANGING.get(long)!}`);
+    return undefined;
+  };
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i]!;
+    if (a.startsWith('--') && a.length > 2) {
+      const eq = a.indexOf('=');
+      const long = eq > 0 ? a.slice(0, eq) : a;
+      const value = eq > 0 ? a.slice(eq + 1) : CURL_LONG_WITH_VALUE.has(long) ? args[++i] : undefined;
+      const verdict = option(long, value);
+      if (verdict) return verdict;
+    } else if (a.startsWith('-') && a.length > 1) {
+      for (let j = 1; j < a.length; j++) {
+        const ch = a[j]!;
+        const long = CURL_SHORT_LONG[ch];
+        if (CURL_SHORT_WITH_VALUE.has(ch)) {
+          const value = j + 1 < a.length ? a.slice(j + 1) : args[++i];
+          const verdict = long ? option(long, value) : undefined;
+          if (verdict) return verdict;
+          break;
+        }
+        if (long) {
+          const verdict = option(long, undefined);
+          if (verdict) return verdict;
+        }
+      }
+    } else urls.push(a);
+  }
+  const m = method?.toUpperCase();
+  if (m !== undefined && m !== 'GET' && m !== 'HEAD') return changes(`curl -X ${method} is not a read (only GET and HEAD are)`);
+  if (body && !get) return changes(`curl ${body}`);
+  for (const url of urls) {
+    const scheme = /^([A-Za-z][A-Za-z0-9+.-]*):\/\//.exec(url)?.[1]?.toLowerCase();
+    if (scheme && scheme !== 'http' && scheme !== 'https') return changes(`curl to a ${scheme}:// URL is not an HTTP read`);
+  }
+  return READ;
+}
+
+function subcommandEffect(tool: string, args: readonly string[], read: readonly string[]): Effect {
+  const { words } = positionals(args, new Set(['-n', '--namespace', '--kube-context', '--kubeconfig', '-o', '--output', '-a', '--app-id']));
+  const sub = words[0];
+  if (sub === undefined || read.includes(sub) || args.includes('--help') || args.includes('--version')) return READ;
+  return changes(`${tool} ${sub} changes the system (read-only: ${read.join(', ')})`);
+}
+
+const NVIDIA_QUERY =
+  /^(--query(-[a-z-]+)?(=.*)?|--format=.*|-q|-L|--list-gpus|-x|--xml-format|--id=.*|--display=.*|-lms?|--loop(-ms)?=.*)$/;
+function nvidiaSmiEffect(args: readonly string[]): Effect {
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i]!;
+    if (a === '-i' || a === '--id' || a === '-d' || a === '--display' || a === '-l' || a === '--loop') {
+      i++;
+      continue;
+    }
+    if (!NVIDIA_QUERY.test(a))
+      return changes(`nvidia-smi ${a} is not one of its query forms (--query-gpu, -q, -L): it may change GPU settings`);
+  }
+  return READ;
+}
+
+/** The effect of a parsed command at load time: placeholders stay in the words as `{{name}}`. */
+export function effectOfParsed(command: ParsedCommand, declared?: string): Effect {
+  const stages = command.stages.map((stage) =>
+    stage.map((word) => word.map((p) => (p.kind === 'text' ? p.text : p.kind === 'var' ? `{{${p.name}}}` : `$${p.name}`)).join('')),
+  );
+  return effectOf(stages, declared);
+}
