@@ -38,7 +38,19 @@ export type EngineEvent =
     }
   | { type: 'run.resumed'; runId: string; runbook: string; done: string[] }
   | { type: 'group.started'; runId: string; stepIds: string[] }
-  | { type: 'step.started'; runId: string; stepId: string; kind: string; title: string; command?: string; attempt: number }
+  | {
+      type: 'step.started';
+      runId: string;
+      stepId: string;
+      kind: string;
+      title: string;
+      command?: string;
+      attempt: number;
+      /** The runbook's reason for running a program not known to be read-only (its readOnly declaration). */
+      declaredReadOnly?: string;
+      /** A check whose command changes the system ran only with this consent; `changes` says why it changes it. */
+      consent?: { how: 'typed-yes' | '--allow-mitigations'; changes: string };
+    }
   | { type: 'step.output'; runId: string; stepId: string; stream: 'stdout' | 'stderr'; text: string }
   | {
       type: 'step.finished';
@@ -98,6 +110,8 @@ export type EngineEvent =
       /** The evidence that made it worth offering (its precondition). */
       because?: string;
       changesSystem: boolean;
+      /** What about the command changes the system (decided by what it runs, whatever the runbook says). */
+      changes?: string;
     }
   | { type: 'mitigation.declined'; runId: string; stepId: string; mitigationId: string; reason: string }
   | {

@@ -9,6 +9,7 @@ import type { Prompter } from '../adapters/prompter.js';
 import { PromptCancelledError } from '../adapters/prompter.js';
 import { resolveCommand, TemplateError, type ResolvedCommand } from '../runbook/command.js';
 import { parseFilter } from '../runbook/filters.js';
+import { effectOf, effectOfParsed } from '../runbook/effects.js';
 import type { LoadedRunbook } from '../runbook/load.js';
 import type { CheckStepDef, MitigationDef, RecordedOutputDef, Runbook, RunbookStep } from '../runbook/schema.js';
 import { renderTemplate, validateInputValue } from '../runbook/template.js';
@@ -778,11 +779,13 @@ export class RunbookEngine {
       run: (onOutput: (stream: 'stdout' | 'stderr', chunk: string) => void) => Promise<Executed>;
     };
     await this.chooseDiagnosedInputs(step);
+    let resolvedArgv: string[][] | undefined;
     try {
       if (step.native) {
         command = this.prepareNative(step, step.native, timeoutMs, signal);
       } else {
         const resolved = this.resolve(step.id, step.cluster);
+        resolvedArgv = resolved.argv;
         command = {
           display: resolved.display,
           program: resolved.argv[0]![0]!,
@@ -795,6 +798,34 @@ export class RunbookEngine {
       await this.deps.emit({ type: 'step.started', runId, stepId: step.id, kind: 'check', title: this.titleOf(step), attempt });
       return this.finishError(step.id, 'check', this.titleOf(step), attempt, error.message, 0);
     }
+    // What the command does to the system is decided by what it runs: a check that changes it needs consent.
+    let consent: { how: 'typed-yes' | '--allow-mitigations'; changes: string } | undefined;
+    let declaredReadOnly: string | undefined;
+    if (resolvedArgv && !this.request.simulate) {
+      const effect = effectOf(resolvedArgv, step.readOnly);
+      if (effect.readOnly) declaredReadOnly = effect.declared;
+      else {
+        const how = await this.consentTo(
+          `This check CHANGES THE SYSTEM (${effect.why}):\n  ${command.display}\nType "yes" to run it (anything else skips it):`,
+        );
+        if (!how) {
+          this.uncheckedSteps.push(step.id);
+          await this.deps.emit({
+            type: 'step.skipped',
+            runId,
+            stepId: step.id,
+            title: this.titleOf(step),
+            reason: `not run: it changes the system (${effect.why}); a check runs without consent only when it is read-only. ${
+              this.request.interactive && this.deps.prompter
+                ? 'Declined by the responder'
+                : 'It needs a typed "yes" in an interactive run, or --allow-mitigations'
+            }; by hand: ${command.display}`,
+          });
+          return 'skipped';
+        }
+        consent = { how, changes: effect.why };
+      }
+    }
     await this.deps.emit({
       type: 'step.started',
       runId,
@@ -803,6 +834,8 @@ export class RunbookEngine {
       title: this.titleOf(step),
       command: command.display,
       attempt,
+      ...(declaredReadOnly ? { declaredReadOnly } : {}),
+      ...(consent ? { consent } : {}),
     });
     const executed = await this.capture(step.id, attempt, command.run);
     const { result, stdout, filterError, artifacts } = executed;
@@ -1037,7 +1070,7 @@ export class RunbookEngine {
     const [kind, id] = ref.split(':') as [string, string];
     if (kind === 'mitigation') {
       const m = this.runbook.mitigations.find((x) => x.id === id);
-      return m && { ref, title: m.title, detail: m.changesSystem ? 'changes the system: needs your explicit yes' : 'read-only' };
+      return m && { ref, title: m.title, detail: this.mitigationChanges(m) ? 'changes the system: needs your explicit yes' : 'read-only' };
     }
     if (kind === 'runbook') {
       const title = this.request.runbookTitle?.(id);
@@ -1286,6 +1319,8 @@ export class RunbookEngine {
       }
     }
     const instructions = m.instructions ? renderTemplate(m.instructions, this.lookup) : undefined;
+    const effect = command ? effectOf(command.argv) : undefined;
+    const changes = effect && !effect.readOnly ? effect.why : undefined;
     await this.deps.emit({
       type: 'mitigation.proposed',
       runId,
@@ -1295,18 +1330,17 @@ export class RunbookEngine {
       ...(command ? { command: command.display } : {}),
       ...(instructions ? { instructions } : {}),
       ...(because ? { because: this.deps.redactor.redact(because) } : {}),
-      changesSystem: m.changesSystem,
+      changesSystem: this.mitigationChanges(m, command),
+      ...(changes ? { changes } : {}),
     });
     const prompter = this.deps.prompter;
-    // Consent. --yes never reaches here as consent: only a typed "yes" or --allow-mitigations does.
+    // Consent. --yes never reaches here as consent: only a typed "yes" or --allow-mitigations does. Whether it
+    // changes the system is decided by what the command runs; `changesSystem: false` cannot waive it.
     let how: 'typed-yes' | '--allow-mitigations' | 'not-changing' | undefined;
-    if (!m.changesSystem) how = 'not-changing';
-    else if (this.request.allowMitigations && command) how = '--allow-mitigations';
+    if (!this.mitigationChanges(m, command)) how = 'not-changing';
+    else if (command) how = await this.consentTo(`This CHANGES THE SYSTEM. Type "yes" to run it (anything else declines):`);
     else if (this.request.interactive && prompter) {
-      const question = command
-        ? `This CHANGES THE SYSTEM. Type "yes" to run it (anything else declines):`
-        : `Type "yes" once you have done it by hand (anything else: not done):`;
-      const answer = (await prompter.input(question)).trim().toLowerCase();
+      const answer = (await prompter.input(`Type "yes" once you have done it by hand (anything else: not done):`)).trim().toLowerCase();
       if (answer === 'yes') how = 'typed-yes';
     }
     if (!how) {
@@ -1367,6 +1401,26 @@ export class RunbookEngine {
     });
     if (status === 'passed') await this.verifyMitigation(m, signal);
     return status;
+  }
+
+  /**
+   * Does this mitigation change the system? By what its command runs (the filled one when there is one), or
+   * as the runbook says when the runbook says so; a runbook's `changesSystem: false` never waives a change.
+   */
+  private mitigationChanges(m: MitigationDef, command?: ResolvedCommand): boolean {
+    if (m.changesSystem) return true;
+    if (command) return !effectOf(command.argv).readOnly;
+    const parsed = this.request.loaded.commands.get(m.id);
+    return parsed ? !effectOfParsed(parsed).readOnly : false;
+  }
+
+  /** An explicit yes to a change: --allow-mitigations, or "yes" typed in an interactive run. Never --yes. */
+  private async consentTo(question: string): Promise<'typed-yes' | '--allow-mitigations' | undefined> {
+    if (this.request.allowMitigations) return '--allow-mitigations';
+    const prompter = this.deps.prompter;
+    if (!this.request.interactive || !prompter) return undefined;
+    const answer = (await prompter.input(question)).trim().toLowerCase();
+    return answer === 'yes' ? 'typed-yes' : undefined;
   }
 
   /** Runs the mitigation's verification check again, so the record shows whether it worked. */

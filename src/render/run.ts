@@ -129,6 +129,9 @@ export class HumanRunRenderer implements RunRenderer {
           if (step?.description) this.print(c.dim(`  ${step.description.trim().replace(/\n/g, '\n  ')}`));
         }
         if (event.command && this.groupSize === 0) this.print(c.dim(`  $ ${event.command}`));
+        if (event.declaredReadOnly) this.print(c.dim(`  declared read-only by the runbook: ${event.declaredReadOnly}`));
+        if (event.consent)
+          this.print(`  ${c.yellow.bold('⚠ changes the system')} ${c.dim(`(${event.consent.changes}); run with ${event.consent.how}`)}`);
         if (event.kind === 'check') {
           this.running.set(event.stepId, { title: event.title, started: this.now() });
           if (this.live && !this.timer) this.timer = setInterval(this.tick, 100);
@@ -233,7 +236,8 @@ export class HumanRunRenderer implements RunRenderer {
         this.print(`\n${c.bold(this.stepNumber(event.stepId))} ${c.bold('Mitigation:')} ${event.title}`);
         if (step?.description) this.print(c.dim(`  ${step.description.trim()}`));
         if (event.because) this.print(`  ${c.dim('because:')} ${event.because}`);
-        if (event.changesSystem) this.print(`  ${c.yellow.bold('⚠ changes the system')}`);
+        if (event.changesSystem)
+          this.print(`  ${c.yellow.bold('⚠ changes the system')}${event.changes ? c.dim(` (${event.changes})`) : ''}`);
         if (event.command) this.print(`  would run: ${c.yellow(event.command)}`);
         if (event.instructions) this.print(`  ${event.instructions.trim().replace(/\n/g, '\n  ')}`);
         break;

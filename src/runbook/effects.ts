@@ -275,9 +275,7 @@ function kubectlEffect(args: readonly string[]): Effect {
     if (effect.readOnly) return effect;
     return { ...effect, why: `kubectl exec runs ${programName(inner[0]!)} inside the pod: ${effect.why}` };
   }
-  return changes(
-    `kubectl ${verb} changes the system (a check may only get, describe, logs, top, events, rollout history/status, auth can-i…)`,
-  );
+  return changes(`kubectl ${verb} changes the system`);
 }
 
 /** curl options that send a body, change the method or write files; and the short options that take a value. */
@@ -369,6 +367,8 @@ function curlEffect(args: readonly string[]): Effect {
     else if (long === '--url' && value !== undefined) urls.push(value);
     else if (long.startsWith('--data') || long === '--json' || long === '--form' || long === '--form-string')
       body = CURL_CHANGING.get(long);
+    else if ((long === '--output' || long === '--dump-header' || long === '--stderr') && (value === '/dev/null' || value === '-'))
+      return undefined;
     else if (CURL_CHANGING.has(long)) return changes(`curl ${long} ${CURL_CHANGING.get(long)!}`);
     return undefined;
   };

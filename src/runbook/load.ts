@@ -7,6 +7,7 @@
 import { commandVariables, parseCommand, stageProgram, type ParsedCommand } from './command.js';
 import { YamlSource, suggest, type Diagnostic, type Path } from './diagnostics.js';
 import { parseFilter } from './filters.js';
+import { effectOfParsed } from './effects.js';
 import { RUNBOOK_FIELD_NAMES, RunbookSchema, type Runbook } from './schema.js';
 import { isKnownConfigKey } from '../config/defaults.js';
 
@@ -118,13 +119,13 @@ export function loadRunbookSource(source: YamlSource, knownRunbooks?: ReadonlySe
   };
   const templateNames = (text: string) => [...text.matchAll(/\{\{\s*([A-Za-z_][A-Za-z0-9_.-]*)\s*\}\}/g)].map((m) => m[1]!);
 
-  const checkCommand = (path: Path, id: string, run: string, extra: readonly string[] = []) => {
+  const checkCommand = (path: Path, id: string, run: string, extra: readonly string[] = []): ParsedCommand | undefined => {
     const result = parseCommand(run);
     if (!result.ok) {
       const d = source.diagnosticInValue(path, run.slice(result.error.offset, result.error.offset + 1), result.error.message);
       diagnostics.push(d);
       checkTemplates(path, templateNames(run), extra);
-      return;
+      return undefined;
     }
     commands.set(id, result.command);
     checkTemplates(path, commandVariables(result.command), extra);
@@ -138,6 +139,16 @@ export function loadRunbookSource(source: YamlSource, knownRunbooks?: ReadonlySe
       const filter = parseFilter(literalArgs);
       if (!filter.ok && !('external' in filter)) diagnostics.push(source.diagnosticInValue(path, program, filter.message));
     });
+    return result.command;
+  };
+  /** A shell anywhere is refused; otherwise what the command does to the system, for the checks below. */
+  const effectAt = (path: Path, command: ParsedCommand, declared?: string) => {
+    const effect = effectOfParsed(command, declared);
+    if (!effect.readOnly && effect.why.startsWith('runs a shell')) {
+      diagnostics.push(source.diagnosticAt(path, effect.why));
+      return undefined;
+    }
+    return effect;
   };
 
   for (const [name, input] of Object.entries(runbook.inputs)) {
@@ -170,7 +181,26 @@ export function loadRunbookSource(source: YamlSource, knownRunbooks?: ReadonlySe
             source.diagnosticAt(base, 'a check needs exactly one of "run" (a command) or "native" (a Kubernetes API check)'),
           );
         }
-        if (step.run !== undefined) checkCommand([...base, 'run'], step.id, step.run);
+        if (step.run !== undefined) {
+          const command = checkCommand([...base, 'run'], step.id, step.run);
+          const effect = command && effectAt([...base, 'run'], command, step.readOnly);
+          const plain = command && effectOfParsed(command);
+          if (effect && !effect.readOnly && step.readOnly !== undefined)
+            diagnostics.push(source.diagnosticAt([...base, 'readOnly'], `readOnly cannot cover this command: ${effect.why}`));
+          else if (effect && !effect.readOnly)
+            diagnostics.push(
+              source.diagnosticAt(
+                [...base, 'run'],
+                `check "${step.id}" does not only look (${effect.why}): it will run only after an explicit yes, like a mitigation; a check should only read, and a change belongs in a mitigation`,
+                'warning',
+              ),
+            );
+          else if (plain?.readOnly && step.readOnly !== undefined)
+            diagnostics.push(
+              source.diagnosticAt([...base, 'readOnly'], 'readOnly is not needed: this command is known to be read-only', 'warning'),
+            );
+        } else if (step.readOnly !== undefined)
+          diagnostics.push(source.diagnosticAt([...base, 'readOnly'], 'readOnly declares a command read-only: this check has no run'));
         if (step.native) {
           const n = step.native;
           for (const key of ['namespace', 'selector', 'deployment', 'url'] as const) {
@@ -245,7 +275,18 @@ export function loadRunbookSource(source: YamlSource, knownRunbooks?: ReadonlySe
       diagnostics.push(source.diagnosticAt(['mitigations', mi, 'requires', 'facts'], 'facts are those of a diagnosed cause: add cause'));
     if (m.requires?.subject) checkTemplates(['mitigations', mi, 'requires', 'subject'], templateNames(m.requires.subject));
     m.requires?.finding?.forEach((f, i) => ref(['mitigations', mi, 'requires', 'finding', i], f, findingIds, 'finding'));
-    if (m.run && m.changesSystem && !m.requires)
+    const mCommand = m.run !== undefined ? parseCommand(m.run) : undefined;
+    const mEffect = mCommand?.ok ? effectOfParsed(mCommand.command) : undefined;
+    const changes = m.changesSystem || (mEffect !== undefined && !mEffect.readOnly);
+    if (mEffect && !mEffect.readOnly && !m.changesSystem)
+      diagnostics.push(
+        source.diagnosticAt(
+          ['mitigations', mi, 'changesSystem'],
+          `changesSystem: false is ignored: ${mEffect.why}; it will run only after an explicit yes`,
+          'warning',
+        ),
+      );
+    if (m.run && changes && !m.requires)
       diagnostics.push(
         source.diagnosticAt(
           ['mitigations', mi],
@@ -267,7 +308,8 @@ export function loadRunbookSource(source: YamlSource, knownRunbooks?: ReadonlySe
             `mitigation id "${m.id}" is also a step id; they share recorded outputs, so make them differ`,
           ),
         );
-      checkCommand(['mitigations', mi, 'run'], m.id, m.run, evidenceVars);
+      const command = checkCommand(['mitigations', mi, 'run'], m.id, m.run, evidenceVars);
+      if (command) effectAt(['mitigations', mi, 'run'], command);
     }
     if (m.instructions) checkTemplates(['mitigations', mi, 'instructions'], templateNames(m.instructions), evidenceVars);
     if (m.verify) ref(['mitigations', mi, 'verify'], m.verify, checkIds, 'check step');

@@ -148,6 +148,13 @@ const CheckStep = z.strictObject({
     .min(1)
     .optional()
     .describe('The command, as in the playbook; pipelines to grep/head/tail/wc/sort/uniq/jq work without a shell.'),
+  readOnly: z
+    .string()
+    .min(3)
+    .optional()
+    .describe(
+      'Why this command only looks, for a program bud-incident does not know to be read-only (psql with a SELECT inside a pod, a site probe). Shown to the reviewer and at run time; it cannot cover a known change (kubectl delete, curl -X POST).',
+    ),
   native: Native.optional().describe(
     'Ask the Kubernetes API directly; the report lists one problem per line (pod, container, reason, time).',
   ),
@@ -224,7 +231,12 @@ const Mitigation = z
     description: z.string().optional(),
     run: z.string().optional().describe('The command. Shown exactly as it will run, and run only after an explicit yes.'),
     instructions: z.string().optional().describe('For a mitigation done by hand (failover, enabling a circuit breaker).'),
-    changesSystem: z.boolean().default(true).describe('True (the default) means consent is always required.'),
+    changesSystem: z
+      .boolean()
+      .default(true)
+      .describe(
+        'True (the default) means consent is always required. False is honoured only when the command is read-only by what it runs (kubectl get, curl GET…); otherwise consent is asked anyway.',
+      ),
     cluster: z.string().optional(),
     timeout: Duration.optional(),
     verify: z.string().optional().describe('Id of a check step to run again after the mitigation to verify it.'),
@@ -337,6 +349,7 @@ export const RUNBOOK_FIELD_NAMES = [
     'mitigation',
     ...Object.keys(Cause.shape),
     'changesSystem',
+    'readOnly',
     'verify',
     ...Object.keys(RecordedOutput.shape),
     ...Object.keys(Scenario.shape),

@@ -143,7 +143,7 @@ steps:
   - id: echo
     kind: check
     title: Echo secrets
-    run: 'sh -c "echo $TOKEN; echo Authorization: Bearer abc.def.ghi-jkl; echo $CUSTOM_VAR"'
+    run: 'printf "%s\\n" "$TOKEN" "Authorization: Bearer abc.def.ghi-jkl" "$CUSTOM_VAR"'
 `,
     );
     const r = await box.run(['run', 'leak', '--yes', '--config', cfg, '--runbooks-dir', dir]);

@@ -14,9 +14,9 @@ summary: test runbook
 inputs:
   svc: { default: budapp, pattern: "[a-z]+" }
 steps:
-  - { id: a, kind: check, title: A, run: "probe a", parallel: true, expect: [{ notMatches: BAD, finding: { id: a-bad, message: "a: {{lines}}", cause: c1 } }] }
-  - { id: b, kind: check, title: B, run: "probe b", parallel: true }
-  - { id: c, kind: check, title: C, run: "probe c", parallel: true }
+  - { id: a, kind: check, title: A, run: "probe a", readOnly: a test probe, parallel: true, expect: [{ notMatches: BAD, finding: { id: a-bad, message: "a: {{lines}}", cause: c1 } }] }
+  - { id: b, kind: check, title: B, run: "probe b", readOnly: a test probe, parallel: true }
+  - { id: c, kind: check, title: C, run: "probe c", readOnly: a test probe, parallel: true }
   - { id: look, kind: manual, title: Look at Grafana, instructions: "Open it", record: true }
   - { id: fix, kind: mitigation, title: Fix, mitigation: restart, when: { causes: [c1] } }
 causes:
@@ -213,5 +213,65 @@ describe('engine', () => {
     const { engine, events } = harness(new FakeShell({ 'probe b': { exitCode: 3, stdout: '' } }));
     await engine.run();
     expect(events.find((e) => e.type === 'finding.raised')).toMatchObject({ findingId: 'b-failed', message: 'B: exited with code 3' });
+  });
+});
+
+describe('consent by construction: what a command runs decides, not what the runbook says', () => {
+  const HOSTILE = `id: hostile
+title: Hostile
+summary: a runbook from a repository
+steps:
+  - { id: look, kind: check, title: Look, run: "kubectl get pods -n bud-data", expect: [{ notMatches: "No resources", finding: { id: no-pods, message: none } }] }
+  - { id: sneaky, kind: check, title: Sneaky check, run: "kubectl delete pod postgres-0 -n bud-data" }
+  - { id: offer-wipe, kind: mitigation, title: Wipe, mitigation: wipe }
+  - { id: offer-peek, kind: mitigation, title: Peek, mitigation: peek }
+mitigations:
+  - { id: wipe, title: Delete the namespace, run: "kubectl delete namespace bud-data", changesSystem: false, requires: { finding: [no-pods] } }
+  - { id: peek, title: Look again, run: "kubectl get pods -n bud-data", changesSystem: false }
+`;
+  const load = () => {
+    const r = loadRunbook('hostile.yaml', HOSTILE);
+    if (!r.loaded) throw new Error(JSON.stringify(r.diagnostics));
+    return { loaded: r.loaded, diagnostics: r.diagnostics };
+  };
+
+  it('validation names each: a check that changes the system, a "not-changing" mitigation that does', () => {
+    const messages = load().diagnostics.map((d) => `${d.severity} ${d.field}: ${d.message}`);
+    expect(messages).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^warning steps\[1\]\.run: check "sneaky" does not only look \(kubectl delete changes the system/),
+        expect.stringMatching(/^warning mitigations\[0\]\.changesSystem: changesSystem: false is ignored: kubectl delete/),
+      ]),
+    );
+  });
+
+  it('under --yes (non-interactive, no --allow-mitigations) nothing that changes the system runs, and each step says why', async () => {
+    const shell = new FakeShell({ 'kubectl get pods -n bud-data': { stdout: 'No resources found in bud-data namespace.\n' } });
+    const { engine, events } = harness(shell, { loaded: load().loaded });
+    await engine.run();
+    expect(shell.ran.map((r) => r.argv.join(' '))).toEqual(['kubectl get pods -n bud-data', 'kubectl get pods -n bud-data']);
+    expect(events.find((e) => e.type === 'step.skipped' && e.stepId === 'sneaky')).toMatchObject({
+      reason: expect.stringMatching(
+        /not run: it changes the system \(kubectl delete changes the system.*--allow-mitigations; by hand: kubectl delete pod postgres-0/,
+      ),
+    });
+    expect(events.find((e) => e.type === 'mitigation.proposed' && e.mitigationId === 'wipe')).toMatchObject({
+      changesSystem: true,
+      changes: expect.stringMatching(/kubectl delete/),
+    });
+    expect(events.find((e) => e.type === 'mitigation.declined' && e.mitigationId === 'wipe')).toBeDefined();
+    // A mitigation that truly only reads keeps running without a prompt.
+    expect(events.find((e) => e.type === 'mitigation.approved' && e.mitigationId === 'peek')).toMatchObject({ how: 'not-changing' });
+  });
+
+  it('a check that changes the system runs after a typed "yes", and the record says so', async () => {
+    const shell = new FakeShell({});
+    const prompter = new ScriptedPrompter(['yes', 'no']);
+    const { engine, events } = harness(shell, { loaded: load().loaded }, prompter);
+    await engine.run();
+    expect(shell.ran.map((r) => r.argv.join(' '))).toContain('kubectl delete pod postgres-0 -n bud-data');
+    expect(events.find((e) => e.type === 'step.started' && e.stepId === 'sneaky')).toMatchObject({
+      consent: { how: 'typed-yes', changes: expect.stringMatching(/kubectl delete/) },
+    });
   });
 });

@@ -104,3 +104,60 @@ describe('runbook loading', () => {
     expect(r.diagnostics.length).toBeGreaterThan(0);
   });
 });
+
+describe('consent is decided at load by what each command runs', () => {
+  const rb = (steps: string, mitigations = '') => `id: h
+title: H
+summary: s
+steps:
+${steps}${mitigations ? `\nmitigations:\n${mitigations}` : ''}
+`;
+  it('refuses a shell anywhere, with its position', () => {
+    for (const run of [`sh -c 'kubectl delete pod x; echo ok'`, 'bash -lc true', 'kubectl exec p -- sh -c "rm -rf /"', 'timeout 5 bash']) {
+      const r = loadRunbook('h.yaml', rb(`  - { id: a, kind: check, title: A, run: ${JSON.stringify(run)} }`));
+      expect(r.loaded, run).toBeUndefined();
+      expect(formatDiagnostics(r.diagnostics).join('\n'), run).toMatch(/h\.yaml:5:\d+: error: steps\[0\]\.run: runs a shell/);
+    }
+    const m = loadRunbook(
+      'h.yaml',
+      rb(
+        '  - { id: a, kind: mitigation, title: A, mitigation: m }',
+        `  - { id: m, title: M, run: "sh -c 'x'", requires: { finding: [f] } }`,
+      ),
+    );
+    expect(m.diagnostics.map((d) => d.message).join('\n')).toMatch(/runs a shell/);
+  });
+
+  it('a readOnly declaration cannot cover a known change; it is not needed for a known read', () => {
+    const bad = loadRunbook('h.yaml', rb('  - { id: a, kind: check, title: A, run: "kubectl delete pod x", readOnly: "it is fine" }'));
+    expect(bad.loaded).toBeUndefined();
+    expect(bad.diagnostics[0]).toMatchObject({
+      field: 'steps[0].readOnly',
+      message: expect.stringMatching(/cannot cover.*kubectl delete/),
+    });
+    const extra = loadRunbook('h.yaml', rb('  - { id: a, kind: check, title: A, run: "kubectl get pods", readOnly: "it reads" }'));
+    expect(extra.diagnostics[0]).toMatchObject({ severity: 'warning', message: expect.stringMatching(/not needed/) });
+    const ok = loadRunbook(
+      'h.yaml',
+      rb('  - { id: a, kind: check, title: A, run: "kubectl exec p -- psql -c \\"select 1\\"", readOnly: "one SELECT" }'),
+    );
+    expect(ok.diagnostics).toEqual([]);
+  });
+
+  it('a mitigation that changes the system needs a precondition even when it says changesSystem: false', () => {
+    const r = loadRunbook(
+      'h.yaml',
+      rb(
+        '  - { id: a, kind: mitigation, title: A, mitigation: m }',
+        '  - { id: m, title: M, run: "kubectl delete namespace bud-data", changesSystem: false }',
+      ),
+    );
+    expect(r.loaded).toBeUndefined();
+    expect(r.diagnostics.map((d) => `${d.severity}: ${d.message}`)).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^warning: changesSystem: false is ignored/),
+        expect.stringMatching(/^error: .*add requires/),
+      ]),
+    );
+  });
+});
