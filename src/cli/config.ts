@@ -8,6 +8,7 @@ export function showConfig(ctx: Context, opts: { json?: boolean }): number {
   const { config: cfg, file } = config(ctx);
   const effective = {
     file: file ?? null,
+    base: config(ctx).base ?? null,
     searched: configCandidates(ctx.env, ctx.cwd, ctx.global.config).map((c) => c.path),
     stateHome: stateHome(ctx.env),
     kubeconfig: ctx.env.KUBECONFIG ?? null,
@@ -24,6 +25,8 @@ export function showConfig(ctx: Context, opts: { json?: boolean }): number {
   const c = ctx.term.color;
   const o: string[] = [];
   o.push(`${c.bold('Config file:')} ${file ?? c.dim('none found (built-in defaults)')}`);
+  const base = config(ctx).base;
+  if (base) o.push(c.dim(`  laid over your own: ${base}`));
   o.push(c.dim(`  searched: ${effective.searched.join(', ')}`));
   o.push(`${c.bold('State:')} ${effective.stateHome}  ${c.dim('($BUD_INCIDENT_HOME)')}`);
   o.push(`${c.bold('KUBECONFIG:')} ${effective.kubeconfig ?? c.dim('unset (~/.kube/config)')}`);

@@ -41,6 +41,7 @@ export async function prepareConfig(ctx: Context): Promise<void> {
       const { loadConfig } = await import('../config/config.js');
       ctx.loadedConfig = loadConfig(ctx.env, ctx.cwd, ctx.global.config);
       ctx.onConfig?.(ctx.loadedConfig.config.secretEnv);
+      for (const w of ctx.loadedConfig.warnings ?? []) ctx.term.err.write(`${ctx.term.color.yellow('warning:')} ${w}\n`);
       return;
     }
   }

@@ -18,7 +18,7 @@ import { resolveScenario } from '../runbook/scenario.js';
 import { validateInputValue } from '../runbook/template.js';
 import { FileArtifactSink } from '../timeline/artifacts.js';
 import { config, home, isInteractive, parseVars, redactor, type Context } from './context.js';
-import { loadRunbookForRun } from './runbook-for-run.js';
+import { loadRunbookForRun, runbookOriginNotice } from './runbook-for-run.js';
 import { preflightCluster } from './preflight.js';
 import { diagnosisSettings, namespaceRoles } from '../diagnosis/settings.js';
 
@@ -44,7 +44,10 @@ export async function runCommand(ctx: Context, runbookId: string, opts: RunOptio
   const cfg = config(ctx).config;
   // Start loading the process runner while the runbook is read and checked.
   const shellReady = import('execa');
-  const { loaded, titleOf } = await loadRunbookForRun(ctx, runbookId);
+  const forRun = await loadRunbookForRun(ctx, runbookId);
+  const { loaded, titleOf } = forRun;
+  const origin = runbookOriginNotice(runbookId, forRun);
+  if (origin) ctx.term.err.write(`${ctx.term.color.yellow('note:')} ${origin}\n`);
   const runbook = loaded.runbook;
   const severity = opts.severity ? parseSeverity(opts.severity) : (runbook.severity ?? 'SEV2');
 
@@ -174,6 +177,7 @@ export async function runCommand(ctx: Context, runbookId: string, opts: RunOptio
       ...(opts.timeout ? { timeoutOverrideMs: parseTimeout(opts.timeout) } : {}),
       ...(resume ? { resume } : {}),
       runbookTitle: titleOf,
+      ...(origin ? { origin } : {}),
       diagnosis: {
         roles: namespaceRoles(cfg),
         settings: diagnosisSettings(cfg),

@@ -11,10 +11,7 @@ import type { LoadedRunbook } from '../runbook/load.js';
 import { packageVersion, stateHome } from '../paths.js';
 import { dirsOf, type Context } from './context.js';
 
-export async function loadRunbookForRun(
-  ctx: Context,
-  id: string,
-): Promise<{ loaded: LoadedRunbook; titleOf: (id: string) => string | undefined }> {
+export async function loadRunbookForRun(ctx: Context, id: string): Promise<RunbookForRun> {
   const index = await readCatalogIndex(dirsOf(ctx), join(stateHome(ctx.env), 'cache', 'runbooks.json'), packageVersion());
   // The last directory wins for an id, as in the catalogue.
   const match = index.summaries.filter((s) => s.id === id).at(-1);
@@ -23,10 +20,35 @@ export async function loadRunbookForRun(
     return {
       loaded: { runbook, file: match.file, commands: commandsOf(runbook) },
       titleOf: (other) => index.summaries.find((s) => s.id === other && s.valid)?.title,
+      origin: match.origin,
+      ...(match.overrides ? { replaces: match.overrides } : {}),
     };
   }
   const { catalog } = await import('./catalog-of.js');
   const { requireRunbook } = await import('../runbook/catalog.js');
   const cat = catalog(ctx);
-  return { loaded: requireRunbook(cat, id), titleOf: (other) => cat.entries.get(other)?.loaded?.runbook.title };
+  const loaded = requireRunbook(cat, id);
+  const entry = cat.entries.get(id)!;
+  return {
+    loaded,
+    titleOf: (other) => cat.entries.get(other)?.loaded?.runbook.title,
+    origin: entry.origin,
+    ...(entry.overrides ? { replaces: entry.overrides } : {}),
+  };
+}
+
+export interface RunbookForRun {
+  loaded: LoadedRunbook;
+  titleOf: (id: string) => string | undefined;
+  /** "shipped", or the directory setting it came from ($BUD_INCIDENT_RUNBOOKS, config, --runbooks-dir). */
+  origin: string;
+  /** The runbook of the same id it replaces. */
+  replaces?: { file: string; origin: string };
+}
+
+/** Said before a run of a runbook that is not the shipped one: where it comes from, and what it replaces. */
+export function runbookOriginNotice(id: string, r: RunbookForRun): string | undefined {
+  if (r.origin === 'shipped' && !r.replaces) return undefined;
+  const replaces = r.replaces ? `; it REPLACES the ${r.replaces.origin} runbook ${r.replaces.file}` : '';
+  return `runbook "${id}" comes from ${r.loaded.file} (${r.origin})${replaces}`;
 }

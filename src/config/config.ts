@@ -1,16 +1,23 @@
 /**
  * The user's configuration: which kube contexts reach the control-plane cluster and the workload
  * clusters, the namespaces, the platform API and Keycloak URLs, and which environment variables
- * hold secrets. Found in this order (first wins):
+ * hold secrets. Found in this order:
  *
- *   1. --config FILE
- *   2. $BUD_INCIDENT_CONFIG
- *   3. ./.bud-incident.yaml (the current directory)
+ *   1. --config FILE, alone
+ *   2. $BUD_INCIDENT_CONFIG, alone
+ *   3. ./.bud-incident.yaml (the current directory): a project file laid over the user's own
  *   4. $XDG_CONFIG_HOME/bud-incident/config.yaml (default ~/.config/bud-incident/config.yaml)
+ *
+ * A project file comes with whatever directory the responder happens to stand in (a cloned
+ * repository), so it is trusted less than the user's own file: it may set namespaces, URLs and
+ * clusters, but it cannot add runbook directories (which could replace the shipped runbooks) or
+ * set the actor (who the timeline says did things) unless the user's file lists its directory
+ * under `trustedDirs`. What it tried and was not allowed is said on stderr.
  *
  * No file is fine: the defaults are the playbook's namespaces and the current kube context.
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync, realpathSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import { z } from 'zod';
 import { UserError, errorCode } from '../errors.js';
 import { parseDuration } from '../duration.js';
@@ -39,6 +46,12 @@ export const ConfigSchema = z.strictObject({
   timeouts: z.strictObject({ check: z.union([z.string(), z.number()]).optional() }).optional(),
   actor: z.string().optional().describe('Your name in the timeline (default: $BUD_INCIDENT_ACTOR or the login name).'),
   runbookDirs: z.array(z.string()).default([]),
+  trustedDirs: z
+    .array(z.string())
+    .default([])
+    .describe(
+      "Directories whose ./.bud-incident.yaml may add runbook directories and set the actor (only read from the user's own config).",
+    ),
   diagnosis: z
     .strictObject({
       recentRollout: DurationText.optional().describe('A revision younger than this is recent: a rollback candidate (default 2h).'),
@@ -74,21 +87,64 @@ export function parseConfig(file: string, text: string): { config?: Config; diag
   return diagnostics.length ? { diagnostics } : { config, diagnostics };
 }
 
-export function loadConfig(env: NodeJS.ProcessEnv, cwd: string, explicit?: string): LoadedConfig {
-  for (const candidate of configCandidates(env, cwd, explicit)) {
-    let text: string;
-    try {
-      text = readFileSync(candidate.path, 'utf8');
-    } catch (error) {
-      if (errorCode(error) === 'ENOENT' && !candidate.explicit) continue;
-      throw new UserError(
-        `cannot read the config file ${candidate.path}: ${errorCode(error) === 'ENOENT' ? 'no such file' : (error as Error).message}`,
-      );
-    }
-    const { config, diagnostics } = parseConfig(candidate.path, text);
-    if (!config)
-      throw new UserError(`the config file ${candidate.path} has ${diagnostics.length} problem(s):`, 2, formatDiagnostics(diagnostics));
-    return { config, file: candidate.path };
+/** What a project file (./.bud-incident.yaml) may set only when the user's own config trusts its directory. */
+const TRUST_NEEDED = ['runbookDirs', 'actor', 'trustedDirs'] as const;
+
+function readConfigFile(path: string, explicit: boolean): { config: Config; raw: Record<string, unknown> } | undefined {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    if (errorCode(error) === 'ENOENT' && !explicit) return undefined;
+    throw new UserError(
+      `cannot read the config file ${path}: ${errorCode(error) === 'ENOENT' ? 'no such file' : (error as Error).message}`,
+    );
   }
-  return { config: defaultConfig(), file: undefined };
+  const { config, diagnostics } = parseConfig(path, text);
+  if (!config) throw new UserError(`the config file ${path} has ${diagnostics.length} problem(s):`, 2, formatDiagnostics(diagnostics));
+  const raw = new YamlSource(path, text).toJS();
+  return { config, raw: raw && typeof raw === 'object' ? (raw as Record<string, unknown>) : {} };
+}
+
+const real = (p: string) => {
+  try {
+    return realpathSync(p);
+  } catch {
+    return resolve(p);
+  }
+};
+
+export function loadConfig(env: NodeJS.ProcessEnv, cwd: string, explicit?: string): LoadedConfig {
+  const candidates = configCandidates(env, cwd, explicit);
+  for (const candidate of candidates.filter((c) => c.explicit)) {
+    const found = readConfigFile(candidate.path, true);
+    if (found) return { config: found.config, file: candidate.path };
+  }
+  const [projectPath, userPath] = candidates.filter((c) => !c.explicit).map((c) => c.path) as [string, string];
+  const user = readConfigFile(userPath, false);
+  const project = readConfigFile(projectPath, false);
+  if (!project) return user ? { config: user.config, file: userPath } : { config: defaultConfig(), file: undefined };
+  const base = user?.config ?? defaultConfig();
+  const here = real(dirname(projectPath));
+  const trusted = base.trustedDirs.some((d) => real(resolve(dirname(userPath), d)) === here);
+  const merged: Record<string, unknown> = { ...base };
+  const ignored: string[] = [];
+  for (const key of Object.keys(project.raw)) {
+    if (!(key in project.config)) continue;
+    if (!trusted && (TRUST_NEEDED as readonly string[]).includes(key)) {
+      ignored.push(key);
+      continue;
+    }
+    // Maps and lists add to the user's; the rest replaces.
+    if (key === 'namespaces') merged.namespaces = { ...base.namespaces, ...(project.raw.namespaces as Record<string, string>) };
+    else if (key === 'clusters') merged.clusters = { ...base.clusters, ...project.config.clusters };
+    else if (key === 'secretEnv') merged.secretEnv = [...new Set([...base.secretEnv, ...project.config.secretEnv])];
+    else merged[key] = project.config[key as keyof Config];
+  }
+  const warnings = ignored.length
+    ? [
+        `${projectPath}: ignored ${ignored.join(', ')}: a config file in the current directory may not add runbook directories or set the actor unless your own config (${userPath}) lists ${here} under trustedDirs`,
+      ]
+    : [];
+  return { config: merged as Config, file: projectPath, ...(user ? { base: userPath } : {}), warnings };
 }

@@ -21,6 +21,10 @@ export interface LoadedConfig {
   config: Config;
   /** The file it came from, or undefined for built-in defaults. */
   file: string | undefined;
+  /** The user's own file a project file (./.bud-incident.yaml) was laid over. */
+  base?: string;
+  /** What the loader refused to take from an untrusted file, said once on stderr. */
+  warnings?: string[];
 }
 
 export function configCandidates(env: NodeJS.ProcessEnv, cwd: string, explicit?: string): Array<{ path: string; explicit: boolean }> {
@@ -34,7 +38,7 @@ export function configCandidates(env: NodeJS.ProcessEnv, cwd: string, explicit?:
 }
 
 export function defaultConfig(): Config {
-  return { clusters: {}, namespaces: { ...DEFAULT_NAMESPACES }, secretEnv: [], runbookDirs: [] };
+  return { clusters: {}, namespaces: { ...DEFAULT_NAMESPACES }, secretEnv: [], runbookDirs: [], trustedDirs: [] };
 }
 
 /** Values of the config a runbook template may use, as `{{config.<key>}}`. */

@@ -31,6 +31,8 @@ export type EngineEvent =
       runbook: string;
       title: string;
       file: string;
+      /** Where a runbook that is not the shipped one comes from, and what it replaces. */
+      origin?: string;
       mode: 'live' | 'simulate';
       scenario?: string;
       vars: Record<string, string>;

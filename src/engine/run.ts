@@ -108,6 +108,8 @@ export interface RunRequest {
   /** --timeout: applies to every command, over what the runbook says. */
   timeoutOverrideMs?: number;
   resume?: ResumeState;
+  /** Where the runbook comes from when it is not the shipped one (recorded in run.started). */
+  origin?: string;
   /** Titles of other runbooks, for "next" suggestions. */
   runbookTitle?: (id: string) => string | undefined;
   /** What a native diagnosis check needs to know: the namespaces' roles, thresholds, optional probes. */
@@ -296,6 +298,7 @@ export class RunbookEngine {
         runbook: this.runbook.id,
         title: this.runbook.title,
         file: this.request.loaded.file,
+        ...(this.request.origin ? { origin: this.request.origin } : {}),
         mode: this.request.simulate ? 'simulate' : 'live',
         ...(this.request.simulate ? { scenario: this.request.simulate.scenario } : {}),
         vars: this.shownVars(),

@@ -17,8 +17,8 @@ export interface CatalogEntry {
   origin: string;
   loaded?: LoadedRunbook;
   diagnostics: Diagnostic[];
-  /** The file it replaced, when a later directory overrode a runbook. */
-  overrides?: string;
+  /** The runbook it replaced, when a later directory overrode one of the same id. */
+  overrides?: { file: string; origin: string };
 }
 
 export interface Catalog {
@@ -66,7 +66,25 @@ export function loadCatalog(dirs: ReadonlyArray<{ dir: string; origin: string }>
   for (const { id, source, origin } of identified) {
     const result = loadRunbookSource(source, known);
     const previous = entries.get(id);
-    entries.set(id, { id, file: source.file, origin, loaded: result.loaded, diagnostics: result.diagnostics, overrides: previous?.file });
+    // Replacing a runbook by id is allowed (a site's own version) but never silent.
+    const diagnostics = previous
+      ? [
+          ...result.diagnostics,
+          source.diagnosticAt(
+            ['id'],
+            `replaces the ${previous.origin} runbook "${id}" (${previous.file}); \`run ${id}\` runs this file`,
+            'warning',
+          ),
+        ]
+      : result.diagnostics;
+    entries.set(id, {
+      id,
+      file: source.file,
+      origin,
+      loaded: result.loaded,
+      diagnostics,
+      ...(previous ? { overrides: { file: previous.file, origin: previous.origin } } : {}),
+    });
   }
   return { entries, diagnostics };
 }

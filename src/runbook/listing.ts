@@ -8,6 +8,7 @@
  */
 import { mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { listYamlFiles } from './files.js';
 import type { Runbook } from './schema.js';
 
@@ -21,6 +22,8 @@ export interface RunbookSummary {
   origin: string;
   file: string;
   valid: boolean;
+  /** The runbook of the same id this one replaces. */
+  overrides?: { file: string; origin: string };
 }
 
 interface CacheFile {
@@ -37,7 +40,8 @@ export interface CatalogIndex {
 }
 
 function catalogKey(dirs: ReadonlyArray<{ dir: string; origin: string }>, version: string): string {
-  const parts = [version];
+  // The build is part of the key: validation rules change with the code, not only with the version.
+  const parts = [version, String(statSync(fileURLToPath(import.meta.url)).mtimeMs)];
   for (const { dir, origin } of dirs) {
     for (const file of listYamlFiles(dir)) {
       const st = statSync(file);
@@ -81,6 +85,7 @@ export async function readCatalogIndex(
     origin: e.origin,
     file: e.file,
     valid: Boolean(e.loaded),
+    ...(e.overrides ? { overrides: e.overrides } : {}),
   }));
   for (const d of catalog.diagnostics) {
     summaries.push({
