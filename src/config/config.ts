@@ -28,20 +28,44 @@ const DurationText = z.union([z.string(), z.number()]).refine((v) => parseDurati
   error: 'must be a duration such as 30s, 5m, 2h or 1d',
 });
 
+/**
+ * Values that end up as words of commands (`-n {{config.namespaces.data}}`, `--context X`) are held
+ * to what they name, so a config file cannot slip a flag (`--kubeconfig=…`) or a control character
+ * into a command the way a checked input could not.
+ */
+const NotAFlag = z
+  .string()
+  .min(1)
+  .refine((v) => !v.startsWith('-') && !/[\u0000-\u001f\u007f]/.test(v), {
+    error: 'must not start with "-" or contain control characters',
+  });
+const Namespace = z
+  .string()
+  .regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, { error: 'must be a Kubernetes namespace name (lower-case letters, digits and "-")' })
+  .max(63);
+
+const HttpUrl = z
+  .string()
+  .url()
+  .refine((u) => /^https?:\/\/[^\s]+$/i.test(u), { error: 'must be an http:// or https:// URL' });
+
 const Cluster = z.strictObject({
-  kubeconfig: z.string().optional().describe('Path to the kubeconfig (default: $KUBECONFIG or ~/.kube/config).'),
-  context: z.string().optional().describe('Context name inside the kubeconfig (default: its current context).'),
+  kubeconfig: NotAFlag.optional().describe('Path to the kubeconfig (default: $KUBECONFIG or ~/.kube/config).'),
+  context: NotAFlag.optional().describe('Context name inside the kubeconfig (default: its current context).'),
   description: z.string().optional(),
 });
 
 export const ConfigSchema = z.strictObject({
   $schema: z.string().optional(),
   clusters: z.record(z.string(), Cluster).default({}).describe('Named clusters; "control-plane" is the default for kubectl steps.'),
-  workloadCluster: z.string().optional().describe('The cluster steps marked "cluster: workload" use.'),
-  namespaces: z.record(z.string(), z.string()).default({}),
-  apiUrl: z.string().url().optional().describe('The Bud platform API, e.g. https://api.bud.example.com'),
-  keycloakUrl: z.string().url().optional(),
-  keycloakRealm: z.string().optional(),
+  workloadCluster: NotAFlag.optional().describe('The cluster steps marked "cluster: workload" use.'),
+  namespaces: z.record(z.string(), Namespace).default({}),
+  apiUrl: HttpUrl.optional().describe('The Bud platform API, e.g. https://api.bud.example.com'),
+  keycloakUrl: HttpUrl.optional(),
+  keycloakRealm: z
+    .string()
+    .regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, { error: 'must be a realm name (letters, digits, ".", "_", "-")' })
+    .optional(),
   secretEnv: z.array(z.string()).default([]).describe('Environment variables whose values are secrets (TOKEN...).'),
   timeouts: z.strictObject({ check: z.union([z.string(), z.number()]).optional() }).optional(),
   actor: z.string().optional().describe('Your name in the timeline (default: $BUD_INCIDENT_ACTOR or the login name).'),

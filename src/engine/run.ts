@@ -238,14 +238,29 @@ export class RunbookEngine {
     if (v !== undefined) return v;
     const c = this.request.configValues[name];
     if (c !== undefined) return c;
+    const input = this.runbook.inputs[name];
     const found = this.fromDiagnosis(name)[0];
     if (found !== undefined) return found;
-    const def = this.runbook.inputs[name]?.default;
+    const def = input?.default;
     if (def !== undefined) {
       const rendered = renderTemplate(def, (n) => this.request.configValues[n]);
       return /\{\{/.test(rendered) ? undefined : rendered;
     }
     return undefined;
+  };
+
+  /**
+   * The value of a variable that becomes a word of a command: an input's value that did not come from
+   * --var or an answer (a default filled from the config, a value the diagnosis found) passes the same
+   * checks as one typed (no leading "-", no control character, the input's pattern).
+   */
+  private commandLookup = (name: string): string | undefined => {
+    const value = this.lookup(name);
+    const input = this.runbook.inputs[name];
+    if (value === undefined || !input || this.vars.has(name)) return value;
+    const ok = validateInputValue(name, input, value);
+    if (ok !== true) throw new TemplateError(`input ${ok} (not typed: it came from the config or the diagnosis)`);
+    return value;
   };
 
   /** The values a diagnosis offers for an input declared `fromDiagnosis`, best ranked first. */
@@ -454,7 +469,7 @@ export class RunbookEngine {
     if (!command) throw new TemplateError(`no command for ${id}`);
     // A simulation runs nothing, so it needs no secrets: a missing $TOKEN stands in by name.
     const env = this.request.simulate ? new Proxy(this.deps.env, { get: (t, k: string) => t[k] ?? `<${k}>` }) : this.deps.env;
-    const resolved = resolveCommand(command, this.lookup, env);
+    const resolved = resolveCommand(command, this.commandLookup, env);
     // What is shown and recorded never carries a secret, even one written into the runbook itself.
     resolved.display = this.deps.redactor.redact(resolved.display);
     const first = resolved.argv[0]!;

@@ -275,3 +275,28 @@ mitigations:
     });
   });
 });
+
+describe('values that were not typed pass the input checks before they become words of a command', () => {
+  it('a default filled from the config that breaks the input pattern stops the step, naming the input', async () => {
+    const r = loadRunbook(
+      'c.yaml',
+      `id: c
+title: C
+summary: s
+inputs:
+  ns: { default: "{{config.namespaces.data}}", pattern: "bud-[a-z]+" }
+steps:
+  - { id: look, kind: check, title: Look, run: "kubectl get pods -n {{ns}}" }
+`,
+    );
+    if (!r.loaded) throw new Error(JSON.stringify(r.diagnostics));
+    const shell = new FakeShell({});
+    const { engine, events } = harness(shell, { loaded: r.loaded, configValues: { 'config.namespaces.data': 'prod-data' } });
+    await engine.run();
+    expect(shell.ran).toEqual([]);
+    expect(events.find((e) => e.type === 'step.finished')).toMatchObject({
+      status: 'error',
+      reason: expect.stringMatching(/ns: value "prod-data" does not match the pattern .*came from the config/),
+    });
+  });
+});
