@@ -5,6 +5,7 @@ import { configTemplateValues } from '../config/defaults.js';
 import { formatDiagnostics, type Diagnostic } from '../runbook/diagnostics.js';
 import { requireRunbook, type Catalog } from '../runbook/catalog.js';
 import { runbookJsonSchema } from '../runbook/json-schema.js';
+import { effectOfParsed } from '../runbook/effects.js';
 import { testRunbook, type ScenarioResult } from '../runbook/test-scenarios.js';
 import { UserError } from '../errors.js';
 import { existsSync } from 'node:fs';
@@ -45,7 +46,7 @@ export function showRunbook(ctx: Context, id: string, opts: { json?: boolean }):
   rb.steps.forEach((s, i) => {
     const tag = s.kind === 'check' ? (s.parallel ? 'check ∥' : 'check') : s.kind;
     o.push(`  ${i + 1}. [${tag}] ${s.title}${s.when ? c.dim(' (conditional)') : ''}`);
-    if (s.kind === 'check')
+    if (s.kind === 'check') {
       o.push(
         c.dim(
           s.run !== undefined
@@ -53,6 +54,12 @@ export function showRunbook(ctx: Context, id: string, opts: { json?: boolean }):
             : `     [kubernetes API] ${s.native?.resource ?? ''}${s.native?.namespace ? ` in ${s.native.namespace}` : ''}${s.native?.selector ? ` (${s.native.selector})` : ''}`,
         ),
       );
+      // What the reviewer must see: a declaration the tool takes on the runbook's word, or a check that changes things.
+      const parsed = loaded.commands.get(s.id);
+      const effect = parsed && effectOfParsed(parsed, s.readOnly);
+      if (effect?.readOnly && effect.declared) o.push(c.yellow(`     declared read-only by the runbook: ${effect.declared}`));
+      if (effect && !effect.readOnly) o.push(c.yellow(`     changes the system (${effect.why}): runs only after an explicit yes`));
+    }
     if (s.kind === 'manual') o.push(c.dim(`     ${s.instructions.trim().split('\n')[0]}`));
     if (s.kind === 'mitigation') {
       const m = rb.mitigations.find((x) => x.id === s.mitigation);
