@@ -429,10 +429,34 @@ function nvidiaSmiEffect(args: readonly string[]): Effect {
   return READ;
 }
 
-/** The effect of a parsed command at load time: placeholders stay in the words as `{{name}}`. */
-export function effectOfParsed(command: ParsedCommand, declared?: string): Effect {
-  const stages = command.stages.map((stage) =>
+const KUBECTL_IDENTITY =
+  /^(--server|-s|--token|--kubeconfig|--context|--cluster|--user|--as|--as-group|--as-uid|--username|--password|--insecure-skip-tls-verify|--certificate-authority|--client-key|--client-certificate|--tls-server-name)(=|$)/;
+
+/**
+ * Why a runbook's kubectl command is refused for choosing its own server or credentials (which
+ * would send the responder's token wherever the runbook says), or undefined. The cluster comes from
+ * the step's `cluster:` and the user's config; the engine adds --context/--kubeconfig itself.
+ */
+export function identityRefusal(stages: readonly (readonly string[])[]): string | undefined {
+  for (const stage of stages) {
+    const kubectlAt = stage.findIndex((w) => programName(w) === 'kubectl');
+    if (kubectlAt < 0) continue;
+    const end = stage.indexOf('--', kubectlAt);
+    const flag = stage.slice(kubectlAt + 1, end < 0 ? undefined : end).find((w) => KUBECTL_IDENTITY.test(w));
+    if (flag)
+      return `kubectl ${flag.split('=')[0]} chooses the server or the credentials; a runbook may not (they would go wherever it says): name the cluster with cluster: and let the config say how to reach it`;
+  }
+  return undefined;
+}
+
+/** The words of a parsed command at load time: placeholders stay as `{{name}}`, environment references as `$NAME`. */
+export function wordsOf(command: ParsedCommand): string[][] {
+  return command.stages.map((stage) =>
     stage.map((word) => word.map((p) => (p.kind === 'text' ? p.text : p.kind === 'var' ? `{{${p.name}}}` : `$${p.name}`)).join('')),
   );
-  return effectOf(stages, declared);
+}
+
+/** The effect of a parsed command at load time: placeholders stay in the words as `{{name}}`. */
+export function effectOfParsed(command: ParsedCommand, declared?: string): Effect {
+  return effectOf(wordsOf(command), declared);
 }

