@@ -23,7 +23,7 @@ import { slugify } from '../incident/store.js';
 import { renderTemplate } from '../runbook/template.js';
 import { suggest } from '../suggest.js';
 import { home, redactor, writeJson, type Context } from './context.js';
-import { elapsed, hhmm, incidentOf, parseAt, parseSeverityArg, policyOf, relative, requireOpen } from './incident-common.js';
+import { elapsed, hhmm, incidentOf, parseAt, parseDue, parseSeverityArg, policyOf, relative, requireOpen } from './incident-common.js';
 import type { Policy } from '../incident/policy.js';
 
 const ROLE_ALIASES: Record<string, string> = {
@@ -110,7 +110,7 @@ export async function declareCommand(ctx: Context, opts: DeclareOptions): Promis
     );
   }
   const sev = parseSeverityArg(severity);
-  const at = opts.at ? parseAt(opts.at, now) : now;
+  const at = opts.at !== undefined ? parseAt(opts.at, now) : now;
   const h = home(ctx);
   const id = h.create(title, at);
   const channel = channelFor(policy, at, id.slice(11));
@@ -478,7 +478,7 @@ export function noteCommand(ctx: Context, text: string, opts: { at?: string; tag
   const allowed = ['went-well', 'went-wrong', 'lesson', 'root-cause', 'impact'];
   for (const t of tags) if (!allowed.includes(t)) throw new UserError(`--tag "${t}": use ${allowed.join(', ')}${suggest(t, allowed)}`);
   let at: Date | undefined;
-  if (opts.at) {
+  if (opts.at !== undefined) {
     at = parseAt(opts.at, now);
     if (at.getTime() < incidentStart(state).getTime() - 24 * 3_600_000)
       throw new UserError(
@@ -601,13 +601,13 @@ export function escalateCommand(ctx: Context, opts: { json?: boolean; dryRun?: b
 
 export function actionAdd(ctx: Context, text: string, opts: { owner?: string; due?: string; json?: boolean }): number {
   if (!opts.owner) throw new UserError('action add: --owner is required');
-  if (opts.due && !/^\d{4}-\d{2}-\d{2}/.test(opts.due)) throw new UserError(`--due "${opts.due}": expected a date such as 2026-12-05`);
+  const due = opts.due !== undefined ? parseDue(opts.due) : undefined;
   const { id, state } = incidentOf(ctx);
   const n = state.actions.size + 1;
   const actionId = `A${n}`;
-  append(ctx, id, 'action.added', { id: actionId, text, owner: opts.owner, ...(opts.due ? { due: opts.due } : {}) });
-  if (opts.json) writeJson(ctx, { incident: id, id: actionId, text, owner: opts.owner, due: opts.due ?? null });
-  else ctx.term.out.write(`${actionId}: ${text} (owner ${opts.owner}${opts.due ? `, due ${opts.due}` : ''})\n`);
+  append(ctx, id, 'action.added', { id: actionId, text, owner: opts.owner, ...(due ? { due } : {}) });
+  if (opts.json) writeJson(ctx, { incident: id, id: actionId, text, owner: opts.owner, due: due ?? null });
+  else ctx.term.out.write(`${actionId}: ${text} (owner ${opts.owner}${due ? `, due ${due}` : ''})\n`);
   return 0;
 }
 
@@ -658,7 +658,7 @@ export function checkMilestoneOrder(state: IncidentState, name: string, at: Date
 export function milestoneCommand(ctx: Context, name: string, opts: { at?: string; json?: boolean }): number {
   const { id, state } = incidentOf(ctx);
   const now = ctx.clock.now();
-  const at = opts.at ? parseAt(opts.at, now) : now;
+  const at = opts.at !== undefined ? parseAt(opts.at, now) : now;
   const known = [...LIFECYCLE, 'escalated', 'communicated', 'monitoring'];
   if (!known.includes(name)) throw new UserError(`unknown milestone "${name}"${suggest(name, known)}: use ${known.join(', ')}`);
   if (name === 'resolved')
@@ -697,7 +697,7 @@ export function resolveCommand(
   requireOpen(state, 'resolve');
   if (!opts.rootCause?.trim() || !opts.resolution?.trim())
     throw new UserError('resolve needs --root-cause T and --resolution T (what broke, and how it was fixed)');
-  const at = opts.at ? parseAt(opts.at, now) : now;
+  const at = opts.at !== undefined ? parseAt(opts.at, now) : now;
   if (at.getTime() < incidentStart(state).getTime())
     throw new UserError(`--at ${at.toISOString()} is before the incident started (${incidentStart(state).toISOString()})`);
   const pm = postmortemRequirement(policy, state.severity, at);
