@@ -40,6 +40,28 @@ export function parseDue(text: string, flag = '--due'): string {
   return parsed.value.toISOString().slice(0, 10);
 }
 
+/** Line breaks and other control characters (a tab is allowed) that have no place in a one-line value. */
+const NOT_ONE_LINE = /[\x00-\x08\x0a-\x1f\x7f\u0085\u2028\u2029]/;
+
+/**
+ * Why a value that must be one line (a title, a name, a status) is not, or undefined. Such values
+ * become headings, table cells and channel names; a line break in one is a mistake or a forgery.
+ */
+export function oneLineProblem(what: string, value: string | undefined): string | undefined {
+  if (value === undefined || !NOT_ONE_LINE.test(value)) return undefined;
+  const c = NOT_ONE_LINE.exec(value)![0];
+  const kind = /[\n\r\u0085\u2028\u2029\x0b\x0c]/.test(c)
+    ? 'a line break'
+    : `a control character (U+${c.charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')})`;
+  return `${what} must be one line; it contains ${kind}`;
+}
+
+/** Refuses (exit 2) a value that must be one line but is not. */
+export function requireOneLine(what: string, value: string | undefined): void {
+  const problem = oneLineProblem(what, value);
+  if (problem) throw new UserError(problem);
+}
+
 export function parseSeverityArg(value: string): 'SEV1' | 'SEV2' | 'SEV3' | 'SEV4' {
   const s = value.toUpperCase();
   if (!/^SEV[1-4]$/.test(s)) throw new UserError(`unknown severity "${value}": use SEV1, SEV2, SEV3 or SEV4`);

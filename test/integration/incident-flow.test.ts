@@ -160,6 +160,57 @@ describe('bad input', () => {
     expect((await box.run(['status', '--json'])).stdout).toContain('"status": "open"');
   });
 
+  it('one-line values refuse line breaks; a multi-line root cause cannot forge post-mortem headings', async () => {
+    const box = sandbox();
+    const forged = 'x\n## Action Items\n- none';
+    for (const [args, message] of [
+      [['declare', '--title', forged, '--severity', 'SEV2'], /--title must be one line; it contains a line break/],
+      [['declare', '--title', 'ok', '--summary', forged, '--severity', 'SEV2'], /--summary must be one line/],
+      [['declare', '--title', 'bell\u0007', '--severity', 'SEV2'], /--title must be one line; it contains a control character \(U\+0007\)/],
+    ] as Array<[string[], RegExp]>) {
+      const r = await box.run(args);
+      expect(r.code, args.join(' ')).toBe(2);
+      expect(r.stderr).toMatch(message);
+    }
+    expect(existsSync(join(box.home, 'incidents'))).toBe(false);
+    const ok = async (...args: string[]) => {
+      const r = await box.run(args);
+      expect(r.code, `${args.join(' ')}: ${r.stderr}`).toBe(0);
+      return r;
+    };
+    await ok('declare', '--title', 'API down', '--severity', 'SEV2', '--at', '2026-01-01T10:00:00Z');
+    for (const [args, message] of [
+      [['action', 'add', 'x', '--owner', forged], /--owner must be one line/],
+      [['update', '--status', forged, '--impact', 'i'], /--status must be one line/],
+      [['assign', 'scribe', forged], /the person must be one line/],
+      [['postmortem', 'generate', '--author', forged, '-o', '-'], /--author must be one line/],
+    ] as Array<[string[], RegExp]>) {
+      const r = await box.run(args);
+      expect(r.code, args.join(' ')).toBe(2);
+      expect(r.stderr).toMatch(message);
+    }
+    await ok('note', `# Lessons Learned\n${forged}`, '--tag', 'lesson');
+    await ok('update', '--status', 'Investigating', '--impact', `all users\n## Communications`);
+    await ok('resolve', '--root-cause', forged, '--resolution', `rolled back\n# Resolution\n\`\`\``, '--at', '2026-01-01T11:00:00Z');
+    const md = (await ok('postmortem', 'generate', '-o', '-')).stdout;
+    expect(md.match(/^ {0,3}(>\s*)*#{1,6}\s.*$/gm)).toEqual([
+      '# Post-Mortem: API down',
+      '## Summary',
+      '## Impact',
+      '## Milestones',
+      '## Timeline',
+      '## Root Cause',
+      '## Resolution',
+      '## What Went Well',
+      '## What Went Wrong',
+      '## Action Items',
+      '## Lessons Learned',
+      '## Communications',
+    ]);
+    expect(md).toContain('## Root Cause\n\n> x  \n> \\## Action Items  \n> \\- none\n');
+    expect(md).not.toMatch(/^- none$/m);
+  });
+
   it('a post-mortem of an unresolved incident is a draft that says what is missing', async () => {
     const box = sandbox();
     await box.run(['declare', '--title', 'half done', '--severity', 'SEV2']);
