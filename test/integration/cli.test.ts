@@ -101,7 +101,7 @@ describe('bud-incident CLI', () => {
     const r = await box.run(['run', 'platform-outage', '--dry-run', '--var', 'deployment=budgateway']);
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('$ kubectl exec -n bud-data postgresql-0 -- pg_isready');
-    expect(r.stdout).toContain('kubectl rollout undo deployment/<deployment from the evidence> -n <namespace from the evidence>');
+    expect(r.stdout).toContain("kubectl rollout undo 'deployment/<deployment from the evidence>' -n '<namespace from the evidence>'");
     expect(r.stdout).toContain('offered only if the diagnosis names bad-deployment');
     expect(existsSync(join(box.home, 'incidents'))).toBe(false);
   });
