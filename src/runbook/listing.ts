@@ -21,6 +21,8 @@ export interface RunbookSummary {
   origin: string;
   file: string;
   valid: boolean;
+  /** Why the file was not even read (too large), when it was not. */
+  notRead?: string;
 }
 
 interface CacheFile {
@@ -83,6 +85,7 @@ export async function readCatalogIndex(
     valid: Boolean(e.loaded),
   }));
   for (const d of catalog.diagnostics) {
+    const big = catalog.tooLarge.find((t) => t.file === d.file);
     summaries.push({
       id: basename(d.file).replace(/\.ya?ml$/, ''),
       title: '(invalid)',
@@ -93,6 +96,7 @@ export async function readCatalogIndex(
       origin: 'file',
       file: d.file,
       valid: false,
+      ...(big ? { notRead: big.problem } : {}),
     });
   }
   const runbooks: Record<string, Runbook> = {};
