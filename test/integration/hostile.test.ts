@@ -1,6 +1,6 @@
 /** Values built to inject, and secrets fed through every path a responder writes to. */
 import { describe, expect, it } from 'vitest';
-import { existsSync, mkdtempSync, readFileSync, readdirSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execFileSync } from 'node:child_process';
@@ -67,7 +67,9 @@ describe('the line shown to run by hand', () => {
       env: { PATH: process.env.PATH },
     });
     expect(out.split('\n').slice(0, -1)).toEqual(values);
-    expect(readdirSync(dir)).toEqual([]);
+    const files = readdirSync(dir);
+    rmSync(dir, { recursive: true });
+    expect(files).toEqual([]);
   }, 60_000);
 });
 
