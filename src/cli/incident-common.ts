@@ -1,5 +1,6 @@
 /** Helpers shared by the incident commands: the policy, the incident to act on, times. */
 import { UserError } from '../errors.js';
+import { parseIsoDate, parseIsoTime } from '../time-input.js';
 import { loadIncident } from '../incident/open.js';
 import type { IncidentState } from '../incident/state.js';
 import { home, type Context } from './context.js';
@@ -19,15 +20,46 @@ export function requireOpen(state: IncidentState, what: string): void {
     );
 }
 
-/** Parses an ISO 8601 time for --at; refuses the future. */
+/** How far ahead of this machine's clock a "when did it happen" time may be (clocks and rounding differ a little). */
+const FUTURE_SKEW_MS = 60_000;
+
+/** Parses an ISO 8601 time for --at (strictly: see time-input.ts); refuses the future. */
 export function parseAt(text: string, now: Date, flag = '--at'): Date {
-  if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}/.test(text))
-    throw new UserError(`${flag} "${text}": expected an ISO 8601 time such as 2026-11-28T03:40:00Z`);
-  const d = new Date(/[zZ]|[+-]\d{2}:?\d{2}$/.test(text) ? text : `${text}Z`);
-  if (Number.isNaN(d.getTime())) throw new UserError(`${flag} "${text}": not a valid time`);
-  if (d.getTime() > now.getTime() + 60_000)
-    throw new UserError(`${flag} ${d.toISOString()} is in the future (now is ${now.toISOString()})`);
+  const parsed = parseIsoTime(text);
+  if (!parsed.ok) throw new UserError(`${flag} "${text}": ${parsed.why}`);
+  const d = parsed.value;
+  if (d.getTime() > now.getTime() + FUTURE_SKEW_MS)
+    throw new UserError(`${flag} "${text}" (${d.toISOString()}) is in the future (now is ${now.toISOString()})`);
   return d;
+}
+
+/** Parses a YYYY-MM-DD date for --due (strictly: 2026-11-31 is refused, not read as December 1st). */
+export function parseDue(text: string, flag = '--due'): string {
+  const parsed = parseIsoDate(text);
+  if (!parsed.ok) throw new UserError(`${flag} "${text}": ${parsed.why}`);
+  return parsed.value.toISOString().slice(0, 10);
+}
+
+/** Line breaks and other control characters (a tab is allowed) that have no place in a one-line value. */
+const NOT_ONE_LINE = /[\x00-\x08\x0a-\x1f\x7f\u0085\u2028\u2029]/;
+
+/**
+ * Why a value that must be one line (a title, a name, a status) is not, or undefined. Such values
+ * become headings, table cells and channel names; a line break in one is a mistake or a forgery.
+ */
+export function oneLineProblem(what: string, value: string | undefined): string | undefined {
+  if (value === undefined || !NOT_ONE_LINE.test(value)) return undefined;
+  const c = NOT_ONE_LINE.exec(value)![0];
+  const kind = /[\n\r\u0085\u2028\u2029\x0b\x0c]/.test(c)
+    ? 'a line break'
+    : `a control character (U+${c.charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')})`;
+  return `${what} must be one line; it contains ${kind}`;
+}
+
+/** Refuses (exit 2) a value that must be one line but is not. */
+export function requireOneLine(what: string, value: string | undefined): void {
+  const problem = oneLineProblem(what, value);
+  if (problem) throw new UserError(problem);
 }
 
 export function parseSeverityArg(value: string): 'SEV1' | 'SEV2' | 'SEV3' | 'SEV4' {

@@ -23,7 +23,19 @@ import { slugify } from '../incident/store.js';
 import { renderTemplate } from '../runbook/template.js';
 import { suggest } from '../suggest.js';
 import { home, redactor, writeJson, type Context } from './context.js';
-import { elapsed, hhmm, incidentOf, parseAt, parseSeverityArg, policyOf, relative, requireOpen } from './incident-common.js';
+import {
+  elapsed,
+  hhmm,
+  incidentOf,
+  oneLineProblem,
+  parseAt,
+  parseDue,
+  parseSeverityArg,
+  policyOf,
+  relative,
+  requireOneLine,
+  requireOpen,
+} from './incident-common.js';
 import type { Policy } from '../incident/policy.js';
 
 const ROLE_ALIASES: Record<string, string> = {
@@ -93,13 +105,18 @@ export async function declareCommand(ctx: Context, opts: DeclareOptions): Promis
   const prompter = prompterFor(ctx);
   let title = opts.title;
   let severity = opts.severity;
+  requireOneLine('--title', title);
+  requireOneLine('--summary', opts.summary);
+  requireOneLine('--commander', opts.commander);
   if ((!title || !severity) && !prompter) {
     throw new UserError(
       `declare needs ${[!title ? '--title T' : '', !severity ? '--severity SEVn' : ''].filter(Boolean).join(' and ')} when it cannot ask (no terminal)`,
     );
   }
   if (!title)
-    title = await prompter!.input('Incident title (brief description):', { validate: (v) => (v.trim() ? true : 'a title is needed') });
+    title = await prompter!.input('Incident title (brief description):', {
+      validate: (v) => (v.trim() ? (oneLineProblem('the title', v) ?? true) : 'a title is needed'),
+    });
   if (!severity) {
     severity = await prompter!.select(
       'Severity:',
@@ -110,7 +127,7 @@ export async function declareCommand(ctx: Context, opts: DeclareOptions): Promis
     );
   }
   const sev = parseSeverityArg(severity);
-  const at = opts.at ? parseAt(opts.at, now) : now;
+  const at = opts.at !== undefined ? parseAt(opts.at, now) : now;
   const h = home(ctx);
   const id = h.create(title, at);
   const channel = channelFor(policy, at, id.slice(11));
@@ -405,6 +422,7 @@ export async function updateCommand(ctx: Context, opts: UpdateOptions): Promise<
   const now = ctx.clock.now();
   const prompter = opts.status && opts.impact ? undefined : prompterFor(ctx);
   let status = opts.status;
+  requireOneLine('--status', status);
   let impact = opts.impact;
   if ((!status || !impact) && !prompter)
     throw new UserError(
@@ -478,7 +496,7 @@ export function noteCommand(ctx: Context, text: string, opts: { at?: string; tag
   const allowed = ['went-well', 'went-wrong', 'lesson', 'root-cause', 'impact'];
   for (const t of tags) if (!allowed.includes(t)) throw new UserError(`--tag "${t}": use ${allowed.join(', ')}${suggest(t, allowed)}`);
   let at: Date | undefined;
-  if (opts.at) {
+  if (opts.at !== undefined) {
     at = parseAt(opts.at, now);
     if (at.getTime() < incidentStart(state).getTime() - 24 * 3_600_000)
       throw new UserError(
@@ -498,6 +516,7 @@ export function assignCommand(ctx: Context, roleArg: string, person: string, opt
       `unknown role "${roleArg}"${suggest(roleArg, Object.keys(policy.roles))}: use ${Object.keys(policy.roles).join(', ')}`,
     );
   if (!person.trim()) throw new UserError('assign: the person is empty');
+  requireOneLine('the person', person);
   const { id, state } = incidentOf(ctx);
   const previous = state.roles[role];
   if (previous === person) {
@@ -517,6 +536,7 @@ export function severityCommand(ctx: Context, sevArg: string, opts: { reason?: s
   const policy = policyOf(ctx);
   const sev = parseSeverityArg(sevArg);
   if (!opts.reason?.trim()) throw new UserError('severity: --reason is required (why the severity changes)');
+  requireOneLine('--reason', opts.reason);
   const { id, state } = incidentOf(ctx);
   requireOpen(state, 'a severity change');
   if (state.severity === sev) throw new UserError(`incident ${id} is already ${sev}`);
@@ -601,13 +621,15 @@ export function escalateCommand(ctx: Context, opts: { json?: boolean; dryRun?: b
 
 export function actionAdd(ctx: Context, text: string, opts: { owner?: string; due?: string; json?: boolean }): number {
   if (!opts.owner) throw new UserError('action add: --owner is required');
-  if (opts.due && !/^\d{4}-\d{2}-\d{2}/.test(opts.due)) throw new UserError(`--due "${opts.due}": expected a date such as 2026-12-05`);
+  requireOneLine('the action', text);
+  requireOneLine('--owner', opts.owner);
+  const due = opts.due !== undefined ? parseDue(opts.due) : undefined;
   const { id, state } = incidentOf(ctx);
   const n = state.actions.size + 1;
   const actionId = `A${n}`;
-  append(ctx, id, 'action.added', { id: actionId, text, owner: opts.owner, ...(opts.due ? { due: opts.due } : {}) });
-  if (opts.json) writeJson(ctx, { incident: id, id: actionId, text, owner: opts.owner, due: opts.due ?? null });
-  else ctx.term.out.write(`${actionId}: ${text} (owner ${opts.owner}${opts.due ? `, due ${opts.due}` : ''})\n`);
+  append(ctx, id, 'action.added', { id: actionId, text, owner: opts.owner, ...(due ? { due } : {}) });
+  if (opts.json) writeJson(ctx, { incident: id, id: actionId, text, owner: opts.owner, due: due ?? null });
+  else ctx.term.out.write(`${actionId}: ${text} (owner ${opts.owner}${due ? `, due ${due}` : ''})\n`);
   return 0;
 }
 
@@ -658,7 +680,7 @@ export function checkMilestoneOrder(state: IncidentState, name: string, at: Date
 export function milestoneCommand(ctx: Context, name: string, opts: { at?: string; json?: boolean }): number {
   const { id, state } = incidentOf(ctx);
   const now = ctx.clock.now();
-  const at = opts.at ? parseAt(opts.at, now) : now;
+  const at = opts.at !== undefined ? parseAt(opts.at, now) : now;
   const known = [...LIFECYCLE, 'escalated', 'communicated', 'monitoring'];
   if (!known.includes(name)) throw new UserError(`unknown milestone "${name}"${suggest(name, known)}: use ${known.join(', ')}`);
   if (name === 'resolved')
@@ -697,7 +719,7 @@ export function resolveCommand(
   requireOpen(state, 'resolve');
   if (!opts.rootCause?.trim() || !opts.resolution?.trim())
     throw new UserError('resolve needs --root-cause T and --resolution T (what broke, and how it was fixed)');
-  const at = opts.at ? parseAt(opts.at, now) : now;
+  const at = opts.at !== undefined ? parseAt(opts.at, now) : now;
   if (at.getTime() < incidentStart(state).getTime())
     throw new UserError(`--at ${at.toISOString()} is before the incident started (${incidentStart(state).toISOString()})`);
   const pm = postmortemRequirement(policy, state.severity, at);
@@ -812,6 +834,8 @@ export async function handoffCommand(
   opts: { to?: string; from?: string; json?: boolean },
   afterSummary?: (id: string) => Promise<void>,
 ): Promise<number> {
+  requireOneLine('--to', opts.to);
+  requireOneLine('--from', opts.from);
   const policy = policyOf(ctx);
   const { id, state } = incidentOf(ctx);
   const now = ctx.clock.now();

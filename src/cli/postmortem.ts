@@ -9,7 +9,7 @@ import { generatePostmortem, isSignificant, timelineRow, type TimelineRow } from
 import { readEvents, TimelineWriteError, verifyTimeline } from '../timeline/store.js';
 import { checklists } from './checklist.js';
 import { home, redactor, type Context } from './context.js';
-import { policyOf } from './incident-common.js';
+import { policyOf, requireOneLine } from './incident-common.js';
 
 export interface PostmortemOptions {
   output?: string;
@@ -20,6 +20,7 @@ export interface PostmortemOptions {
 export function postmortemGenerate(ctx: Context, opts: PostmortemOptions): number {
   const format = opts.format ?? 'md';
   if (format !== 'md' && format !== 'json') throw new UserError(`--format "${format}": use md or json`);
+  requireOneLine('--author', opts.author);
   const policy = policyOf(ctx);
   const h = home(ctx);
   const id = h.resolve(ctx.global.incident);

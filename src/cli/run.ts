@@ -14,6 +14,7 @@ import { currentOpenIncident, loadIncident, openIncident } from '../incident/ope
 import { unfinishedRun, type IncidentState } from '../incident/state.js';
 import { HumanRunRenderer, JsonRunRenderer, type RunRenderer } from '../render/run.js';
 import { suggest } from '../suggest.js';
+import { resolveCommand } from '../runbook/command.js';
 import { resolveScenario } from '../runbook/scenario.js';
 import { validateInputValue } from '../runbook/template.js';
 import { FileArtifactSink } from '../timeline/artifacts.js';
@@ -232,12 +233,15 @@ function dryRun(
   const c = ctx.term.color;
   const lookup = (n: string) =>
     vars[n] ?? configValues[n] ?? rb.inputs[n]?.default?.replace(/\{\{\s*([\w.-]+)\s*\}\}/g, (w, k: string) => configValues[k] ?? w);
+  // Shown as a run would show it: values quoted so the line can be pasted into a shell as it is
+  // ($(…) in a --var stays text), $NAME left for the responder's shell, unknown values by name.
+  const anyEnv = new Proxy({}, { get: () => 'set' }) as NodeJS.ProcessEnv;
   const show = (id: string) => {
     const cmd = loaded.commands.get(id);
     if (!cmd) return undefined;
-    return cmd.source.replace(/\{\{\s*([\w.-]+)\s*\}\}/g, (w, k: string) =>
-      k.startsWith('evidence.') ? `<${k.slice('evidence.'.length)} from the evidence>` : (lookup(k) ?? w),
-    );
+    const value = (k: string) =>
+      k.startsWith('evidence.') ? `<${k.slice('evidence.'.length)} from the evidence>` : (lookup(k) ?? `{{${k}}}`);
+    return redactor(ctx).redact(resolveCommand(cmd, value, anyEnv).display);
   };
   const onlyIf = (id: string) => {
     const req = rb.mitigations.find((m) => m.id === id)?.requires;

@@ -5,6 +5,7 @@
  * back to loading the whole catalogue, which also gives the precise errors.
  */
 import { join } from 'node:path';
+import { UserError } from '../errors.js';
 import { readCatalogIndex } from '../runbook/listing.js';
 import { commandsOf } from '../runbook/commands-of.js';
 import type { LoadedRunbook } from '../runbook/load.js';
@@ -15,6 +16,7 @@ export async function loadRunbookForRun(ctx: Context, id: string): Promise<Runbo
   const index = await readCatalogIndex(dirsOf(ctx), join(stateHome(ctx.env), 'cache', 'runbooks.json'), packageVersion());
   // The last directory wins for an id, as in the catalogue.
   const match = index.summaries.filter((s) => s.id === id).at(-1);
+  if (match?.notRead) throw new UserError(`runbook "${id}": ${match.notRead}`);
   const runbook = match?.valid ? index.runbooks[match.file] : undefined;
   if (match && runbook) {
     return {

@@ -17,7 +17,8 @@ export async function listRunbooks(ctx: Context, opts: { json?: boolean }): Prom
   ctx.term.out.write(c.bold(`${'ID'.padEnd(w)}  SEV   ${'TITLE'.padEnd(36)} PLAYBOOK`) + '\n');
   for (const r of rows) {
     const line = `${r.id.padEnd(w)}  ${(r.severity || '-').padEnd(4)}  ${r.title.slice(0, 36).padEnd(36)} ${r.playbook}${r.origin !== 'shipped' ? c.dim(` [${r.origin}]`) : ''}`;
-    ctx.term.out.write((r.valid ? line : c.red(`${line}  (invalid: run "bud-incident runbooks validate ${r.file}")`)) + '\n');
+    const why = r.notRead ? `(skipped: ${r.notRead})` : `(invalid: run "bud-incident runbooks validate ${r.file}")`;
+    ctx.term.out.write((r.valid ? line : c.red(`${line}  ${why}`)) + '\n');
   }
   ctx.term.out.write(c.dim(`\nRun one: bud-incident run <id>   Rehearse: bud-incident run <id> --simulate healthy\n`));
   return rows.every((r) => r.valid) ? 0 : 1;

@@ -7,7 +7,7 @@
 import type { Shell, ProcessResult } from '../adapters/shell.js';
 import type { Prompter } from '../adapters/prompter.js';
 import { PromptCancelledError } from '../adapters/prompter.js';
-import { resolveCommand, TemplateError, type ResolvedCommand } from '../runbook/command.js';
+import { quoteForDisplay, resolveCommand, TemplateError, type ResolvedCommand } from '../runbook/command.js';
 import { parseFilter } from '../runbook/filters.js';
 import { effectOf, effectOfParsed } from '../runbook/effects.js';
 import type { LoadedRunbook } from '../runbook/load.js';
@@ -487,7 +487,7 @@ export class RunbookEngine {
       if (target?.context) extra.push(`--context=${target.context}`);
       if (extra.length) {
         first.splice(1, 0, ...extra);
-        resolved.display = resolved.display.replace(/^kubectl/, `kubectl ${extra.join(' ')}`);
+        resolved.display = resolved.display.replace(/^kubectl/, () => `kubectl ${extra.map((a) => quoteForDisplay(a)).join(' ')}`);
       }
     }
     return resolved;

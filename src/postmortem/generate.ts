@@ -8,6 +8,7 @@ import type { IncidentState } from '../incident/state.js';
 import type { TimelineEvent } from '../timeline/event.js';
 import { describeEvent, str } from '../timeline/describe.js';
 import { deviations, type Deviation } from './deviations.js';
+import { block, cell, fenced, inline } from './markdown.js';
 
 /** Events that belong in the post-mortem's timeline table (not every step start). */
 const SIGNIFICANT = new Set([
@@ -89,7 +90,6 @@ export function isSignificant(e: TimelineEvent): boolean {
 }
 
 const toFill = (what: string) => `_To fill in: ${what} (not recorded in the timeline)_`;
-const cell = (s: string) => s.replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
 const time = (iso: string) => iso.slice(0, 16).replace('T', ' ');
 const hm = (iso: string) => iso.slice(11, 16);
 
@@ -155,7 +155,7 @@ export function generatePostmortem(input: PostmortemInput): Postmortem {
   if (!state.usersAffected && !state.impact) missing.push('impact');
   const o: string[] = [];
 
-  o.push(`# Post-Mortem: ${state.title}`, '');
+  o.push(`# Post-Mortem: ${inline(state.title)}`, '');
   o.push(`**Date:** ${start.slice(0, 10)}  `);
   o.push(
     `**Duration:** ${duration(new Date(end).getTime() - new Date(start).getTime())}${resolved ? '' : ` (ongoing as of ${time(asOf)} UTC)`}  `,
@@ -164,7 +164,7 @@ export function generatePostmortem(input: PostmortemInput): Postmortem {
   o.push(
     `**Severity:** ${state.severity}${sevChanges.length ? ` (${state.severityHistory.map((s) => `${s.to} from ${hm(s.at)}`).join(', ')})` : ''}  `,
   );
-  o.push(`**Author:** ${author}  `);
+  o.push(`**Author:** ${inline(author)}  `);
   o.push(`**Status:** Draft  `);
   o.push(`**Incident:** \`${state.id}\` · ${state.channel}  `);
   o.push(
@@ -175,7 +175,7 @@ export function generatePostmortem(input: PostmortemInput): Postmortem {
 
   o.push('## Summary', '');
   o.push(
-    `${state.summary ?? state.title}.${state.rootCause ? ` Root cause: ${state.rootCause}.` : ''}${state.resolution ? ` Resolved by: ${state.resolution}.` : ''}`.replace(
+    `${inline(state.summary ?? state.title)}.${state.rootCause ? ` Root cause: ${inline(state.rootCause)}.` : ''}${state.resolution ? ` Resolved by: ${inline(state.resolution)}.` : ''}`.replace(
       /\.\./g,
       '.',
     ),
@@ -183,21 +183,26 @@ export function generatePostmortem(input: PostmortemInput): Postmortem {
   );
 
   o.push('## Impact', '');
-  o.push(`- Users affected: ${state.usersAffected ?? toFill('users affected (bud-incident resolve --users-affected N)')}`);
-  o.push(`- Requests failed: ${state.requestsFailed ?? toFill('requests failed (bud-incident resolve --requests-failed N)')}`);
+  o.push(
+    `- Users affected: ${state.usersAffected !== undefined ? inline(state.usersAffected) : toFill('users affected (bud-incident resolve --users-affected N)')}`,
+  );
+  o.push(
+    `- Requests failed: ${state.requestsFailed !== undefined ? inline(state.requestsFailed) : toFill('requests failed (bud-incident resolve --requests-failed N)')}`,
+  );
   o.push(`- Revenue impact: ${toFill('revenue impact, if applicable')}`);
   const reported = state.updates
     .filter((u) => u.message)
     .map((u) => ({ at: u.at, impact: /Current Impact:\n([\s\S]*?)\n\n/.exec(u.message)?.[1]?.replace(/^- /gm, '').replace(/\n/g, '; ') }));
-  if (state.impact && !reported.length) o.push(`- As declared: ${state.impact}`);
-  for (const r of reported) if (r.impact) o.push(`- Reported at ${hm(r.at)} UTC: ${r.impact}`);
-  for (const n of notesTagged('impact')) o.push(`- ${n.text}`);
+  if (state.impact && !reported.length) o.push(`- As declared: ${inline(state.impact)}`);
+  for (const r of reported) if (r.impact) o.push(`- Reported at ${hm(r.at)} UTC: ${inline(r.impact)}`);
+  for (const n of notesTagged('impact')) o.push(`- ${inline(n.text)}`);
   o.push('');
 
   o.push('## Milestones', '', '| Milestone | Time (UTC) | Since start |', '|---|---|---|');
   const order = ['detected', 'declared', 'acknowledged', 'investigating', 'identified', 'mitigated', 'resolved'];
   const ms = Object.entries(state.milestones).sort((a, b) => a[1].at.localeCompare(b[1].at) || order.indexOf(a[0]) - order.indexOf(b[0]));
-  for (const [name, m] of ms) o.push(`| ${name} | ${time(m.at)} | ${duration(new Date(m.at).getTime() - new Date(start).getTime())} |`);
+  for (const [name, m] of ms)
+    o.push(`| ${cell(name)} | ${time(m.at)} | ${duration(new Date(m.at).getTime() - new Date(start).getTime())} |`);
   o.push('');
   const since = (name: string) =>
     state.milestones[name] ? duration(new Date(state.milestones[name].at).getTime() - new Date(start).getTime()) : 'not reached';
@@ -221,16 +226,16 @@ export function generatePostmortem(input: PostmortemInput): Postmortem {
   }
 
   o.push('## Root Cause', '');
-  o.push(state.rootCause ?? toFill('root cause (bud-incident resolve --root-cause)'));
-  for (const n of notesTagged('root-cause')) o.push(`- ${n.text} (${n.actor}, ${hm(n.at)})`);
+  o.push(...(state.rootCause ? block(state.rootCause) : [toFill('root cause (bud-incident resolve --root-cause)')]));
+  for (const n of notesTagged('root-cause')) o.push(`- ${inline(n.text)} (${inline(n.actor)}, ${hm(n.at)})`);
   const causes = [
     ...new Set([...state.runs.values()].flatMap((r) => r.findings.map((f) => f.cause).filter((c): c is string => Boolean(c)))),
   ];
-  if (causes.length) o.push('', `Causes the runbooks pointed to: ${causes.join(', ')}.`);
+  if (causes.length) o.push('', `Causes the runbooks pointed to: ${inline(causes.join(', '))}.`);
   o.push('');
 
   o.push('## Resolution', '');
-  o.push(state.resolution ?? toFill('resolution (bud-incident resolve --resolution)'));
+  o.push(...(state.resolution ? block(state.resolution) : [toFill('resolution (bud-incident resolve --resolution)')]));
   const applied = state.mitigations.filter((m) => m.status === 'passed');
   if (applied.length)
     o.push('', ...applied.map((m) => `- Mitigation \`${m.mitigationId}\`${m.runbook ? ` (${m.runbook})` : ''} applied at ${hm(m.at)} UTC`));
@@ -238,28 +243,28 @@ export function generatePostmortem(input: PostmortemInput): Postmortem {
 
   o.push('## What Went Well', '');
   const well = [...notesTagged('went-well').map((n) => n.text), ...devs.filter((d) => d.good).map((d) => d.text)];
-  o.push(...(well.length ? well.map((w) => `- ${w}`) : [`- ${toFill('what went well (bud-incident note --tag went-well)')}`]), '');
+  o.push(...(well.length ? well.map((w) => `- ${inline(w)}`) : [`- ${toFill('what went well (bud-incident note --tag went-well)')}`]), '');
 
   o.push('## What Went Wrong', '');
   const wrong = [...notesTagged('went-wrong').map((n) => n.text), ...devs.filter((d) => !d.good).map((d) => d.text)];
-  o.push(...(wrong.length ? wrong.map((w) => `- ${w}`) : ['- Nothing recorded']), '');
+  o.push(...(wrong.length ? wrong.map((w) => `- ${inline(w)}`) : ['- Nothing recorded']), '');
 
   o.push('## Action Items', '', '| Action | Owner | Due Date | State |', '|---|---|---|---|');
   const actions = [...state.actions.values()];
   for (const a of actions)
     o.push(
-      `| ${cell(`${a.id}: ${a.text}`)} | ${cell(a.owner)} | ${a.due ?? '—'} | ${a.doneAt ? `done ${a.doneAt.slice(0, 10)}` : 'open'} |`,
+      `| ${cell(`${a.id}: ${a.text}`)} | ${cell(a.owner)} | ${cell(a.due ?? '—')} | ${a.doneAt ? `done ${a.doneAt.slice(0, 10)}` : 'open'} |`,
     );
   if (!actions.length) o.push(`| ${toFill('action items (bud-incident action add)')} | | | |`);
   o.push('');
 
   o.push('## Lessons Learned', '');
   const lessons = notesTagged('lesson');
-  o.push(...(lessons.length ? lessons.map((n) => `- ${n.text}`) : [toFill('key takeaways (bud-incident note --tag lesson)')]), '');
+  o.push(...(lessons.length ? lessons.map((n) => `- ${inline(n.text)}`) : [toFill('key takeaways (bud-incident note --tag lesson)')]), '');
 
   o.push('## Communications', '');
   if (!state.updates.length) o.push('No status updates were recorded.', '');
-  for (const u of state.updates) o.push(`**${time(u.at)} UTC — ${u.status}** (${u.actor})`, '', '```', u.message, '```', '');
+  for (const u of state.updates) o.push(`**${time(u.at)} UTC — ${inline(u.status)}** (${inline(u.actor)})`, '', ...fenced(u.message), '');
 
   const markdown =
     o

@@ -4,7 +4,8 @@
  * overrides an earlier one's runbook of the same id.
  */
 import { readFileSync } from 'node:fs';
-import { listYamlFiles } from './files.js';
+import { basename } from 'node:path';
+import { listYamlFiles, tooLarge } from './files.js';
 import { UserError, errorCode } from '../errors.js';
 export { listYamlFiles, runbookDirs } from './files.js';
 import { YamlSource, formatDiagnostics, suggest, type Diagnostic } from './diagnostics.js';
@@ -23,12 +24,16 @@ export interface CatalogEntry {
 
 export interface Catalog {
   entries: Map<string, CatalogEntry>;
-  /** Problems with files that could not even be identified (no id) or directories that could not be read. */
+  /** Problems with files that could not even be identified (no id, too large to read) or directories that could not be read. */
   diagnostics: Diagnostic[];
+  /** Files over the size limit, left unread: their ids are unknown, so they are named by file. */
+  tooLarge: Array<{ file: string; problem: string }>;
 }
 
-/** Reads one YAML file, turning I/O errors into user errors that name the file. */
+/** Reads one YAML file, turning I/O errors and oversized files into user errors that name the file. */
 export function readSourceFile(file: string): YamlSource {
+  const problem = tooLarge(file);
+  if (problem) throw new UserError(problem);
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
@@ -47,11 +52,19 @@ function idOf(source: YamlSource): string | undefined {
 /** Loads every runbook in the directories, validating each with cross-references to the others. */
 export function loadCatalog(dirs: ReadonlyArray<{ dir: string; origin: string }>, extraFiles: readonly string[] = []): Catalog {
   const sources: Array<{ source: YamlSource; origin: string }> = [];
-  for (const { dir, origin } of dirs) for (const file of listYamlFiles(dir)) sources.push({ source: readSourceFile(file), origin });
-  for (const file of extraFiles) sources.push({ source: readSourceFile(file), origin: 'file' });
+  const diagnostics: Diagnostic[] = [];
+  const oversized: Catalog['tooLarge'] = [];
+  const add = (file: string, origin: string) => {
+    const problem = tooLarge(file);
+    if (problem) {
+      oversized.push({ file, problem });
+      diagnostics.push({ file, line: 1, col: 1, field: '', message: problem, severity: 'error' });
+    } else sources.push({ source: readSourceFile(file), origin });
+  };
+  for (const { dir, origin } of dirs) for (const file of listYamlFiles(dir)) add(file, origin);
+  for (const file of extraFiles) add(file, 'file');
 
   const entries = new Map<string, CatalogEntry>();
-  const diagnostics: Diagnostic[] = [];
   const identified: Array<{ id: string; source: YamlSource; origin: string }> = [];
   for (const { source, origin } of sources) {
     const id = idOf(source);
@@ -86,15 +99,19 @@ export function loadCatalog(dirs: ReadonlyArray<{ dir: string; origin: string }>
       ...(previous ? { overrides: { file: previous.file, origin: previous.origin } } : {}),
     });
   }
-  return { entries, diagnostics };
+  return { entries, diagnostics, tooLarge: oversized };
 }
 
 /** The runbook with this id, or a user error that lists what exists and suggests the nearest. */
 export function requireRunbook(catalog: Catalog, id: string): LoadedRunbook {
   const entry = catalog.entries.get(id);
   if (!entry) {
+    // A file too large to read is named by its file name, the likeliest id it holds.
+    const big = catalog.tooLarge.find((t) => basename(t.file).replace(/\.ya?ml$/, '') === id);
+    if (big) throw new UserError(`runbook "${id}": ${big.problem}`);
     const ids = [...catalog.entries.keys()].sort();
-    throw new UserError(`unknown runbook "${id}"${suggest(id, ids)}. Available: ${ids.join(', ')}`);
+    const unread = catalog.tooLarge.length ? ` (not read, too large: ${catalog.tooLarge.map((t) => t.file).join(', ')})` : '';
+    throw new UserError(`unknown runbook "${id}"${suggest(id, ids)}. Available: ${ids.join(', ')}${unread}`);
   }
   if (!entry.loaded) {
     throw new UserError(

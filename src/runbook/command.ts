@@ -223,27 +223,30 @@ export function resolveCommand(
     const displayWords: string[] = [];
     for (const word of stage) {
       let value = '';
-      let display = '';
-      let hasEnv = false;
+      const shownParts: DisplayPart[] = [];
+      const literal = (text: string) => {
+        const last = shownParts[shownParts.length - 1];
+        if (typeof last === 'string') shownParts[shownParts.length - 1] = last + text;
+        else shownParts.push(text);
+      };
       for (const part of word) {
         if (part.kind === 'text') {
           value += part.text;
-          display += part.text;
+          literal(part.text);
         } else if (part.kind === 'var') {
           const v = vars(part.name);
           if (v === undefined) throw new TemplateError(`template value {{${part.name}}} is not defined`);
           value += v;
-          display += v;
+          literal(v);
         } else {
           const v = env[part.name];
           if (v === undefined || v === '') throw new TemplateError(`environment variable $${part.name} is not set (the command needs it)`);
           value += v;
-          display += '$' + part.name;
-          hasEnv = true;
+          shownParts.push({ env: part.name });
         }
       }
       args.push(value);
-      displayWords.push(quoteForDisplay(display, hasEnv));
+      displayWords.push(displayWord(shownParts));
     }
     argv.push(args);
     shown.push(displayWords.join(' '));
@@ -251,12 +254,39 @@ export function resolveCommand(
   return { argv, display: shown.join(' | ') };
 }
 
-/** Quotes a word for display so that what is shown can be pasted into a shell and mean the same. */
-export function quoteForDisplay(word: string, keepDollar = false): string {
-  if (word !== '' && /^[A-Za-z0-9_@%+=:,./-]+$/.test(word)) return word;
-  if (keepDollar || !word.includes("'")) {
-    if (keepDollar) return `"${word.replace(/(["\\`])/g, '\\$1')}"`;
-    return `'${word}'`;
+/** A piece of a displayed word: literal text, or an environment reference shown unexpanded. */
+type DisplayPart = string | { env: string };
+
+/** Characters that mean nothing to bash or zsh in an unquoted word (`=` only after the start: zsh expands `=cmd`). */
+const PLAIN_WORD = /^[A-Za-z0-9_./:@%+,-][A-Za-z0-9_./:=@%+,-]*$/;
+/** Literal text that means nothing to bash or zsh inside double quotes (no `$`, backtick, backslash, `"` or history `!`). */
+const PLAIN_IN_DOUBLE_QUOTES = /^[^$`\\"!]*$/;
+
+/**
+ * A word as the responder may paste it into bash or zsh and get exactly the argument that runs,
+ * with `$NAME` references left for their shell to fill: literal text is single-quoted unless it is
+ * plain, so `$(…)`, backticks, quotes and `!` in a value stay text.
+ */
+function displayWord(parts: DisplayPart[]): string {
+  if (parts.every((p) => typeof p === 'string')) return quoteForDisplay(parts.join(''));
+  if (parts.every((p) => typeof p !== 'string' || PLAIN_IN_DOUBLE_QUOTES.test(p))) {
+    // The usual case, "Authorization: Bearer $TOKEN", stays as the runbook wrote it.
+    const inner = parts.map((p, i) => {
+      if (typeof p === 'string') return p;
+      const next = parts[i + 1];
+      return typeof next === 'string' && /^[A-Za-z0-9_]/.test(next) ? `\${${p.env}}` : `$${p.env}`;
+    });
+    return `"${inner.join('')}"`;
   }
-  return `"${word.replace(/(["\\$`])/g, '\\$1')}"`;
+  return parts.map((p) => (typeof p === 'string' ? (p ? quoteForDisplay(p) : '') : `"$${p.env}"`)).join('');
+}
+
+/**
+ * Quotes a literal word so that what is shown can be pasted into bash or zsh and mean the same:
+ * plain words as they are, anything else in single quotes (a `'` inside written `'\''`), where
+ * nothing — `$(…)`, backticks, `!`, globs — is special.
+ */
+export function quoteForDisplay(word: string): string {
+  if (PLAIN_WORD.test(word)) return word;
+  return `'${word.replace(/'/g, "'\\''")}'`;
 }

@@ -24,6 +24,8 @@ export interface RunbookSummary {
   valid: boolean;
   /** The runbook of the same id this one replaces. */
   overrides?: { file: string; origin: string };
+  /** Why the file was not even read (too large), when it was not. */
+  notRead?: string;
 }
 
 interface CacheFile {
@@ -88,6 +90,7 @@ export async function readCatalogIndex(
     ...(e.overrides ? { overrides: e.overrides } : {}),
   }));
   for (const d of catalog.diagnostics) {
+    const big = catalog.tooLarge.find((t) => t.file === d.file);
     summaries.push({
       id: basename(d.file).replace(/\.ya?ml$/, ''),
       title: '(invalid)',
@@ -98,6 +101,7 @@ export async function readCatalogIndex(
       origin: 'file',
       file: d.file,
       valid: false,
+      ...(big ? { notRead: big.problem } : {}),
     });
   }
   const runbooks: Record<string, Runbook> = {};

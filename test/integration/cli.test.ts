@@ -1,8 +1,9 @@
 /** The CLI's surface through the built binary: simulation, validation, unhappy paths, exit codes. */
 import { describe, expect, it } from 'vitest';
-import { readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readFileSync, truncateSync, writeFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { jsonLines, ROOT, sandbox } from '../support/cli.js';
+import { FAULT_RUNBOOKS } from '../support/faults.js';
 
 describe('bud-incident CLI', () => {
   it('--help works everywhere and lists the main commands', async () => {
@@ -96,12 +97,39 @@ describe('bud-incident CLI', () => {
     expect(run.stderr).toContain('broken.yaml:12:5');
   });
 
+  it('a 100 MB file in a runbook directory is refused from its size, never read: listed as skipped, exit 2 when asked for', async () => {
+    const box = sandbox();
+    const dir = join(box.dir, 'runbooks');
+    mkdirSync(dir);
+    copyFileSync(join(FAULT_RUNBOOKS, 'echo-input.yaml'), join(dir, 'echo-input.yaml'));
+    const huge = join(dir, 'huge.yaml');
+    writeFileSync(huge, 'id: huge\ntitle: Huge\nsteps:\n');
+    truncateSync(huge, 100 * 1024 * 1024); // sparse: costs no disk, and reading it would cost the test its timeout
+    const limit = /huge\.yaml is 100 MiB \(104857600 bytes\), over the 1 MiB limit for a runbook file; it was not read/;
+    const timeoutMs = 20_000;
+
+    const asked = await box.run(['run', 'huge', '--runbooks-dir', dir], { timeoutMs });
+    expect(asked.code).toBe(2);
+    expect(asked.stderr).toMatch(limit);
+    const validate = await box.run(['runbooks', 'validate', huge], { timeoutMs });
+    expect(validate.stdout + validate.stderr).toMatch(limit);
+
+    const other = await box.run(['run', 'echo-input', '--dry-run', '--runbooks-dir', dir, '--var', 'value=x'], { timeoutMs });
+    expect(other.code, other.stderr).toBe(0);
+    const listed = await box.run(['runbooks', 'list', '--runbooks-dir', dir], { timeoutMs });
+    expect(listed.stdout).toMatch(/echo-input/);
+    expect(listed.stdout).toMatch(/^huge .*\(skipped: .*huge\.yaml is 100 MiB/m);
+    expect(listed.code).toBe(1);
+    const json = JSON.parse((await box.run(['runbooks', 'list', '--json', '--runbooks-dir', dir], { timeoutMs })).stdout);
+    expect(json.find((r: { id: string }) => r.id === 'huge')).toMatchObject({ valid: false, notRead: expect.stringMatching(limit) });
+  }, 90_000);
+
   it('--dry-run shows the commands and records nothing', async () => {
     const box = sandbox();
     const r = await box.run(['run', 'platform-outage', '--dry-run', '--var', 'deployment=budgateway']);
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('$ kubectl exec -n bud-data postgresql-0 -- pg_isready');
-    expect(r.stdout).toContain('kubectl rollout undo deployment/<deployment from the evidence> -n <namespace from the evidence>');
+    expect(r.stdout).toContain("kubectl rollout undo 'deployment/<deployment from the evidence>' -n '<namespace from the evidence>'");
     expect(r.stdout).toContain('offered only if the diagnosis names bad-deployment');
     expect(existsSync(join(box.home, 'incidents'))).toBe(false);
   });

@@ -1,6 +1,7 @@
 /** Values built to inject, and secrets fed through every path a responder writes to. */
 import { describe, expect, it } from 'vitest';
-import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { jsonLines, sandbox } from '../support/cli.js';
@@ -45,6 +46,30 @@ describe('injection corpus', () => {
       .split('\n')
       .filter(Boolean);
     for (const f of files) expect(f.startsWith(box.home), f).toBe(true);
+  }, 60_000);
+});
+
+describe('the line shown to run by hand', () => {
+  it('--dry-run shows each value quoted: the line pasted into bash prints the value and runs nothing', async () => {
+    const box = sandbox();
+    // Anything that did run would write into the empty directory the line is pasted in.
+    const values = [...INJECTIONS.map((v) => v.replace('/tmp/bud-pwned', 'pwned')), "a'b", '`id`', '!! *', '~root'];
+    const shown: string[] = [];
+    for (const value of values) {
+      const r = await box.run(['run', 'echo-input', '--dry-run', '--runbooks-dir', FAULT_RUNBOOKS, '--var', `value=${value}`]);
+      expect(r.code, value).toBe(0);
+      shown.push(/^\s+\$ (printf .*)$/m.exec(r.stdout)![1]!);
+    }
+    const dir = mkdtempSync(join(tmpdir(), 'paste-'));
+    const out = execFileSync('bash', ['-c', ['set -H', ...shown].join('\n')], {
+      cwd: dir,
+      encoding: 'utf8',
+      env: { PATH: process.env.PATH },
+    });
+    expect(out.split('\n').slice(0, -1)).toEqual(values);
+    const files = readdirSync(dir);
+    rmSync(dir, { recursive: true });
+    expect(files).toEqual([]);
   }, 60_000);
 });
 

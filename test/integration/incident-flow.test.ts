@@ -117,6 +117,100 @@ describe('bad input', () => {
     expect(out.stderr).toMatch(/would come after mitigated/);
   });
 
+  it('reads times strictly: impossible dates, empty values and malformed times are refused naming the flag and value', async () => {
+    const box = sandbox();
+    const refused: Array<[string[], RegExp]> = [
+      [['declare', '--title', 'x', '--severity', 'SEV2', '--at', ''], /--at "": it is empty/],
+      [
+        ['declare', '--title', 'x', '--severity', 'SEV2', '--at', '2026-11-31T10:00:00Z'],
+        /--at "2026-11-31T10:00:00Z": 2026-11 has no day 31/,
+      ],
+      [['declare', '--title', 'x', '--severity', 'SEV2', '--at', '2026-02-29T10:00Z'], /2026-02 has no day 29/],
+      [['declare', '--title', 'x', '--severity', 'SEV2', '--at', '2026-11-30T24:00Z'], /no hour 24/],
+      [['declare', '--title', 'x', '--severity', 'SEV2', '--at', '2026-11-30T10:00:00Zjunk'], /expected an ISO 8601 time/],
+    ];
+    for (const [args, message] of refused) {
+      const r = await box.run(args);
+      expect(r.code, args.join(' ')).toBe(2);
+      expect(r.stderr).toMatch(message);
+    }
+    expect(existsSync(join(box.home, 'incidents'))).toBe(false);
+
+    // A time with an offset, or with a space for the T, is read as written.
+    const ok = await box.run(['declare', '--title', 'x', '--severity', 'SEV2', '--at', '2026-01-01 11:00+01:00', '--json']);
+    expect(ok.code, ok.stderr).toBe(0);
+    expect(JSON.parse(ok.stdout).openedAt).toBe('2026-01-01T10:00:00.000Z');
+    const events = async () => (await box.run(['timeline', '--json'])).stdout.trim().split('\n').length;
+    const before = await events();
+    for (const [args, message] of [
+      [['note', 'x', '--at', ''], /--at "": it is empty/],
+      [['milestone', 'mitigated', '--at', ''], /--at "": it is empty/],
+      [['milestone', 'mitigated', '--at', '2026-04-31T10:00Z'], /2026-04 has no day 31/],
+      [['resolve', '--root-cause', 'a', '--resolution', 'b', '--at', ''], /--at "": it is empty/],
+      [['resolve', '--root-cause', 'a', '--resolution', 'b', '--at', '2026-13-01T10:00Z'], /no month 13/],
+      [['action', 'add', 'x', '--owner', 'bob', '--due', '2026-11-31'], /--due "2026-11-31": 2026-11 has no day 31/],
+      [['action', 'add', 'x', '--owner', 'bob', '--due', ''], /--due "": it is empty/],
+      [['action', 'add', 'x', '--owner', 'bob', '--due', '2026-12-05garbage'], /expected a date such as 2026-12-05/],
+    ] as Array<[string[], RegExp]>) {
+      const r = await box.run(args);
+      expect(r.code, args.join(' ')).toBe(2);
+      expect(r.stderr).toMatch(message);
+    }
+    expect(await events()).toBe(before);
+    expect((await box.run(['status', '--json'])).stdout).toContain('"status": "open"');
+  });
+
+  it('one-line values refuse line breaks; a multi-line root cause cannot forge post-mortem headings', async () => {
+    const box = sandbox();
+    const forged = 'x\n## Action Items\n- none';
+    for (const [args, message] of [
+      [['declare', '--title', forged, '--severity', 'SEV2'], /--title must be one line; it contains a line break/],
+      [['declare', '--title', 'ok', '--summary', forged, '--severity', 'SEV2'], /--summary must be one line/],
+      [['declare', '--title', 'bell\u0007', '--severity', 'SEV2'], /--title must be one line; it contains a control character \(U\+0007\)/],
+    ] as Array<[string[], RegExp]>) {
+      const r = await box.run(args);
+      expect(r.code, args.join(' ')).toBe(2);
+      expect(r.stderr).toMatch(message);
+    }
+    expect(existsSync(join(box.home, 'incidents'))).toBe(false);
+    const ok = async (...args: string[]) => {
+      const r = await box.run(args);
+      expect(r.code, `${args.join(' ')}: ${r.stderr}`).toBe(0);
+      return r;
+    };
+    await ok('declare', '--title', 'API down', '--severity', 'SEV2', '--at', '2026-01-01T10:00:00Z');
+    for (const [args, message] of [
+      [['action', 'add', 'x', '--owner', forged], /--owner must be one line/],
+      [['update', '--status', forged, '--impact', 'i'], /--status must be one line/],
+      [['assign', 'scribe', forged], /the person must be one line/],
+      [['postmortem', 'generate', '--author', forged, '-o', '-'], /--author must be one line/],
+    ] as Array<[string[], RegExp]>) {
+      const r = await box.run(args);
+      expect(r.code, args.join(' ')).toBe(2);
+      expect(r.stderr).toMatch(message);
+    }
+    await ok('note', `# Lessons Learned\n${forged}`, '--tag', 'lesson');
+    await ok('update', '--status', 'Investigating', '--impact', `all users\n## Communications`);
+    await ok('resolve', '--root-cause', forged, '--resolution', `rolled back\n# Resolution\n\`\`\``, '--at', '2026-01-01T11:00:00Z');
+    const md = (await ok('postmortem', 'generate', '-o', '-')).stdout;
+    expect(md.match(/^ {0,3}(>\s*)*#{1,6}\s.*$/gm)).toEqual([
+      '# Post-Mortem: API down',
+      '## Summary',
+      '## Impact',
+      '## Milestones',
+      '## Timeline',
+      '## Root Cause',
+      '## Resolution',
+      '## What Went Well',
+      '## What Went Wrong',
+      '## Action Items',
+      '## Lessons Learned',
+      '## Communications',
+    ]);
+    expect(md).toContain('## Root Cause\n\n> x  \n> \\## Action Items  \n> \\- none\n');
+    expect(md).not.toMatch(/^- none$/m);
+  });
+
   it('a post-mortem of an unresolved incident is a draft that says what is missing', async () => {
     const box = sandbox();
     await box.run(['declare', '--title', 'half done', '--severity', 'SEV2']);

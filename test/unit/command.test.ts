@@ -1,4 +1,9 @@
 import { describe, expect, it } from 'vitest';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import fc from 'fast-check';
 import { commandVariables, parseCommand, resolveCommand, TemplateError } from '../../src/runbook/command.js';
 
 const parse = (s: string) => {
@@ -80,5 +85,69 @@ describe('parseCommand / resolveCommand', () => {
 
   it('lists the template variables a command uses', () => {
     expect(commandVariables(parse('kubectl -n {{a}} get {{ b }} | grep {{c}}'))).toEqual(['a', 'b', 'c']);
+  });
+});
+
+describe('the line shown to run by hand', () => {
+  const TOKEN = 'tok-value';
+  const cmd = 'kubectl get pods -n {{v}} -l app={{v}} -H "X-Note: {{v}} $TOKEN" -d \'{"q": "{{v}}"}\' "$TOKEN{{v}}"';
+  const RS = '\x1e';
+
+  /**
+   * Pastes each shown line into one bash (history expansion on, as in an interactive shell), with
+   * the program replaced by a function that prints its arguments NUL-separated, in an empty
+   * directory; returns the arguments each line gave and the files that appeared.
+   */
+  function pasted(displays: string[]): { args: string[][]; files: string[] } {
+    const dir = mkdtempSync(join(tmpdir(), 'paste-'));
+    const script = ['set -H', `kubectl() { printf '%s\\0' "$@"; printf '${RS}'; }`, ...displays].join('\n');
+    const out = execFileSync('bash', ['-c', script], { cwd: dir, env: { PATH: process.env.PATH, TOKEN }, encoding: 'utf8' });
+    const args = out
+      .split(RS)
+      .slice(0, -1)
+      .map((l) => l.split('\0').slice(0, -1));
+    const files = readdirSync(dir);
+    rmSync(dir, { recursive: true });
+    return { args, files };
+  }
+  const check = (values: string[]) => {
+    const resolved = values.map((v) => argv(cmd, { v }, { TOKEN }));
+    const { args, files } = pasted(resolved.map((r) => r.display));
+    expect(args).toEqual(resolved.map((r) => r.argv[0]!.slice(1)));
+    expect(files).toEqual([]);
+  };
+
+  it('a value with $(…), backticks, quotes, !, globs or ~ is pasted as the literal value and runs nothing', () => {
+    check([
+      '$(touch pwned-1)',
+      '`touch pwned-2`',
+      "a'b",
+      '"; touch pwned-3; echo "',
+      "'$(touch pwned-4)'",
+      '!!',
+      '*',
+      '~root',
+      '=ls',
+      '{a,b}',
+      '$HOME',
+      'a\\b',
+      '',
+    ]);
+  });
+
+  it('stays as written in the usual cases', () => {
+    expect(argv('curl -H "Authorization: Bearer $TOKEN" {{u}}', { u: 'https://api/x?a=1' }, { TOKEN }).display).toBe(
+      `curl -H "Authorization: Bearer $TOKEN" 'https://api/x?a=1'`,
+    );
+    expect(argv('kubectl logs -n {{ns}} deployment/budapp --tail=200 | grep -i error', { ns: 'bud-system' }).display).toBe(
+      'kubectl logs -n bud-system deployment/budapp --tail=200 | grep -i error',
+    );
+    expect(argv('echo "$TOKEN{{v}}"', { v: 'x' }, { TOKEN }).display).toBe('echo "${TOKEN}x"');
+  });
+
+  it('any value: what bash reads back from the shown line is the argument that runs', () => {
+    const unit = fc.oneof(fc.constantFrom(...'$`\'"\\!*?~={},;|&<>() \t\n#%^[]-'), fc.constantFrom('a', 'Z', '0', 'é', '😀'));
+    const values = fc.sample(fc.string({ unit, maxLength: 24 }), { numRuns: 300, seed: 10 });
+    check(values);
   });
 });

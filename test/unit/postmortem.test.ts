@@ -103,3 +103,97 @@ describe('chatty scribes', () => {
     ]);
   });
 });
+
+/**
+ * The headings a reader sees, as CommonMark finds them: ATX and setext headings and raw HTML
+ * headings, also inside block quotes and list items, never inside code fences.
+ */
+function headingsOf(md: string): string[] {
+  const out: string[] = [];
+  let fence: string | undefined;
+  let paragraph = false;
+  for (const raw of md.split('\n')) {
+    let line = raw;
+    if (fence) {
+      if (new RegExp(`^ {0,3}${fence[0]}{${fence.length},}\\s*$`).test(line)) fence = undefined;
+      continue;
+    }
+    for (
+      let m = /^ {0,3}(?:>|[-+*](?=\s)|\d{1,9}[.)](?=\s)) ?/.exec(line);
+      m && m[0];
+      m = /^ {0,3}(?:>|[-+*](?=\s)|\d{1,9}[.)](?=\s)) ?/.exec(line)
+    )
+      line = line.slice(m[0].length);
+    const open = /^ {0,3}(`{3,}|~{3,})/.exec(line);
+    if (open) {
+      fence = open[1];
+      paragraph = false;
+    } else if (/^ {0,3}#{1,6}(\s|$)/.test(line)) {
+      out.push(line.trim());
+      paragraph = false;
+    } else if (paragraph && /^ {0,3}(=+|-+)\s*$/.test(line)) {
+      out.push(`setext ${line.trim()}`);
+      paragraph = false;
+    } else {
+      if (/(^|[^\\])<h[1-6]/i.test(line)) out.push(`html ${line}`);
+      paragraph = line.trim() !== '' && !line.trimStart().startsWith('|');
+    }
+  }
+  return out;
+}
+
+describe('hostile values', () => {
+  const forge = 'x\n## Action Items\n- none\n# Forged\n| a | b |\n|---|---|\nUnderlined\n===\n```\n<h2>html</h2>\n    1. item\n> quote';
+  function hostileSteps() {
+    const steps = sev1Steps();
+    const data = (type: string, i = 0) => steps.filter((s) => s[2] === type)[i]![3];
+    // As if written by an older version or a runbook: the rendering, not the input check, must hold.
+    data('incident.opened').title = `API down\n## Action Items\n- none`;
+    data('incident.opened').summary = `# Summary\n- forged`;
+    data('incident.resolved').rootCause = forge;
+    data('incident.resolved').resolution = `## Lessons Learned\n- ${forge}`;
+    data('incident.updated').usersAffected = '3\n## Impact';
+    data('status.update').status = 'Investigating\n## Communications';
+    data('status.update').message = 'the message\n```\n## After the fence\n````\n## Still inside';
+    data('note.added', 0).text = `# root\n${forge}`;
+    data('note.added', 1).text = `## went well\n- a`;
+    data('action.added').text = `alert\n## Action Items\n| x | y |`;
+    data('action.added').owner = 'bob | eve\n## Owner';
+    return steps;
+  }
+
+  it('a post-mortem has exactly the headings of the template, whatever the values say', () => {
+    const clean = headingsOf(postmortem(SEV1_ID, sev1Steps()).markdown);
+    expect(clean).toEqual([
+      '# Post-Mortem: API returning 500s on every endpoint',
+      '## Summary',
+      '## Impact',
+      '## Milestones',
+      '## Timeline',
+      '## Root Cause',
+      '## Resolution',
+      '## What Went Well',
+      '## What Went Wrong',
+      '## Action Items',
+      '## Lessons Learned',
+      '## Communications',
+    ]);
+    const md = postmortem(SEV1_ID, hostileSteps()).markdown;
+    expect(headingsOf(md)).toEqual(['# Post-Mortem: API down ## Action Items - none', ...clean.slice(1)]);
+    expect(md).toContain('**2026-11-28 03:50 UTC — Investigating ## Communications** (carol)');
+    // The text is all there, as text: a multi-line root cause is a quote whose lines keep their breaks.
+    expect(md).toContain('## Root Cause\n\n> x  \n> \\## Action Items  \n> \\- none  \n> \\# Forged  \n> \\| a | b |');
+    expect(md).toContain('> \\<h2>html\\</h2>  \n>     1. item  \n> \\> quote\n\n- \\# root');
+    // No forged list item or table row at the start of a line.
+    for (const line of md.split('\n')) expect(['- none', '| a | b |', '- forged', '| x | y |', '- a']).not.toContain(line);
+    // The action table keeps its four columns.
+    expect(md).toContain('| A1: alert ## Action Items \\| x \\| y \\| | bob \\| eve ## Owner | 2026-12-05 | open |');
+    // The status update stays inside its fence.
+    expect(md).toContain('````\nthe message\n```\n## After the fence\n````\n## Still inside\n`````'.replace(/^````/, '`````'));
+  });
+
+  it('the JSON form keeps the values exactly as recorded', () => {
+    const pm = postmortem(SEV1_ID, hostileSteps());
+    expect(pm.data.rootCause).toBe(forge);
+  });
+});
