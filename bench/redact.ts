@@ -1,0 +1,85 @@
+// Redaction throughput: 10 MB single lines (no newline anywhere) pushed through the streaming
+// redactor in 64 KB chunks, as a command's pipe delivers them. Issue 10: a quadratic rule turned a
+// 120 KB log line into 11 s of a blocked event loop; every rule must stay linear.
+//   node --import tsx bench/redact.ts [--mb N]
+// Baselines measured in the same run on the same inputs: encoding the chunks to UTF-8 (what
+// writing them to the artifact costs anyway), and one
+// simple regex (/password=\S+/g) over the whole line. Target: every input at >= 5 MB/s through
+// the full redactor (exit 1 below it), and the longest single push (how long the event loop is
+// held at once) printed, with a target under 100 ms.
+import { Redactor, StreamRedactor } from '../src/secrets/redact.js';
+
+const arg = process.argv.indexOf('--mb');
+const MB = arg > 0 ? Number(process.argv[arg + 1]) : 10;
+const SIZE = MB * 1024 * 1024;
+const FLOOR_MBS = 5;
+const MAX_PUSH_MS = 100;
+const CHUNK = 64 * 1024;
+
+const fill = (unit: string) => unit.repeat(Math.ceil(SIZE / unit.length)).slice(0, SIZE);
+const logRecord =
+  '{"ts":"2026-11-28T10:00:00.123Z","level":"info","msg":"GET /api/v1/namespaces/bud/pods 200","user":"alice@example.com","latency_ms":12,"trace":"4bf92f3577b34da6a3ce929d0e0e4736"},';
+const inputs: Record<string, string> = {
+  'JSON log line': fill(logRecord),
+  'JSON log, secrets every 4 KB': fill(
+    logRecord.repeat(20) + '{"password":"hunter2x","auth":"Bearer abcdefghijkl","cookie":"sid=abc123"},',
+  ),
+  'a=a=a=…': fill('a='),
+  'aaaa…': fill('a'),
+  ':@:@…': fill(':@'),
+  'a://b:c:c:c…': 'a://b:' + fill('c:'),
+  'x:y@x:y@…': fill('x:y@'),
+  'KEYKEY… (env names)': fill('KEY'),
+  'base64 run': fill('QUFBQUFB'),
+  '-----BEGIN …': fill('-----BEGIN A'),
+  'sk-sk-…': fill('sk-'),
+  'password=password=…': fill('password='),
+};
+
+const redactor = new Redactor({ env: { MY_TOKEN: 'opaque-token-value-123' } });
+
+function throughput(text: string, fn: () => void): number {
+  const start = performance.now();
+  fn();
+  const s = (performance.now() - start) / 1000;
+  return text.length / (1024 * 1024) / s;
+}
+
+const rows: Array<{ name: string; copy: number; simple: number; full: number; maxPushMs: number }> = [];
+for (const [name, text] of Object.entries(inputs)) {
+  let sink = 0;
+  const copy = throughput(text, () => {
+    for (let i = 0; i < text.length; i += CHUNK) sink += Buffer.from(text.slice(i, i + CHUNK)).length;
+  });
+  const simple = throughput(text, () => {
+    sink += text.replace(/password=\S+/g, 'password=[REDACTED]').length;
+  });
+  let maxPushMs = 0;
+  const full = throughput(text, () => {
+    const s = new StreamRedactor(redactor);
+    for (let i = 0; i < text.length; i += CHUNK) {
+      const t = performance.now();
+      sink += s.push(text.slice(i, i + CHUNK)).length;
+      maxPushMs = Math.max(maxPushMs, performance.now() - t);
+    }
+    sink += s.end().length;
+  });
+  if (sink < 0) console.log(sink);
+  rows.push({ name, copy, simple, full, maxPushMs });
+}
+
+const f = (n: number) => n.toFixed(1).padStart(9);
+console.log(`Redaction of ${MB} MB single lines, 64 KB chunks (MB/s; higher is better)`);
+console.log(`  ${'input'.padEnd(30)} ${'utf8'.padStart(9)} ${'1 regex'.padStart(9)} ${'redactor'.padStart(9)}  vs 1 regex  longest push`);
+let failed = 0;
+for (const r of rows) {
+  const ok = r.full >= FLOOR_MBS && r.maxPushMs < MAX_PUSH_MS;
+  if (!ok) failed++;
+  console.log(
+    `  ${r.name.padEnd(30)} ${f(r.copy)} ${f(r.simple)} ${f(r.full)}  ${(r.simple / r.full).toFixed(1).padStart(6)}x slower  ${r.maxPushMs.toFixed(1).padStart(6)} ms  ${ok ? 'PASS' : 'MISS'}`,
+  );
+}
+console.log(
+  `\nTarget: >= ${FLOOR_MBS} MB/s and every push under ${MAX_PUSH_MS} ms. ${rows.length - failed} of ${rows.length} inputs met it.`,
+);
+process.exit(failed ? 1 : 0);
