@@ -421,8 +421,11 @@ export class RunbookEngine {
 
   /** A step's title with its {{inputs}} filled. */
   private titleOf(step: { title: string }): string {
-    return renderTemplate(step.title, this.lookup);
+    return renderTemplate(step.title, this.shownLookup);
   }
+
+  /** The value of a template variable as shown and recorded: a secret input is [REDACTED] at any length. */
+  private shownLookup = (name: string): string | undefined => (this.secretInputs.has(name) ? '[REDACTED]' : this.lookup(name));
 
   private nextAttempt(stepId: string): number {
     const n = (this.attempts.get(stepId) ?? 0) + 1;
@@ -450,7 +453,7 @@ export class RunbookEngine {
     if (!command) throw new TemplateError(`no command for ${id}`);
     // A simulation runs nothing, so it needs no secrets: a missing $TOKEN stands in by name.
     const env = this.request.simulate ? new Proxy(this.deps.env, { get: (t, k: string) => t[k] ?? `<${k}>` }) : this.deps.env;
-    const resolved = resolveCommand(command, this.lookup, env);
+    const resolved = resolveCommand(command, this.lookup, env, (name) => this.secretInputs.has(name));
     // What is shown and recorded never carries a secret, even one written into the runbook itself.
     resolved.display = this.deps.redactor.redact(resolved.display);
     const first = resolved.argv[0]!;
@@ -999,7 +1002,7 @@ export class RunbookEngine {
           case 'reason':
             return failure.detail;
           default:
-            return this.lookup(name);
+            return this.shownLookup(name);
         }
       }),
     );
@@ -1167,7 +1170,7 @@ export class RunbookEngine {
       if (step.record) {
         observation = (await prompter.input('What did you observe? (recorded in the timeline; empty to leave out)')).trim() || undefined;
       }
-      if (step.question && step.finding) answeredYes = await prompter.confirm(renderTemplate(step.question, this.lookup), false);
+      if (step.question && step.finding) answeredYes = await prompter.confirm(renderTemplate(step.question, this.shownLookup), false);
     }
     await this.deps.emit({
       type: 'manual.confirmed',
@@ -1175,7 +1178,7 @@ export class RunbookEngine {
       stepId: step.id,
       title: this.titleOf(step),
       ...(observation ? { observation: this.deps.redactor.redact(observation) } : {}),
-      ...(step.question ? { question: renderTemplate(step.question, this.lookup), answer: answeredYes ? 'yes' : 'no' } : {}),
+      ...(step.question ? { question: renderTemplate(step.question, this.shownLookup), answer: answeredYes ? 'yes' : 'no' } : {}),
     });
     if (answeredYes && step.finding) {
       await this.raise(
@@ -1184,7 +1187,7 @@ export class RunbookEngine {
           finding: step.finding,
           lines: observation ? [observation] : [],
           values: [],
-          detail: `the responder answered yes: ${renderTemplate(step.question ?? '', this.lookup)}`,
+          detail: `the responder answered yes: ${renderTemplate(step.question ?? '', this.shownLookup)}`,
         },
         '',
         0,
@@ -1285,7 +1288,7 @@ export class RunbookEngine {
         return 'skipped';
       }
     }
-    const instructions = m.instructions ? renderTemplate(m.instructions, this.lookup) : undefined;
+    const instructions = m.instructions ? renderTemplate(m.instructions, this.shownLookup) : undefined;
     await this.deps.emit({
       type: 'mitigation.proposed',
       runId,

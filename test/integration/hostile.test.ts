@@ -1,10 +1,13 @@
 /** Values built to inject, and secrets fed through every path a responder writes to. */
 import { describe, expect, it } from 'vitest';
-import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { execFileSync } from 'node:child_process';
-import { jsonLines, sandbox } from '../support/cli.js';
+import { ROOT, jsonLines, sandbox } from '../support/cli.js';
 import { FAULT_RUNBOOKS } from '../support/faults.js';
+import { SECRET_FORMS } from '../support/secret-forms.js';
+
+const SECRET_RUNBOOKS = join(ROOT, 'test', 'fixtures', 'secrets');
 
 export const INJECTIONS = [
   '; touch /tmp/bud-pwned-1',
@@ -94,4 +97,62 @@ describe('secrets corpus', () => {
     }
     expect(everything).toContain('[REDACTED]');
   }, 60_000);
+});
+
+/** Every file under `dir`: its path relative to `dir` and its text. */
+function filesUnder(dir: string): Array<{ path: string; text: string }> {
+  const out: Array<{ path: string; text: string }> = [];
+  const walk = (d: string, rel: string) => {
+    for (const f of readdirSync(d, { withFileTypes: true })) {
+      if (f.isDirectory()) walk(join(d, f.name), join(rel, f.name));
+      else out.push({ path: join(rel, f.name), text: readFileSync(join(d, f.name), 'utf8') });
+    }
+  };
+  walk(dir, '');
+  return out;
+}
+
+describe('secret forms in every sink (issue 10)', () => {
+  it('no form reaches the terminal, --json, the timeline, artifacts, the post-mortem or a file name', async () => {
+    const box = sandbox();
+    const corpus = join(box.dir, 'corpus.txt');
+    writeFileSync(corpus, SECRET_FORMS.map((f) => f.text).join('\n') + '\n');
+    const sinks: Record<string, string[]> = { terminal: [], json: [], files: [], names: [] };
+    const collect = async (sink: 'terminal' | 'json', args: string[]) => {
+      const r = await box.run(args);
+      expect(r.code, `${args.join(' ')}: ${r.stderr}`).toBe(0);
+      sinks[sink]!.push(r.stdout, r.stderr);
+      return r;
+    };
+    // The id, its directory and the channel are built from the title.
+    const declared = await collect('json', ['declare', '--title', 'db password=hunter2secret', '--severity', 'SEV2', '--json']);
+    const opened = JSON.parse(declared.stdout) as { id: string; channel: string };
+    expect(opened.id).toMatch(/^\d{4}-\d\d-\d\d-db-password-redacted$/);
+    expect(opened.channel).not.toContain('hunter2');
+    for (const f of SECRET_FORMS) await collect('terminal', ['note', `saw ${f.text}`]);
+    await collect('terminal', ['run', 'cat-file', '--yes', '--runbooks-dir', SECRET_RUNBOOKS, '--var', `file=${corpus}`]);
+    await collect('json', ['run', 'cat-file', '--yes', '--json', '--runbooks-dir', SECRET_RUNBOOKS, '--var', `file=${corpus}`]);
+    // A secret input of 3 characters: too short to redact in free text, never shown as the input.
+    await collect('terminal', ['run', 'short-secret', '--yes', '--runbooks-dir', SECRET_RUNBOOKS, '--var', 'pin=Q~7']);
+    await collect('json', ['run', 'short-secret', '--yes', '--json', '--runbooks-dir', SECRET_RUNBOOKS, '--var', 'pin=Q~7']);
+    await collect('json', ['status', '--json']);
+    await collect('terminal', ['resolve', '--root-cause', `leaked ${SECRET_FORMS[0]!.text}`, '--resolution', 'rotated']);
+    await collect('terminal', ['postmortem', 'generate', '-o', '-']);
+    await collect('terminal', ['postmortem', 'generate', '-o', join(box.dir, 'pm.md')]);
+    await collect('json', ['postmortem', 'generate', '--format', 'json', '-o', '-']);
+    await collect('terminal', ['timeline']);
+    await collect('terminal', ['timeline', '--format', 'md']);
+    await collect('json', ['timeline', '--json']);
+    for (const f of [...filesUnder(box.home), { path: 'pm.md', text: readFileSync(join(box.dir, 'pm.md'), 'utf8') }]) {
+      sinks.files!.push(f.text);
+      sinks.names!.push(f.path);
+    }
+    expect(sinks.files!.join('\n')).toContain('[REDACTED]');
+    const fragments = [...SECRET_FORMS.flatMap((f) => f.gone.map((g) => [f.name, g] as const)), ['title', 'hunter2'] as const];
+    for (const [sink, texts] of Object.entries(sinks)) {
+      const all = texts.join('\n');
+      for (const [name, g] of fragments) expect(all.includes(g), `${name} (${g}) in ${sink}`).toBe(false);
+      expect(all.includes('Q~7'), `short secret input in ${sink}`).toBe(false);
+    }
+  }, 120_000);
 });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Redactor, StreamRedactor, isSecretName } from '../../src/secrets/redact.js';
+import { KUBECONFIG_RAW, PEM_CERT, PEM_KEY, SECRET_FORMS } from '../support/secret-forms.js';
 
 const jwt =
   'eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIxMjM0NTY3ODkwIiwibmFtZSI6IkpvaG4ifQ.SflKxwRJSMeKKF2QT4fwpMeJf36POk6yJV_adQssw5c';
@@ -66,25 +67,6 @@ describe('redaction', () => {
 
 // Issue 10, item 4: forms that reached the terminal, --json, the timeline and artifacts.
 const b64 = (s: string) => Buffer.from(s).toString('base64');
-const PEM_KEY =
-  '-----BEGIN RSA PRIVATE KEY-----\nMIIEowIBAAKCAQEA1c8vQ7Xq3JmZk\nQ2hlY2sgdGhpcyBpcyBhIGZha2Uga2V5\n-----END RSA PRIVATE KEY-----\n';
-const PEM_CERT = '-----BEGIN CERTIFICATE-----\nMIIC8DCCAdigAwIBAgIIcertbody\n-----END CERTIFICATE-----\n';
-export const KUBECONFIG_RAW = [
-  'apiVersion: v1',
-  'clusters:',
-  '- cluster:',
-  '    server: https://127.0.0.1:6443',
-  '  name: prod',
-  'users:',
-  '- name: admin',
-  '  user:',
-  `    client-certificate-data: ${b64(PEM_CERT)}`,
-  `    client-key-data: ${b64(PEM_KEY)}`,
-  '- name: robot',
-  '  user:',
-  '    token: kubeconfigOpaqueTok3n',
-  '',
-].join('\n');
 
 describe('secret forms (issue 10)', () => {
   const r = new Redactor({ env: {} });
@@ -147,6 +129,11 @@ describe('secret forms (issue 10)', () => {
     ['/var/lib/kubelet/pods/0123456789abcdef/volumes'],
   ])('leaves ordinary text alone: %s', (input) => {
     expect(r.redact(input)).toBe(input);
+  });
+
+  it.each(SECRET_FORMS.map((f) => [f.name, f] as const))('corpus form: %s', (_name, form) => {
+    const out = r.redact(form.text);
+    for (const g of form.gone) expect(out, g).not.toContain(g);
   });
 
   it('a PEM key split over many stream chunks never shows its body', () => {
