@@ -18,17 +18,17 @@ export const REDACTED = '[REDACTED]';
 
 /**
  * Whether an environment variable (or `NAME=value` assignment) names a secret: one of its
- * `_`-separated parts is PASS, PWD, SECRET, TOKEN or CREDENTIAL(S), or ends in PASSWORD, PASSWD,
+ * `_`-separated parts is PASS, SECRET, TOKEN or CREDENTIAL(S), or ends in PASSWORD, PASSWD,
  * SECRET, TOKEN, APIKEY or ACCESSKEY (`PGPASSWORD`), or its last part is KEY (`STRIPE_KEY`,
  * `AWS_SECRET_ACCESS_KEY`). KEY counts only at the end so that `KEYCLOAK_URL` and `SSH_KEY_PATH`
- * stay readable.
+ * stay readable; PWD is the working directory, not a password.
  */
 export function isSecretName(name: string): boolean {
   const parts = name.toUpperCase().split(/_+/);
   const last = parts[parts.length - 1] ?? '';
   return (
     /^(?:KEY|KEYS|APIKEY|PRIVATEKEY)$/.test(last) ||
-    parts.some((p) => /^(?:PASS|PWD|CREDENTIALS?)$|(?:PASSWORD|PASSWD|PASS|SECRET|SECRETS|TOKEN|TOKENS|APIKEY|ACCESSKEY)$/.test(p))
+    parts.some((p) => /^(?:PASS|CREDENTIALS?)$|(?:PASSWORD|PASSWD|PASS|SECRET|SECRETS|TOKEN|TOKENS|APIKEY|ACCESSKEY)$/.test(p))
   );
 }
 

@@ -195,6 +195,8 @@ describe('secret names', () => {
     ['KEYCLOAK_URL', false],
     ['SSH_KEY_PATH', false],
     ['HOME', false],
+    ['PWD', false],
+    ['OLDPWD', false],
   ])('%s → %s', (name, secret) => {
     expect(isSecretName(name)).toBe(secret);
   });
