@@ -156,3 +156,48 @@ describe('secret forms in every sink (issue 10)', () => {
     }
   }, 120_000);
 });
+
+describe('terminal escapes from outside (issue 10, item 7)', () => {
+  it('command output, notes, titles and the timeline view show escape sequences escaped; colours stay; JSON and the timeline keep the bytes', async () => {
+    const hostile = 'x \x1b]52;c;cm0gLXJmIH4=\x07 \x1b[2J \x1b]0;pwned\x07 \x1b[8mhidden\x1b[28m y';
+    const box = sandbox({ NO_COLOR: '', FORCE_COLOR: '1' });
+    const file = join(box.dir, 'hostile.txt');
+    writeFileSync(file, hostile + '\n');
+    const terminal: string[] = [];
+    const run = async (args: string[]) => {
+      const r = await box.run(args);
+      expect(r.code, `${args.join(' ')}: ${r.stderr}`).toBe(0);
+      return r;
+    };
+    for (const args of [
+      ['declare', '--title', `outage ${hostile}`, '--severity', 'SEV2'],
+      ['note', `saw ${hostile}`],
+      ['run', 'cat-file', '--yes', '--runbooks-dir', SECRET_RUNBOOKS, '--var', `file=${file}`],
+      ['status'],
+      ['timeline'],
+      ['timeline', '--format', 'md'],
+      ['postmortem', 'generate', '-o', '-'],
+    ]) {
+      const r = await run(args);
+      terminal.push(r.stdout, r.stderr);
+    }
+    // An unknown incident id quoting the sequence is an error message naming it.
+    const bad = await box.run(['status', '--incident', `a\x1b]0;pwned\x07`]);
+    expect(bad.code).toBe(2);
+    terminal.push(bad.stdout, bad.stderr);
+    const shown = terminal.join('');
+    // The only escapes left are the tool's colours (SGR codes it made itself).
+    expect(shown.replace(/\x1b\[\d+(;\d+)*m/g, '')).not.toMatch(/[\x00-\x08\x0b-\x1f\x7f]/);
+    expect(shown).toContain('\\x1b]52;c;cm0gLXJmIH4=\\x07');
+    expect(shown).toContain('\\x1b[8mhidden');
+    expect(shown).toMatch(/\x1b\[1mIncident declared:/);
+    // --json and the timeline keep the original bytes (JSON escapes them).
+    const json = await run(['timeline', '--json']);
+    expect(json.stdout).not.toContain('\x1b');
+    const notes = jsonLines(json.stdout).filter((e) => e.type === 'note.added');
+    expect(notes[0]!.data.text).toBe(`saw ${hostile}`);
+    const live = await run(['run', 'cat-file', '--yes', '--json', '--runbooks-dir', SECRET_RUNBOOKS, '--var', `file=${file}`]);
+    const finished = jsonLines(live.stdout).find((e) => e.type === 'step.finished');
+    expect(finished!.outputTail).toEqual([hostile]);
+  }, 60_000);
+});
