@@ -13,7 +13,7 @@ import type { LoadedRunbook } from '../runbook/load.js';
 import type { CheckStepDef, MitigationDef, RecordedOutputDef, Runbook, RunbookStep } from '../runbook/schema.js';
 import { renderTemplate, validateInputValue } from '../runbook/template.js';
 import type { Redactor } from '../secrets/redact.js';
-import { StreamRedactor } from '../secrets/redact.js';
+import { StreamRedactor, redactYielding } from '../secrets/redact.js';
 import { parseDuration } from '../duration.js';
 import { evaluateExpectation, explainFailure, outputLines, type ExpectationFailure } from './expect.js';
 import type { ArtifactRef, EngineEvent, NextSuggestion, StepStatus } from './events.js';
@@ -809,8 +809,9 @@ export class RunbookEngine {
     });
     const executed = await this.capture(step.id, attempt, command.run);
     const { result, stdout, filterError, artifacts } = executed;
-    const redactedStdout = this.deps.redactor.redact(stdout);
-    const redactedStderr = this.deps.redactor.redact(result.stderr);
+    // Up to megabytes: redacted in slices, so timeouts and Ctrl-C are served meanwhile.
+    const redactedStdout = await redactYielding(this.deps.redactor, stdout);
+    const redactedStderr = await redactYielding(this.deps.redactor, result.stderr);
     const tail = outputLines(redactedStdout || redactedStderr).slice(-15);
     const base = {
       runId,

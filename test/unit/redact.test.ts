@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Redactor, StreamRedactor, isSecretName } from '../../src/secrets/redact.js';
+import { Redactor, StreamRedactor, isSecretName, redactYielding } from '../../src/secrets/redact.js';
 import { KUBECONFIG_RAW, PEM_CERT, PEM_KEY, SECRET_FORMS } from '../support/secret-forms.js';
 
 const jwt =
@@ -205,5 +205,25 @@ describe('secret names', () => {
 describe('not taken for secrets', () => {
   it.each([['date -u +%H:%M'], ['date -u 12:30'], ['kubectl get pods -o wide']])('%s', (input) => {
     expect(new Redactor().redact(input)).toBe(input);
+  });
+});
+
+describe('redacting a large output without holding the event loop', () => {
+  it('works in slices, letting timers and signal handlers run between them, and finds every secret', async () => {
+    const r = new Redactor();
+    const line = '{"msg":"' + 'a'.repeat(300_000) + '","password":"hunter2x"}\n';
+    const text = line.repeat(4) + `x ${'b'.repeat(500_000)} Bearer abcdefghijkl\n`;
+    const order: string[] = [];
+    setImmediate(() => order.push('other work'));
+    const pending = redactYielding(r, text).then((out) => {
+      order.push('redacted');
+      return out;
+    });
+    order.push('returned');
+    const out = await pending;
+    expect(order).toEqual(['returned', 'other work', 'redacted']);
+    expect(out).not.toContain('hunter2x');
+    expect(out).not.toContain('abcdefghijkl');
+    expect(out.length).toBeGreaterThan(1_500_000);
   });
 });
