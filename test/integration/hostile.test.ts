@@ -172,6 +172,7 @@ describe('terminal escapes from outside (issue 10, item 7)', () => {
     for (const args of [
       ['declare', '--title', `outage ${hostile}`, '--severity', 'SEV2'],
       ['note', `saw ${hostile}`],
+      ['update', '--status', 'Investigating', '--impact', `users see ${hostile}`],
       ['run', 'cat-file', '--yes', '--runbooks-dir', SECRET_RUNBOOKS, '--var', `file=${file}`],
       ['status'],
       ['timeline'],
