@@ -34,6 +34,7 @@ const inputs: Record<string, string> = {
   'KEYKEY… (env names)': fill('KEY'),
   'base64 run': fill('QUFBQUFB'),
   '-----BEGIN …': fill('-----BEGIN A'),
+  'private key headers, escaped': fill('-----BEGIN RSA PRIVATE KEY-----\\nQUFB'),
   'sk-sk-…': fill('sk-'),
   'password=password=…': fill('password='),
 };

@@ -125,16 +125,29 @@ function redactBase64(text: string): string {
   return from === 0 ? text : out + text.slice(from);
 }
 
-const PEM_BEGIN = /-----BEGIN [A-Z ]*PRIVATE KEY-----/;
-const PEM_END = /-----END [A-Z ]*PRIVATE KEY-----/;
+/**
+ * A private key after its BEGIN line: the headers of an encrypted key (each starting with its
+ * name), then base64 lines, with newlines real or, in JSON logs, escaped as `\\n`. No spaces: a
+ * BEGIN line quoted in a sentence ("expected -----BEGIN … KEY----- in the file") takes at most the
+ * next word with it, not the rest of the output. Linear: a character class and literal-led headers.
+ */
+const PEM_HEADERS = String.raw`(?:(?:Proc-Type|DEK-Info):[^\r\n\\]*(?:\r?\n|\\r?\\n))*`;
+const PEM_BODY = String.raw`[A-Za-z0-9+/=\r\n\\]*`;
+const PEM_HEAD = String.raw`-----BEGIN [A-Z ]*PRIVATE KEY-----[ \t]*(?:\r?\n|\\r?\\n)?`;
+const PEM_END = String.raw`-----END [A-Z ]*PRIVATE KEY-----`;
+/** A key whose body runs to the end of the text (its END line is still to come). */
+const PEM_OPEN_TAIL = new RegExp(`^${PEM_HEAD}${PEM_HEADERS}${PEM_BODY}$`);
+/** The rest of a key at the start of the next text, and its END line if there. */
+const PEM_CONTINUATION = new RegExp(`^${PEM_HEADERS}${PEM_BODY}(${PEM_END})?`);
 
 const RULES: Rule[] = [
-  // PEM private keys, whole block (to the end of the text when it has no end line yet: the stream
-  // redactor then drops lines until the end line arrives). Like every replacement, it ends with the
-  // marker, which the stream redactor relies on to find the unchanged text after the last one.
+  // PEM private keys, whole block (up to where the body stops when it has no END line yet: the
+  // stream redactor then drops body lines until the END line arrives). Like every replacement, it
+  // ends with the marker (and the line break it took), which the stream redactor relies on to find
+  // the unchanged text after the last one.
   {
-    re: /-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]*?(-----END [A-Z ]*PRIVATE KEY-----|$)/g,
-    replace: `-----BEGIN PRIVATE KEY----- ${REDACTED}`,
+    re: new RegExp(`${PEM_HEAD}${PEM_HEADERS}${PEM_BODY}(?:${PEM_END})?`, 'g'),
+    replace: (m) => `-----BEGIN PRIVATE KEY----- ${REDACTED}${m.endsWith('\n') ? '\n' : ''}`,
   },
   // JSON Web Tokens (header.payload.signature, base64url, header starts with {" → eyJ).
   { re: /\beyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]*/g, replace: REDACTED },
@@ -306,10 +319,10 @@ export class StreamRedactor {
   /** Drops what continues a secret cut at the previous release. */
   private continued(raw: string): string {
     if (this.carry === 'pem') {
-      const end = PEM_END.exec(raw);
-      if (!end) return '';
-      this.carry = 'none';
-      return raw.slice(end.index + end[0].length);
+      const rest = PEM_CONTINUATION.exec(raw)!;
+      // The key goes on only while the text is all body; an END line or anything else stops it.
+      if (rest[1] !== undefined || rest[0].length < raw.length) this.carry = 'none';
+      return raw.slice(rest[0].length);
     }
     if (this.carry === 'token') {
       const rest = TOKEN_REST.exec(raw)![0];
@@ -355,10 +368,10 @@ export class StreamRedactor {
     return redacted;
   }
 
-  /** Whether the text has a private key's BEGIN line with no END line after it. */
+  /** Whether the text ends inside a private key's body (BEGIN seen, END still to come). */
   private opensPem(raw: string): boolean {
     const begin = raw.lastIndexOf('-----BEGIN ');
-    return begin >= 0 && PEM_BEGIN.test(raw.slice(begin)) && !PEM_END.test(raw.slice(begin));
+    return begin >= 0 && PEM_OPEN_TAIL.test(raw.slice(begin));
   }
 }
 

@@ -147,6 +147,37 @@ describe('secret forms (issue 10)', () => {
     expect(out).toContain('after\n');
   });
 
+  it('a private key header with no key after it does not swallow the rest of the output', () => {
+    const text = 'error: expected -----BEGIN RSA PRIVATE KEY----- in the file\nnext line, still shown\nand this one\n';
+    expect(r.redact(text)).toContain('next line, still shown\nand this one');
+    const s = new StreamRedactor(r);
+    let out = '';
+    for (const line of text.split(/(?<=\n)/)) out += s.push(line);
+    out += s.end();
+    expect(out).toContain('next line, still shown\nand this one\n');
+  });
+
+  it('a private key inside a JSON log line (newlines escaped) is redacted whole', () => {
+    const line = JSON.stringify({ msg: 'loaded', key: PEM_KEY, next: 'shown' });
+    const out = r.redact(line);
+    expect(out).not.toContain('MIIEowIBAAKCAQEA1c8vQ7Xq3JmZk');
+    expect(out).not.toContain('Q2hlY2sg');
+    expect(out).toContain('"next":"shown"');
+  });
+
+  it('an encrypted private key (Proc-Type, DEK-Info headers) is redacted whole, also when streamed', () => {
+    const key =
+      '-----BEGIN RSA PRIVATE KEY-----\nProc-Type: 4,ENCRYPTED\nDEK-Info: AES-128-CBC,3F17F5316E2BAC89\n\nEnCrYpTeDbOdY1aBcDeFgHiJkLmNoPqRsTuVwXyZ0123456789+/abcdefghijklm\nEnCrYpTeDbOdY2==\n-----END RSA PRIVATE KEY-----\nafter\n';
+    expect(r.redact(key)).not.toContain('EnCrYpTeDbOdY');
+    expect(r.redact(key)).toContain('after');
+    const s = new StreamRedactor(r);
+    let out = '';
+    for (const line of key.split(/(?<=\n)/)) out += s.push(line);
+    out += s.end();
+    expect(out).not.toContain('EnCrYpTeDbOdY');
+    expect(out).toContain('after\n');
+  });
+
   it('a secret straddling the tail of a long-line cut is not partly released', () => {
     const s = new StreamRedactor(r, 1024);
     // The value starts inside the held-back tail and continues in the next chunk.
