@@ -8,7 +8,7 @@
 import { Command, CommanderError, Option } from 'commander';
 import { systemClock } from './adapters/clock.js';
 import { UserError } from './errors.js';
-import { processTerminal, redactingTerminal } from './render/terminal.js';
+import { guardedTerminal, neutralise, processTerminal, redactingTerminal } from './render/terminal.js';
 import { Redactor } from './secrets/redact.js';
 import { prepareConfig, type Context, type GlobalOptions } from './cli/context.js';
 import { prepareDocs } from './cli/docs.js';
@@ -308,7 +308,9 @@ async function main(argv: string[]): Promise<number> {
   // a title or a root cause never reaches the scrollback. The config's secret variables join in
   // once the config is read.
   const redaction = { redactor: new Redactor({ env }) };
-  const term = redactingTerminal(processTerminal(env), (text) => redaction.redactor.redact(text));
+  // And shows the control characters of text from outside escaped (an OSC 52 clipboard write in a
+  // command's output, a screen clear in a note), keeping the tool's own colours.
+  const term = guardedTerminal(redactingTerminal(processTerminal(env), (text) => redaction.redactor.redact(text)));
   const ctx: Context = {
     env,
     cwd: process.cwd(),
@@ -361,12 +363,13 @@ async function main(argv: string[]): Promise<number> {
 // A last line of defence: an error thrown outside the command's own flow (an event handler) still
 // gets a clear message and an exit code, never a minified stack dump.
 process.on('uncaughtException', (error) => {
+  const shown = (text: string) => neutralise(new Redactor({ env: process.env }).redact(text));
   if (error instanceof UserError) {
-    process.stderr.write(`bud-incident: error: ${error.message}\n`);
+    process.stderr.write(`bud-incident: error: ${shown(error.message)}\n`);
     process.exit(error.exitCode);
   }
   process.stderr.write(
-    `bud-incident: internal error (a bug; please report it): ${error.stack ?? String(error)}\nEvents recorded before this point are intact (check with "bud-incident timeline verify").\n`,
+    `bud-incident: internal error (a bug; please report it): ${shown(error.stack ?? String(error))}\nEvents recorded before this point are intact (check with "bud-incident timeline verify").\n`,
   );
   process.exit(70);
 });

@@ -129,6 +129,8 @@ export async function declareCommand(ctx: Context, opts: DeclareOptions): Promis
   const sev = parseSeverityArg(severity);
   const at = opts.at !== undefined ? parseAt(opts.at, now) : now;
   const h = home(ctx);
+  // The id, its directory and the channel name derive from the title: redact it first.
+  title = redactor(ctx).redact(title);
   const id = h.create(title, at);
   const channel = channelFor(policy, at, id.slice(11));
   h.timeline(id).append([

@@ -9,6 +9,7 @@ import { generatePostmortem, isSignificant, timelineRow, type TimelineRow } from
 import { readEvents, TimelineWriteError, verifyTimeline } from '../timeline/store.js';
 import { checklists } from './checklist.js';
 import { home, redactor, type Context } from './context.js';
+import { neutralise } from '../render/terminal.js';
 import { policyOf, requireOneLine } from './incident-common.js';
 
 export interface PostmortemOptions {
@@ -50,7 +51,8 @@ export function postmortemGenerate(ctx: Context, opts: PostmortemOptions): numbe
     }));
   const pm = generatePostmortem({ policy, state, rows, checklistGaps: gaps, ...(opts.author ? { author: opts.author } : {}) });
   const red = redactor(ctx);
-  let text = format === 'json' ? JSON.stringify(red.redactValue(pm.data), null, 2) + '\n' : red.redact(pm.markdown);
+  // The markdown is for people (cat, a wiki paste): escape sequences from notes and output are shown escaped.
+  let text = format === 'json' ? JSON.stringify(red.redactValue(pm.data), null, 2) + '\n' : neutralise(red.redact(pm.markdown));
   if (!verified.ok) {
     const warning = `the timeline does not verify from line ${verified.firstBad!.line} (${verified.firstBad!.reason}); this document may rest on altered records`;
     ctx.term.err.write(`bud-incident: warning: ${warning}\n`);

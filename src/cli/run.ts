@@ -128,14 +128,18 @@ export async function runCommand(ctx: Context, runbookId: string, opts: RunOptio
       incident = open;
       renderer.info('incident.attached', { id: incidentId, title: open.title, severity: open.severity });
     } else {
-      const opened = openIncident(h, {
-        title: runbook.title,
-        severity,
-        source: 'run',
-        runbook: runbook.id,
-        at: ctx.clock.now(),
-        ...(simulate ? { extra: { simulated: true } } : {}),
-      });
+      const opened = openIncident(
+        h,
+        {
+          title: runbook.title,
+          severity,
+          source: 'run',
+          runbook: runbook.id,
+          at: ctx.clock.now(),
+          ...(simulate ? { extra: { simulated: true } } : {}),
+        },
+        (text) => red.redact(text),
+      );
       incidentId = opened.id;
       renderer.info('incident.opened', { id: opened.id, severity, channel: opened.channel, title: runbook.title });
     }

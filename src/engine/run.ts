@@ -14,7 +14,7 @@ import type { LoadedRunbook } from '../runbook/load.js';
 import type { CheckStepDef, MitigationDef, RecordedOutputDef, Runbook, RunbookStep } from '../runbook/schema.js';
 import { renderTemplate, validateInputValue } from '../runbook/template.js';
 import type { Redactor } from '../secrets/redact.js';
-import { StreamRedactor } from '../secrets/redact.js';
+import { StreamRedactor, redactYielding } from '../secrets/redact.js';
 import { parseDuration } from '../duration.js';
 import { evaluateExpectation, explainFailure, outputLines, type ExpectationFailure } from './expect.js';
 import type { ArtifactRef, EngineEvent, NextSuggestion, StepStatus } from './events.js';
@@ -440,8 +440,11 @@ export class RunbookEngine {
 
   /** A step's title with its {{inputs}} filled. */
   private titleOf(step: { title: string }): string {
-    return renderTemplate(step.title, this.lookup);
+    return renderTemplate(step.title, this.shownLookup);
   }
+
+  /** The value of a template variable as shown and recorded: a secret input is [REDACTED] at any length. */
+  private shownLookup = (name: string): string | undefined => (this.secretInputs.has(name) ? '[REDACTED]' : this.lookup(name));
 
   private nextAttempt(stepId: string): number {
     const n = (this.attempts.get(stepId) ?? 0) + 1;
@@ -469,7 +472,7 @@ export class RunbookEngine {
     if (!command) throw new TemplateError(`no command for ${id}`);
     // A simulation runs nothing, so it needs no secrets: a missing $TOKEN stands in by name.
     const env = this.request.simulate ? new Proxy(this.deps.env, { get: (t, k: string) => t[k] ?? `<${k}>` }) : this.deps.env;
-    const resolved = resolveCommand(command, this.commandLookup, env);
+    const resolved = resolveCommand(command, this.commandLookup, env, (name) => this.secretInputs.has(name));
     // What is shown and recorded never carries a secret, even one written into the runbook itself.
     resolved.display = this.deps.redactor.redact(resolved.display);
     const first = resolved.argv[0]!;
@@ -857,8 +860,9 @@ export class RunbookEngine {
     });
     const executed = await this.capture(step.id, attempt, command.run);
     const { result, stdout, filterError, artifacts } = executed;
-    const redactedStdout = this.deps.redactor.redact(stdout);
-    const redactedStderr = this.deps.redactor.redact(result.stderr);
+    // Up to megabytes: redacted in slices, so timeouts and Ctrl-C are served meanwhile.
+    const redactedStdout = await redactYielding(this.deps.redactor, stdout);
+    const redactedStderr = await redactYielding(this.deps.redactor, result.stderr);
     const tail = outputLines(redactedStdout || redactedStderr).slice(-15);
     const base = {
       runId,
@@ -1050,7 +1054,7 @@ export class RunbookEngine {
           case 'reason':
             return failure.detail;
           default:
-            return this.lookup(name);
+            return this.shownLookup(name);
         }
       }),
     );
@@ -1218,7 +1222,7 @@ export class RunbookEngine {
       if (step.record) {
         observation = (await prompter.input('What did you observe? (recorded in the timeline; empty to leave out)')).trim() || undefined;
       }
-      if (step.question && step.finding) answeredYes = await prompter.confirm(renderTemplate(step.question, this.lookup), false);
+      if (step.question && step.finding) answeredYes = await prompter.confirm(renderTemplate(step.question, this.shownLookup), false);
     }
     await this.deps.emit({
       type: 'manual.confirmed',
@@ -1226,7 +1230,7 @@ export class RunbookEngine {
       stepId: step.id,
       title: this.titleOf(step),
       ...(observation ? { observation: this.deps.redactor.redact(observation) } : {}),
-      ...(step.question ? { question: renderTemplate(step.question, this.lookup), answer: answeredYes ? 'yes' : 'no' } : {}),
+      ...(step.question ? { question: renderTemplate(step.question, this.shownLookup), answer: answeredYes ? 'yes' : 'no' } : {}),
     });
     if (answeredYes && step.finding) {
       await this.raise(
@@ -1235,7 +1239,7 @@ export class RunbookEngine {
           finding: step.finding,
           lines: observation ? [observation] : [],
           values: [],
-          detail: `the responder answered yes: ${renderTemplate(step.question ?? '', this.lookup)}`,
+          detail: `the responder answered yes: ${renderTemplate(step.question ?? '', this.shownLookup)}`,
         },
         '',
         0,
@@ -1336,7 +1340,7 @@ export class RunbookEngine {
         return 'skipped';
       }
     }
-    const instructions = m.instructions ? renderTemplate(m.instructions, this.lookup) : undefined;
+    const instructions = m.instructions ? renderTemplate(m.instructions, this.shownLookup) : undefined;
     const effect = command ? effectOf(command.argv) : undefined;
     const changes = effect && !effect.readOnly ? effect.why : undefined;
     await this.deps.emit({

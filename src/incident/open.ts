@@ -17,7 +17,16 @@ export function channelName(id: string): string {
   return `#incident-${id}`;
 }
 
-export function openIncident(home: IncidentHome, request: OpenIncidentRequest): { id: string; channel: string } {
+/**
+ * Opens an incident. `redact` is applied to the title before anything derives from it (the id,
+ * the directory, the channel name) and to what is recorded.
+ */
+export function openIncident(
+  home: IncidentHome,
+  unredacted: OpenIncidentRequest,
+  redact: (text: string) => string,
+): { id: string; channel: string } {
+  const request = { ...unredacted, title: redact(unredacted.title) };
   const id = home.create(request.title, request.at);
   const channel = channelName(id);
   home.timeline(id).append([

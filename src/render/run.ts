@@ -57,7 +57,7 @@ export class HumanRunRenderer implements RunRenderer {
 
   private clearStatus(): void {
     if (this.statusShown) {
-      this.term.out.write('\r\x1b[2K');
+      this.term.out.write(this.term.control('\r\x1b[2K'));
       this.statusShown = false;
     }
   }
@@ -67,7 +67,7 @@ export class HumanRunRenderer implements RunRenderer {
     const now = this.now();
     const parts = [...this.running.entries()].map(([id, r]) => `${id} ${formatDuration(now - r.started)}`);
     const line = `${SPINNER[this.frame % SPINNER.length]} ${this.running.size} running: ${parts.join(', ')}  (Ctrl-C cancels)`;
-    this.term.out.write('\r\x1b[2K' + this.c.cyan(line.slice(0, Math.max(20, this.term.out.columns - 1))));
+    this.term.out.write(this.term.control('\r\x1b[2K') + this.c.cyan(line.slice(0, Math.max(20, this.term.out.columns - 1))));
     this.statusShown = true;
   }
 

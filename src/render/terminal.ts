@@ -2,7 +2,16 @@
  * The terminal: where output goes and whether it is coloured. The only module (with the other
  * render/ files) that writes to stdout/stderr. Colour follows NO_COLOR and FORCE_COLOR, and is
  * off when the stream is not a terminal.
+ *
+ * Text from outside (command output, notes, titles, the timeline, errors quoting input) may carry
+ * escape sequences: an OSC 52 clipboard write, a screen clear, a title change, hidden text. The
+ * guarded terminal shows every control character escaped (ESC as `\x1b`), except those of the
+ * tool's own colours and status line. Those are told apart by provenance, not by shape (hidden
+ * text is an ordinary colour code): the guard's chalk and `control()` mark the sequences they make
+ * with a per-process random marker, and each write neutralises every other control character
+ * before turning the marked ones back into escapes.
  */
+import { randomInt } from 'node:crypto';
 import { Chalk, type ChalkInstance } from 'chalk';
 
 export interface Output {
@@ -17,6 +26,24 @@ export interface Terminal {
   color: ChalkInstance;
   /** Colour for stderr (may differ when only one stream is a terminal). */
   errColor: ChalkInstance;
+  /** A control sequence of the tool's own (clearing the status line), passed to the terminal as is. */
+  control: (sequence: string) => string;
+}
+
+/**
+ * Control characters shown escaped: C0 but newline and tab (a carriage return only before a
+ * newline), DEL, C1 (0x9b is CSI on some terminals) and the bidi overrides that reorder what is
+ * shown. C0 becomes `\xNN`; the rest `\uNNNN`, which is also what JSON means by it, since
+ * JSON.stringify leaves those characters raw in `--json` output.
+ */
+const CONTROL = /\r(?!\n)|[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]/g;
+
+/** Text from outside with its control characters made visible and harmless. */
+export function neutralise(text: string): string {
+  return text.replace(CONTROL, (c) => {
+    const code = c.charCodeAt(0);
+    return code < 0x7f ? `\\x${code.toString(16).padStart(2, '0')}` : `\\u${code.toString(16).padStart(4, '0')}`;
+  });
 }
 
 export function colorLevel(env: NodeJS.ProcessEnv, isTTY: boolean): 0 | 1 | 2 | 3 {
@@ -52,6 +79,7 @@ export function processTerminal(env: NodeJS.ProcessEnv): Terminal {
     err,
     color: new Chalk({ level: colorLevel(env, out.isTTY) }),
     errColor: new Chalk({ level: colorLevel(env, err.isTTY) }),
+    control: (sequence) => sequence,
   };
 }
 
@@ -64,6 +92,7 @@ export function memoryTerminal(isTTY = false): Terminal & { stdout: () => string
     err: mk('err'),
     color: new Chalk({ level: 0 }),
     errColor: new Chalk({ level: 0 }),
+    control: (sequence) => sequence,
     stdout: () => buffers.out.join(''),
     stderr: () => buffers.err.join(''),
   };
@@ -81,4 +110,61 @@ export function redactingTerminal(term: Terminal, redact: (text: string) => stri
     },
   });
   return { ...term, out: wrap(term.out), err: wrap(term.err) };
+}
+
+/**
+ * The same terminal, showing control characters from outside escaped (see the top of the file).
+ * Its `color` neutralises what it is given and marks the codes it adds; `control` marks a
+ * sequence; each write neutralises the rest, then unmarks.
+ */
+export function guardedTerminal(term: Terminal): Terminal {
+  // Six random private-use characters: text from outside cannot guess them to pass as ours.
+  const nonce = Array.from({ length: 6 }, () => String.fromCharCode(0xe000 + randomInt(0x1000))).join('');
+  const marked = new RegExp(`${nonce}([\\uf000-\\uf0ff])`, 'g');
+  const trust = (text: string) => text.replace(/[\x00-\x1f\x7f-\x9f]/g, (c) => nonce + String.fromCharCode(0xf000 + c.charCodeAt(0)));
+  const unmark = (text: string) => text.replace(marked, (_m, c: string) => String.fromCharCode(c.charCodeAt(0) - 0xf000));
+  const wrap = (o: Output): Output => ({
+    write: (text) => o.write(unmark(neutralise(text))),
+    get isTTY() {
+      return o.isTTY;
+    },
+    get columns() {
+      return o.columns;
+    },
+  });
+  return {
+    out: wrap(term.out),
+    err: wrap(term.err),
+    color: trustedChalk(term.color, (text) => unmark(neutralise(text)), trust),
+    errColor: trustedChalk(term.errColor, (text) => unmark(neutralise(text)), trust),
+    control: trust,
+  };
+}
+
+/**
+ * Chalk, with every string it is given passed through `enter` (outside text neutralised, nested
+ * colours of ours restored so chalk can nest them) and every string it returns through `mark`.
+ * Chalk's styles are chained getters and calls (`c.red.bold(x)`, `c.rgb(1, 2, 3)(x)`): each
+ * function reached is wrapped the same way.
+ */
+function trustedChalk(chalk: ChalkInstance, enter: (text: string) => string, mark: (text: string) => string): ChalkInstance {
+  // The proxy's target is a blank function, and the handler forwards to the real one: chalk caches
+  // styles as read-only properties, which a proxy over chalk itself would have to return unwrapped.
+  const wrap = (real: object): never =>
+    new Proxy(() => undefined, {
+      get(_t, prop) {
+        const value: unknown = Reflect.get(real, prop, real);
+        return typeof value === 'function' ? wrap(value) : value;
+      },
+      apply(_t, thisArg, args: unknown[]) {
+        const result: unknown = Reflect.apply(
+          real as (...a: unknown[]) => unknown,
+          thisArg,
+          args.map((a) => (typeof a === 'string' ? enter(a) : a)),
+        );
+        if (typeof result === 'string') return mark(result);
+        return typeof result === 'function' ? wrap(result) : result;
+      },
+    }) as never;
+  return wrap(chalk);
 }

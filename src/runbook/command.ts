@@ -210,11 +210,13 @@ export class TemplateError extends Error {
 /**
  * Fills a parsed command. `vars` supplies `{{name}}` values; `env` supplies `$NAME` values.
  * A missing variable or environment value is an error naming it. Values are never re-split.
+ * Values of the inputs `secret` names are executed but displayed as [REDACTED], whatever their length.
  */
 export function resolveCommand(
   command: ParsedCommand,
   vars: (name: string) => string | undefined,
   env: NodeJS.ProcessEnv,
+  secret: (name: string) => boolean = () => false,
 ): ResolvedCommand {
   const argv: string[][] = [];
   const shown: string[] = [];
@@ -237,7 +239,7 @@ export function resolveCommand(
           const v = vars(part.name);
           if (v === undefined) throw new TemplateError(`template value {{${part.name}}} is not defined`);
           value += v;
-          literal(v);
+          literal(secret(part.name) ? '[REDACTED]' : v);
         } else {
           const v = env[part.name];
           if (v === undefined || v === '') throw new TemplateError(`environment variable $${part.name} is not set (the command needs it)`);

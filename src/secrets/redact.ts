@@ -1,41 +1,184 @@
 /**
- * Redaction of secrets before anything is written (timeline, artifacts) or printed.
+ * Redaction of secrets before anything is written (timeline, artifacts) or printed, and before
+ * anything is derived from user text (incident ids, directories, channel names).
  *
  * Two layers: patterns that recognise secrets by shape (bearer headers, JWTs, `password=...`,
- * AWS keys, private keys, credentials in URLs), and the literal values of environment variables
- * that hold secrets (named in the config, plus any variable whose name says TOKEN, SECRET,
- * PASSWORD, API_KEY...). The literal layer catches opaque tokens no pattern could recognise.
+ * `DB_PASS=...`, vendor keys, cookies, `curl -u`, private keys and kubeconfig credentials,
+ * credentials in URLs, base64 that decodes to any of these), and the literal values of
+ * environment variables that hold secrets (named in the config, plus any variable whose name says
+ * TOKEN, SECRET, PASSWORD, KEY...) and of runbook inputs marked `secret: true`. The literal layer
+ * catches opaque tokens no pattern could recognise.
+ *
+ * Every rule runs in time linear in the input: a rule starts only where a run of its characters
+ * starts (a lookbehind), and no quantified group can be re-entered at many positions. A 10 MB
+ * single line of adversarial text is redacted at several MB/s (bench/redact.ts holds the figure).
  */
 
 export const REDACTED = '[REDACTED]';
 
-/** Environment variable names that are treated as secrets even when the config does not list them. */
-const SECRET_NAME = /(TOKEN|SECRET|PASSWORD|PASSWD|PGPASS|API_?KEY|ACCESS_KEY|PRIVATE_KEY|CREDENTIALS?)$/i;
+/**
+ * Whether an environment variable (or `NAME=value` assignment) names a secret: one of its
+ * `_`-separated parts is PASS, SECRET, TOKEN or CREDENTIAL(S), or ends in PASSWORD, PASSWD,
+ * SECRET, TOKEN, APIKEY or ACCESSKEY (`PGPASSWORD`), or its last part is KEY (`STRIPE_KEY`,
+ * `AWS_SECRET_ACCESS_KEY`). KEY counts only at the end so that `KEYCLOAK_URL` and `SSH_KEY_PATH`
+ * stay readable; PWD is the working directory, not a password.
+ */
+export function isSecretName(name: string): boolean {
+  const parts = name.toUpperCase().split(/_+/);
+  const last = parts[parts.length - 1] ?? '';
+  return (
+    /^(?:KEY|KEYS|APIKEY|PRIVATEKEY)$/.test(last) ||
+    parts.some((p) => /^(?:PASS|CREDENTIALS?)$|(?:PASSWORD|PASSWD|PASS|SECRET|SECRETS|TOKEN|TOKENS|APIKEY|ACCESSKEY)$/.test(p))
+  );
+}
 
-/** Values shorter than this are not redacted literally: redacting "1" or "dev" everywhere would make output unreadable. */
-const MIN_LITERAL_LENGTH = 6;
+/** Environment values shorter than this are not redacted literally: the names are guesses, and `true` or `3600` would vanish everywhere. */
+const MIN_ENV_LITERAL = 6;
+/**
+ * Values of inputs declared `secret: true` are redacted wherever they appear from this length. A
+ * 1–3 character value would match inside ordinary words everywhere; such a value is still never
+ * shown where it is echoed as the input (the command line, the answer), which is masked by name.
+ */
+export const MIN_INPUT_LITERAL = 4;
 
 interface Rule {
   re: RegExp;
   replace: string | ((match: string, ...groups: string[]) => string);
 }
 
+/** Key names whose value is a secret in `key=value`, `key: value` and `"key": "value"` forms. */
+const SECRET_KEYS =
+  'password|passwd|pwd|secret|token|api[_-]?key|access[_-]?key|secret[_-]?key|client[_-]?secret|private[_-]?key|auth[_-]?token|session[_-]?id|' +
+  'account[_-]?key|shared[_-]?access[_-]?key|sig|key[_-]?data|certificate[_-]?data';
+
+/**
+ * Base64 that decodes to a secret: `password=…`, `"token":"…"`, a PEM key or certificate (a
+ * kubeconfig's `client-key-data`). Decoding every run of base64-looking characters would mean a
+ * callback per word of a log line, so the text is scanned once for the base64 forms of these
+ * keywords instead: for each keyword and each of the three byte alignments it can have inside
+ * the encoded text, the characters that depend on the keyword alone. Only a run holding one of
+ * them is decoded (its first 8 KB, once) and redacted whole if it decodes to mostly printable text
+ * with the keyword assigned. Linear: one pass of the scan, each run expanded and decoded once.
+ */
+const BASE64_KEYWORDS = [
+  'password',
+  'passwd',
+  'secret',
+  'token',
+  'apikey',
+  'api_key',
+  'api-key',
+  'accountkey',
+  'access_key',
+  'private_key',
+  '"auth"',
+  '-----BEGIN ',
+];
+const DECODED_SECRET = /-----BEGIN |(?:password|passwd|secret|token|api[_-]?key|accountkey|access_key|private_key|"auth")["']?\s*[:=]/i;
+const DECODE_LIMIT = 8192;
+
+function base64Needles(): RegExp {
+  const needles = new Set<string>();
+  for (const k of BASE64_KEYWORDS) {
+    for (const v of [k, k.toUpperCase(), k[0]!.toUpperCase() + k.slice(1), k.replace('key', 'Key')]) {
+      for (let align = 0; align < 3; align++) {
+        const encoded = Buffer.concat([Buffer.alloc(align), Buffer.from(v)]).toString('base64');
+        // Characters whose 6 bits all come from the keyword's bytes.
+        needles.add(encoded.slice(Math.ceil((8 * align) / 6), Math.floor((8 * align + 8 * v.length) / 6)));
+      }
+    }
+  }
+  return new RegExp([...needles].map((n) => n.replace(/[+/]/g, '\\$&')).join('|'), 'g');
+}
+const BASE64_NEEDLES = base64Needles();
+const isBase64Char = (c: number) =>
+  (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a) || (c >= 0x30 && c <= 0x39) || c === 0x2b || c === 0x2f || c === 0x2d || c === 0x5f;
+
+function decodesToSecret(run: string): boolean {
+  const head = run.replace(/=+$/, '').slice(0, DECODE_LIMIT);
+  const decoded = Buffer.from(head.slice(0, head.length - (head.length % 4 === 1 ? 1 : 0)), 'base64').toString('latin1');
+  if (decoded.length < 8) return false;
+  let printable = 0;
+  for (let i = 0; i < decoded.length; i++) {
+    const c = decoded.charCodeAt(i);
+    if ((c >= 0x20 && c < 0x7f) || c === 0x0a || c === 0x0d || c === 0x09) printable++;
+  }
+  return printable >= decoded.length * 0.9 && DECODED_SECRET.test(decoded);
+}
+
+function redactBase64(text: string): string {
+  const re = new RegExp(BASE64_NEEDLES.source, 'g');
+  let out = '';
+  let from = 0;
+  for (let m = re.exec(text); m; m = re.exec(text)) {
+    let start = m.index;
+    let end = m.index + m[0].length;
+    while (start > from && isBase64Char(text.charCodeAt(start - 1))) start--;
+    while (end < text.length && isBase64Char(text.charCodeAt(end))) end++;
+    for (let pad = 0; pad < 2 && text[end] === '='; pad++) end++;
+    re.lastIndex = end;
+    if (end - start >= 12 && decodesToSecret(text.slice(start, end))) {
+      out += text.slice(from, start) + REDACTED;
+      from = end;
+    }
+  }
+  return from === 0 ? text : out + text.slice(from);
+}
+
+/**
+ * A private key after its BEGIN line: the headers of an encrypted key (each starting with its
+ * name), then base64 lines, with newlines real or, in JSON logs, escaped as `\\n`. No spaces: a
+ * BEGIN line quoted in a sentence ("expected -----BEGIN … KEY----- in the file") takes at most the
+ * next word with it, not the rest of the output. Linear: a character class and literal-led headers.
+ */
+const PEM_HEADERS = String.raw`(?:(?:Proc-Type|DEK-Info):[^\r\n\\]*(?:\r?\n|\\r?\\n))*`;
+const PEM_BODY = String.raw`[A-Za-z0-9+/=\r\n\\]*`;
+const PEM_HEAD = String.raw`-----BEGIN [A-Z ]*PRIVATE KEY-----[ \t]*(?:\r?\n|\\r?\\n)?`;
+const PEM_END = String.raw`-----END [A-Z ]*PRIVATE KEY-----`;
+/** A key whose body runs to the end of the text (its END line is still to come). */
+const PEM_OPEN_TAIL = new RegExp(`^${PEM_HEAD}${PEM_HEADERS}${PEM_BODY}$`);
+/** The rest of a key at the start of the next text, and its END line if there. */
+const PEM_CONTINUATION = new RegExp(`^${PEM_HEADERS}${PEM_BODY}(${PEM_END})?`);
+
 const RULES: Rule[] = [
-  // PEM private keys, whole block.
+  // PEM private keys, whole block (up to where the body stops when it has no END line yet: the
+  // stream redactor then drops body lines until the END line arrives). Like every replacement, it
+  // ends with the marker (and the line break it took), which the stream redactor relies on to find
+  // the unchanged text after the last one.
   {
-    re: /-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]*?(-----END [A-Z ]*PRIVATE KEY-----|$)/g,
-    replace: `-----BEGIN PRIVATE KEY----- ${REDACTED} -----END PRIVATE KEY-----`,
+    re: new RegExp(`${PEM_HEAD}${PEM_HEADERS}${PEM_BODY}(?:${PEM_END})?`, 'g'),
+    replace: (m) => `-----BEGIN PRIVATE KEY----- ${REDACTED}${m.endsWith('\n') ? '\n' : ''}`,
   },
   // JSON Web Tokens (header.payload.signature, base64url, header starts with {" → eyJ).
   { re: /\beyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]*/g, replace: REDACTED },
   // Authorization headers and bare bearer/basic credentials.
   { re: /\b(Bearer|Basic|Token)(\s+)(?!\[REDACTED\])[A-Za-z0-9._~+/=-]{4,}/gi, replace: (_m, scheme, sp) => `${scheme}${sp}${REDACTED}` },
-  // key=value and key: value forms (query strings, env dumps, YAML, logs), including JSON "key": "value".
+  // Cookie and Set-Cookie headers (also as a JSON header map entry): the whole value, every cookie.
   {
-    // Matching starts only where a word starts (the lookbehind): without it, every position inside a
-    // long run of word characters (a 200 KB JSON log line) rescans the rest of the run, which is quadratic.
-    re: /(?<![A-Za-z0-9_.-])(["']?)((?:[A-Za-z0-9_.-]*[_.-])?(?:password|passwd|pwd|secret|token|api[_-]?key|access[_-]?key|secret[_-]?key|client[_-]?secret|private[_-]?key|auth[_-]?token|session[_-]?id))\1(\s*[:=]\s*)(["']?)(?!\[REDACTED\])([^\s"'&,;}]{1,})/gi,
-    replace: (_m, q1, key, sep, q2) => `${q1}${key}${q1}${sep}${q2}${REDACTED}`,
+    re: /(?<![A-Za-z0-9_-])((?:set-)?cookie["']?\s*[:=]\s*["']?)(?!\[REDACTED\])[^\r\n"']+/gi,
+    replace: (_m, head) => `${head}${REDACTED}`,
+  },
+  // key=value and key: value forms (query strings, env dumps, YAML, logs), including JSON "key": "value"
+  // and prefixed names (db_password, client-key-data). Matching starts at the secret word itself,
+  // where no letter or digit precedes it, and the name's prefix is left as it is: a rule that also
+  // matched the prefix scanned every word of a log line from its start (twenty times slower), and
+  // without the lookbehind it rescans long runs of word characters (quadratic).
+  {
+    re: new RegExp(`(?<![A-Za-z0-9])(${SECRET_KEYS})(["']?\\s*[:=]\\s*["']?)(?!\\[REDACTED\\])[^\\s"'&,;}]+`, 'gi'),
+    replace: (_m, key, sep) => `${key}${sep}${REDACTED}`,
+  },
+  // Environment assignments whose name says secret (DB_PASS=…, export STRIPE_KEY="…"). The name is
+  // matched plainly and judged in code: a pattern listing the secret words inside the name would
+  // backtrack over long upper-case runs.
+  {
+    re: /(?<![A-Za-z0-9_])([A-Z][A-Z0-9_]*=)(["']?)(?!\[REDACTED\])([^\s"']+)/g,
+    replace: (m, head, q) => (isSecretName(head.slice(0, -1)) ? `${head}${q}${REDACTED}` : m),
+  },
+  // curl -u user:password, --user, --proxy-user (the user name stays; it starts with a letter, so
+  // `date -u +%H:%M` is not taken for one).
+  {
+    re: /(?<![A-Za-z0-9_-])(-[uU]\s*|--(?:proxy-)?user[\s=]+)(["']?)([A-Za-z_$][^\s:"']*):(?!\[REDACTED\])[^\s"']+/g,
+    replace: (_m, flag, q, user) => `${flag}${q}${user}:${REDACTED}`,
   },
   // AWS access key ids.
   { re: /\b(?:AKIA|ASIA|AIDA|AROA)[0-9A-Z]{16}\b/g, replace: REDACTED },
@@ -43,8 +186,15 @@ const RULES: Rule[] = [
   // The scheme starts where a run of scheme characters starts (not at every word boundary inside one,
   // which rescans the run from each: quadratic on a long line of dotted words).
   { re: /(?<![a-z0-9+.-])([a-z][a-z0-9+.-]*:\/\/[^\s:/@]+:)([^\s@/]+)@/gi, replace: (_m, head) => `${head}${REDACTED}@` },
-  // Common vendor token prefixes (GitHub, Slack, GitLab).
-  { re: /\b(?:gh[pousr]_[A-Za-z0-9]{20,}|xox[abprs]-[A-Za-z0-9-]{10,}|glpat-[A-Za-z0-9_-]{20,})\b/g, replace: REDACTED },
+  // Slack incoming webhooks (the path is the credential).
+  { re: /\b(hooks\.slack\.com\/(?:services|workflows|triggers)\/)[A-Za-z0-9/_-]+/g, replace: (_m, head) => `${head}${REDACTED}` },
+  // Vendor token prefixes: GitHub, Slack, GitLab, Stripe secret/restricted keys, OpenAI and
+  // Anthropic keys (legacy OpenAI keys are 48 letters and digits, no dashes: `sk-learn-model-…`
+  // pod names stay), npm, Google API keys.
+  {
+    re: /\b(?:gh[pousr]_[A-Za-z0-9]{20,}|xox[abprs]-[A-Za-z0-9-]{10,}|glpat-[A-Za-z0-9_-]{20,}|[sr]k_(?:live|test)_[A-Za-z0-9]{16,}|whsec_[A-Za-z0-9]{20,}|sk-(?:proj|svcacct|admin|ant)-[A-Za-z0-9_-]{20,}|sk-[A-Za-z0-9]{32,}|npm_[A-Za-z0-9]{30,}|AIza[0-9A-Za-z_-]{30,})/g,
+    replace: REDACTED,
+  },
 ];
 
 export interface RedactorOptions {
@@ -59,7 +209,7 @@ export interface RedactorOptions {
 /** Names of the environment variables treated as secret: configured ones plus ones named like secrets. */
 export function secretEnvNames(env: NodeJS.ProcessEnv, configured: readonly string[] = []): string[] {
   const names = new Set(configured);
-  for (const name of Object.keys(env)) if (SECRET_NAME.test(name)) names.add(name);
+  for (const name of Object.keys(env)) if (isSecretName(name)) names.add(name);
   return [...names];
 }
 
@@ -70,15 +220,18 @@ export class Redactor {
     const env = options.env ?? {};
     for (const name of secretEnvNames(env, options.secretEnv)) {
       const value = env[name];
-      if (value) this.addLiteral(value);
+      if (value) this.addLiteral(value, 'env');
     }
-    for (const value of options.literals ?? []) this.addLiteral(value);
+    for (const value of options.literals ?? []) this.addLiteral(value, 'input');
   }
 
-  /** Registers a value that must never be shown (a secret prompt answer, a token read at run time). */
-  addLiteral(value: string): void {
+  /**
+   * Registers a value that must never be shown (a secret input's value, a token read at run time).
+   * `env` values need 6 characters, declared secret inputs 4 (see MIN_INPUT_LITERAL).
+   */
+  addLiteral(value: string, source: 'env' | 'input' = 'input'): void {
     const v = value.trim();
-    if (v.length < MIN_LITERAL_LENGTH || this.literals.includes(v)) return;
+    if (v.length < (source === 'env' ? MIN_ENV_LITERAL : MIN_INPUT_LITERAL) || this.literals.includes(v)) return;
     this.literals.push(v);
     // Longest first, so a secret that contains another is replaced whole.
     this.literals.sort((a, b) => b.length - a.length);
@@ -92,7 +245,7 @@ export class Redactor {
     for (const rule of RULES) {
       out = out.replace(rule.re, rule.replace as (substring: string, ...args: string[]) => string);
     }
-    return out;
+    return redactBase64(out);
   }
 
   /** Redacts every string inside a JSON-like value (event data), returning a copy. */
@@ -120,14 +273,25 @@ function redactDeep(value: unknown, redactor: Redactor): unknown {
   return value;
 }
 
+/** Characters that continue a token cut at a window's end (its rest is dropped with it). */
+const TOKEN_REST = /^[^\s"'<>&,;{}()[\]]*/;
+
 /**
  * Redacts a stream of text chunks line by line. Complete lines are redacted and released at once;
  * a partial line is held until its newline arrives, so a token split across two chunks is
  * redacted whole. A line longer than `maxLine` is released in pieces, keeping an overlap of
  * `holdBack` characters so that a secret straddling the cut is still seen whole.
+ *
+ * Two things span a release: a private key block (many lines: after its BEGIN line, lines are
+ * dropped until its END line), and a secret running to the end of a long-line piece (its rest at
+ * the start of the next piece is dropped). Every call does work bounded by `maxLine` plus the
+ * chunk, so a 10 MB line never blocks the event loop in one call.
  */
 export class StreamRedactor {
   private pending = '';
+  /** What the next released text continues: a private key's body, or a redacted token's rest. */
+  private carry: 'none' | 'pem' | 'token' = 'none';
+
   constructor(
     private readonly redactor: Redactor,
     private readonly maxLine = 64 * 1024,
@@ -138,25 +302,91 @@ export class StreamRedactor {
     const lastNewline = this.pending.lastIndexOf('\n');
     let out = '';
     if (lastNewline >= 0) {
-      out = this.redactor.redact(this.pending.slice(0, lastNewline + 1));
+      out = this.release(this.pending.slice(0, lastNewline + 1));
       this.pending = this.pending.slice(lastNewline + 1);
     }
-    if (this.pending.length > this.maxLine) {
-      const keep = this.redactor.holdBack;
-      const redacted = this.redactor.redact(this.pending);
-      // Only release what lies safely before the overlap; a redaction inside it may change length,
-      // so release by searching the redacted text for the unredacted tail.
-      const tail = this.pending.slice(-keep);
-      const cut = redacted.endsWith(tail) ? redacted.length - keep : redacted.length;
-      out += redacted.slice(0, cut);
-      this.pending = cut === redacted.length ? '' : tail;
-    }
+    if (this.pending.length > this.maxLine) out += this.releaseLong();
     return out;
   }
 
   end(): string {
-    const out = this.redactor.redact(this.pending);
+    const out = this.release(this.pending);
     this.pending = '';
+    this.carry = 'none';
     return out;
   }
+
+  /** Drops what continues a secret cut at the previous release. */
+  private continued(raw: string): string {
+    if (this.carry === 'pem') {
+      const rest = PEM_CONTINUATION.exec(raw)!;
+      // The key goes on only while the text is all body; an END line or anything else stops it.
+      if (rest[1] !== undefined || rest[0].length < raw.length) this.carry = 'none';
+      return raw.slice(rest[0].length);
+    }
+    if (this.carry === 'token') {
+      const rest = TOKEN_REST.exec(raw)![0];
+      if (rest.length < raw.length) this.carry = 'none';
+      return raw.slice(rest.length);
+    }
+    return raw;
+  }
+
+  /** Redacts text that ends at a line end (or the stream's end). */
+  private release(text: string): string {
+    const raw = this.continued(text);
+    if (!raw) return '';
+    if (this.opensPem(raw)) this.carry = 'pem';
+    return this.redactor.redact(raw);
+  }
+
+  /** Releases the part of a long partial line that lies safely before its held-back tail. */
+  private releaseLong(): string {
+    const raw = this.continued(this.pending);
+    this.pending = '';
+    if (!raw) return '';
+    const keep = this.redactor.holdBack;
+    const redacted = this.redactor.redact(raw);
+    if (this.opensPem(raw)) {
+      this.carry = 'pem';
+      return redacted;
+    }
+    if (redacted.endsWith(raw.slice(-keep))) {
+      this.pending = raw.slice(-keep);
+      return redacted.slice(0, redacted.length - keep);
+    }
+    // A redaction reaches into the tail. What follows the last redaction is unchanged text: hold it
+    // back (it may start a secret). When nothing follows, the secret ran to the cut and may go on:
+    // its rest is dropped from the next piece.
+    const last = redacted.lastIndexOf(REDACTED);
+    const after = last >= 0 ? redacted.slice(last + REDACTED.length) : '';
+    if (after && raw.endsWith(after)) {
+      this.pending = after;
+      return redacted.slice(0, redacted.length - after.length);
+    }
+    this.carry = 'token';
+    return redacted;
+  }
+
+  /** Whether the text ends inside a private key's body (BEGIN seen, END still to come). */
+  private opensPem(raw: string): boolean {
+    const begin = raw.lastIndexOf('-----BEGIN ');
+    return begin >= 0 && PEM_OPEN_TAIL.test(raw.slice(begin));
+  }
+}
+
+/**
+ * Redacts a long text (a command's whole captured output, up to megabytes) in slices, yielding to
+ * the event loop between them, so that a timeout, a Ctrl-C or another check's output is served
+ * within one slice's work (a few milliseconds) instead of after the whole text.
+ */
+export async function redactYielding(redactor: Redactor, text: string, slice = 64 * 1024): Promise<string> {
+  if (text.length <= slice) return redactor.redact(text);
+  const stream = new StreamRedactor(redactor, slice);
+  let out = '';
+  for (let i = 0; i < text.length; i += slice) {
+    out += stream.push(text.slice(i, i + slice));
+    await new Promise<void>((resolve) => setImmediate(resolve));
+  }
+  return out + stream.end();
 }

@@ -1,11 +1,14 @@
 /** Values built to inject, and secrets fed through every path a responder writes to. */
 import { describe, expect, it } from 'vitest';
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execFileSync } from 'node:child_process';
-import { jsonLines, sandbox } from '../support/cli.js';
+import { ROOT, jsonLines, sandbox } from '../support/cli.js';
 import { FAULT_RUNBOOKS } from '../support/faults.js';
+import { SECRET_FORMS } from '../support/secret-forms.js';
+
+const SECRET_RUNBOOKS = join(ROOT, 'test', 'fixtures', 'secrets');
 
 export const INJECTIONS = [
   '; touch /tmp/bud-pwned-1',
@@ -118,5 +121,109 @@ describe('secrets corpus', () => {
       expect(everything.includes(s), s).toBe(false);
     }
     expect(everything).toContain('[REDACTED]');
+  }, 60_000);
+});
+
+/** Every file under `dir`: its path relative to `dir` and its text. */
+function filesUnder(dir: string): Array<{ path: string; text: string }> {
+  const out: Array<{ path: string; text: string }> = [];
+  const walk = (d: string, rel: string) => {
+    for (const f of readdirSync(d, { withFileTypes: true })) {
+      if (f.isDirectory()) walk(join(d, f.name), join(rel, f.name));
+      else out.push({ path: join(rel, f.name), text: readFileSync(join(d, f.name), 'utf8') });
+    }
+  };
+  walk(dir, '');
+  return out;
+}
+
+describe('secret forms in every sink (issue 10)', () => {
+  it('no form reaches the terminal, --json, the timeline, artifacts, the post-mortem or a file name', async () => {
+    const box = sandbox();
+    const corpus = join(box.dir, 'corpus.txt');
+    writeFileSync(corpus, SECRET_FORMS.map((f) => f.text).join('\n') + '\n');
+    const sinks: Record<string, string[]> = { terminal: [], json: [], files: [], names: [] };
+    const collect = async (sink: 'terminal' | 'json', args: string[]) => {
+      const r = await box.run(args);
+      expect(r.code, `${args.join(' ')}: ${r.stderr}`).toBe(0);
+      sinks[sink]!.push(r.stdout, r.stderr);
+      return r;
+    };
+    // The id, its directory and the channel are built from the title.
+    const declared = await collect('json', ['declare', '--title', 'db password=hunter2secret', '--severity', 'SEV2', '--json']);
+    const opened = JSON.parse(declared.stdout) as { id: string; channel: string };
+    expect(opened.id).toMatch(/^\d{4}-\d\d-\d\d-db-password-redacted$/);
+    expect(opened.channel).not.toContain('hunter2');
+    for (const f of SECRET_FORMS) await collect('terminal', ['note', `saw ${f.text}`]);
+    await collect('terminal', ['run', 'cat-file', '--yes', '--runbooks-dir', SECRET_RUNBOOKS, '--var', `file=${corpus}`]);
+    await collect('json', ['run', 'cat-file', '--yes', '--json', '--runbooks-dir', SECRET_RUNBOOKS, '--var', `file=${corpus}`]);
+    // A secret input of 3 characters: too short to redact in free text, never shown as the input.
+    await collect('terminal', ['run', 'short-secret', '--yes', '--runbooks-dir', SECRET_RUNBOOKS, '--var', 'pin=Q~7']);
+    await collect('json', ['run', 'short-secret', '--yes', '--json', '--runbooks-dir', SECRET_RUNBOOKS, '--var', 'pin=Q~7']);
+    await collect('json', ['status', '--json']);
+    await collect('terminal', ['resolve', '--root-cause', `leaked ${SECRET_FORMS[0]!.text}`, '--resolution', 'rotated']);
+    await collect('terminal', ['postmortem', 'generate', '-o', '-']);
+    await collect('terminal', ['postmortem', 'generate', '-o', join(box.dir, 'pm.md')]);
+    await collect('json', ['postmortem', 'generate', '--format', 'json', '-o', '-']);
+    await collect('terminal', ['timeline']);
+    await collect('terminal', ['timeline', '--format', 'md']);
+    await collect('json', ['timeline', '--json']);
+    for (const f of [...filesUnder(box.home), { path: 'pm.md', text: readFileSync(join(box.dir, 'pm.md'), 'utf8') }]) {
+      sinks.files!.push(f.text);
+      sinks.names!.push(f.path);
+    }
+    expect(sinks.files!.join('\n')).toContain('[REDACTED]');
+    const fragments = [...SECRET_FORMS.flatMap((f) => f.gone.map((g) => [f.name, g] as const)), ['title', 'hunter2'] as const];
+    for (const [sink, texts] of Object.entries(sinks)) {
+      const all = texts.join('\n');
+      for (const [name, g] of fragments) expect(all.includes(g), `${name} (${g}) in ${sink}`).toBe(false);
+      expect(all.includes('Q~7'), `short secret input in ${sink}`).toBe(false);
+    }
+  }, 120_000);
+});
+
+describe('terminal escapes from outside (issue 10, item 7)', () => {
+  it('command output, notes, titles and the timeline view show escape sequences escaped; colours stay; JSON and the timeline keep the bytes', async () => {
+    const hostile = 'x \x1b]52;c;cm0gLXJmIH4=\x07 \x1b[2J \x1b]0;pwned\x07 \x1b[8mhidden\x1b[28m y';
+    const box = sandbox({ NO_COLOR: '', FORCE_COLOR: '1' });
+    const file = join(box.dir, 'hostile.txt');
+    writeFileSync(file, hostile + '\n');
+    const terminal: string[] = [];
+    const run = async (args: string[]) => {
+      const r = await box.run(args);
+      expect(r.code, `${args.join(' ')}: ${r.stderr}`).toBe(0);
+      return r;
+    };
+    for (const args of [
+      ['declare', '--title', `outage ${hostile}`, '--severity', 'SEV2'],
+      ['note', `saw ${hostile}`],
+      ['update', '--status', 'Investigating', '--impact', `users see ${hostile}`],
+      ['run', 'cat-file', '--yes', '--runbooks-dir', SECRET_RUNBOOKS, '--var', `file=${file}`],
+      ['status'],
+      ['timeline'],
+      ['timeline', '--format', 'md'],
+      ['postmortem', 'generate', '-o', '-'],
+    ]) {
+      const r = await run(args);
+      terminal.push(r.stdout, r.stderr);
+    }
+    // An unknown incident id quoting the sequence is an error message naming it.
+    const bad = await box.run(['status', '--incident', `a\x1b]0;pwned\x07`]);
+    expect(bad.code).toBe(2);
+    terminal.push(bad.stdout, bad.stderr);
+    const shown = terminal.join('');
+    // The only escapes left are the tool's colours (SGR codes it made itself).
+    expect(shown.replace(/\x1b\[\d+(;\d+)*m/g, '')).not.toMatch(/[\x00-\x08\x0b-\x1f\x7f]/);
+    expect(shown).toContain('\\x1b]52;c;cm0gLXJmIH4=\\x07');
+    expect(shown).toContain('\\x1b[8mhidden');
+    expect(shown).toMatch(/\x1b\[1mIncident declared:/);
+    // --json and the timeline keep the original bytes (JSON escapes them).
+    const json = await run(['timeline', '--json']);
+    expect(json.stdout).not.toContain('\x1b');
+    const notes = jsonLines(json.stdout).filter((e) => e.type === 'note.added');
+    expect(notes[0]!.data.text).toBe(`saw ${hostile}`);
+    const live = await run(['run', 'cat-file', '--yes', '--json', '--runbooks-dir', SECRET_RUNBOOKS, '--var', `file=${file}`]);
+    const finished = jsonLines(live.stdout).find((e) => e.type === 'step.finished');
+    expect(finished!.outputTail).toEqual([hostile]);
   }, 60_000);
 });

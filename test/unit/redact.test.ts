@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { Redactor, StreamRedactor } from '../../src/secrets/redact.js';
+import { Redactor, StreamRedactor, isSecretName, redactYielding } from '../../src/secrets/redact.js';
+import { KUBECONFIG_RAW, PEM_CERT, PEM_KEY, SECRET_FORMS } from '../support/secret-forms.js';
 
 const jwt =
   'eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIxMjM0NTY3ODkwIiwibmFtZSI6IkpvaG4ifQ.SflKxwRJSMeKKF2QT4fwpMeJf36POk6yJV_adQssw5c';
@@ -61,5 +62,199 @@ describe('redaction', () => {
     const out = r.redact(line);
     expect(out).toContain('[REDACTED]');
     expect(out).not.toMatch(/hunter2|abc123/);
+  });
+});
+
+// Issue 10, item 4: forms that reached the terminal, --json, the timeline and artifacts.
+const b64 = (s: string) => Buffer.from(s).toString('base64');
+
+describe('secret forms (issue 10)', () => {
+  const r = new Redactor({ env: {} });
+  // [name, input, what must be gone, what must stay]
+  it.each([
+    [
+      'kubeconfig --raw',
+      KUBECONFIG_RAW,
+      [b64(PEM_KEY).slice(0, 40), b64(PEM_CERT).slice(0, 40), 'kubeconfigOpaqueTok3n', 'MIIE'],
+      ['server: https://127.0.0.1:6443', 'name: robot'],
+    ],
+    ['base64 PEM anywhere', `data ${b64(PEM_KEY)} end`, [b64(PEM_KEY).slice(20, 60)], ['data', 'end']],
+    ['PEM private key block', `key:\n${PEM_KEY}after`, ['MIIEowIBAAKCAQEA1c8vQ7Xq3JmZk', 'Q2hlY2sg'], ['after']],
+    [
+      'Slack webhook',
+      'POST https://hooks.slack.com/services/T0123ABCD/B0456EFGH/aBcDeFgHiJkLmNoPqRsTuVwX ok',
+      ['T0123ABCD', 'aBcDeFgHiJkLmNoPqRsTuVwX'],
+      ['hooks.slack.com', ' ok'],
+    ],
+    ['Stripe live key', 'stripe sk_live_51H8xYzAbCdEfGhIjKlMnOpQr and rk_live_51H8xYzAbCdEfGhIjKlMnOpQr', ['51H8xYz'], ['stripe', ' and ']],
+    ['OpenAI project key', 'OPENAI sk-proj-AbCdEfGhIjKlMnOpQrStUvWxYz0123456789_-abcd', ['AbCdEfGhIjKl'], ['OPENAI']],
+    ['OpenAI legacy key', 'key sk-AbCdEfGhIjKlMnOpQrStUvWxYz0123456789abcdefABCD', ['AbCdEfGhIjKl'], ['key ']],
+    ['npm token', '//registry.npmjs.org/:_authToken npm_AbCdEfGhIjKlMnOpQrStUvWxYz0123456789', ['AbCdEfGhIjKl'], ['registry.npmjs.org']],
+    ['Google API key', 'maps AIzaSyD-AbCdEfGhIjKlMnOpQrStUvWxYz01234 x', ['AbCdEfGhIjKl'], ['maps', ' x']],
+    [
+      'Azure connection string',
+      'DefaultEndpointsProtocol=https;AccountName=budstore;AccountKey=Zm9vYmFyYmF6cXV4+/Zm9vYmFy==;EndpointSuffix=core.windows.net',
+      ['Zm9vYmFyYmF6cXV4'],
+      ['AccountName=budstore', 'EndpointSuffix=core.windows.net'],
+    ],
+    ['Cookie header', 'Cookie: session=s3ssionVal; theme=dark', ['s3ssionVal'], ['Cookie:']],
+    ['Set-Cookie header', '< Set-Cookie: sid=s3ssionVal2; Path=/; HttpOnly', ['s3ssionVal2'], ['Set-Cookie:']],
+    ['cookie in JSON headers', '{"cookie": "session=s3ssionVal3; a=b", "host": "x"}', ['s3ssionVal3'], ['"host": "x"']],
+    ['curl -u', 'curl -u admin:pw12 https://api', ['pw12'], ['curl -u admin:', 'https://api']],
+    ['curl --user', "curl --user 'admin:pw12' https://api", ['pw12'], ['admin']],
+    ['curl --user=', 'curl --user=admin:pw12 https://api', ['pw12'], ['admin']],
+    ['env assignment DB_PASS', 'DB_PASS=pw1234 DB_HOST=db', ['pw1234'], ['DB_HOST=db']],
+    ['env assignment STRIPE_KEY', 'export STRIPE_KEY="abcd1234"', ['abcd1234'], ['STRIPE_KEY']],
+    ['env assignment APP_CREDENTIAL', 'APP_CREDENTIAL=abcd1234', ['abcd1234'], ['APP_CREDENTIAL']],
+    ['base64 of password=', `auth ${b64('password=hunter2secret')} x`, [b64('password=hunter2secret').slice(0, 12)], ['auth ', ' x']],
+    [
+      'base64 of a query with a password',
+      `q=${b64('user=app&db_password=hunter2secret')}`,
+      [b64('user=app&db_password=hunter2secret').slice(8, 30)],
+      ['q='],
+    ],
+    ['base64 of docker auths JSON', b64('{"auths":{"r.io":{"username":"u","password":"hunter2secret"}}}'), ['eyJhdXRocy'], []],
+  ])('%s', (_name, input, gone, kept) => {
+    const out = r.redact(input);
+    for (const g of gone) expect(out, g).not.toContain(g);
+    for (const k of kept) expect(out, k).toContain(k);
+    expect(out).toContain('[REDACTED]');
+  });
+
+  it.each([
+    ['KEYCLOAK_URL=http://keycloak:8080'],
+    ['ordinary base64 ' + b64('hello world, nothing to hide here at all')],
+    ['a pod sk-learn-model-server-7d9f8c6b5-x2x4z'],
+    ['taints: [{"key": "node.kubernetes.io/not-ready", "effect": "NoSchedule"}]'],
+    ['/var/lib/kubelet/pods/0123456789abcdef/volumes'],
+  ])('leaves ordinary text alone: %s', (input) => {
+    expect(r.redact(input)).toBe(input);
+  });
+
+  it.each(SECRET_FORMS.map((f) => [f.name, f] as const))('corpus form: %s', (_name, form) => {
+    const out = r.redact(form.text);
+    for (const g of form.gone) expect(out, g).not.toContain(g);
+  });
+
+  it('a PEM key split over many stream chunks never shows its body', () => {
+    const s = new StreamRedactor(r);
+    let out = '';
+    for (const line of `before\n${PEM_KEY}after\n`.split(/(?<=\n)/)) out += s.push(line);
+    out += s.end();
+    expect(out).not.toContain('MIIE');
+    expect(out).not.toContain('Q2hlY2sg');
+    expect(out).toContain('before\n');
+    expect(out).toContain('after\n');
+  });
+
+  it('a private key header with no key after it does not swallow the rest of the output', () => {
+    const text = 'error: expected -----BEGIN RSA PRIVATE KEY----- in the file\nnext line, still shown\nand this one\n';
+    expect(r.redact(text)).toContain('next line, still shown\nand this one');
+    const s = new StreamRedactor(r);
+    let out = '';
+    for (const line of text.split(/(?<=\n)/)) out += s.push(line);
+    out += s.end();
+    expect(out).toContain('next line, still shown\nand this one\n');
+  });
+
+  it('a private key inside a JSON log line (newlines escaped) is redacted whole', () => {
+    const line = JSON.stringify({ msg: 'loaded', key: PEM_KEY, next: 'shown' });
+    const out = r.redact(line);
+    expect(out).not.toContain('MIIEowIBAAKCAQEA1c8vQ7Xq3JmZk');
+    expect(out).not.toContain('Q2hlY2sg');
+    expect(out).toContain('"next":"shown"');
+  });
+
+  it('an encrypted private key (Proc-Type, DEK-Info headers) is redacted whole, also when streamed', () => {
+    const key =
+      '-----BEGIN RSA PRIVATE KEY-----\nProc-Type: 4,ENCRYPTED\nDEK-Info: AES-128-CBC,3F17F5316E2BAC89\n\nEnCrYpTeDbOdY1aBcDeFgHiJkLmNoPqRsTuVwXyZ0123456789+/abcdefghijklm\nEnCrYpTeDbOdY2==\n-----END RSA PRIVATE KEY-----\nafter\n';
+    expect(r.redact(key)).not.toContain('EnCrYpTeDbOdY');
+    expect(r.redact(key)).toContain('after');
+    const s = new StreamRedactor(r);
+    let out = '';
+    for (const line of key.split(/(?<=\n)/)) out += s.push(line);
+    out += s.end();
+    expect(out).not.toContain('EnCrYpTeDbOdY');
+    expect(out).toContain('after\n');
+  });
+
+  it('a secret straddling the tail of a long-line cut is not partly released', () => {
+    const s = new StreamRedactor(r, 1024);
+    // The value starts inside the held-back tail and continues in the next chunk.
+    const line = 'x'.repeat(1000) + ' password=hunter2' + 'continues'.repeat(40) + ' done\n';
+    let out = '';
+    for (let i = 0; i < line.length; i += 1100) out += s.push(line.slice(i, i + 1100));
+    out += s.end();
+    expect(out).not.toContain('hunter2');
+    expect(out).not.toContain('continues');
+    expect(out).toContain(' done');
+  });
+
+  it('a long token cut at the window end is redacted whole, not its continuation shown', () => {
+    const s = new StreamRedactor(r, 1024);
+    const token = 'sk-proj-' + 'Ab1'.repeat(800);
+    const line = 'k ' + token + ' end\n';
+    let out = '';
+    for (let i = 0; i < line.length; i += 500) out += s.push(line.slice(i, i + 500));
+    out += s.end();
+    expect(out).not.toContain('Ab1Ab1');
+    expect(out).toBe('k [REDACTED] end\n');
+  });
+});
+
+describe('secret literals by length', () => {
+  it('a secret input of 4 characters or more is redacted wherever it appears; shorter ones are not (they would match everywhere)', () => {
+    const r = new Redactor();
+    r.addLiteral('pw12', 'input');
+    r.addLiteral('ab', 'input');
+    expect(r.redact('login pw12 ok, about')).toBe('login [REDACTED] ok, about');
+  });
+  it('environment values still need 6 characters (their names are guesses)', () => {
+    const r = new Redactor({ env: { DB_PASS: 'true', DB_PASSWORD: 'hunter2x' } });
+    expect(r.redact('true hunter2x')).toBe('true [REDACTED]');
+  });
+});
+
+describe('secret names', () => {
+  it.each([
+    ['DB_PASS', true],
+    ['PGPASSWORD', true],
+    ['STRIPE_KEY', true],
+    ['AWS_SECRET_ACCESS_KEY', true],
+    ['APP_CREDENTIAL', true],
+    ['GITHUB_TOKEN', true],
+    ['KEYCLOAK_URL', false],
+    ['SSH_KEY_PATH', false],
+    ['HOME', false],
+    ['PWD', false],
+    ['OLDPWD', false],
+  ])('%s → %s', (name, secret) => {
+    expect(isSecretName(name)).toBe(secret);
+  });
+});
+
+describe('not taken for secrets', () => {
+  it.each([['date -u +%H:%M'], ['date -u 12:30'], ['kubectl get pods -o wide']])('%s', (input) => {
+    expect(new Redactor().redact(input)).toBe(input);
+  });
+});
+
+describe('redacting a large output without holding the event loop', () => {
+  it('works in slices, letting timers and signal handlers run between them, and finds every secret', async () => {
+    const r = new Redactor();
+    const line = '{"msg":"' + 'a'.repeat(300_000) + '","password":"hunter2x"}\n';
+    const text = line.repeat(4) + `x ${'b'.repeat(500_000)} Bearer abcdefghijkl\n`;
+    const order: string[] = [];
+    setImmediate(() => order.push('other work'));
+    const pending = redactYielding(r, text).then((out) => {
+      order.push('redacted');
+      return out;
+    });
+    order.push('returned');
+    const out = await pending;
+    expect(order).toEqual(['returned', 'other work', 'redacted']);
+    expect(out).not.toContain('hunter2x');
+    expect(out).not.toContain('abcdefghijkl');
+    expect(out.length).toBeGreaterThan(1_500_000);
   });
 });
