@@ -13,6 +13,7 @@ import { parseDuration } from '../duration.js';
 import { currentOpenIncident, loadIncident, openIncident } from '../incident/open.js';
 import { unfinishedRun, type IncidentState } from '../incident/state.js';
 import { HumanRunRenderer, JsonRunRenderer, type RunRenderer } from '../render/run.js';
+import { onOutputClosed } from '../render/closed-output.js';
 import { suggest } from '../suggest.js';
 import { resolveScenario } from '../runbook/scenario.js';
 import { validateInputValue } from '../runbook/template.js';
@@ -160,6 +161,10 @@ export async function runCommand(ctx: Context, runbookId: string, opts: RunOptio
   process.on('SIGINT', onSigint);
   process.on('SIGTERM', onTerm);
   process.on('SIGHUP', onTerm);
+  // Nobody reads our output any more (`| head -1`): stop as SIGPIPE would, but recorded (exit 141).
+  const offClosed = onOutputClosed((stream, why) => {
+    if (stream === 'stdout') interrupts.abort(`standard output was closed: ${why}`);
+  });
   await shellReady;
   const engine = new RunbookEngine(
     {
@@ -203,6 +208,7 @@ export async function runCommand(ctx: Context, runbookId: string, opts: RunOptio
     return summary.exitCode;
   } finally {
     renderer.close();
+    offClosed();
     process.off('SIGINT', onSigint);
     process.off('SIGTERM', onTerm);
     process.off('SIGHUP', onTerm);

@@ -304,7 +304,7 @@ export class RunbookEngine {
     const groups = planGroups(this.runbook.steps);
     try {
       for (let gi = 0; gi < groups.length; gi++) {
-        if (this.deps.interrupts.shouldAbort) throw new RunAborted('interrupted');
+        if (this.deps.interrupts.shouldAbort) throw new RunAborted(this.deps.interrupts.abortReason ?? 'interrupted');
         const group = groups[gi]!.filter((s) => !done.has(s.id));
         const runnable: RunbookStep[] = [];
         for (const step of group) {
@@ -331,7 +331,7 @@ export class RunbookEngine {
         if (cancelled || cancelledSteps.length) {
           const choice = await this.askAfterInterrupt(cancelledSteps.map((s) => s.id));
           await this.deps.emit({ type: 'run.interrupted', runId, stepIds: cancelledSteps.map((s) => s.id), choice });
-          if (choice === 'abort') throw new RunAborted('interrupted (Ctrl-C)');
+          if (choice === 'abort') throw new RunAborted(this.deps.interrupts.abortReason ?? 'interrupted (Ctrl-C)');
           if (choice === 'retry') gi--;
           else
             for (const s of cancelledSteps) {
@@ -830,7 +830,7 @@ export class RunbookEngine {
           ...base,
           type: 'step.finished',
           status: 'cancelled',
-          reason: 'cancelled by the responder (Ctrl-C); the command and its children were stopped',
+          reason: `cancelled ${this.deps.interrupts.abortReason ? `(${this.deps.interrupts.abortReason})` : 'by the responder (Ctrl-C)'}; the command and its children were stopped`,
         });
         return 'cancelled';
       case 'timeout':

@@ -3,10 +3,10 @@
  * kill -9, concurrent writers, a full and a read-only disk, hung and noisy commands, consent.
  */
 import { describe, expect, it } from 'vitest';
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
-import { concurrentWriters, FAULT_RUNBOOKS, killDrill } from '../support/faults.js';
-import { jsonLines, sandbox } from '../support/cli.js';
+import { concurrentWriters, FAULT_RUNBOOKS, killDrill, processesOf, uniqueToken } from '../support/faults.js';
+import { BIN, jsonLines, sandbox } from '../support/cli.js';
 
 function canMount(): boolean {
   if (process.getuid?.() !== 0) return false;
@@ -54,6 +54,41 @@ describe('faults', () => {
     expect(left.trim()).toBe('');
     expect(r.ms).toBeLessThan(60_000);
   }, 90_000);
+
+  it('a closed standard output (`run --json | head`): the run is aborted and recorded, its commands ended, exit 141', async () => {
+    const box = sandbox();
+    const token = uniqueToken();
+    const args = ['run', 'noisy', '--yes', '--json', '--runbooks-dir', FAULT_RUNBOOKS, '--var', `token=${token}`];
+    const child = spawn(process.execPath, [BIN, ...args], { env: box.env, cwd: box.dir, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const closed = new Promise<number | null>((resolve) => child.on('close', resolve));
+    // Like `| head`: read until the flood is streaming, then close the pipe while it still writes.
+    let out = '';
+    await new Promise<void>((resolve) =>
+      child.stdout.on('data', (d: Buffer) => {
+        out += d.toString();
+        if (/"type":"step.output","runId":"[^"]+","stepId":"floods"/.test(out)) {
+          child.stdout.destroy();
+          resolve();
+        }
+      }),
+    );
+    const code = await closed;
+    expect(stderr).not.toMatch(/internal error|EPIPE\n\s+at /);
+    expect(code).toBe(141);
+    expect((await box.run(['timeline', 'verify'])).code).toBe(0);
+    const events = jsonLines((await box.run(['timeline', '--json'])).stdout);
+    const aborted = events.find((e) => e.type === 'run.aborted');
+    expect(aborted?.data).toMatchObject({
+      reason: expect.stringMatching(/standard output was closed.*EPIPE/),
+      pendingSteps: expect.arrayContaining(['floods']),
+    });
+    expect(events.find((e) => e.type === 'step.finished' && e.data.stepId === 'floods')?.data.status).toBe('cancelled');
+    expect(events.some((e) => e.type === 'run.finished')).toBe(false);
+    // The command that was running (the flood: a shell, yes and head) was ended with the run.
+    expect(processesOf(`flood ${token}`)).toEqual([]);
+  }, 60_000);
 
   it.runIf(mountable)(
     'a disk that fills mid-run: a clear error (exit 3), no corrupted line, earlier events intact',
