@@ -4,8 +4,11 @@
  * (`kubectl exec` helpers, `sh -c` children). Output is captured up to a cap in memory while the
  * full stream is handed to `onOutput` (which writes the artifact). Failures are values, not
  * exceptions: a missing program, a timeout and a cancellation are outcomes the engine reports.
+ * When a command ends, whatever it left running (a background child, a daemon that called setsid
+ * and left the group) is found by its environment tag (proctree.ts), ended and reported.
  */
 import type { Result } from 'execa';
+import { bootId, endProcesses, findProcesses, processInfo, TAG_VARIABLE } from './proctree.js';
 
 export type ProcessOutcome =
   | { kind: 'exited'; exitCode: number }
@@ -27,6 +30,19 @@ export interface ProcessRequest {
   /** Bytes of each stream kept in memory; the rest is counted and passed to onOutput only. */
   captureLimit?: number;
   onOutput?: (stream: 'stdout' | 'stderr', chunk: string) => void;
+  /** Set in the command's environment (proctree.ts): what it leaves running is found by it. */
+  tag?: string;
+  /** Told once the process exists, with what identifies it (to record before it can outlive us). */
+  onSpawn?: (process: SpawnedProcess) => void;
+}
+
+/** A started command: its pid and group, and its start time (ticks after boot) so a reused pid is not it. */
+export interface SpawnedProcess {
+  pid: number;
+  pgid: number;
+  startTime?: number;
+  bootId?: string;
+  command: string;
 }
 
 export interface ProcessResult {
@@ -38,6 +54,8 @@ export interface ProcessResult {
   /** True when a stream was longer than the capture limit and `stdout`/`stderr` hold only its start. */
   truncated: boolean;
   durationMs: number;
+  /** Processes the command left running when it ended (ended by us: SIGTERM, then SIGKILL). */
+  leftovers?: Array<{ pid: number; command: string }>;
 }
 
 export interface Shell {
@@ -92,13 +110,24 @@ export class ExecaShell implements Shell {
       stdin: request.input === undefined ? 'ignore' : 'pipe',
       detached: true, // own process group: we kill the whole tree, and the terminal's Ctrl-C reaches us, not it
       cleanup: true,
-      env: { ...(request.env ?? process.env), FORCE_COLOR: undefined },
+      env: { ...(request.env ?? process.env), FORCE_COLOR: undefined, ...(request.tag ? { [TAG_VARIABLE]: request.tag } : {}) },
       extendEnv: false,
       cwd: request.cwd,
       encoding: 'utf8',
       stripFinalNewline: false,
       windowsHide: true,
     });
+
+    if (child.pid) {
+      const info = processInfo(child.pid);
+      request.onSpawn?.({
+        pid: child.pid,
+        pgid: child.pid,
+        ...(info ? { startTime: info.startTime } : {}),
+        ...(bootId() ? { bootId: bootId() } : {}),
+        command: program, // the program only: its arguments may hold a secret from $ENV
+      });
+    }
 
     let stopReason: 'timeout' | 'cancelled' | undefined;
     const stop = (reason: 'timeout' | 'cancelled') => {
@@ -143,6 +172,11 @@ export class ExecaShell implements Shell {
     clearTimeout(timer);
     request.signal?.removeEventListener('abort', onAbort);
     const durationMs = Math.round(this.now() - start);
+    // Nothing a command started outlives it: its group, and anything carrying its tag (setsid).
+    const pid = child.pid;
+    const left = pid
+      ? await endProcesses(() => findProcesses({ ...(request.tag ? { tag: request.tag } : {}), groups: [pid] }), KILL_GRACE_MS)
+      : [];
     const base = {
       stdout: captured.stdout.join(''),
       stderr: captured.stderr.join(''),
@@ -150,6 +184,7 @@ export class ExecaShell implements Shell {
       stderrBytes: bytes.stderr,
       truncated,
       durationMs,
+      ...(left.length ? { leftovers: left.map((p) => ({ pid: p.pid, command: p.command })) } : {}),
     };
     let outcome: ProcessOutcome;
     if (stopReason === 'timeout') outcome = { kind: 'timeout', timeoutMs: request.timeoutMs };

@@ -41,6 +41,19 @@ export type EngineEvent =
   | { type: 'step.started'; runId: string; stepId: string; kind: string; title: string; command?: string; attempt: number }
   | { type: 'step.output'; runId: string; stepId: string; stream: 'stdout' | 'stderr'; text: string }
   | {
+      /** A command of the step started: recorded so that `--resume` after a kill -9 can tell whether it still runs. */
+      type: 'step.process';
+      runId: string;
+      stepId: string;
+      pid: number;
+      pgid: number;
+      /** Clock ticks after boot (/proc/<pid>/stat), with bootId: a reused pid is not this process. */
+      startTime?: number;
+      bootId?: string;
+      /** The program (its arguments are not recorded: they may hold a secret read from the environment). */
+      command: string;
+    }
+  | {
       type: 'step.finished';
       runId: string;
       stepId: string;
@@ -56,6 +69,8 @@ export type EngineEvent =
       stderr?: ArtifactRef;
       /** The last lines of output, redacted, for renderers (full output is in the artifact). */
       outputTail?: string[];
+      /** Processes the command left running when it ended (a background child, a setsid daemon): ended by us. */
+      leftovers?: Array<{ pid: number; command: string }>;
     }
   | { type: 'step.skipped'; runId: string; stepId: string; title: string; reason: string }
   | {

@@ -4,7 +4,8 @@
  * prompt and mitigation steps, and reports everything as events. It never prints and never exits:
  * renderers and the timeline recorder listen to its events.
  */
-import type { Shell, ProcessResult } from '../adapters/shell.js';
+import type { Shell, ProcessResult, SpawnedProcess } from '../adapters/shell.js';
+import { processTag } from '../adapters/proctree.js';
 import type { Prompter } from '../adapters/prompter.js';
 import { PromptCancelledError } from '../adapters/prompter.js';
 import { resolveCommand, TemplateError, type ResolvedCommand } from '../runbook/command.js';
@@ -640,7 +641,14 @@ export class RunbookEngine {
     if (this.request.simulate) {
       result = await this.replayStep(key, resolved.argv[0]![0]!, timeoutMs, signal, onOutput);
     } else {
-      result = await this.deps.shell.run({ argv: resolved.argv[0]!, timeoutMs, signal, env: this.deps.env, onOutput });
+      result = await this.deps.shell.run({
+        argv: resolved.argv[0]!,
+        timeoutMs,
+        signal,
+        env: this.deps.env,
+        onOutput,
+        ...this.tracked(key),
+      });
     }
     let stdout = result.stdout;
     if (result.outcome.kind !== 'exited') return { result, stdout };
@@ -658,6 +666,7 @@ export class RunbookEngine {
         timeoutMs: Math.max(1000, deadline - this.deps.now()),
         signal,
         env: this.deps.env,
+        ...this.tracked(key),
       });
       const program = stage[0]!;
       switch (r.outcome.kind) {
@@ -681,6 +690,15 @@ export class RunbookEngine {
       }
     }
     return { result, stdout };
+  }
+
+  /** Tags a step's commands and records each one's pid as it starts (what --resume checks after a kill -9). */
+  private tracked(stepId: string) {
+    const { runId } = this.request;
+    return {
+      tag: processTag(runId, stepId),
+      onSpawn: (p: SpawnedProcess) => void this.deps.emit({ type: 'step.process', runId, stepId, ...p }).catch(() => undefined),
+    };
   }
 
   /** Replays the scenario's recorded output for a step (or says the scenario lacks it). */
@@ -820,6 +838,7 @@ export class RunbookEngine {
       ...(artifacts.stdout ? { stdout: artifacts.stdout } : {}),
       ...(artifacts.stderr ? { stderr: artifacts.stderr } : {}),
       outputTail: tail,
+      ...(result.leftovers ? { leftovers: result.leftovers } : {}),
     };
     const outcome = result.outcome;
     const program = command.program;

@@ -198,6 +198,7 @@ export class HumanRunRenderer implements RunRenderer {
         this.print(
           `  ${shownOnly ? c.dim('✔ shown') : `${symbol} ${label}`} ${c.dim(`(${formatDuration(event.durationMs)})`)}${event.reason && event.status !== 'failed' ? ` — ${event.reason}` : ''}`,
         );
+        for (const p of event.leftovers ?? []) this.print(c.yellow(`  ⚠ left running when it ended, so ended: pid ${p.pid} ${p.command}`));
         if (inGroup) {
           this.groupSize = Math.max(0, this.groupSize - 1);
           if (this.running.size === 0) this.groupSize = 0;
@@ -249,6 +250,8 @@ export class HumanRunRenderer implements RunRenderer {
           `  ${event.status === 'passed' ? c.green('✔ done') : c.red(`✖ ${event.status}`)}${event.reason ? ` — ${event.reason}` : ''}`,
         );
         break;
+      case 'step.process':
+        break; // recorded for --resume; nothing to show
       case 'run.interrupted':
         this.print(c.yellow(`  interrupted: ${event.choice}`));
         break;

@@ -33,9 +33,12 @@ describe('faults', () => {
     expect(r.events).toBe(1 + 4 * 300);
   }, 120_000);
 
-  it('hung and noisy commands are bounded and the run goes on', async () => {
+  it('hung and noisy commands are bounded, nothing they start outlives them, and the run goes on', async () => {
     const box = sandbox();
-    const r = await box.run(['run', 'noisy', '--yes', '--json', '--runbooks-dir', FAULT_RUNBOOKS], { timeoutMs: 90_000 });
+    const token = uniqueToken();
+    const r = await box.run(['run', 'noisy', '--yes', '--json', '--runbooks-dir', FAULT_RUNBOOKS, '--var', `token=${token}`], {
+      timeoutMs: 90_000,
+    });
     const finished = Object.fromEntries(
       jsonLines(r.stdout)
         .filter((e) => e.type === 'step.finished')
@@ -45,13 +48,11 @@ describe('faults', () => {
     expect(finished.forks).toMatchObject({ status: 'timeout' });
     expect(finished.floods.stdout).toMatchObject({ truncated: true, bytes: 16 * 1024 * 1024, totalBytes: 60_000_000 });
     expect(finished.after).toMatchObject({ status: 'passed' });
-    let left = '';
-    try {
-      left = execFileSync('pgrep', ['-f', 'sleep 3[123]'], { encoding: 'utf8' });
-    } catch {
-      left = '';
-    }
-    expect(left.trim()).toBe('');
+    // A child left in the background and a daemon in its own session (setsid) were ended with
+    // their step, and the record says so.
+    expect(finished.background.leftovers).toEqual([expect.objectContaining({ command: `sleep 301.${token}` })]);
+    expect(finished.daemon.leftovers).toEqual([expect.objectContaining({ command: `sleep 302.${token}` })]);
+    expect(processesOf(token)).toEqual([]);
     expect(r.ms).toBeLessThan(60_000);
   }, 90_000);
 
@@ -86,9 +87,45 @@ describe('faults', () => {
     });
     expect(events.find((e) => e.type === 'step.finished' && e.data.stepId === 'floods')?.data.status).toBe('cancelled');
     expect(events.some((e) => e.type === 'run.finished')).toBe(false);
-    // The command that was running (the flood: a shell, yes and head) was ended with the run.
-    expect(processesOf(`flood ${token}`)).toEqual([]);
+    // The command that was running (the flood: a shell, yes and head) was ended with the run, and
+    // so were what earlier steps left running.
+    expect(processesOf(token)).toEqual([]);
   }, 60_000);
+
+  it('kill -9 of the CLI mid-check: --resume refuses while the check still runs, and goes on once it is gone', async () => {
+    const box = sandbox();
+    const token = uniqueToken();
+    const args = ['run', 'slow-check', '--yes', '--json', '--runbooks-dir', FAULT_RUNBOOKS, '--var', `token=${token}`];
+    const { spawnCli } = await import('../support/cli.js');
+    const first = spawnCli(box, args);
+    await first.waitFor('"stepId":"slow","pid"');
+    await new Promise((r) => setTimeout(r, 200));
+    first.child.kill('SIGKILL');
+    await first.closed;
+    expect(processesOf(`40.${token}`)).not.toEqual([]); // nothing ended it: the CLI was killed
+    const refused = await box.run([...args, '--resume']);
+    expect(refused.code).toBe(2);
+    const recorded = jsonLines((await box.run(['timeline', '--json'])).stdout).find(
+      (e) => e.type === 'step.process' && e.data.stepId === 'slow',
+    );
+    const pgid = recorded!.data.pgid as number;
+    expect(refused.stderr).toMatch(/still has \d+ process\(es\) running/);
+    expect(refused.stderr).toContain(`pid ${pgid} (group ${pgid}, step slow)`);
+    expect(refused.stderr).toContain(`kill -TERM -- -${pgid}`);
+    // Nothing was started twice, nothing recorded by the refused attempt.
+    const tl = jsonLines((await box.run(['timeline', '--json'])).stdout);
+    expect(tl.filter((e) => e.type === 'run.resumed')).toEqual([]);
+    // The responder ends the old group as told (it ignores SIGTERM, so SIGKILL); then the resume goes on.
+    process.kill(-pgid, 'SIGKILL');
+    for (let i = 0; i < 50 && processesOf(`40.${token}`).length; i++) await new Promise((r) => setTimeout(r, 100));
+    const resumed = await box.run([...args, '--resume', '--var', 'seconds=1']);
+    expect(resumed.code).toBe(0);
+    expect(
+      jsonLines(resumed.stdout)
+        .filter((e) => e.type === 'step.finished')
+        .map((e) => e.stepId),
+    ).toEqual(['slow', 'after']);
+  }, 120_000);
 
   it.runIf(mountable)(
     'a disk that fills mid-run: a clear error (exit 3), no corrupted line, earlier events intact',
