@@ -9,6 +9,8 @@
  */
 import type { Result } from 'execa';
 import { bootId, endProcesses, findProcesses, processInfo, TAG_VARIABLE } from './proctree.js';
+import { OutputDecoder, shownText } from './output-text.js';
+import { CAPTURE_LIMIT } from '../limits.js';
 
 export type ProcessOutcome =
   | { kind: 'exited'; exitCode: number }
@@ -27,8 +29,9 @@ export interface ProcessRequest {
   input?: string;
   env?: NodeJS.ProcessEnv;
   cwd?: string;
-  /** Bytes of each stream kept in memory; the rest is counted and passed to onOutput only. */
+  /** Characters of each stream kept in memory; the rest is counted and passed to onOutput only. */
   captureLimit?: number;
+  /** Every chunk as it arrives, bytes that are not UTF-8 escaped (output-text.ts: shownText, encodeOutput). */
   onOutput?: (stream: 'stdout' | 'stderr', chunk: string) => void;
   /** Set in the command's environment (proctree.ts): what it leaves running is found by it. */
   tag?: string;
@@ -56,6 +59,8 @@ export interface ProcessResult {
   durationMs: number;
   /** Processes the command left running when it ended (ended by us: SIGTERM, then SIGKILL). */
   leftovers?: Array<{ pid: number; command: string }>;
+  /** Byte offset of the first byte of a stream that is not UTF-8 (shown as U+FFFD in stdout/stderr). */
+  invalidUtf8?: { stdout?: number; stderr?: number };
 }
 
 export interface Shell {
@@ -66,7 +71,7 @@ export interface Shell {
 const KILL_GRACE_MS = 1500;
 /** How long to wait for output pipes after the main process exits (background children may hold them). */
 const DRAIN_MS = 1000;
-export const DEFAULT_CAPTURE_LIMIT = 4 * 1024 * 1024;
+export const DEFAULT_CAPTURE_LIMIT = CAPTURE_LIMIT;
 
 function killGroup(pid: number | undefined, signal: NodeJS.Signals): void {
   if (!pid) return;
@@ -113,7 +118,7 @@ export class ExecaShell implements Shell {
       env: { ...(request.env ?? process.env), FORCE_COLOR: undefined, ...(request.tag ? { [TAG_VARIABLE]: request.tag } : {}) },
       extendEnv: false,
       cwd: request.cwd,
-      encoding: 'utf8',
+      encoding: 'buffer',
       stripFinalNewline: false,
       windowsHide: true,
     });
@@ -141,18 +146,22 @@ export class ExecaShell implements Shell {
     if (request.signal?.aborted) onAbort();
     request.signal?.addEventListener('abort', onAbort, { once: true });
 
+    const decoders = { stdout: new OutputDecoder(), stderr: new OutputDecoder() };
+    const kept = { stdout: 0, stderr: 0 };
+    const take = (stream: 'stdout' | 'stderr', text: string) => {
+      if (!text) return;
+      if (kept[stream] < limit) {
+        const part = text.length <= limit - kept[stream] ? text : text.slice(0, limit - kept[stream]);
+        captured[stream].push(shownText(part));
+        kept[stream] += part.length;
+        if (part.length < text.length) truncated = true;
+      } else truncated = true;
+      request.onOutput?.(stream, text);
+    };
     for (const stream of ['stdout', 'stderr'] as const) {
-      const s = child[stream];
-      s?.setEncoding('utf8');
-      s?.on('data', (chunk: string) => {
-        const size = Buffer.byteLength(chunk);
-        if (bytes[stream] < limit) {
-          const room = limit - bytes[stream];
-          captured[stream].push(size <= room ? chunk : Buffer.from(chunk).subarray(0, room).toString('utf8'));
-          if (size > room) truncated = true;
-        } else truncated = true;
-        bytes[stream] += size;
-        request.onOutput?.(stream, chunk);
+      child[stream]?.on('data', (chunk: Buffer) => {
+        bytes[stream] += chunk.length;
+        take(stream, decoders[stream].write(chunk));
       });
     }
     if (request.input !== undefined && child.stdin) {
@@ -172,6 +181,8 @@ export class ExecaShell implements Shell {
     clearTimeout(timer);
     request.signal?.removeEventListener('abort', onAbort);
     const durationMs = Math.round(this.now() - start);
+    for (const stream of ['stdout', 'stderr'] as const) take(stream, decoders[stream].end());
+    const invalid = { stdout: decoders.stdout.firstInvalid, stderr: decoders.stderr.firstInvalid };
     // Nothing a command started outlives it: its group, and anything carrying its tag (setsid).
     const pid = child.pid;
     const left = pid
@@ -185,6 +196,9 @@ export class ExecaShell implements Shell {
       truncated,
       durationMs,
       ...(left.length ? { leftovers: left.map((p) => ({ pid: p.pid, command: p.command })) } : {}),
+      ...(invalid.stdout !== undefined || invalid.stderr !== undefined
+        ? { invalidUtf8: Object.fromEntries(Object.entries(invalid).filter(([, v]) => v !== undefined)) }
+        : {}),
     };
     let outcome: ProcessOutcome;
     if (stopReason === 'timeout') outcome = { kind: 'timeout', timeoutMs: request.timeoutMs };

@@ -4,7 +4,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { concurrentWriters, FAULT_RUNBOOKS, killDrill, processesOf, uniqueToken } from '../support/faults.js';
 import { BIN, jsonLines, sandbox } from '../support/cli.js';
 
@@ -48,6 +49,23 @@ describe('faults', () => {
     expect(finished.forks).toMatchObject({ status: 'timeout' });
     expect(finished.floods.stdout).toMatchObject({ truncated: true, bytes: 16 * 1024 * 1024, totalBytes: 60_000_000 });
     expect(finished.after).toMatchObject({ status: 'passed' });
+    // --json prints a stream up to the same cap as the artifact, then one mark with the total.
+    const floodOutput = jsonLines(r.stdout).filter((e) => e.type === 'step.output' && e.stepId === 'floods');
+    expect(floodOutput.reduce((n, e) => n + Buffer.byteLength(e.text as string), 0)).toBeLessThanOrEqual(16 * 1024 * 1024);
+    expect(jsonLines(r.stdout).filter((e) => e.type === 'step.output.truncated' && e.stepId === 'floods')).toEqual([
+      expect.objectContaining({ stepId: 'floods', stream: 'stdout', shownBytes: 16 * 1024 * 1024, totalBytes: 60_000_000 }),
+    ]);
+    // Filters stream: tail sees the end of 20 MB of output, not the end of what is kept in memory;
+    // sort holds at most its limit and says so.
+    expect(finished['last-line'].outputTail).toEqual(['3000000']);
+    expect(finished.sorted.notes).toEqual([expect.stringMatching(/^sort: sorted only the first \d+ lines .* were not sorted or shown$/)]);
+    // Bytes that are not UTF-8 are said to be so; the artifact keeps them.
+    expect(finished['not-text'].stdout.encoding).toBe('invalid utf-8 at byte 11, shown with U+FFFD; the artifact keeps the raw bytes');
+    expect(finished['not-text'].outputTail).toEqual(['valid text', '\uFFFD\uFFFD after the bad bytes']);
+    const raw = readFileSync(
+      join(box.home, 'incidents', readFileSync(join(box.home, 'current'), 'utf8').trim(), finished['not-text'].stdout.path),
+    );
+    expect(raw.subarray(11, 13)).toEqual(Buffer.from([0xff, 0xfe]));
     // A child left in the background and a daemon in its own session (setsid) were ended with
     // their step, and the record says so.
     expect(finished.background.leftovers).toEqual([expect.objectContaining({ command: `sleep 301.${token}` })]);
