@@ -3,12 +3,15 @@
  * happened to an exit code. The only module that reads process.argv or exits.
  *
  * Exit codes: 0 ran and all checks passed; 1 ran and found problems; 2 usage or input error;
- * 3 the state directory could not be written; 70 internal error (a bug); 130 interrupted.
+ * 3 the state directory could not be written; 70 internal error (a bug); 130 interrupted;
+ * 141 standard output was closed before everything was printed (`| head -1`: as SIGPIPE would end
+ * a filter; what was recorded is intact, and a run is ended and recorded as aborted).
  */
 import { Command, CommanderError, Option } from 'commander';
 import { systemClock } from './adapters/clock.js';
 import { UserError } from './errors.js';
 import { guardedTerminal, neutralise, processTerminal, redactingTerminal } from './render/terminal.js';
+import { EXIT_OUTPUT_CLOSED, isClosedOutputError, outputClosed } from './render/closed-output.js';
 import { Redactor } from './secrets/redact.js';
 import { prepareConfig, type Context, type GlobalOptions } from './cli/context.js';
 import { prepareDocs } from './cli/docs.js';
@@ -44,7 +47,8 @@ Rehearse without a cluster:
 
 Environment: BUD_INCIDENT_HOME (state directory), BUD_INCIDENT_RUNBOOKS (extra runbook dirs),
 BUD_INCIDENT_CONFIG, BUD_INCIDENT_ACTOR, KUBECONFIG, NO_COLOR, FORCE_COLOR.
-Exit codes: 0 all passed, 1 problems found, 2 usage or input error, 3 cannot write state, 130 interrupted.`,
+Exit codes: 0 all passed, 1 problems found, 2 usage or input error, 3 cannot write state, 130 interrupted,
+141 standard output was closed early (e.g. "| head -1"; a run is then aborted and recorded).`,
     );
   program.hook('preAction', async (_program, actionCommand) => {
     const o = actionCommand.optsWithGlobals<GlobalOptions & { color?: boolean }>();
@@ -363,6 +367,8 @@ async function main(argv: string[]): Promise<number> {
 // A last line of defence: an error thrown outside the command's own flow (an event handler) still
 // gets a clear message and an exit code, never a minified stack dump.
 process.on('uncaughtException', (error) => {
+  // A write to a closed pipe that escaped the guarded streams: the reader left, not a bug.
+  if (isClosedOutputError(error)) process.exit(EXIT_OUTPUT_CLOSED);
   const shown = (text: string) => neutralise(new Redactor({ env: process.env }).redact(text));
   if (error instanceof UserError) {
     process.stderr.write(`bud-incident: error: ${shown(error.message)}\n`);
@@ -374,6 +380,9 @@ process.on('uncaughtException', (error) => {
   process.exit(70);
 });
 
-const code = await main(process.argv);
+const status = await main(process.argv);
+// Output that could not all be printed is said in the exit code, as SIGPIPE would (a write error or a bug wins).
+const exitCode = () => (outputClosed('stdout') && status !== 3 && status !== 70 ? EXIT_OUTPUT_CLOSED : status);
 // Let pending writes to a pipe finish before exiting.
-process.stdout.write('', () => process.exit(code));
+if (outputClosed('stdout') || process.stdout.destroyed) process.exit(exitCode());
+else process.stdout.write('', () => process.exit(exitCode()));

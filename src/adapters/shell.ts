@@ -4,8 +4,13 @@
  * (`kubectl exec` helpers, `sh -c` children). Output is captured up to a cap in memory while the
  * full stream is handed to `onOutput` (which writes the artifact). Failures are values, not
  * exceptions: a missing program, a timeout and a cancellation are outcomes the engine reports.
+ * When a command ends, whatever it left running (a background child, a daemon that called setsid
+ * and left the group) is found by its environment tag (proctree.ts), ended and reported.
  */
 import type { Result } from 'execa';
+import { bootId, endProcesses, findProcesses, processInfo, TAG_VARIABLE } from './proctree.js';
+import { OutputDecoder, shownText } from './output-text.js';
+import { CAPTURE_LIMIT } from '../limits.js';
 
 export type ProcessOutcome =
   | { kind: 'exited'; exitCode: number }
@@ -24,9 +29,23 @@ export interface ProcessRequest {
   input?: string;
   env?: NodeJS.ProcessEnv;
   cwd?: string;
-  /** Bytes of each stream kept in memory; the rest is counted and passed to onOutput only. */
+  /** Characters of each stream kept in memory; the rest is counted and passed to onOutput only. */
   captureLimit?: number;
+  /** Every chunk as it arrives, bytes that are not UTF-8 escaped (output-text.ts: shownText, encodeOutput). */
   onOutput?: (stream: 'stdout' | 'stderr', chunk: string) => void;
+  /** Set in the command's environment (proctree.ts): what it leaves running is found by it. */
+  tag?: string;
+  /** Told once the process exists, with what identifies it (to record before it can outlive us). */
+  onSpawn?: (process: SpawnedProcess) => void;
+}
+
+/** A started command: its pid and group, and its start time (ticks after boot) so a reused pid is not it. */
+export interface SpawnedProcess {
+  pid: number;
+  pgid: number;
+  startTime?: number;
+  bootId?: string;
+  command: string;
 }
 
 export interface ProcessResult {
@@ -38,6 +57,10 @@ export interface ProcessResult {
   /** True when a stream was longer than the capture limit and `stdout`/`stderr` hold only its start. */
   truncated: boolean;
   durationMs: number;
+  /** Processes the command left running when it ended (ended by us: SIGTERM, then SIGKILL). */
+  leftovers?: Array<{ pid: number; command: string }>;
+  /** Byte offset of the first byte of a stream that is not UTF-8 (shown as U+FFFD in stdout/stderr). */
+  invalidUtf8?: { stdout?: number; stderr?: number };
 }
 
 export interface Shell {
@@ -48,7 +71,7 @@ export interface Shell {
 const KILL_GRACE_MS = 1500;
 /** How long to wait for output pipes after the main process exits (background children may hold them). */
 const DRAIN_MS = 1000;
-export const DEFAULT_CAPTURE_LIMIT = 4 * 1024 * 1024;
+export const DEFAULT_CAPTURE_LIMIT = CAPTURE_LIMIT;
 
 function killGroup(pid: number | undefined, signal: NodeJS.Signals): void {
   if (!pid) return;
@@ -92,13 +115,24 @@ export class ExecaShell implements Shell {
       stdin: request.input === undefined ? 'ignore' : 'pipe',
       detached: true, // own process group: we kill the whole tree, and the terminal's Ctrl-C reaches us, not it
       cleanup: true,
-      env: { ...(request.env ?? process.env), FORCE_COLOR: undefined },
+      env: { ...(request.env ?? process.env), FORCE_COLOR: undefined, ...(request.tag ? { [TAG_VARIABLE]: request.tag } : {}) },
       extendEnv: false,
       cwd: request.cwd,
-      encoding: 'utf8',
+      encoding: 'buffer',
       stripFinalNewline: false,
       windowsHide: true,
     });
+
+    if (child.pid) {
+      const info = processInfo(child.pid);
+      request.onSpawn?.({
+        pid: child.pid,
+        pgid: child.pid,
+        ...(info ? { startTime: info.startTime } : {}),
+        ...(bootId() ? { bootId: bootId() } : {}),
+        command: program, // the program only: its arguments may hold a secret from $ENV
+      });
+    }
 
     let stopReason: 'timeout' | 'cancelled' | undefined;
     const stop = (reason: 'timeout' | 'cancelled') => {
@@ -112,18 +146,22 @@ export class ExecaShell implements Shell {
     if (request.signal?.aborted) onAbort();
     request.signal?.addEventListener('abort', onAbort, { once: true });
 
+    const decoders = { stdout: new OutputDecoder(), stderr: new OutputDecoder() };
+    const kept = { stdout: 0, stderr: 0 };
+    const take = (stream: 'stdout' | 'stderr', text: string) => {
+      if (!text) return;
+      if (kept[stream] < limit) {
+        const part = text.length <= limit - kept[stream] ? text : text.slice(0, limit - kept[stream]);
+        captured[stream].push(shownText(part));
+        kept[stream] += part.length;
+        if (part.length < text.length) truncated = true;
+      } else truncated = true;
+      request.onOutput?.(stream, text);
+    };
     for (const stream of ['stdout', 'stderr'] as const) {
-      const s = child[stream];
-      s?.setEncoding('utf8');
-      s?.on('data', (chunk: string) => {
-        const size = Buffer.byteLength(chunk);
-        if (bytes[stream] < limit) {
-          const room = limit - bytes[stream];
-          captured[stream].push(size <= room ? chunk : Buffer.from(chunk).subarray(0, room).toString('utf8'));
-          if (size > room) truncated = true;
-        } else truncated = true;
-        bytes[stream] += size;
-        request.onOutput?.(stream, chunk);
+      child[stream]?.on('data', (chunk: Buffer) => {
+        bytes[stream] += chunk.length;
+        take(stream, decoders[stream].write(chunk));
       });
     }
     if (request.input !== undefined && child.stdin) {
@@ -143,6 +181,13 @@ export class ExecaShell implements Shell {
     clearTimeout(timer);
     request.signal?.removeEventListener('abort', onAbort);
     const durationMs = Math.round(this.now() - start);
+    for (const stream of ['stdout', 'stderr'] as const) take(stream, decoders[stream].end());
+    const invalid = { stdout: decoders.stdout.firstInvalid, stderr: decoders.stderr.firstInvalid };
+    // Nothing a command started outlives it: its group, and anything carrying its tag (setsid).
+    const pid = child.pid;
+    const left = pid
+      ? await endProcesses(() => findProcesses({ ...(request.tag ? { tag: request.tag } : {}), groups: [pid] }), KILL_GRACE_MS)
+      : [];
     const base = {
       stdout: captured.stdout.join(''),
       stderr: captured.stderr.join(''),
@@ -150,6 +195,10 @@ export class ExecaShell implements Shell {
       stderrBytes: bytes.stderr,
       truncated,
       durationMs,
+      ...(left.length ? { leftovers: left.map((p) => ({ pid: p.pid, command: p.command })) } : {}),
+      ...(invalid.stdout !== undefined || invalid.stderr !== undefined
+        ? { invalidUtf8: Object.fromEntries(Object.entries(invalid).filter(([, v]) => v !== undefined)) }
+        : {}),
     };
     let outcome: ProcessOutcome;
     if (stopReason === 'timeout') outcome = { kind: 'timeout', timeoutMs: request.timeoutMs };

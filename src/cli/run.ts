@@ -13,6 +13,10 @@ import { parseDuration } from '../duration.js';
 import { currentOpenIncident, loadIncident, openIncident } from '../incident/open.js';
 import { unfinishedRun, type IncidentState } from '../incident/state.js';
 import { HumanRunRenderer, JsonRunRenderer, type RunRenderer } from '../render/run.js';
+import { onOutputClosed } from '../render/closed-output.js';
+import { findProcesses, killNow, processTag } from '../adapters/proctree.js';
+import { describeLiveProcesses, liveProcessesOfRun } from '../engine/leftovers.js';
+import { readEvents } from '../timeline/store.js';
 import { suggest } from '../suggest.js';
 import { resolveCommand } from '../runbook/command.js';
 import { resolveScenario } from '../runbook/scenario.js';
@@ -115,6 +119,9 @@ export async function runCommand(ctx: Context, runbookId: string, opts: RunOptio
       findings: run.findings.map((f) => ({ stepId: f.stepId, findingId: f.findingId, ...(f.cause ? { cause: f.cause } : {}) })),
       answers: run.answers,
     };
+    // After a kill -9 nothing ended the run's commands: never start a step a second time while they run.
+    const live = liveProcessesOfRun(readEvents(h.timeline(incidentId).path), runId);
+    if (live.length) throw new UserError(describeLiveProcesses(runId, live), 2);
     if (run.mode === 'simulate' && !simulate)
       throw new UserError(`the interrupted run was a simulation (scenario ${run.scenario}); resume it with --simulate ${run.scenario}`);
     renderer.info('incident.attached', { id: incidentId });
@@ -168,6 +175,13 @@ export async function runCommand(ctx: Context, runbookId: string, opts: RunOptio
   process.on('SIGINT', onSigint);
   process.on('SIGTERM', onTerm);
   process.on('SIGHUP', onTerm);
+  // However the process ends (a bug, a closed pipe), nothing this run started outlives it.
+  const sweep = () => killNow(findProcesses({ tag: processTag(runId, ''), prefix: true }));
+  process.on('exit', sweep);
+  // Nobody reads our output any more (`| head -1`): stop as SIGPIPE would, but recorded (exit 141).
+  const offClosed = onOutputClosed((stream, why) => {
+    if (stream === 'stdout') interrupts.abort(`standard output was closed: ${why}`);
+  });
   await shellReady;
   const engine = new RunbookEngine(
     {
@@ -212,6 +226,9 @@ export async function runCommand(ctx: Context, runbookId: string, opts: RunOptio
     return summary.exitCode;
   } finally {
     renderer.close();
+    offClosed();
+    process.off('exit', sweep);
+    sweep();
     process.off('SIGINT', onSigint);
     process.off('SIGTERM', onTerm);
     process.off('SIGHUP', onTerm);

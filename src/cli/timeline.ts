@@ -11,7 +11,7 @@ export function showTimeline(ctx: Context, opts: { json?: boolean; format?: stri
   const format = opts.json ? 'json' : (opts.format ?? 'table');
   if (!['json', 'md', 'markdown', 'table'].includes(format)) throw new UserError(`--format "${format}": use table, md or json`);
   // Step starts and live details are noise for humans; --all shows every event.
-  const hidden = new Set(opts.all || format === 'json' ? [] : ['step.started']);
+  const hidden = new Set(opts.all || format === 'json' ? [] : ['step.started', 'step.process']);
   const out = ctx.term.out;
   if (format === 'json') {
     for (const e of readEvents(path)) out.write(JSON.stringify(e) + '\n');

@@ -15,6 +15,8 @@ export interface ArtifactRef {
   truncated: boolean;
   /** Bytes the command actually produced (may exceed `bytes` when truncated). */
   totalBytes: number;
+  /** Set when the output was not valid UTF-8: where, and how it is shown (the artifact keeps the raw bytes). */
+  encoding?: string;
 }
 
 export interface NextSuggestion {
@@ -54,6 +56,21 @@ export type EngineEvent =
       consent?: { how: 'typed-yes' | '--allow-mitigations'; changes: string };
     }
   | { type: 'step.output'; runId: string; stepId: string; stream: 'stdout' | 'stderr'; text: string }
+  /** The stream's output went past the output cap: nothing more of it is printed (the total is here). */
+  | { type: 'step.output.truncated'; runId: string; stepId: string; stream: 'stdout' | 'stderr'; shownBytes: number; totalBytes: number }
+  | {
+      /** A command of the step started: recorded so that `--resume` after a kill -9 can tell whether it still runs. */
+      type: 'step.process';
+      runId: string;
+      stepId: string;
+      pid: number;
+      pgid: number;
+      /** Clock ticks after boot (/proc/<pid>/stat), with bootId: a reused pid is not this process. */
+      startTime?: number;
+      bootId?: string;
+      /** The program (its arguments are not recorded: they may hold a secret read from the environment). */
+      command: string;
+    }
   | {
       type: 'step.finished';
       runId: string;
@@ -70,6 +87,10 @@ export type EngineEvent =
       stderr?: ArtifactRef;
       /** The last lines of output, redacted, for renderers (full output is in the artifact). */
       outputTail?: string[];
+      /** What was dropped to stay bounded: a filter's limit (sort), the judged output's limit. */
+      notes?: string[];
+      /** Processes the command left running when it ended (a background child, a setsid daemon): ended by us. */
+      leftovers?: Array<{ pid: number; command: string }>;
     }
   | { type: 'step.skipped'; runId: string; stepId: string; title: string; reason: string }
   | {
@@ -152,4 +173,4 @@ export type EngineEvent =
 export type EngineEventType = EngineEvent['type'];
 
 /** Events that are drawn but not recorded: live output and progress. */
-export const DISPLAY_ONLY: ReadonlySet<EngineEventType> = new Set(['step.output', 'group.started']);
+export const DISPLAY_ONLY: ReadonlySet<EngineEventType> = new Set(['step.output', 'step.output.truncated', 'group.started']);

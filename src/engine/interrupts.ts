@@ -6,6 +6,7 @@
 export class Interrupts {
   private current: AbortController | undefined;
   private abortRequested = false;
+  private reason: string | undefined;
   private cancelledStep = false;
   private readonly listeners = new Set<() => void>();
 
@@ -20,9 +21,10 @@ export class Interrupts {
     for (const l of this.listeners) l();
   }
 
-  /** Asks the run to stop (SIGTERM, SIGHUP: the terminal went away). */
-  abort(): void {
+  /** Asks the run to stop (SIGTERM, SIGHUP: the terminal went away; standard output closed), saying why. */
+  abort(reason?: string): void {
     this.abortRequested = true;
+    this.reason ??= reason;
     this.current?.abort();
     for (const l of this.listeners) l();
   }
@@ -44,6 +46,11 @@ export class Interrupts {
 
   get shouldAbort(): boolean {
     return this.abortRequested;
+  }
+
+  /** Why the run was asked to stop, when it was not a Ctrl-C. */
+  get abortReason(): string | undefined {
+    return this.reason;
   }
 
   onInterrupt(listener: () => void): () => void {

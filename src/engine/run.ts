@@ -4,12 +4,15 @@
  * prompt and mitigation steps, and reports everything as events. It never prints and never exits:
  * renderers and the timeline recorder listen to its events.
  */
-import type { Shell, ProcessResult } from '../adapters/shell.js';
+import type { Shell, ProcessResult, SpawnedProcess } from '../adapters/shell.js';
+import { processTag } from '../adapters/proctree.js';
 import type { Prompter } from '../adapters/prompter.js';
 import { PromptCancelledError } from '../adapters/prompter.js';
 import { quoteForDisplay, resolveCommand, TemplateError, type ResolvedCommand } from '../runbook/command.js';
-import { parseFilter } from '../runbook/filters.js';
 import { effectOf, effectOfParsed } from '../runbook/effects.js';
+import { runPipeline } from './pipeline.js';
+import { ShownOutput } from './output-cap.js';
+import { encodingNote } from '../adapters/output-text.js';
 import type { LoadedRunbook } from '../runbook/load.js';
 import type { CheckStepDef, MitigationDef, RecordedOutputDef, Runbook, RunbookStep } from '../runbook/schema.js';
 import { renderTemplate, validateInputValue } from '../runbook/template.js';
@@ -56,6 +59,14 @@ interface Executed {
   filterError?: string;
   /** The check could not see the system (why, and how to fix the check): never a finding. */
   unchecked?: { reason: string; fix: string };
+  /** What was dropped to stay bounded (pipeline.ts). */
+  notes?: string[];
+}
+
+/** An artifact's record, saying where its bytes stopped being UTF-8 (output-text.ts). */
+function withEncoding(ref: ArtifactRef | undefined, firstInvalid: number | undefined): ArtifactRef | undefined {
+  const encoding = encodingNote(firstInvalid);
+  return ref && encoding ? { ...ref, encoding } : ref;
 }
 
 /** Where step output goes: an artifact file per stream, redacted as it is written. */
@@ -323,7 +334,7 @@ export class RunbookEngine {
     const groups = planGroups(this.runbook.steps);
     try {
       for (let gi = 0; gi < groups.length; gi++) {
-        if (this.deps.interrupts.shouldAbort) throw new RunAborted('interrupted');
+        if (this.deps.interrupts.shouldAbort) throw new RunAborted(this.deps.interrupts.abortReason ?? 'interrupted');
         const group = groups[gi]!.filter((s) => !done.has(s.id));
         const runnable: RunbookStep[] = [];
         for (const step of group) {
@@ -350,7 +361,7 @@ export class RunbookEngine {
         if (cancelled || cancelledSteps.length) {
           const choice = await this.askAfterInterrupt(cancelledSteps.map((s) => s.id));
           await this.deps.emit({ type: 'run.interrupted', runId, stepIds: cancelledSteps.map((s) => s.id), choice });
-          if (choice === 'abort') throw new RunAborted('interrupted (Ctrl-C)');
+          if (choice === 'abort') throw new RunAborted(this.deps.interrupts.abortReason ?? 'interrupted (Ctrl-C)');
           if (choice === 'retry') gi--;
           else
             for (const s of cancelledSteps) {
@@ -650,7 +661,7 @@ export class RunbookEngine {
     return { display, program: 'kubernetes-api', run };
   }
 
-  /** Runs (or replays) a resolved command: first stage as a process, the rest as filters. */
+  /** Runs (or replays) a resolved command: first stage as a process, the rest as filters (pipeline.ts). */
   private async execute(
     key: string,
     resolved: ResolvedCommand,
@@ -658,51 +669,26 @@ export class RunbookEngine {
     signal: AbortSignal,
     onOutput: (stream: 'stdout' | 'stderr', chunk: string) => void,
   ): Promise<Executed> {
-    let result: ProcessResult;
-    if (this.request.simulate) {
-      result = await this.replayStep(key, resolved.argv[0]![0]!, timeoutMs, signal, onOutput);
-    } else {
-      result = await this.deps.shell.run({ argv: resolved.argv[0]!, timeoutMs, signal, env: this.deps.env, onOutput });
-    }
-    let stdout = result.stdout;
-    if (result.outcome.kind !== 'exited') return { result, stdout };
-    const deadline = this.deps.now() + timeoutMs;
-    for (const stage of resolved.argv.slice(1)) {
-      const filter = parseFilter(stage);
-      if (filter.ok) {
-        stdout = filter.filter(stdout);
-        continue;
-      }
-      if (!('external' in filter)) return { result, stdout, filterError: filter.message };
-      const r = await this.deps.shell.run({
-        argv: stage,
-        input: stdout,
-        timeoutMs: Math.max(1000, deadline - this.deps.now()),
-        signal,
-        env: this.deps.env,
-      });
-      const program = stage[0]!;
-      switch (r.outcome.kind) {
-        case 'exited':
-          if (r.outcome.exitCode !== 0)
-            return { result, stdout, filterError: `${program} (in the pipeline) ${explainFailure(program, r.outcome.exitCode, r.stderr)}` };
-          stdout = r.stdout;
-          break;
-        case 'not-found':
-          return { result, stdout, filterError: `${program} is not installed (not found on PATH); it is needed by this step's pipeline` };
-        case 'timeout':
-          return { result: { ...result, outcome: r.outcome }, stdout };
-        case 'cancelled':
-          return { result: { ...result, outcome: r.outcome }, stdout };
-        case 'signal':
-          return { result, stdout, filterError: `${program} (in the pipeline) was killed by ${r.outcome.signal}` };
-        case 'spawn-error':
-          return { result, stdout, filterError: `${program} (in the pipeline): ${r.outcome.message}` };
-        default:
-          unreachable(r.outcome);
-      }
-    }
-    return { result, stdout };
+    const env = this.deps.env;
+    return runPipeline(resolved.argv, {
+      first: (out) =>
+        this.request.simulate
+          ? this.replayStep(key, resolved.argv[0]![0]!, timeoutMs, signal, out)
+          : this.deps.shell.run({ argv: resolved.argv[0]!, timeoutMs, signal, env, onOutput: out, ...this.tracked(key) }),
+      process: (argv, input, ms) => this.deps.shell.run({ argv, input, timeoutMs: ms, signal, env, ...this.tracked(key) }),
+      onOutput,
+      timeoutMs,
+      now: this.deps.now,
+    });
+  }
+
+  /** Tags a step's commands and records each one's pid as it starts (what --resume checks after a kill -9). */
+  private tracked(stepId: string) {
+    const { runId } = this.request;
+    return {
+      tag: processTag(runId, stepId),
+      onSpawn: (p: SpawnedProcess) => void this.deps.emit({ type: 'step.process', runId, stepId, ...p }).catch(() => undefined),
+    };
   }
 
   /** Replays the scenario's recorded output for a step (or says the scenario lacks it). */
@@ -772,19 +758,32 @@ export class RunbookEngine {
       stderr: this.deps.artifacts.open(runId, key, 'stderr', attempt),
     };
     const live = { stdout: new StreamRedactor(this.deps.redactor), stderr: new StreamRedactor(this.deps.redactor) };
+    // The same cap for what is shown (--json, terminal) as for the artifact (output-cap.ts).
+    const shown = { stdout: new ShownOutput(), stderr: new ShownOutput() };
     const onOutput = (stream: 'stdout' | 'stderr', chunk: string) => {
       writers[stream].write(chunk);
-      const text = live[stream].push(chunk);
+      const part = shown[stream].take(chunk);
+      const text = part && live[stream].push(part);
       if (text) this.deps.show({ type: 'step.output', runId, stepId: key, stream, text });
     };
     const exec = await run(onOutput);
+    const total = { stdout: exec.result.stdoutBytes, stderr: exec.result.stderrBytes };
     for (const stream of ['stdout', 'stderr'] as const) {
       const rest = live[stream].end();
       if (rest) this.deps.show({ type: 'step.output', runId, stepId: key, stream, text: rest });
+      if (shown[stream].cut)
+        this.deps.show({
+          type: 'step.output.truncated',
+          runId,
+          stepId: key,
+          stream,
+          shownBytes: shown[stream].shownBytes,
+          totalBytes: total[stream],
+        });
     }
     const artifacts = {
-      stdout: writers.stdout.close(exec.result.stdoutBytes),
-      stderr: writers.stderr.close(exec.result.stderrBytes),
+      stdout: withEncoding(writers.stdout.close(total.stdout), exec.result.invalidUtf8?.stdout),
+      stderr: withEncoding(writers.stderr.close(total.stderr), exec.result.invalidUtf8?.stderr),
     };
     return { ...exec, artifacts };
   }
@@ -875,6 +874,8 @@ export class RunbookEngine {
       ...(artifacts.stdout ? { stdout: artifacts.stdout } : {}),
       ...(artifacts.stderr ? { stderr: artifacts.stderr } : {}),
       outputTail: tail,
+      ...(executed.notes?.length ? { notes: executed.notes } : {}),
+      ...(result.leftovers ? { leftovers: result.leftovers } : {}),
     };
     const outcome = result.outcome;
     const program = command.program;
@@ -885,7 +886,7 @@ export class RunbookEngine {
           ...base,
           type: 'step.finished',
           status: 'cancelled',
-          reason: 'cancelled by the responder (Ctrl-C); the command and its children were stopped',
+          reason: `cancelled ${this.deps.interrupts.abortReason ? `(${this.deps.interrupts.abortReason})` : 'by the responder (Ctrl-C)'}; the command and its children were stopped`,
         });
         return 'cancelled';
       case 'timeout':

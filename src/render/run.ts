@@ -201,6 +201,12 @@ export class HumanRunRenderer implements RunRenderer {
         this.print(
           `  ${shownOnly ? c.dim('✔ shown') : `${symbol} ${label}`} ${c.dim(`(${formatDuration(event.durationMs)})`)}${event.reason && event.status !== 'failed' ? ` — ${event.reason}` : ''}`,
         );
+        for (const n of [
+          ...(event.notes ?? []),
+          ...(['stdout', 'stderr'] as const).flatMap((k) => (event[k]?.encoding ? [`${k}: ${event[k].encoding}`] : [])),
+        ])
+          this.print(c.yellow(`  ⚠ ${n}`));
+        for (const p of event.leftovers ?? []) this.print(c.yellow(`  ⚠ left running when it ended, so ended: pid ${p.pid} ${p.command}`));
         if (inGroup) {
           this.groupSize = Math.max(0, this.groupSize - 1);
           if (this.running.size === 0) this.groupSize = 0;
@@ -253,6 +259,9 @@ export class HumanRunRenderer implements RunRenderer {
           `  ${event.status === 'passed' ? c.green('✔ done') : c.red(`✖ ${event.status}`)}${event.reason ? ` — ${event.reason}` : ''}`,
         );
         break;
+      case 'step.process':
+      case 'step.output.truncated':
+        break; // recorded for --resume / for --json; the terminal shows 30 lines and the artifact's mark
       case 'run.interrupted':
         this.print(c.yellow(`  interrupted: ${event.choice}`));
         break;

@@ -13,6 +13,7 @@
  */
 import { randomInt } from 'node:crypto';
 import { Chalk, type ChalkInstance } from 'chalk';
+import { guardedWriter, type StreamName } from './closed-output.js';
 
 export interface Output {
   write(text: string): void;
@@ -59,11 +60,11 @@ export function colorLevel(env: NodeJS.ProcessEnv, isTTY: boolean): 0 | 1 | 2 | 
   return env.COLORTERM === 'truecolor' ? 3 : 2;
 }
 
-export function streamOutput(stream: NodeJS.WriteStream): Output {
+/** A process stream as an Output; a closed stream (EPIPE) drops writes instead of crashing (closed-output.ts). */
+export function streamOutput(stream: NodeJS.WriteStream, name: StreamName): Output {
+  const write = guardedWriter(stream, name);
   return {
-    write: (text) => {
-      stream.write(text);
-    },
+    write,
     isTTY: Boolean(stream.isTTY),
     get columns() {
       return stream.columns || 100;
@@ -72,8 +73,8 @@ export function streamOutput(stream: NodeJS.WriteStream): Output {
 }
 
 export function processTerminal(env: NodeJS.ProcessEnv): Terminal {
-  const out = streamOutput(process.stdout);
-  const err = streamOutput(process.stderr);
+  const out = streamOutput(process.stdout, 'stdout');
+  const err = streamOutput(process.stderr, 'stderr');
   return {
     out,
     err,

@@ -90,6 +90,7 @@ const INSPECT = new Set([
   'jq',
   'cut',
   'tr',
+  'seq',
 ]);
 /** Later pipeline stages: the built-in filters run in-process; these few run as processes and only transform text. */
 const FILTER_STAGES = new Set(['grep', 'egrep', 'head', 'tail', 'wc', 'sort', 'uniq', 'jq', 'cut', 'tr']);

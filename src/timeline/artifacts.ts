@@ -10,8 +10,11 @@ import type { ArtifactSink, ArtifactWriter } from '../engine/run.js';
 import type { ArtifactRef } from '../engine/events.js';
 import { StreamRedactor, type Redactor } from '../secrets/redact.js';
 import { TimelineWriteError } from './store.js';
+import { OUTPUT_CAP } from '../limits.js';
+import { encodeOutput } from '../adapters/output-text.js';
 
-export const DEFAULT_ARTIFACT_CAP = 16 * 1024 * 1024;
+/** The same cap as for what is printed and shown (limits.ts). */
+export const DEFAULT_ARTIFACT_CAP = OUTPUT_CAP;
 
 export class FileArtifactSink implements ArtifactSink {
   constructor(
@@ -42,7 +45,8 @@ export class FileArtifactSink implements ArtifactSink {
         }
         hash = createHash('sha256');
       }
-      let buf = Buffer.from(text, 'utf8');
+      // The command's own bytes, even those that are not UTF-8 (output-text.ts).
+      let buf = encodeOutput(text);
       if (bytes + buf.length > this.capBytes) {
         buf = buf.subarray(0, Math.max(0, this.capBytes - bytes));
         truncated = true;

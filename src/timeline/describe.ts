@@ -19,6 +19,8 @@ export function describeEvent(e: TimelineEvent): string {
       return `Runbook ${str(d.runbook)} resumed`;
     case 'step.started':
       return `${str(d.title)} started${d.command ? `: ${str(d.command)}` : ''}`;
+    case 'step.process':
+      return `${str(d.stepId)}: started pid ${str(d.pid)} (group ${str(d.pgid)}): ${str(d.command)}`;
     case 'step.finished':
       return `${str(d.title)}: ${str(d.status)}${d.reason ? ` (${str(d.reason)})` : ''}`;
     case 'step.skipped':

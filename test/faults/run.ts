@@ -1,8 +1,7 @@
 // The long fault runs, with figures (docs/reliability.md quotes them).
 //   node --import tsx test/faults/run.ts            200 kills, 4 × 2,000 concurrent events, 5,000 fuzzed inputs, 500 MB of output
 //   node --import tsx test/faults/run.ts --quick    the size CI runs
-import { spawnSync } from 'node:child_process';
-import { concurrentWriters, FAULT_RUNBOOKS, killDrill } from '../support/faults.js';
+import { concurrentWriters, FAULT_RUNBOOKS, killDrill, processesOf, uniqueToken } from '../support/faults.js';
 import { fuzzLoaders, hostileDocuments } from '../support/fuzz.js';
 import { jsonLines, sandbox } from '../support/cli.js';
 import { loadRunbook } from '../../src/runbook/load.js';
@@ -50,14 +49,21 @@ line(
 
 t = Date.now();
 const box = sandbox();
-const r = await box.run(['run', 'noisy', '--yes', '--json', '--runbooks-dir', FAULT_RUNBOOKS, '--var', `bytes=${size.floodBytes}`], {
-  timeoutMs: 300_000,
-});
-const flood = jsonLines(r.stdout).find((e) => e.type === 'step.finished' && e.stepId === 'floods');
-const left = spawnSync('pgrep', ['-f', 'sleep 3[123]'], { encoding: 'utf8' }).stdout.trim();
+const token = uniqueToken();
+const r = await box.run(
+  ['run', 'noisy', '--yes', '--json', '--runbooks-dir', FAULT_RUNBOOKS, '--var', `bytes=${size.floodBytes}`, '--var', `token=${token}`],
+  { timeoutMs: 300_000 },
+);
+const events = jsonLines(r.stdout);
+const flood = events.find((e) => e.type === 'step.finished' && e.stepId === 'floods');
+const mark = events.find((e) => e.type === 'step.output.truncated' && e.stepId === 'floods');
+const left = processesOf(token);
 line(
-  flood?.stdout?.truncated === true && flood.stdout.totalBytes === size.floodBytes && left === '',
-  `noisy commands: SIGTERM ignored → killed at its timeout; forked children → whole group killed (${left ? 'LEFT BEHIND' : 'none left'}); ${(size.floodBytes / 1e6).toFixed(0)} MB of output → ${(flood?.stdout?.bytes ?? 0) / 1048576} MiB artifact, truncated and recorded (${((Date.now() - t) / 1000).toFixed(1)} s)`,
+  flood?.stdout?.truncated === true &&
+    flood.stdout.totalBytes === size.floodBytes &&
+    mark?.totalBytes === size.floodBytes &&
+    left.length === 0,
+  `noisy commands: SIGTERM ignored → killed at its timeout; forked children, a background child and a setsid daemon → ended (${left.length ? `LEFT BEHIND: ${left.join(', ')}` : 'none left'}); ${(size.floodBytes / 1e6).toFixed(0)} MB of output → ${(flood?.stdout?.bytes ?? 0) / 1048576} MiB artifact and ${(mark?.shownBytes ?? 0) / 1048576} MiB printed by --json, truncated and recorded (${((Date.now() - t) / 1000).toFixed(1)} s)`,
 );
 
 console.log(`\n${failures === 0 ? 'all fault runs passed' : `${failures} fault run(s) FAILED`}`);

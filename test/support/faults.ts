@@ -2,13 +2,25 @@
  * Fault drills shared by the fast tests (`npm test`) and the long runs (`test/faults/run.ts`):
  * kill -9 at random moments, concurrent writers, hung and noisy commands.
  */
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
+import { randomInt } from 'node:crypto';
 import { readFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { BIN, ROOT, sandbox, type Sandbox } from './cli.js';
 import { verifyTimeline, readEvents } from '../../src/timeline/store.js';
 
 export const FAULT_RUNBOOKS = join(ROOT, 'test', 'fixtures', 'faults');
+
+/** A number that makes a test's fixture processes (`sleep 301.<token>`) its own on a shared machine. */
+export function uniqueToken(): string {
+  return String(randomInt(100_000_000, 999_999_999));
+}
+
+/** The processes still running whose command line carries `token` (as `pgrep -af` lists them). */
+export function processesOf(token: string): string[] {
+  const r = spawnSync('pgrep', ['-af', token], { encoding: 'utf8' });
+  return r.stdout.split('\n').filter((l) => l.trim() !== '' && !l.includes('bud-incident.js') && !/^\d+ pgrep /.test(l));
+}
 
 function currentTimeline(box: Sandbox): string | undefined {
   const cur = join(box.home, 'current');
