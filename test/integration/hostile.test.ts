@@ -194,8 +194,12 @@ describe('terminal escapes from outside (issue 10, item 7)', () => {
       expect(r.code, `${args.join(' ')}: ${r.stderr}`).toBe(0);
       return r;
     };
+    // A title is one line of text: control characters are refused (exit 2), and the error shows them escaped.
+    const title = await box.run(['declare', '--title', `outage ${hostile}`, '--severity', 'SEV2']);
+    expect(title.code).toBe(2);
+    terminal.push(title.stdout, title.stderr);
     for (const args of [
-      ['declare', '--title', `outage ${hostile}`, '--severity', 'SEV2'],
+      ['declare', '--title', 'outage', '--severity', 'SEV2'],
       ['note', `saw ${hostile}`],
       ['update', '--status', 'Investigating', '--impact', `users see ${hostile}`],
       ['run', 'cat-file', '--yes', '--runbooks-dir', SECRET_RUNBOOKS, '--var', `file=${file}`],
