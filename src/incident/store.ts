@@ -6,7 +6,8 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, writeFile
 import { join } from 'node:path';
 import { UserError, errorCode } from '../errors.js';
 import { suggest } from '../suggest.js';
-import { TimelineStore, TimelineWriteError } from '../timeline/store.js';
+import type { TimelineEvent } from '../timeline/event.js';
+import { ChainError, readVerifiedEvents, TimelineStore, TimelineWriteError, verifyTimeline } from '../timeline/store.js';
 
 const ID = /^[a-z0-9][a-z0-9-]{0,80}$/;
 
@@ -22,14 +23,50 @@ export function slugify(text: string, max = 40): string {
   return cut.replace(/-+$/, '') || 'incident';
 }
 
+export interface HomeOptions {
+  /** Read and append to a timeline that does not verify (`--ignore-chain`), after a warning. */
+  ignoreChain?: boolean;
+  /** Where that warning goes. */
+  warn?: (message: string) => void;
+}
+
 export class IncidentHome {
   readonly incidentsDir: string;
   constructor(
     readonly root: string,
     private readonly actor: string,
     private readonly now: () => Date,
+    private readonly options: HomeOptions = {},
   ) {
     this.incidentsDir = join(root, 'incidents');
+  }
+
+  /**
+   * The incident's events, verified as they are read (chain, sequence, and that the record opens
+   * this incident): a ChainError naming file:line at the first bad line, unless --ignore-chain.
+   */
+  events(id: string): Iterable<TimelineEvent> {
+    return readVerifiedEvents(this.timeline(id).path, {
+      incidentId: id,
+      ...(this.options.ignoreChain ? { ignoreChain: true, onBroken: (e: ChainError) => this.warnBroken(e) } : {}),
+    });
+  }
+
+  /** Verifies the incident's whole record before a reader that prints as it reads (timeline, post-mortem). */
+  checkChain(id: string): { ok: true } | { ok: false; error: ChainError } {
+    const path = this.timeline(id).path;
+    const v = verifyTimeline(path, { incidentId: id });
+    if (v.ok) return { ok: true };
+    const error = new ChainError(path, v.firstBad!.line, v.firstBad!.reason);
+    if (!this.options.ignoreChain) throw error;
+    this.warnBroken(error);
+    return { ok: false, error };
+  }
+
+  private warnBroken(e: ChainError): void {
+    this.options.warn?.(
+      `${e.path}:${e.line}: the timeline does not verify (${e.reason}); going on because of --ignore-chain: what follows may rest on altered records`,
+    );
   }
 
   dir(id: string): string {
@@ -38,7 +75,7 @@ export class IncidentHome {
   }
 
   timeline(id: string): TimelineStore {
-    return new TimelineStore(this.dir(id), this.actor, this.now);
+    return new TimelineStore(this.dir(id), this.actor, this.now, this.options.ignoreChain);
   }
 
   exists(id: string): boolean {

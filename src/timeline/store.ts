@@ -360,11 +360,6 @@ export function verifyTimeline(path: string, options: VerifyOptions = {}): Verif
   return result({});
 }
 
-/** A head witness for messages: `Record: N events, head sha256:<16 hex>…`. */
-export function recordLine(events: number, head: string): string {
-  return `Record: ${events} events, head sha256:${head.slice(0, 16)}…`;
-}
-
 export interface ReadOptions {
   incidentId?: string;
   /** Go on past a line that breaks the chain (after telling `onBroken`), instead of throwing. */
