@@ -749,7 +749,9 @@ export function incidentsList(ctx: Context, opts: { json?: boolean }): number {
       s = loadIncident(h, id);
     } catch (error) {
       // One broken record must not hide the others: list it as such (the readers refuse it).
-      if (!(error instanceof ChainError)) throw error;
+      if (!(error instanceof UserError) || error.exitCode !== 3) throw error;
+      if (!(error instanceof ChainError))
+        return { id, title: `refused: ${error.message}`, severity: '?', status: 'broken', openedAt: '', current: id === current };
       return {
         id,
         title: `record does not verify (line ${error.line}): bud-incident timeline verify --incident ${id}`,

@@ -59,7 +59,7 @@ export function postmortemGenerate(ctx: Context, opts: PostmortemOptions): numbe
     return 0;
   }
   try {
-    writeFileSync(target, text, { mode: 0o644 });
+    writeFileSync(target, text, { mode: 0o600 });
   } catch (error) {
     throw new TimelineWriteError(target, error);
   }

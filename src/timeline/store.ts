@@ -8,9 +8,9 @@
  * allows it) is never silently dropped: it is moved to `timeline.torn.jsonl` beside the timeline
  * and an event recording its size and hash is appended, so the history says what happened.
  */
-import { closeSync, fstatSync, fsyncSync, ftruncateSync, openSync, readSync, writeSync, appendFileSync, existsSync } from 'node:fs';
+import { closeSync, fstatSync, fsyncSync, ftruncateSync, openSync, readSync, writeSync, existsSync, statfsSync } from 'node:fs';
 import { createHash } from 'node:crypto';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { withFileLock } from './lock.js';
 import { GENESIS_HASH, eventLine, hashEvent, isTimelineEvent, type EventDraft, type TimelineEvent } from './event.js';
 import { UserError, errorCode } from '../errors.js';
@@ -19,12 +19,54 @@ import { str } from './describe.js';
 export const TIMELINE_FILE = 'timeline.jsonl';
 export const TORN_FILE = 'timeline.torn.jsonl';
 
+/** ENOSPC means no blocks or no inodes left: tell which, from the file system's own counts. */
+function noSpace(path: string): string {
+  for (let dir = dirname(path); ; dir = dirname(dir)) {
+    try {
+      const fs = statfsSync(dir);
+      return fs.files > 0 && fs.ffree === 0
+        ? `no free inodes (files) left on the file system holding ${dir} (all ${fs.files} in use)`
+        : 'the disk is full';
+    } catch {
+      if (dirname(dir) === dir) return 'the disk is full';
+    }
+  }
+}
+
+/** Appends to a file (created 0600), fsyncs it, and its directory when the file is new. */
+function appendDurably(path: string, text: string): void {
+  const fd = openSync(path, 'a', 0o600);
+  let size: number;
+  try {
+    size = fstatSync(fd).size;
+    writeSync(fd, text);
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+  if (size === 0) fsyncDir(dirname(path));
+}
+
+/** Makes a directory entry durable (a new file, a rename): fsync the directory itself. */
+export function fsyncDir(dir: string): void {
+  let fd: number | undefined;
+  try {
+    fd = openSync(dir, 'r');
+    fsyncSync(fd);
+  } catch (error) {
+    // Some file systems cannot fsync a directory (EINVAL): nothing more to do there.
+    if (!['EINVAL', 'ENOTSUP', 'EISDIR', 'EACCES', 'EPERM'].includes(errorCode(error) ?? '')) throw new TimelineWriteError(dir, error);
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+  }
+}
+
 export class TimelineWriteError extends UserError {
   constructor(path: string, cause: unknown) {
     const code = errorCode(cause);
     const why =
       code === 'ENOSPC'
-        ? 'the disk is full'
+        ? noSpace(path)
         : code === 'EROFS'
           ? 'the file system is read-only'
           : code === 'EACCES' || code === 'EPERM'
@@ -175,7 +217,7 @@ export class TimelineStore {
           const torn = Buffer.alloc(tail.tornBytes);
           readSync(fd, torn, 0, torn.length, tail.validSize);
           try {
-            appendFileSync(join(this.dir, TORN_FILE), torn.toString('utf8') + '\n');
+            appendDurably(join(this.dir, TORN_FILE), torn.toString('utf8') + '\n');
           } catch (error) {
             throw new TimelineWriteError(join(this.dir, TORN_FILE), error);
           }
@@ -224,6 +266,8 @@ export class TimelineStore {
           }
           throw new TimelineWriteError(this.path, error);
         }
+        // A new timeline's directory entry must survive a power loss too.
+        if (before === 0) fsyncDir(this.dir);
         return events.slice(all.length - drafts.length);
       } finally {
         closeSync(fd);
