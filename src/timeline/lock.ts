@@ -144,11 +144,15 @@ function sweepLeftovers(path: string): void {
   }
 }
 
+/** This process's start time (it does not change). */
+let myStart: string | undefined;
+
 /** Runs `fn` while holding the lock at `path`, waiting for another holder (see LockOptions). */
 export function withFileLock<T>(path: string, fn: () => T, options: LockOptions = {}): T {
   const o = { ...DEFAULTS, ...options };
   const startedAt = Date.now();
-  const me = `${process.pid}\n${hostname()}\n${randomBytes(8).toString('hex')}\n${processInfo(process.pid)?.start ?? ''}\n`;
+  myStart ??= processInfo(process.pid)?.start ?? '';
+  const me = `${process.pid}\n${hostname()}\n${randomBytes(8).toString('hex')}\n${myStart}\n`;
   const mine = `${path}.${process.pid}.${randomBytes(4).toString('hex')}`;
   let delay = 1;
   let noticed = false;
