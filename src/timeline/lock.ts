@@ -156,8 +156,16 @@ export function withFileLock<T>(path: string, fn: () => T, options: LockOptions 
   const mine = `${path}.${process.pid}.${randomBytes(4).toString('hex')}`;
   let delay = 1;
   let noticed = false;
-  /** The unjudgeable lock we are looking at, and since when (our clock, not its mtime). */
-  let unknown: { key: string; seenAt: number } | undefined;
+  /**
+   * The lock we are looking at (inode and content, or "unreadable") and since when we see it, by
+   * our clock, not its mtime. Waiting is bounded per lock: while holders come and go the writers
+   * make progress; only one lock held too long (or one we cannot judge) ends the wait.
+   */
+  let watched: { key: string; seenAt: number } | undefined;
+  const watch = (key: string, now: number) => {
+    if (watched?.key !== key) watched = { key, seenAt: now };
+    return now - watched.seenAt;
+  };
   try {
     writeFileSync(mine, me, { mode: 0o600 });
     for (;;) {
@@ -170,7 +178,8 @@ export function withFileLock<T>(path: string, fn: () => T, options: LockOptions 
       const seen = readHolder(path);
       if (!seen) {
         // Released meanwhile (try again), or a path we cannot read: bounded like any unjudgeable lock.
-        if (Date.now() - startedAt > o.timeoutMs) throw new LockTimeoutError(path, o.timeoutMs, `${path} (it cannot be read)`, false);
+        if (watch('unreadable', Date.now()) > o.timeoutMs)
+          throw new LockTimeoutError(path, o.timeoutMs, `${path} (it cannot be read)`, false);
         sleepSync(1);
         continue;
       }
@@ -181,16 +190,13 @@ export function withFileLock<T>(path: string, fn: () => T, options: LockOptions 
         continue;
       }
       const now = Date.now();
-      if (verdict === 'unknown') {
-        const key = `${ino}:${content}`;
-        if (unknown?.key !== key) unknown = { key, seenAt: now };
-        else if (now - unknown.seenAt >= o.unknownAfterMs) {
-          breakLock(path, content);
-          continue;
-        }
-      } else unknown = undefined;
+      const heldFor = watch(`${ino}:${content}`, now);
+      if (verdict === 'unknown' && heldFor >= o.unknownAfterMs) {
+        breakLock(path, content);
+        continue;
+      }
       const limit = verdict === 'alive' ? o.liveTimeoutMs : o.timeoutMs;
-      if (now - startedAt > limit) throw new LockTimeoutError(path, limit, describeHolder(path, holder, since), verdict === 'alive');
+      if (heldFor > limit) throw new LockTimeoutError(path, limit, describeHolder(path, holder, since), verdict === 'alive');
       if (!noticed && now - startedAt >= o.noticeAfterMs) {
         noticed = true;
         o.onWait(

@@ -79,6 +79,17 @@ describe('timeline lock', () => {
     expect(withFileLock(path, () => 'ran', { liveTimeoutMs: 20_000 })).toBe('ran');
   });
 
+  it('bounds the wait per lock, not from the start: a long wait behind a live holder, then a moment it cannot be read, goes on', () => {
+    const path = lockIn();
+    // A live holder for 400 ms, then for 60 ms something unreadable in its place (a directory), then free.
+    const script = `const fs = require('fs'), p = ${JSON.stringify(path)};
+      fs.writeFileSync(p, process.pid + '\\n' + require('os').hostname() + '\\nx\\n');
+      setTimeout(() => { fs.unlinkSync(p); fs.mkdirSync(p); setTimeout(() => fs.rmdirSync(p), 60); }, 400);`;
+    children.push(spawn(process.execPath, ['-e', script], { stdio: 'ignore' }));
+    while (!existsSync(path)) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 5);
+    expect(withFileLock(path, () => 'ran', { timeoutMs: 200, liveTimeoutMs: 20_000, onWait: () => {} })).toBe('ran');
+  });
+
   it('breaks a lock naming no process once it stayed unchanged while we waited (not by its mtime)', () => {
     const path = lockIn();
     writeFileSync(path, '');
