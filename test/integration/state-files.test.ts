@@ -53,6 +53,34 @@ describe('state files', () => {
   });
 
   it.runIf(canMount())(
+    'a full disk: the failed append leaves no lock files behind and the record verifies',
+    async () => {
+      const box = sandbox();
+      mkdirSync(box.home, { recursive: true });
+      execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=256k', 'tmpfs', box.home]);
+      try {
+        expect((await box.run(['declare', '--title', 'first', '--severity', 'SEV3'])).code).toBe(0);
+        const id = readFileSync(join(box.home, 'current'), 'utf8').trim();
+        try {
+          writeFileSync(join(box.home, 'filler'), Buffer.alloc(1024 * 1024));
+        } catch {
+          /* full, as intended */
+        }
+        for (let i = 0; i < 3; i++) {
+          const r = await box.run(['note', 'cannot be written']);
+          expect(r.code).toBe(3);
+          expect(r.stderr).toMatch(/the disk is full/);
+        }
+        expect(readdirSync(join(box.home, 'incidents', id)).filter((n) => n.startsWith('timeline.lock'))).toEqual([]);
+        expect((await box.run(['timeline', 'verify'])).code).toBe(0);
+      } finally {
+        execFileSync('umount', [box.home]);
+      }
+    },
+    60_000,
+  );
+
+  it.runIf(canMount())(
     'out of inodes: says so (not "disk full"), exit 3, and what was recorded still verifies',
     async () => {
       const box = sandbox();
