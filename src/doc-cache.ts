@@ -31,7 +31,7 @@ export function writeCachedDoc(dir: string, kind: string, file: string, version:
     mkdirSync(dir, { recursive: true, mode: 0o700 });
     const target = pathOf(dir, kind, file);
     const tmp = `${target}.${process.pid}.tmp`;
-    writeFileSync(tmp, JSON.stringify({ key: keyOf(file, version), value }));
+    writeFileSync(tmp, JSON.stringify({ key: keyOf(file, version), value }), { mode: 0o600 });
     renameSync(tmp, target);
   } catch {
     // Speed only.

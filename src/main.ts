@@ -31,6 +31,7 @@ function buildProgram(ctx: Context, setExit: (code: number) => void): Command {
     .option('--config <file>', 'config file (default: $BUD_INCIDENT_CONFIG, ./.bud-incident.yaml, ~/.config/bud-incident/config.yaml)')
     .option('--runbooks-dir <dir>', 'extra runbook directory; repeatable; overrides shipped runbooks by id', collect, [])
     .option('--incident <id>', 'act on this incident instead of the current one')
+    .option('--ignore-chain', 'read and add to an incident whose timeline does not verify (a warning names the bad line)')
     .option('--no-color', 'disable colour (also: NO_COLOR=1)')
     .showHelpAfterError('(run with --help for usage)')
     .showSuggestionAfterError(true)
@@ -55,6 +56,7 @@ Exit codes: 0 all passed, 1 problems found, 2 usage or input error, 3 cannot wri
     ctx.global.config = o.config;
     ctx.global.runbooksDir = o.runbooksDir ?? [];
     ctx.global.incident = o.incident;
+    ctx.global.ignoreChain = o.ignoreChain ?? false;
     await prepareConfig(ctx);
     // The policy and checklists are for the incident commands; the fast paths skip them.
     const top = actionCommand.parent && actionCommand.parent !== program ? actionCommand.parent.name() : actionCommand.name();
@@ -291,9 +293,15 @@ Exit codes: 0 all passed, 1 problems found, 2 usage or input error, 3 cannot wri
     );
   timeline
     .command('verify')
-    .description('check that every line is whole and the hash chain is intact; names the first bad line')
+    .description(
+      'check that every line is whole, the hash chain is intact, the record opens this incident and every artifact matches its recorded hash; names the first bad line',
+    )
+    .option(
+      '--head <hash>',
+      'a head witness (from a status update or the post-mortem, at least 12 hex digits): check it is an event of this chain',
+    )
     .option('--json', 'machine-readable output')
-    .action(async (opts: JsonOpt) => setExit((await import('./cli/timeline.js')).verifyTimelineCommand(ctx, opts)));
+    .action(async (opts: JsonOpt & { head?: string }) => setExit((await import('./cli/timeline.js')).verifyTimelineCommand(ctx, opts)));
 
   const config = program.command('config').description('configuration');
   config

@@ -5,7 +5,6 @@ import { checklistState, type ItemState } from '../incident/checklist-state.js';
 import type { Checklist } from '../incident/checklist.js';
 import { checklists } from './docs.js';
 import type { IncidentState } from '../incident/state.js';
-import { readEvents } from '../timeline/store.js';
 import { suggest } from '../suggest.js';
 import { home, writeJson, type Context } from './context.js';
 
@@ -22,7 +21,7 @@ function find(ctx: Context, name: string): Checklist {
 function stateOf(ctx: Context, c: Checklist): { id: string; items: ItemState[] } {
   const h = home(ctx);
   const id = h.resolve(ctx.global.incident);
-  return { id, items: checklistState(c, readEvents(h.timeline(id).path)) };
+  return { id, items: checklistState(c, h.events(id)) };
 }
 
 /** Finds an item by id, 1-based number or a unique piece of its text. */
@@ -110,7 +109,7 @@ export async function checklistCommand(ctx: Context, name: string, opts: Checkli
 export function checklistProgress(ctx: Context): (state: IncidentState) => Array<{ name: string; done: number; total: number }> {
   return (state) => {
     const h = home(ctx);
-    const events = [...readEvents(h.timeline(state.id).path)];
+    const events = [...h.events(state.id)];
     return [...checklists(ctx).values()]
       .filter((c) => c.severities?.includes(state.severity as 'SEV1') || (c.id === 'handoff' && state.handoffs.length > 0))
       .map((c) => {

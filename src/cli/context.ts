@@ -19,6 +19,8 @@ export interface GlobalOptions {
   config?: string;
   runbooksDir: string[];
   incident?: string;
+  /** Read and write an incident whose timeline does not verify, with a warning. */
+  ignoreChain?: boolean;
 }
 
 export interface Context {
@@ -67,8 +69,18 @@ export function actor(ctx: Context): string {
   }
 }
 
+/** Warnings already printed (several readers may meet the same broken record in one command). */
+const warned = new Set<string>();
+
 export function home(ctx: Context): IncidentHome {
-  return new IncidentHome(stateHome(ctx.env), actor(ctx), () => ctx.clock.now());
+  return new IncidentHome(stateHome(ctx.env), actor(ctx), () => ctx.clock.now(), {
+    ignoreChain: ctx.global.ignoreChain ?? false,
+    warn: (message) => {
+      if (warned.has(message)) return;
+      warned.add(message);
+      ctx.term.err.write(`bud-incident: warning: ${message}\n`);
+    },
+  });
 }
 
 export function redactor(ctx: Context): Redactor {

@@ -37,6 +37,8 @@ import {
   requireOpen,
 } from './incident-common.js';
 import type { Policy } from '../incident/policy.js';
+import { recordLine } from '../timeline/event.js';
+import { ChainError } from '../timeline/store.js';
 
 const ROLE_ALIASES: Record<string, string> = {
   ic: 'commander',
@@ -156,7 +158,8 @@ export async function declareCommand(ctx: Context, opts: DeclareOptions): Promis
   const state = loadIncident(h, id);
   const deadline = responseDeadline(policy, state);
   const plan = escalationPlan(policy, state, now);
-  const message = declaredMessage(policy, state);
+  // The head witness: anyone holding this message can later check the record still contains it.
+  const message = `${declaredMessage(policy, state)}\n\n${recordLine(state.events, state.head)}`;
   if (opts.json) {
     writeJson(ctx, {
       id,
@@ -361,7 +364,7 @@ export async function statusCommand(
   const s = statusOf(policy, state, now);
   const checklists = checklistProgress?.(state) ?? [];
   if (opts.json) {
-    writeJson(ctx, { ...s, checklists });
+    writeJson(ctx, { ...s, checklists, record: { events: state.events, head: state.head } });
     return 0;
   }
   const c = ctx.term.color;
@@ -401,6 +404,7 @@ export async function statusCommand(
   }
   for (const cl of checklists) o.push(`  checklist ${cl.name}: ${cl.done}/${cl.total} done`);
   o.push(`  actions: ${s.actions.open} open of ${s.actions.total}`);
+  o.push(c.dim(`  ${recordLine(state.events, state.head).replace('Record', 'record')}`));
   o.push(
     `  post-mortem: ${s.postmortem.required ? 'required' : 'optional'}${s.postmortem.dueAt ? `, due ${s.postmortem.dueAt.slice(0, 16).replace('T', ' ')} UTC` : s.postmortem.within ? `, within ${s.postmortem.within} of resolution` : ''}`,
   );
@@ -480,6 +484,8 @@ export async function updateCommand(ctx: Context, opts: UpdateOptions): Promise<
   if (prompter && (await prompter.confirm('Edit the message before it is recorded?', false))) {
     finalMessage = (await prompter.edit('Status update (save and close the editor to record it)', message)).trimEnd() || message;
   }
+  // The head witness, after any edit: anyone holding the posted message can check the record still contains it.
+  finalMessage = `${finalMessage}\n\n${recordLine(state.events, state.head)}`;
   const event = append(ctx, id, 'status.update', { status, impact, message: finalMessage, nextUpdateAt: nextAt.toISOString() });
   const recorded = String((event.data as { message: string }).message);
   if (opts.json) writeJson(ctx, { incident: id, status, nextUpdateAt: nextAt.toISOString(), message: recorded, seq: event.seq });
@@ -762,7 +768,23 @@ export function incidentsList(ctx: Context, opts: { json?: boolean }): number {
   const h = home(ctx);
   const current = h.currentId();
   const rows = h.list().map((id) => {
-    const s = loadIncident(h, id);
+    let s: IncidentState;
+    try {
+      s = loadIncident(h, id);
+    } catch (error) {
+      // One broken record must not hide the others: list it as such (the readers refuse it).
+      if (!(error instanceof UserError) || error.exitCode !== 3) throw error;
+      if (!(error instanceof ChainError))
+        return { id, title: `refused: ${error.message}`, severity: '?', status: 'broken', openedAt: '', current: id === current };
+      return {
+        id,
+        title: `record does not verify (line ${error.line}): bud-incident timeline verify --incident ${id}`,
+        severity: '?',
+        status: 'broken',
+        openedAt: '',
+        current: id === current,
+      };
+    }
     return { id, title: s.title, severity: s.severity, status: s.status, openedAt: s.openedAt, current: id === current };
   });
   if (opts.json) {
@@ -841,8 +863,7 @@ export async function handoffCommand(
   const policy = policyOf(ctx);
   const { id, state } = incidentOf(ctx);
   const now = ctx.clock.now();
-  const { readEvents } = await import('../timeline/store.js');
-  const events = [...readEvents(home(ctx).timeline(id).path)];
+  const events = [...home(ctx).events(id)];
   const lines = handoffSummary(policy, state, now, events);
   const from = opts.from ?? state.roles.commander ?? events.at(-1)?.actor ?? 'unknown';
   const to = opts.to;

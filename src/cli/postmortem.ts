@@ -6,7 +6,7 @@ import { UserError } from '../errors.js';
 import { ChecklistTracker } from '../incident/checklist-state.js';
 import { applyEvent, emptyState } from '../incident/state.js';
 import { generatePostmortem, isSignificant, timelineRow, type TimelineRow } from '../postmortem/generate.js';
-import { readEvents, TimelineWriteError, verifyTimeline } from '../timeline/store.js';
+import { readEvents, TimelineWriteError } from '../timeline/store.js';
 import { checklists } from './checklist.js';
 import { home, redactor, type Context } from './context.js';
 import { neutralise } from '../render/terminal.js';
@@ -26,7 +26,8 @@ export function postmortemGenerate(ctx: Context, opts: PostmortemOptions): numbe
   const h = home(ctx);
   const id = h.resolve(ctx.global.incident);
   const store = h.timeline(id);
-  const verified = verifyTimeline(store.path);
+  // A record that does not verify is refused (exit 3) unless --ignore-chain, which warns here and in the document.
+  const chain = h.checkChain(id);
   // One pass: fold every event, follow every checklist, and keep only the table rows the document
   // shows. No event object outlives its line, so memory does not grow with what is omitted.
   const state = emptyState(id);
@@ -53,18 +54,15 @@ export function postmortemGenerate(ctx: Context, opts: PostmortemOptions): numbe
   const red = redactor(ctx);
   // The markdown is for people (cat, a wiki paste): escape sequences from notes and output are shown escaped.
   let text = format === 'json' ? JSON.stringify(red.redactValue(pm.data), null, 2) + '\n' : neutralise(red.redact(pm.markdown));
-  if (!verified.ok) {
-    const warning = `the timeline does not verify from line ${verified.firstBad!.line} (${verified.firstBad!.reason}); this document may rest on altered records`;
-    ctx.term.err.write(`bud-incident: warning: ${warning}\n`);
-    if (format === 'md') text = `> **Warning:** ${warning}.\n\n${text}`;
-  }
+  if (!chain.ok && format === 'md')
+    text = `> **Warning:** the timeline does not verify from line ${chain.error.line} (${chain.error.reason}); this document may rest on altered records.\n\n${text}`;
   const target = opts.output === '-' ? undefined : opts.output ? resolve(ctx.cwd, opts.output) : join(store.dir, `postmortem.${format}`);
   if (!target) {
     ctx.term.out.write(text);
     return 0;
   }
   try {
-    writeFileSync(target, text, { mode: 0o644 });
+    writeFileSync(target, text, { mode: 0o600 });
   } catch (error) {
     throw new TimelineWriteError(target, error);
   }

@@ -1,7 +1,12 @@
-/** `bud-incident timeline [--json] [--format table|md|json]` and `timeline verify`. */
+/**
+ * `bud-incident timeline [--json] [--format table|md|json]` and `timeline verify [--head HASH]`.
+ * The view refuses a record that does not verify (unless --ignore-chain); verify checks the chain,
+ * that it opens this incident, every artifact's hash, and a head witness given to it.
+ */
 import { UserError } from '../errors.js';
+import { checkArtifacts } from '../timeline/artifacts.js';
 import { describeEvent } from '../timeline/describe.js';
-import { readEvents, verifyTimeline } from '../timeline/store.js';
+import { parseWitness, readEvents, verifyTimeline } from '../timeline/store.js';
 import { home, type Context } from './context.js';
 
 export function showTimeline(ctx: Context, opts: { json?: boolean; format?: string; all?: boolean }): number {
@@ -12,6 +17,7 @@ export function showTimeline(ctx: Context, opts: { json?: boolean; format?: stri
   if (!['json', 'md', 'markdown', 'table'].includes(format)) throw new UserError(`--format "${format}": use table, md or json`);
   // Step starts and live details are noise for humans; --all shows every event.
   const hidden = new Set(opts.all || format === 'json' ? [] : ['step.started', 'step.process']);
+  h.checkChain(id);
   const out = ctx.term.out;
   if (format === 'json') {
     for (const e of readEvents(path)) out.write(JSON.stringify(e) + '\n');
@@ -45,28 +51,52 @@ export function showTimeline(ctx: Context, opts: { json?: boolean; format?: stri
   return 0;
 }
 
-export function verifyTimelineCommand(ctx: Context, opts: { json?: boolean }): number {
+export function verifyTimelineCommand(ctx: Context, opts: { json?: boolean; head?: string }): number {
   const h = home(ctx);
   const id = h.resolve(ctx.global.incident);
-  const path = h.timeline(id).path;
-  const result = verifyTimeline(path);
+  const store = h.timeline(id);
+  const path = store.path;
+  const witness = opts.head === undefined ? undefined : parseWitness(opts.head);
+  if (opts.head !== undefined && !witness)
+    throw new UserError(
+      `--head "${opts.head}": expected a sha256 hash or a prefix of at least 12 hex digits (as in "Record: … head sha256:…")`,
+    );
+  const result = verifyTimeline(path, { incidentId: id, ...(witness ? { witness } : {}) });
+  // Every artifact any readable line references, also past a broken line (it is evidence either way).
+  const artifacts = checkArtifacts(store.dir, readEvents(path));
+  const witnessOk = !result.witness || result.witness.seq !== undefined;
+  const ok = result.ok && artifacts.problems.length === 0 && witnessOk;
   if (opts.json) {
-    ctx.term.out.write(JSON.stringify({ incident: id, path, ...result }, null, 2) + '\n');
-    return result.ok ? 0 : 1;
+    ctx.term.out.write(JSON.stringify({ incident: id, path, ...result, ok, chainOk: result.ok, artifacts }, null, 2) + '\n');
+    return ok ? 0 : 1;
   }
   const c = ctx.term.color;
+  const out = ctx.term.out;
   if (result.ok) {
-    ctx.term.out.write(`${c.green('✔')} ${path}: ${result.events} events, every line whole, hash chain intact\n`);
+    out.write(
+      `${c.green('✔')} ${path}: ${result.events} events, every line whole, hash chain intact, opens incident ${id}; head sha256:${result.head}\n`,
+    );
     if (result.torn)
-      ctx.term.out.write(
+      out.write(
         c.yellow(
           `  note: line ${result.torn.line} is an incomplete write (${result.torn.bytes} bytes), not part of the chain; the next write moves it aside to timeline.torn.jsonl\n`,
         ),
       );
-    return 0;
+  } else
+    out.write(
+      `${c.red('✖')} ${path}:${result.firstBad!.line}: ${result.firstBad!.reason}\n  the ${result.events} event(s) before line ${result.firstBad!.line} verify; from this line on the record cannot be trusted\n`,
+    );
+  if (artifacts.problems.length === 0) {
+    if (artifacts.checked) out.write(`${c.green('✔')} ${artifacts.checked} artifact(s) match the hashes recorded in the timeline\n`);
+  } else
+    for (const p of artifacts.problems) out.write(`${c.red('✖')} ${store.dir}/${p.path}: ${p.problem} (recorded by event #${p.seq})\n`);
+  if (result.witness) {
+    if (result.witness.seq !== undefined)
+      out.write(`${c.green('✔')} sha256:${result.witness.hash} is event #${result.witness.seq} of this chain\n`);
+    else
+      out.write(
+        `${c.red('✖')} sha256:${result.witness.hash} is not an event of this ${result.ok ? '' : 'verified part of the '}chain: the record was cut short before it, or rewritten since it was quoted\n`,
+      );
   }
-  ctx.term.out.write(
-    `${c.red('✖')} ${path}:${result.firstBad!.line}: ${result.firstBad!.reason}\n  the ${result.events} event(s) before line ${result.firstBad!.line} verify; from this line on the record cannot be trusted\n`,
-  );
-  return 1;
+  return ok ? 0 : 1;
 }

@@ -1,7 +1,6 @@
 /** Opening an incident and finding the one to record in. */
 import { foldIncident, type IncidentState } from './state.js';
 import type { IncidentHome } from './store.js';
-import { readEvents } from '../timeline/store.js';
 
 export interface OpenIncidentRequest {
   title: string;
@@ -48,8 +47,9 @@ export function openIncident(
   return { id, channel };
 }
 
+/** The incident folded from its timeline; refuses a record that does not verify (see IncidentHome.events). */
 export function loadIncident(home: IncidentHome, id: string): IncidentState {
-  return foldIncident(id, readEvents(home.timeline(id).path));
+  return foldIncident(id, home.events(id));
 }
 
 /** The current incident if it is still open. */

@@ -87,6 +87,8 @@ export interface IncidentState {
   events: number;
   lastSeq: number;
   lastTs: string;
+  /** The hash of the last event folded (the head of the chain, for the head witness). */
+  head: string;
 }
 
 const text = (v: unknown, fallback: string): string => (typeof v === 'string' ? v : fallback);
@@ -128,6 +130,7 @@ export function emptyState(id: string): IncidentState {
     events: 0,
     lastSeq: 0,
     lastTs: '',
+    head: '',
   };
 }
 
@@ -142,6 +145,7 @@ export function applyEvent(state: IncidentState, event: TimelineEvent): Incident
   const d = event.data;
   state.events++;
   state.lastSeq = event.seq;
+  state.head = event.hash;
   // Generating the post-mortem must not move the "as of" time it reports.
   if (event.type !== 'postmortem.generated') state.lastTs = event.ts;
   const dated: Dated = { at: text(d.at, event.ts), recordedAt: event.ts, actor: event.actor, seq: event.seq };

@@ -5,7 +5,7 @@
 import { incidentStart, postmortemRequirement } from '../incident/decisions.js';
 import type { Policy } from '../incident/policy.js';
 import type { IncidentState } from '../incident/state.js';
-import type { TimelineEvent } from '../timeline/event.js';
+import { recordLine, type TimelineEvent } from '../timeline/event.js';
 import { describeEvent, str } from '../timeline/describe.js';
 import { deviations, type Deviation } from './deviations.js';
 import { block, cell, fenced, inline } from './markdown.js';
@@ -167,6 +167,8 @@ export function generatePostmortem(input: PostmortemInput): Postmortem {
   o.push(`**Author:** ${inline(author)}  `);
   o.push(`**Status:** Draft  `);
   o.push(`**Incident:** \`${state.id}\` · ${state.channel}  `);
+  // The head witness: \`bud-incident timeline verify --head <hash>\` checks the record still holds it.
+  o.push(`**${recordLine(state.events, state.head).replace(': ', ':** ')}  `);
   o.push(
     `**Post-mortem:** ${pm.required ? 'required' : 'optional'} for ${state.severity}${pm.dueAt ? `, due ${time(pm.dueAt.toISOString())} UTC` : pm.within ? ` (within ${pm.within} of resolution)` : ''}`,
     '',
@@ -294,6 +296,7 @@ export function generatePostmortem(input: PostmortemInput): Postmortem {
       actions,
       lessons: lessons.map((n) => n.text),
       communications: state.updates.map((u) => ({ at: u.at, status: u.status, message: u.message })),
+      record: { events: state.events, head: state.head },
     },
   };
 }

@@ -110,7 +110,7 @@ export async function readCatalogIndex(
     try {
       mkdirSync(dirname(cachePath), { recursive: true, mode: 0o700 });
       const tmp = `${cachePath}.${process.pid}.tmp`;
-      writeFileSync(tmp, JSON.stringify({ version, key, summaries, runbooks } satisfies CacheFile));
+      writeFileSync(tmp, JSON.stringify({ version, key, summaries, runbooks } satisfies CacheFile), { mode: 0o600 });
       renameSync(tmp, cachePath);
     } catch {
       // A read-only or full state directory only costs speed here.

@@ -1,11 +1,14 @@
 /**
  * Artifact files: the full (redacted) output of each command, next to the timeline, referenced
  * from its events by relative path, size and SHA-256. Written as the output streams in, so memory
- * does not grow with output size; capped on disk, with the cap recorded.
+ * does not grow with output size; capped on disk, with the cap recorded. `checkArtifacts`
+ * re-hashes every artifact the timeline references (for `timeline verify`).
  */
-import { closeSync, fchmodSync, fsyncSync, mkdirSync, openSync, writeSync } from 'node:fs';
+import { closeSync, fchmodSync, fsyncSync, mkdirSync, openSync, readSync, writeSync } from 'node:fs';
 import { createHash, type Hash } from 'node:crypto';
-import { join } from 'node:path';
+import { isAbsolute, join, normalize } from 'node:path';
+import type { TimelineEvent } from './event.js';
+import { errorCode } from '../errors.js';
 import type { ArtifactSink, ArtifactWriter } from '../engine/run.js';
 import type { ArtifactRef } from '../engine/events.js';
 import { StreamRedactor, type Redactor } from '../secrets/redact.js';
@@ -93,4 +96,74 @@ export class FileArtifactSink implements ArtifactSink {
       },
     };
   }
+}
+
+export interface ArtifactProblem {
+  path: string;
+  /** The event that records the artifact's hash. */
+  seq: number;
+  problem: string;
+}
+
+/** The artifact references ({path: "artifacts/…", sha256}) anywhere in an event's data. */
+function artifactRefs(value: unknown, out: Array<{ path: string; sha256: string }>): void {
+  if (typeof value !== 'object' || value === null) return;
+  if (Array.isArray(value)) {
+    for (const v of value) artifactRefs(v, out);
+    return;
+  }
+  const v = value as Record<string, unknown>;
+  if (typeof v.path === 'string' && typeof v.sha256 === 'string' && v.path.startsWith('artifacts/'))
+    out.push({ path: v.path, sha256: v.sha256 });
+  for (const child of Object.values(v)) artifactRefs(child, out);
+}
+
+function sha256File(path: string): string {
+  const fd = openSync(path, 'r');
+  try {
+    const hash = createHash('sha256');
+    const buf = Buffer.alloc(1024 * 1024);
+    for (let n = readSync(fd, buf, 0, buf.length, null); n > 0; n = readSync(fd, buf, 0, buf.length, null)) hash.update(buf.subarray(0, n));
+    return hash.digest('hex');
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** Re-hashes every artifact the events reference; reports each missing or changed one (once). */
+export function checkArtifacts(incidentDir: string, events: Iterable<TimelineEvent>): { checked: number; problems: ArtifactProblem[] } {
+  const seen = new Set<string>();
+  const problems: ArtifactProblem[] = [];
+  for (const e of events) {
+    const refs: Array<{ path: string; sha256: string }> = [];
+    artifactRefs(e.data, refs);
+    for (const ref of refs) {
+      const key = `${ref.path}\0${ref.sha256}`;
+      if (seen.has(key)) continue;
+      seen.add(key);
+      const rel = normalize(ref.path);
+      if (isAbsolute(rel) || rel.startsWith('..')) {
+        problems.push({ path: ref.path, seq: e.seq, problem: 'points outside the incident directory' });
+        continue;
+      }
+      let actual: string;
+      try {
+        actual = sha256File(join(incidentDir, rel));
+      } catch (error) {
+        problems.push({
+          path: ref.path,
+          seq: e.seq,
+          problem: errorCode(error) === 'ENOENT' ? 'missing' : `cannot be read (${errorCode(error) ?? String(error)})`,
+        });
+        continue;
+      }
+      if (actual !== ref.sha256)
+        problems.push({
+          path: ref.path,
+          seq: e.seq,
+          problem: `changed: its sha256 is ${actual.slice(0, 16)}…, event #${e.seq} recorded ${ref.sha256.slice(0, 16)}…`,
+        });
+    }
+  }
+  return { checked: seen.size, problems };
 }

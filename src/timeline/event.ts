@@ -56,3 +56,12 @@ export function isTimelineEvent(value: unknown): value is TimelineEvent {
     typeof v.hash === 'string'
   );
 }
+
+/**
+ * The head witness quoted in status updates and the post-mortem: the event count and the head
+ * hash at that moment. `timeline verify --head <hash>` checks it is still an event of the chain,
+ * so a record cut short before it, or rewritten since, is caught.
+ */
+export function recordLine(events: number, head: string): string {
+  return `Record: ${events} event${events === 1 ? '' : 's'}, head sha256:${head.slice(0, 16)}…`;
+}

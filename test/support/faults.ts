@@ -2,7 +2,7 @@
  * Fault drills shared by the fast tests (`npm test`) and the long runs (`test/faults/run.ts`):
  * kill -9 at random moments, concurrent writers, hung and noisy commands.
  */
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomInt } from 'node:crypto';
 import { readFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
@@ -132,27 +132,50 @@ export async function concurrentWriters(
   writers: number,
   each: number,
 ): Promise<{ events: number; ok: boolean; reason?: string; perWriterInOrder: boolean; missing: number }> {
+  const { dir } = await declared();
+  const running = startWriters(dir, writers, each);
+  await Promise.all(running.map((w) => w.done));
+  return checkWriters(dir, writers, each);
+}
+
+async function declared(): Promise<{ box: Sandbox; dir: string }> {
   const box = sandbox();
   const r = await box.run(['declare', '--title', 'concurrent', '--severity', 'SEV2']);
   if (r.code !== 0) throw new Error(r.stderr);
-  const dir = join(box.home, 'incidents', readFileSync(join(box.home, 'current'), 'utf8').trim());
+  return { box, dir: join(box.home, 'incidents', readFileSync(join(box.home, 'current'), 'utf8').trim()) };
+}
+
+interface Writer {
+  child: ChildProcess;
+  stderr: () => string;
+  done: Promise<void>;
+}
+
+function startWriters(dir: string, writers: number, each: number): Writer[] {
   const script = join(ROOT, 'test', 'faults', 'append-worker.ts');
-  await Promise.all(
-    Array.from(
-      { length: writers },
-      (_, w) =>
-        new Promise<void>((resolve, reject) => {
-          const child = spawn(process.execPath, ['--import', 'tsx', script, dir, `w${w}`, String(each)], {
-            cwd: ROOT,
-            stdio: ['ignore', 'ignore', 'inherit'],
-          });
-          child.on('close', (code) => (code === 0 ? resolve() : reject(new Error(`writer ${w} exited ${code}`))));
-        }),
-    ),
-  );
+  return Array.from({ length: writers }, (_, w) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', script, dir, `w${w}`, String(each)], {
+      cwd: ROOT,
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    let err = '';
+    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+    const done = new Promise<void>((resolve, reject) =>
+      child.on('close', (code) => (code === 0 ? resolve() : reject(new Error(`writer ${w} exited ${code}: ${err}`)))),
+    );
+    return { child, stderr: () => err, done };
+  });
+}
+
+function checkWriters(
+  dir: string,
+  writers: number,
+  each: number,
+): { events: number; ok: boolean; reason?: string; perWriterInOrder: boolean; missing: number; seqs1ToN: boolean } {
   const path = join(dir, 'timeline.jsonl');
   const v = verifyTimeline(path);
-  const events = [...readEvents(path)].filter((e) => e.type === 'note.added');
+  const all = [...readEvents(path)];
+  const events = all.filter((e) => e.type === 'note.added');
   let inOrder = true;
   let missing = 0;
   for (let w = 0; w < writers; w++) {
@@ -160,5 +183,65 @@ export async function concurrentWriters(
     missing += each - mine.length;
     if (mine.some((n, i) => n !== i)) inOrder = false;
   }
-  return { events: v.events, ok: v.ok, ...(v.firstBad ? { reason: v.firstBad.reason } : {}), perWriterInOrder: inOrder, missing };
+  return {
+    events: v.events,
+    ok: v.ok,
+    ...(v.firstBad ? { reason: `line ${v.firstBad.line}: ${v.firstBad.reason}` } : {}),
+    perWriterInOrder: inOrder,
+    missing,
+    seqs1ToN: all.every((e, i) => e.seq === i + 1),
+  };
+}
+
+export interface StalledReport {
+  events: number;
+  ok: boolean;
+  reason?: string;
+  perWriterInOrder: boolean;
+  missing: number;
+  seqs1ToN: boolean;
+  /** The writer stopped while it held the lock, and for how long. */
+  stoppedPid: number;
+  stoppedMs: number;
+  /** How many of the other writers told the user who held the lock while they waited. */
+  told: number;
+}
+
+/**
+ * `writers` processes append `each` notes to one incident; one of them is stopped (SIGSTOP, as by
+ * Ctrl-Z or a paused VM) while it holds the timeline lock, for `stopMs`, then continued.
+ */
+export async function stalledLockHolder(writers: number, each: number, stopMs: number): Promise<StalledReport> {
+  const { dir } = await declared();
+  const running = startWriters(dir, writers, each);
+  const byPid = new Map(running.map((w) => [w.child.pid!, w]));
+  const lock = join(dir, 'timeline.lock');
+  const holder = () => {
+    try {
+      return Number(readFileSync(lock, 'utf8').split('\n')[0]);
+    } catch {
+      return 0;
+    }
+  };
+  let stopped = 0;
+  const failed: unknown[] = [];
+  for (const w of running) w.done.catch((e: unknown) => failed.push(e));
+  // Stop whichever writer holds the lock; keep it stopped only if it still held it when stopped.
+  for (let tries = 0; !stopped && tries < 10_000 && failed.length === 0; tries++) {
+    const pid = holder();
+    if (byPid.has(pid)) {
+      process.kill(pid, 'SIGSTOP');
+      if (holder() === pid) stopped = pid;
+      else process.kill(pid, 'SIGCONT');
+    }
+    if (!stopped) await new Promise((r) => setTimeout(r, 1));
+  }
+  if (!stopped) throw new Error(`never caught a writer holding the lock ${failed.map(String).join('; ')}`);
+  const t0 = Date.now();
+  await new Promise((r) => setTimeout(r, stopMs));
+  process.kill(stopped, 'SIGCONT');
+  const stoppedMs = Date.now() - t0;
+  await Promise.all(running.map((w) => w.done));
+  const told = running.filter((w) => w.child.pid !== stopped && w.stderr().includes(`held by pid ${stopped}`)).length;
+  return { ...checkWriters(dir, writers, each), stoppedPid: stopped, stoppedMs, told };
 }

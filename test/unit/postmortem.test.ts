@@ -7,6 +7,7 @@ import { generatePostmortem, isSignificant, timelineRow } from '../../src/postmo
 import { checklistState, loadChecklist } from '../../src/incident/checklist.js';
 import { readSourceFile } from '../../src/runbook/catalog.js';
 import { ROOT } from '../support/cli.js';
+import { verifyTimeline } from '../../src/timeline/store.js';
 import { SEV1_ID, SEV2_ID, sev1Steps, sev2Steps, writeIncident } from '../support/incident-fixture.js';
 
 const policy = loadPolicy(join(ROOT, 'runbooks', 'policy', 'policy.yaml'));
@@ -36,6 +37,17 @@ describe('post-mortem generation', () => {
   it('SEV2 matches its reviewed snapshot', async () => {
     const pm = postmortem(SEV2_ID, sev2Steps(), sev2Checklist);
     await expect(pm.markdown).toMatchFileSnapshot(join(ROOT, 'test', 'unit', '__snapshots__', 'postmortem-sev2.md'));
+  });
+
+  it('names the record it rests on (event count, head hash), a witness that timeline verify --head finds', () => {
+    const { events, path } = writeIncident(SEV2_ID, sev2Steps());
+    const md = postmortem(SEV2_ID, sev2Steps(), sev2Checklist).markdown;
+    const head = events.at(-1)!.hash;
+    expect(md).toContain(`**Record:** ${events.length} events, head sha256:${head.slice(0, 16)}…`);
+    expect(verifyTimeline(path, { incidentId: SEV2_ID, witness: head.slice(0, 16) }).witness).toEqual({
+      hash: head.slice(0, 16),
+      seq: events.length,
+    });
   });
 
   it('has the template sections and the facts a commander would check', () => {
