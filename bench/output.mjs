@@ -40,7 +40,7 @@ mkdirSync(join(work, 'runbooks'));
 for (const [id, pipe] of Object.entries(pipelines))
   writeFileSync(
     join(work, 'runbooks', `flood-${id}.yaml`),
-    `id: flood-${id}\ntitle: flood ${id}\nsummary: bench\nsteps:\n  - id: flood\n    kind: check\n    title: flood\n    run: noisy-flood ${bytes}${pipe}\n    timeout: 600s\n`,
+    `id: flood-${id}\ntitle: flood ${id}\nsummary: bench\nsteps:\n  - id: flood\n    kind: check\n    title: flood\n    run: noisy-flood ${bytes}${pipe}\n    readOnly: a bench fixture that prints text\n    timeout: 600s\n`,
   );
 
 function measure(args) {
@@ -62,13 +62,20 @@ const base = (() => {
 })();
 console.log(`${mb} MB of output per check; baseline: the same bytes to /dev/null in ${base.toFixed(2)} s\n`);
 console.log('pipeline            mode    peak RSS   time     time / baseline   exit');
+// A run that did not pass measured something else (a refused check, a crash): the figures would lie.
+const failed = [];
 for (const id of Object.keys(pipelines)) {
   for (const mode of ['--json', 'human']) {
     const args = [bin, 'run', `flood-${id}`, '--yes', '--runbooks-dir', join(work, 'runbooks'), ...(mode === '--json' ? ['--json'] : [])];
     const m = measure(args);
+    if (m.status !== 0) failed.push(`flood${pipelines[id]} ${mode}: exit ${m.status}`);
     console.log(
       `${`flood${pipelines[id]}`.padEnd(20)}${mode.padEnd(8)}${`${m.rssMiB.toFixed(0)} MiB`.padStart(8)}  ${`${m.s.toFixed(1)} s`.padStart(7)}   ${`${(m.s / base).toFixed(1)}×`.padStart(8)}          ${m.status}`,
     );
   }
 }
 rmSync(work, { recursive: true, force: true });
+if (failed.length) {
+  console.log(`\nFAILED: every run must pass (exit 0): ${failed.join('; ')}`);
+  process.exit(1);
+}
