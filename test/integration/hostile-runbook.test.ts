@@ -8,17 +8,11 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { execFileSync } from 'node:child_process';
 import { FakeKubeServer } from '../support/fake-kube.js';
 import { healthyCluster } from '../support/cluster.js';
-import { jsonLines, sandbox, type Sandbox } from '../support/cli.js';
+import { jsonLines, sandbox, type Sandbox, KUBECTL_AVAILABLE } from '../support/cli.js';
 
-let kubectlAvailable = true;
-try {
-  execFileSync('kubectl', ['version', '--client'], { stdio: 'ignore' });
-} catch {
-  kubectlAvailable = false;
-}
+const kubectlAvailable = KUBECTL_AVAILABLE;
 
 const servers: FakeKubeServer[] = [];
 afterAll(async () => {

@@ -5,17 +5,11 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { readFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { execFileSync } from 'node:child_process';
 import { FakeKubeServer } from '../support/fake-kube.js';
 import { badConfigCluster, databaseDownCluster, healthyCluster } from '../support/cluster.js';
-import { jsonLines, sandbox, STUB_BIN } from '../support/cli.js';
+import { jsonLines, sandbox, STUB_BIN, KUBECTL_AVAILABLE } from '../support/cli.js';
 
-let kubectlAvailable = true;
-try {
-  execFileSync('kubectl', ['version', '--client'], { stdio: 'ignore' });
-} catch {
-  kubectlAvailable = false;
-}
+const kubectlAvailable = KUBECTL_AVAILABLE;
 
 const servers: FakeKubeServer[] = [];
 async function cluster(state = healthyCluster(), options = {}) {

@@ -1,17 +1,11 @@
 /** The playbook's runbooks through the built binary, with the real kubectl and the native checks, against the fake API server. */
 import { afterAll, describe, expect, it } from 'vitest';
-import { execFileSync } from 'node:child_process';
 import { FakeKubeServer } from '../support/fake-kube.js';
 import { healthyCluster, platformDownCluster, postgresDownCluster, databaseDownCluster } from '../support/cluster.js';
 import type { ClusterState } from '../support/fake-kube.js';
-import { jsonLines, sandbox } from '../support/cli.js';
+import { jsonLines, sandbox, KUBECTL_AVAILABLE } from '../support/cli.js';
 
-let kubectl = true;
-try {
-  execFileSync('kubectl', ['version', '--client'], { stdio: 'ignore' });
-} catch {
-  kubectl = false;
-}
+const kubectl = KUBECTL_AVAILABLE;
 const servers: FakeKubeServer[] = [];
 afterAll(async () => Promise.all(servers.map((s) => s.stop())));
 

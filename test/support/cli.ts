@@ -1,5 +1,5 @@
 /** Runs the built CLI (bin/bud-incident.js) as a user would, in a throwaway state directory. */
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, writeFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -105,3 +105,13 @@ export function spawnCli(box: Sandbox, args: string[]) {
       }),
   };
 }
+
+/** Whether the real kubectl is on PATH: the integration tests that drive it are skipped without it. */
+export const KUBECTL_AVAILABLE = (() => {
+  try {
+    execFileSync('kubectl', ['version', '--client'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+})();
