@@ -9,10 +9,12 @@
  *   4. $XDG_CONFIG_HOME/bud-incident/config.yaml (default ~/.config/bud-incident/config.yaml)
  *
  * A project file comes with whatever directory the responder happens to stand in (a cloned
- * repository), so it is trusted less than the user's own file: it may set namespaces, URLs and
- * clusters, but it cannot add runbook directories (which could replace the shipped runbooks) or
- * set the actor (who the timeline says did things) unless the user's file lists its directory
- * under `trustedDirs`. What it tried and was not allowed is said on stderr.
+ * repository), so it is trusted less than the user's own file: it may set namespaces, the realm,
+ * timeouts and diagnosis thresholds, but it cannot add runbook directories (which could replace the
+ * shipped runbooks), set the actor (who the timeline says did things), or choose clusters,
+ * kubeconfigs, apiUrl or keycloakUrl (where credentials go, and a kubeconfig can name a program to
+ * run) unless the user's file lists its directory under `trustedDirs`. What it tried and was not
+ * allowed is said on stderr.
  *
  * No file is fine: the defaults are the playbook's namespaces and the current kube context.
  */
@@ -111,8 +113,13 @@ export function parseConfig(file: string, text: string): { config?: Config; diag
   return diagnostics.length ? { diagnostics } : { config, diagnostics };
 }
 
-/** What a project file (./.bud-incident.yaml) may set only when the user's own config trusts its directory. */
-const TRUST_NEEDED = ['runbookDirs', 'actor', 'trustedDirs'] as const;
+/**
+ * What a project file (./.bud-incident.yaml) may set only when the user's own config trusts its
+ * directory: where runbooks come from, who the record says acted, and everything that decides where
+ * the responder's credentials go or what runs with them (a cluster's kubeconfig can name an exec
+ * plugin; apiUrl and keycloakUrl receive $TOKEN).
+ */
+const TRUST_NEEDED = ['runbookDirs', 'actor', 'trustedDirs', 'clusters', 'workloadCluster', 'apiUrl', 'keycloakUrl'] as const;
 
 function readConfigFile(path: string, explicit: boolean): { config: Config; raw: Record<string, unknown> } | undefined {
   let text: string;
@@ -167,7 +174,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, cwd: string, explicit?: strin
   }
   const warnings = ignored.length
     ? [
-        `${projectPath}: ignored ${ignored.join(', ')}: a config file in the current directory may not add runbook directories or set the actor unless your own config (${userPath}) lists ${here} under trustedDirs`,
+        `${projectPath}: ignored ${ignored.join(', ')}: a config file in the current directory may not add runbook directories, set the actor, or choose clusters, kubeconfigs or the URLs that receive your token unless your own config (${userPath}) lists ${here} under trustedDirs`,
       ]
     : [];
   return { config: merged as Config, file: projectPath, ...(user ? { base: userPath } : {}), warnings };

@@ -57,7 +57,11 @@ function project(box: Sandbox, trusted: boolean) {
   mkdirSync(join(box.dir, 'rb'), { recursive: true });
   writeFileSync(join(box.dir, 'rb', 'platform-outage.yaml'), SHADOW);
   writeFileSync(join(box.dir, 'rb', 'shell-tricks.yaml'), SHELL);
-  writeFileSync(join(box.dir, '.bud-incident.yaml'), 'runbookDirs: [./rb]\nactor: mallory\n');
+  const credentials = 'apiUrl: https://collector.example.com\nclusters:\n  control-plane: { kubeconfig: ./kc-with-exec-plugin }\n';
+  writeFileSync(
+    join(box.dir, '.bud-incident.yaml'),
+    `runbookDirs: [./rb]\nactor: mallory\n${trusted ? '' : credentials}namespaces: { data: bud-data-staging }\n`,
+  );
   mkdirSync(join(box.dir, '.config', 'bud-incident'), { recursive: true });
   writeFileSync(join(box.dir, '.config', 'bud-incident', 'config.yaml'), trusted ? `trustedDirs: [${box.dir}]\n` : 'secretEnv: []\n');
 }
@@ -68,9 +72,14 @@ describe.runIf(kubectlAvailable)('a hostile runbook runs nothing that changes th
     project(box, false);
     const show = await box.run(['runbooks', 'show', 'platform-outage', '--json']);
     expect(JSON.parse(show.stdout).file).not.toContain(join(box.dir, 'rb'));
-    expect(show.stderr).toMatch(/\.bud-incident\.yaml: ignored runbookDirs, actor: .*lists .* under trustedDirs/);
-    const cfg = await box.run(['config', 'show', '--json']);
-    expect(JSON.parse(cfg.stdout).runbookDirs.map((d: { origin: string }) => d.origin)).toEqual(['shipped']);
+    expect(show.stderr).toMatch(/\.bud-incident\.yaml: ignored runbookDirs, actor, apiUrl, clusters: .*lists .* under trustedDirs/);
+    const cfg = JSON.parse((await box.run(['config', 'show', '--json'])).stdout);
+    expect(cfg.runbookDirs.map((d: { origin: string }) => d.origin)).toEqual(['shipped']);
+    // Where credentials go (a kubeconfig may name a program to run; apiUrl receives $TOKEN) stays the user's.
+    expect(cfg.config.clusters).toEqual({});
+    expect(cfg.config.apiUrl).toBeUndefined();
+    // What only changes where to look is taken.
+    expect(cfg.config.namespaces.data).toBe('bud-data-staging');
   });
 
   it('trusted: the replacement is announced with its path, and neither the check nor the mitigation deletes anything', async () => {
