@@ -9,7 +9,7 @@ import { processTag } from '../adapters/proctree.js';
 import type { Prompter } from '../adapters/prompter.js';
 import { PromptCancelledError } from '../adapters/prompter.js';
 import { quoteForDisplay, resolveCommand, TemplateError, type ResolvedCommand } from '../runbook/command.js';
-import { effectOf, effectOfParsed } from '../runbook/effects.js';
+import { effectOf, effectOfParsed, identityRefusal } from '../runbook/effects.js';
 import { runPipeline } from './pipeline.js';
 import { ShownOutput } from './output-cap.js';
 import { encodingNote } from '../adapters/output-text.js';
@@ -486,6 +486,9 @@ export class RunbookEngine {
     const resolved = resolveCommand(command, this.commandLookup, env, (name) => this.secretInputs.has(name));
     // What is shown and recorded never carries a secret, even one written into the runbook itself.
     resolved.display = this.deps.redactor.redact(resolved.display);
+    // Checked again on the filled words: a value (an input default, a --var) may not pick the server either.
+    const identity = identityRefusal(resolved.argv);
+    if (identity) throw new TemplateError(`refused: ${identity}`);
     const first = resolved.argv[0]!;
     if (first[0] === 'kubectl') {
       const name = clusterName ? renderTemplate(clusterName, this.lookup) : 'control-plane';

@@ -65,8 +65,6 @@ const INSPECT = new Set([
   'sleep',
   'true',
   'false',
-  'date',
-  'hostname',
   'uname',
   'whoami',
   'id',
@@ -119,6 +117,24 @@ const DESTRUCTIVE = new Set([
   'mkfs',
   'fdisk',
   'tee',
+  'touch',
+  'mkdir',
+  'cp',
+  'ln',
+  'install',
+  'rsync',
+  'scp',
+  'wget',
+  'shred',
+  'unlink',
+  'chattr',
+  'mount',
+  'umount',
+  'sysctl',
+  'ip',
+  'ifconfig',
+  'route',
+  'redis-cli',
 ]);
 
 const isPlaceholder = (word: string) => word.includes('{{') || word.startsWith('$');
@@ -191,7 +207,27 @@ function programEffect(argv: readonly string[], where: 'here' | 'pod'): Effect {
     case 'nvidia-smi':
       return nvidiaSmiEffect(args);
     case 'psql':
-      return unknown('psql runs whatever SQL it is given; declare the query read-only (readOnly: why) if it only reads');
+      return psqlEffect(args);
+    case 'date':
+      // `date +FORMAT` shows the time; `date -s …` or `date MMDDhhmm` sets it.
+      return args.every((a) => a.startsWith('+') || (a.startsWith('-') && !/^(-s|--set)/.test(a) && !/^-[A-Za-z]*s/.test(a)))
+        ? READ
+        : changes(`date ${args.join(' ')} sets the clock (only "date" and "date +FORMAT" read it)`);
+    case 'hostname':
+      // `hostname`, `hostname -f/-i/-s` show it; `hostname NAME`, `-F FILE`, `-b` set it.
+      return args.every((a) => a.startsWith('-') && !/^(-F|--file|-b|--boot)/.test(a))
+        ? READ
+        : changes(`hostname ${args.join(' ')} sets the host name`);
+    case 'find':
+      return args.some((a) => /^-(delete|exec|execdir|ok|okdir|fprint|fprint0|fprintf|fls)$/.test(a))
+        ? changes('find with -delete, -exec or -fprint changes files or runs programs')
+        : READ;
+    case 'sed':
+    case 'awk':
+    case 'gawk':
+    case 'mawk':
+      // sed writes files (-i, w) and runs commands (e); awk runs programs (system(), |) and writes files (>).
+      return changes(`${name} can write files and run programs; filter with grep, jq, cut or tr instead`);
     default:
       if (INSPECT.has(name)) return READ;
       if (INTERPRETERS_WITH_CODE.has(name))
@@ -255,6 +291,10 @@ function kubectlEffect(args: readonly string[]): Effect {
   const verb = words[0];
   if (verb === undefined) return READ; // `kubectl` alone, `kubectl --help`
   if (isPlaceholder(verb)) return changes(`the kubectl verb comes from a value (${verb})`);
+  const writes = args.find(
+    (a) => /^--(profile-output|log-file|log-dir|cache-dir|output-directory)(=|$)/.test(a) || /^--profile(=(?!none$)|$)/.test(a),
+  );
+  if (writes) return changes(`kubectl ${writes.split('=')[0]} writes files`);
   if (KUBECTL_READ.has(verb)) return READ;
   if (verb === 'cluster-info') {
     const writesFiles = args.some((a) => a === '--output-directory' || a.startsWith('--output-directory='));
@@ -322,6 +362,7 @@ const CURL_SHORT_LONG: Record<string, string> = {
   Q: '--quote',
   X: '--request',
   G: '--get',
+  g: '--globoff',
   I: '--head',
   ':': '--next',
 };
@@ -354,17 +395,22 @@ const CURL_LONG_WITH_VALUE = new Set([
   '--unix-socket',
   '--interface',
   '--range',
+  '--proto-default',
   ...CURL_CHANGING.keys(),
 ]);
 
 function curlEffect(args: readonly string[]): Effect {
   let method: string | undefined;
   let get = false;
+  let globOff = false;
   let body: string | undefined;
   const urls: string[] = [];
   const option = (long: string, value: string | undefined): Effect | undefined => {
     if (long === '--request') method = value;
     else if (long === '--get') get = true;
+    else if (long === '--globoff') globOff = true;
+    else if (long === '--proto-default' && value !== undefined && !/^https?$/i.test(value))
+      return changes(`curl --proto-default ${value} is not an HTTP read`);
     else if (long === '--url' && value !== undefined) urls.push(value);
     else if (long.startsWith('--data') || long === '--json' || long === '--form' || long === '--form-string')
       body = CURL_CHANGING.get(long);
@@ -404,6 +450,12 @@ function curlEffect(args: readonly string[]): Effect {
   for (const url of urls) {
     const scheme = /^([A-Za-z][A-Za-z0-9+.-]*):\/\//.exec(url)?.[1]?.toLowerCase();
     if (scheme && scheme !== 'http' && scheme !== 'https') return changes(`curl to a ${scheme}:// URL is not an HTTP read`);
+    // curl expands {a,b} and [1-9] in a URL into several, of any scheme, unless told -g.
+    if (!globOff && /[{}[\]]/.test(url.replace(/\{\{[^{}]*\}\}/g, '')))
+      return changes('curl expands {…} and […] in a URL into several requests of any protocol; write one URL (or add -g)');
+    // Without a scheme curl guesses the protocol from the host name (ftp.…, dict.…).
+    if (!scheme && !isPlaceholder(url) && /^(ftp|dict|ldap|ldaps|imap|pop3|smtp|gopher|telnet|tftp|mqtt|rtsp|smb)\./i.test(url))
+      return changes(`curl would guess a non-HTTP protocol from the host name in ${url}; write https://`);
   }
   return READ;
 }
@@ -430,6 +482,37 @@ function nvidiaSmiEffect(args: readonly string[]): Effect {
   return READ;
 }
 
+/** SQL that changes data, schema, roles or the server, or calls a function that does: no declaration covers it. */
+const SQL_CHANGES =
+  /\b(insert|update|delete|merge|drop|create|alter|truncate|grant|revoke|copy|vacuum|analyze|reindex|cluster|refresh|comment|lock|call|do|set|reset|checkpoint|load|import|security|reassign|listen|notify|prepare|execute|discard|begin|commit|rollback|savepoint|pg_terminate_backend|pg_cancel_backend|pg_reload_conf|pg_rotate_logfile|set_config|pg_promote|pg_switch_wal|pg_create_[a-z_]+|pg_drop_[a-z_]+|pg_advisory_[a-z_]+|lo_[a-z_]+|dblink[a-z_]*|nextval|setval|pg_read_file|pg_write_[a-z_]+|into)\b/i;
+
+/** psql: one SELECT/SHOW/EXPLAIN/WITH/TABLE/VALUES query (-c) that names nothing that changes anything may be declared read-only. */
+function psqlEffect(args: readonly string[]): Effect {
+  const queries: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i]!;
+    if (a === '-c' || a === '--command') queries.push(args[++i] ?? '');
+    else if (a.startsWith('--command=')) queries.push(a.slice('--command='.length));
+    else if (/^-[A-Za-z]*c$/.test(a)) queries.push(args[++i] ?? '');
+    else if (/^-[A-Za-z]*c./.test(a)) queries.push(a.slice(a.indexOf('c') + 1));
+    else if (a === '-f' || a === '--file' || a.startsWith('--file=') || /^-[A-Za-z]*f/.test(a))
+      return changes('psql -f runs a script nobody can see from here');
+  }
+  if (queries.length === 0) return changes('psql without -c reads its SQL from elsewhere (stdin, a file)');
+  for (const q of queries) {
+    const sql = q.replace(/'(?:[^']|'')*'/g, "''").trim();
+    if (
+      !/^(select|show|explain|with|table|values)\b/i.test(sql) ||
+      /;\s*\S/.test(sql) ||
+      /\bexplain\s+(\([^)]*\banalyze|analyze)/i.test(sql)
+    )
+      return changes(`psql -c "${q.slice(0, 60)}" is not a single query that only reads`);
+    const bad = SQL_CHANGES.exec(sql);
+    if (bad) return changes(`psql -c "${q.slice(0, 60)}" uses ${bad[1]}, which changes the database`);
+  }
+  return unknown('psql runs whatever SQL it is given; declare the query read-only (readOnly: why) if it only reads');
+}
+
 const KUBECTL_IDENTITY =
   /^(--server|-s|--token|--kubeconfig|--context|--cluster|--user|--as|--as-group|--as-uid|--username|--password|--insecure-skip-tls-verify|--certificate-authority|--client-key|--client-certificate|--tls-server-name)(=|$)/;
 
@@ -440,12 +523,30 @@ const KUBECTL_IDENTITY =
  */
 export function identityRefusal(stages: readonly (readonly string[])[]): string | undefined {
   for (const stage of stages) {
-    const kubectlAt = stage.findIndex((w) => programName(w) === 'kubectl');
-    if (kubectlAt < 0) continue;
-    const end = stage.indexOf('--', kubectlAt);
-    const flag = stage.slice(kubectlAt + 1, end < 0 ? undefined : end).find((w) => KUBECTL_IDENTITY.test(w));
-    if (flag)
-      return `kubectl ${flag.split('=')[0]} chooses the server or the credentials; a runbook may not (they would go wherever it says): name the cluster with cluster: and let the config say how to reach it`;
+    for (let at = 0; at < stage.length; at++) {
+      const program = programName(stage[at]!);
+      if (program !== 'kubectl' && program !== 'helm' && program !== 'dapr') continue;
+      const end = stage.indexOf('--', at);
+      for (const w of stage.slice(at + 1, end < 0 ? undefined : end)) {
+        const flag = identityFlag(program, w);
+        if (flag)
+          return `${program} ${flag} chooses the server or the credentials; a runbook may not (they would go wherever it says): name the cluster with cluster: and let the config say how to reach it`;
+      }
+    }
+  }
+  return undefined;
+}
+
+/** The flag of `word` that picks the API server or credentials for kubectl/helm/dapr, if any. */
+function identityFlag(program: string, word: string): string | undefined {
+  if (KUBECTL_IDENTITY.test(word)) return word.split('=')[0];
+  if (program !== 'kubectl' && /^--(kube-[a-z-]+|kubeconfig)(=|$)/.test(word)) return word.split('=')[0];
+  // A short-flag group: `-s` anywhere before a flag that takes the rest as its value (`-Ashttps://…`, `-shttps://…`).
+  if (program === 'kubectl' && /^-[A-Za-z]/.test(word)) {
+    for (const ch of word.slice(1)) {
+      if (ch === 's') return '-s';
+      if ('nolcfpi'.includes(ch)) break;
+    }
   }
   return undefined;
 }

