@@ -189,6 +189,15 @@ export class TimelineStore {
   }
 
   /** Appends events atomically with respect to other writers and returns them as written. */
+  /** The bytes after the last newline, when they are one whole event that chains to the tail. */
+  private unterminatedEvent(fd: number, tail: Tail): TimelineEvent | undefined {
+    if (tail.tornBytes > 1024 * 1024) return undefined;
+    const bytes = Buffer.alloc(tail.tornBytes);
+    readSync(fd, bytes, 0, bytes.length, tail.validSize);
+    const event = wholeEvent(bytes.toString('utf8'));
+    return event && event.seq === tail.seq + 1 && event.prev === tail.hash ? event : undefined;
+  }
+
   append(drafts: EventDraft[]): TimelineEvent[] {
     if (drafts.length === 0) return [];
     try {
@@ -213,7 +222,13 @@ export class TimelineStore {
         const tail = readTail(fd, size, this.path);
         if (tail.broken && !this.ignoreChain) throw chainErrorOf(this.path, tail.broken);
         const all: EventDraft[] = [];
-        if (tail.tornBytes > 0) {
+        let last = { seq: tail.seq, hash: tail.hash };
+        const unterminated = tail.tornBytes > 0 ? this.unterminatedEvent(fd, tail) : undefined;
+        if (unterminated) {
+          // The last event is whole and chains; only its newline is missing (cut off, or an editor dropped it). Finish it.
+          writeSync(fd, '\n');
+          last = { seq: unterminated.seq, hash: unterminated.hash };
+        } else if (tail.tornBytes > 0) {
           const torn = Buffer.alloc(tail.tornBytes);
           readSync(fd, torn, 0, torn.length, tail.validSize);
           try {
@@ -234,7 +249,7 @@ export class TimelineStore {
           });
         }
         all.push(...drafts);
-        let { seq, hash } = tail;
+        let { seq, hash } = last;
         const ts = this.now().toISOString();
         const events: TimelineEvent[] = all.map((d) => {
           seq += 1;
@@ -245,7 +260,7 @@ export class TimelineStore {
           return event;
         });
         const buffer = Buffer.from(events.map(eventLine).join(''), 'utf8');
-        const before = tail.validSize;
+        const before = unterminated ? tail.validSize + tail.tornBytes + 1 : tail.validSize;
         // Under the lock nobody else writes; if the file moved anyway (a lock removed by hand, a
         // writer that ignores it), the tail we chained to is stale: refuse rather than fork the chain.
         if (fstatSync(fd).size !== before)
@@ -284,6 +299,12 @@ export interface TimelineLine {
   complete: boolean;
 }
 
+/** The event in `text` when it is one whole event with its own hash (it may lack only its newline). */
+function wholeEvent(text: string): TimelineEvent | undefined {
+  const event = parseEvent(text);
+  return event && hashEvent(event.prev, event.seq, event.ts, event.actor, event.type, event.data) === event.hash ? event : undefined;
+}
+
 /** Reads a timeline file line by line in fixed-size chunks, so memory does not grow with file size beyond the events kept by the caller. */
 export function* readLines(path: string): Generator<TimelineLine> {
   let fd: number;
@@ -310,7 +331,11 @@ export function* readLines(path: string): Generator<TimelineLine> {
       carry = Buffer.from(data.subarray(start));
       data = Buffer.alloc(0);
     }
-    if (carry.length) yield { line: lineNo + 1, text: carry.toString('utf8'), complete: false };
+    if (carry.length) {
+      // A whole event whose hash is its own, missing only its newline, is an event, not a torn write.
+      const text = carry.toString('utf8');
+      yield { line: lineNo + 1, text, complete: wholeEvent(text) !== undefined };
+    }
   } finally {
     closeSync(fd);
   }

@@ -69,6 +69,24 @@ describe('timeline store', () => {
     expect(verifyTimeline(s.path)).toMatchObject({ ok: true, events: 3 });
   });
 
+  it('a whole last event missing only its newline is an event, finished on the next append, not set aside', () => {
+    const { s, dir } = store();
+    s.append([
+      { type: 'a', data: {} },
+      { type: 'b', data: { text: 'third note' } },
+    ]);
+    writeFileSync(s.path, readFileSync(s.path, 'utf8').replace(/\n$/, ''));
+    const v = verifyTimeline(s.path);
+    expect(v).toMatchObject({ ok: true, events: 2 });
+    expect(v.torn).toBeUndefined();
+    expect([...readEvents(s.path)].map((x) => x.type)).toEqual(['a', 'b']);
+    const [e] = s.append([{ type: 'c', data: {} }]);
+    expect(e!.seq).toBe(3);
+    expect([...readEvents(s.path)].map((x) => x.type)).toEqual(['a', 'b', 'c']);
+    expect(existsSync(join(dir, 'timeline.torn.jsonl'))).toBe(false);
+    expect(verifyTimeline(s.path)).toMatchObject({ ok: true, events: 3 });
+  });
+
   it('refuses to append after a damaged line rather than extending a broken chain', () => {
     const { s } = store();
     s.append([{ type: 'a', data: {} }]);
