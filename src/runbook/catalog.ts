@@ -109,6 +109,9 @@ export function requireRunbook(catalog: Catalog, id: string): LoadedRunbook {
     // A file too large to read is named by its file name, the likeliest id it holds.
     const big = catalog.tooLarge.find((t) => basename(t.file).replace(/\.ya?ml$/, '') === id);
     if (big) throw new UserError(`runbook "${id}": ${big.problem}`);
+    // A file that could not even be identified (a YAML syntax error before its id) is named by its file name too.
+    const broken = catalog.diagnostics.filter((d) => basename(d.file).replace(/\.ya?ml$/, '') === id);
+    if (broken.length) throw new UserError(`runbook "${id}" (${broken[0]!.file}) cannot be read:`, 2, formatDiagnostics(broken));
     const ids = [...catalog.entries.keys()].sort();
     const unread = catalog.tooLarge.length ? ` (not read, too large: ${catalog.tooLarge.map((t) => t.file).join(', ')})` : '';
     throw new UserError(`unknown runbook "${id}"${suggest(id, ids)}. Available: ${ids.join(', ')}${unread}`);

@@ -161,3 +161,16 @@ ${steps}${mitigations ? `\nmitigations:\n${mitigations}` : ''}
     );
   });
 });
+
+describe('a runbook file that cannot be read is named when its id is asked for', () => {
+  it('run <id> of a file with a YAML syntax error says which file and where, not "unknown runbook"', async () => {
+    const { mkdtempSync, writeFileSync } = await import('node:fs');
+    const { join } = await import('node:path');
+    const { tmpdir } = await import('node:os');
+    const { loadCatalog, requireRunbook } = await import('../../src/runbook/catalog.js');
+    const dir = mkdtempSync(join(tmpdir(), 'rb-'));
+    writeFileSync(join(dir, 'atk-b.yaml'), 'id: atk-b\ntitle: x\nsteps: [\n  - bad\n');
+    const cat = loadCatalog([{ dir, origin: '--runbooks-dir' }]);
+    expect(() => requireRunbook(cat, 'atk-b')).toThrow(/runbook "atk-b" \(.*atk-b\.yaml\) cannot be read/);
+  });
+});
