@@ -37,6 +37,14 @@ const inputs: Record<string, string> = {
   'private key headers, escaped': fill('-----BEGIN RSA PRIVATE KEY-----\\nQUFB'),
   'sk-sk-…': fill('sk-'),
   'password=password=…': fill('password='),
+  'mysql -u a -pX -pX…': 'mysql -u a ' + fill('-pX '),
+  'mysql -ua -ua …': fill('mysql -ua '),
+  'machine a login b …': fill('machine a login b '),
+  'name: DB_PASSWORD, name: …': fill('name: DB_PASSWORD, '),
+  'a://:@@@…': 'a://:' + fill('@'),
+  'a://:x@x@…': fill('a://:x@'),
+  'token a1 token a1…': fill('token a1 '),
+  "PASSWORD 'PASSWORD '…": fill("PASSWORD '"),
 };
 
 const redactor = new Redactor({ env: { MY_TOKEN: 'opaque-token-value-123' } });

@@ -257,12 +257,17 @@ function dryRun(
   // Shown as a run would show it: values quoted so the line can be pasted into a shell as it is
   // ($(…) in a --var stays text), $NAME left for the responder's shell, unknown values by name.
   const anyEnv = new Proxy({}, { get: () => 'set' }) as NodeJS.ProcessEnv;
+  // Secret inputs are shown as [REDACTED], as the engine shows them, and their values (and
+  // encodings) are redacted wherever else they appear.
+  const isSecret = (n: string) => Boolean(rb.inputs[n]?.secret);
+  const red = redactor(ctx);
+  for (const [n, v] of Object.entries(vars)) if (isSecret(n)) red.addLiteral(v);
   const show = (id: string) => {
     const cmd = loaded.commands.get(id);
     if (!cmd) return undefined;
     const value = (k: string) =>
       k.startsWith('evidence.') ? `<${k.slice('evidence.'.length)} from the evidence>` : (lookup(k) ?? `{{${k}}}`);
-    return redactor(ctx).redact(resolveCommand(cmd, value, anyEnv).display);
+    return red.redact(resolveCommand(cmd, value, anyEnv, isSecret).display);
   };
   const onlyIf = (id: string) => {
     const req = rb.mitigations.find((m) => m.id === id)?.requires;

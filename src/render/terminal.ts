@@ -33,11 +33,15 @@ export interface Terminal {
 
 /**
  * Control characters shown escaped: C0 but newline and tab (a carriage return only before a
- * newline), DEL, C1 (0x9b is CSI on some terminals) and the bidi overrides that reorder what is
- * shown. C0 becomes `\xNN`; the rest `\uNNNN`, which is also what JSON means by it, since
- * JSON.stringify leaves those characters raw in `--json` output.
+ * newline), DEL, C1 (0x9b is CSI on some terminals), the bidi marks and overrides that reorder
+ * what is shown, the line and paragraph separators U+2028/U+2029 (a line break on some terminals,
+ * unseen on others) and the invisible format characters (zero-width space, word joiner, invisible
+ * operators, BOM, interlinear annotation). The zero-width joiner and non-joiner stay: emoji and
+ * several scripts need them. C0 becomes `\xNN`; the rest `\uNNNN`, which is also what JSON means
+ * by it, since JSON.stringify leaves those characters raw in `--json` output.
  */
-const CONTROL = /\r(?!\n)|[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]/g;
+const CONTROL =
+  /\r(?!\n)|[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u061c\u180e\u200b\u200e\u200f\u2028-\u202e\u2060-\u2064\u2066-\u2069\ufeff\ufff9-\ufffb]/g;
 
 /** Text from outside with its control characters made visible and harmless. */
 export function neutralise(text: string): string {

@@ -14,6 +14,8 @@ export function templateNames(text: string): string[] {
 export interface InputRules {
   pattern?: string;
   allowLeadingDash?: boolean;
+  /** A secret input: its value is never repeated in the message (a password one character off is still a password). */
+  secret?: boolean;
 }
 
 /**
@@ -25,9 +27,9 @@ export function validateInputValue(name: string, rules: InputRules | undefined, 
   if (value.length > 1024) return `${name}: value is too long (${value.length} characters; at most 1024)`;
 
   if (/[\u0000-\u001f\u007f]/.test(value)) return `${name}: value contains a control character (newline, tab, NUL...)`;
-  if (value.startsWith('-') && !rules?.allowLeadingDash)
-    return `${name}: value "${value}" starts with "-" and would be read as an option; refused`;
+  const shown = rules?.secret ? 'the value (secret, not shown)' : `value "${value}"`;
+  if (value.startsWith('-') && !rules?.allowLeadingDash) return `${name}: ${shown} starts with "-" and would be read as an option; refused`;
   if (rules?.pattern && !new RegExp(`^(?:${rules.pattern})$`).test(value))
-    return `${name}: value "${value}" does not match the pattern /${rules.pattern}/`;
+    return `${name}: ${shown} does not match the pattern /${rules.pattern}/`;
   return true;
 }

@@ -48,7 +48,7 @@ interface Rule {
 
 /** Key names whose value is a secret in `key=value`, `key: value` and `"key": "value"` forms. */
 const SECRET_KEYS =
-  'password|passwd|pwd|secret|token|api[_-]?key|access[_-]?key|secret[_-]?key|client[_-]?secret|private[_-]?key|auth[_-]?token|session[_-]?id|' +
+  'password|passwd|passphrase|pwd|secret|token|identitytoken|registrytoken|api[_-]?key|access[_-]?key|secret[_-]?key|client[_-]?secret|private[_-]?key|auth[_-]?token|session[_-]?id|' +
   'account[_-]?key|shared[_-]?access[_-]?key|sig|key[_-]?data|certificate[_-]?data';
 
 /**
@@ -131,14 +131,51 @@ function redactBase64(text: string): string {
  * BEGIN line quoted in a sentence ("expected -----BEGIN … KEY----- in the file") takes at most the
  * next word with it, not the rest of the output. Linear: a character class and literal-led headers.
  */
-const PEM_HEADERS = String.raw`(?:(?:Proc-Type|DEK-Info):[^\r\n\\]*(?:\r?\n|\\r?\\n))*`;
+const PEM_HEADERS = String.raw`(?:(?:Proc-Type|DEK-Info|Version|Comment|Hash|Charset):[^\r\n\\]*(?:\r?\n|\\r?\\n))*`;
 const PEM_BODY = String.raw`[A-Za-z0-9+/=\r\n\\]*`;
-const PEM_HEAD = String.raw`-----BEGIN [A-Z ]*PRIVATE KEY-----[ \t]*(?:\r?\n|\\r?\\n)?`;
-const PEM_END = String.raw`-----END [A-Z ]*PRIVATE KEY-----`;
+const PEM_HEAD = String.raw`-----BEGIN [A-Z ]*PRIVATE KEY(?: BLOCK)?-----[ \t]*(?:\r?\n|\\r?\\n)?`;
+const PEM_END = String.raw`-----END [A-Z ]*PRIVATE KEY(?: BLOCK)?-----`;
 /** A key whose body runs to the end of the text (its END line is still to come). */
 const PEM_OPEN_TAIL = new RegExp(`^${PEM_HEAD}${PEM_HEADERS}${PEM_BODY}$`);
 /** The rest of a key at the start of the next text, and its END line if there. */
 const PEM_CONTINUATION = new RegExp(`^${PEM_HEADERS}${PEM_BODY}(${PEM_END})?`);
+
+/**
+ * Whether the word after `token` or a password flag looks like a credential rather than prose: 4
+ * characters or more with a digit or symbol, mixed case, or 20 letters and more. A placeholder
+ * (`$TOKEN`, `${TOKEN}`, `{{token}}`, `<token>`, `TOKEN`) holds no secret and stays readable.
+ */
+function tokenLike(word: string): boolean {
+  const core = word.replace(/[.,:;!?)]+$/, '');
+  if (/^(?:\$\{?[A-Za-z_]\w*\}?|\{\{[^}]*\}\}|<[^<>]*>|[A-Z][A-Z_]*)$/.test(core)) return false;
+  return core.length >= 4 && (/[0-9_+/=~@#$%^&*!-]/.test(core) || /[a-z][A-Z]/.test(core) || core.length >= 20);
+}
+
+/**
+ * Whether a `key: value` value is clearly not a secret: an object or a list (the JSON schema's
+ * `"secret": {`), `true`/`false`/`null`, or an unquoted number after a quoted (JSON) key. Quoted,
+ * any of these is a string and may be a password.
+ */
+function notAValue(sep: string, value: string): boolean {
+  if (/["']$/.test(sep)) return false;
+  if (/^[{[]/.test(value) || /^(?:true|false|null)$/i.test(value)) return true;
+  return /^["']/.test(sep) && /^-?\d+(?:\.\d+)?$/.test(value);
+}
+
+/**
+ * A password given to a program as a flag, after the program's name or (for `-p`) a `-u` user
+ * flag, at most 15 words before it: `mysql -h db -uroot -pX` (glued: `-p X` is a database name
+ * there), `redis-cli -h r -a X`. Elsewhere `-p` is a port or a path. The words between are
+ * matched one by one (a space run, then a non-space run, so each can end in one way only), and a
+ * start scans at most 16 words: linear.
+ */
+const FLAG_GAP = String.raw`(?:[ \t]+[^\s]+){0,15}?[ \t]+`;
+const FLAG_VALUE = String.raw`(?!\[REDACTED\])([^\s"'-][^\s"']*)`;
+const MYSQL_PASSWORD = new RegExp(
+  String.raw`(?<![A-Za-z0-9_.-])((?:mysql|mysqldump|mysqladmin|mariadb|mariadb-dump|-u[ \t]*[^\s-][^\s]*)${FLAG_GAP}-p)${FLAG_VALUE}`,
+  'g',
+);
+const REDIS_PASSWORD = new RegExp(String.raw`(?<![A-Za-z0-9_.-])(redis-cli${FLAG_GAP}-a[ \t]*)${FLAG_VALUE}`, 'g');
 
 const RULES: Rule[] = [
   // PEM private keys, whole block (up to where the body stops when it has no END line yet: the
@@ -152,7 +189,41 @@ const RULES: Rule[] = [
   // JSON Web Tokens (header.payload.signature, base64url, header starts with {" → eyJ).
   { re: /\beyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]*/g, replace: REDACTED },
   // Authorization headers and bare bearer/basic credentials.
-  { re: /\b(Bearer|Basic|Token)(\s+)(?!\[REDACTED\])[A-Za-z0-9._~+/=-]{4,}/gi, replace: (_m, scheme, sp) => `${scheme}${sp}${REDACTED}` },
+  { re: /\b(Bearer|Basic)(\s+)(?!\[REDACTED\])[A-Za-z0-9._~+/=-]{4,}/gi, replace: (_m, scheme, sp) => `${scheme}${sp}${REDACTED}` },
+  // `Token X` (a header scheme) and `--token X`, `--password X` flags: only when X looks like a
+  // credential, since "token" is an ordinary word too ("renew the token in…", "token validation").
+  {
+    re: /(?<![A-Za-z0-9_-])(token[ \t]+|--(?:password|passwd|pass|token|secret|api-key|apikey|access-token|auth-token|client-secret)[ \t]+)(["']?)(?!\[REDACTED\])([^\s"']+)/gi,
+    replace: (m, head, q, value) => (tokenLike(value) ? `${head}${q}${REDACTED}` : m),
+  },
+  // Passwords given to a program as a flag (see MYSQL_PASSWORD). After a `-u` flag alone, a number
+  // is a port (`docker run -u 1000 -p8080:80`), not a password.
+  {
+    re: MYSQL_PASSWORD,
+    replace: (m, head, value) => (head.startsWith('-u') && /^[\d:.]+$/.test(value) ? m : `${head}${REDACTED}`),
+  },
+  { re: REDIS_PASSWORD, replace: (_m, head) => `${head}${REDACTED}` },
+  // Kubernetes env entries whose name says secret: `- name: DB_PASSWORD` then `value: X` on the
+  // next line (kubectl -o yaml, kubeconfig exec env), `{name: K, value: X}` and
+  // `{"name": "K", "value": "X"}`. Each gap is one greedy run that the next character ends, so a
+  // failed attempt gives back its run at most once.
+  {
+    re: /(?<![A-Za-z0-9_-])(name["']?[ \t]*:[ \t]*["']?)([A-Za-z_][A-Za-z0-9_]*)(["']?[ \t]*(?:,[ \t]*)?(?:\r?\n[ \t]*)?["']?value["']?[ \t]*:[ \t]*["']?)(?!\[REDACTED\])([^\s"',}]+)/g,
+    replace: (m, head, name, mid) => (isSecretName(name) ? `${head}${name}${mid}${REDACTED}` : m),
+  },
+  // .netrc: `machine H login U password P` (or `default login U …`), on one line or several.
+  // Every gap is whitespace before a keyword or a word: one way to match each.
+  {
+    re: /(?<![A-Za-z0-9_-])((?:machine\s+[^\s]+|default)(?:\s+(?:login|account)\s+[^\s]+){0,2}\s+password\s+)(?!\[REDACTED\])[^\s]+/g,
+    replace: (_m, head) => `${head}${REDACTED}`,
+  },
+  // SQL: ALTER/CREATE USER|ROLE … PASSWORD '…', MySQL's IDENTIFIED BY '…'.
+  {
+    re: /(?<![A-Za-z0-9_])(password|identified[ \t]+by)([ \t]+)'(?!\[REDACTED\])[^'\r\n]*'/gi,
+    replace: (_m, word, sp) => `${word}${sp}'${REDACTED}'`,
+  },
+  // Docker config: "auth": "<base64 of user:password>".
+  { re: /("auth"[ \t]*:[ \t]*")(?!\[REDACTED\])[A-Za-z0-9+/]{8,}={0,2}"/g, replace: (_m, head) => `${head}${REDACTED}"` },
   // Cookie and Set-Cookie headers (also as a JSON header map entry): the whole value, every cookie.
   {
     re: /(?<![A-Za-z0-9_-])((?:set-)?cookie["']?\s*[:=]\s*["']?)(?!\[REDACTED\])[^\r\n"']+/gi,
@@ -163,9 +234,14 @@ const RULES: Rule[] = [
   // where no letter or digit precedes it, and the name's prefix is left as it is: a rule that also
   // matched the prefix scanned every word of a log line from its start (twenty times slower), and
   // without the lookbehind it rescans long runs of word characters (quadratic).
+  // URL-encoded forms (`…%26password%3D…` inside a query parameter) count too. A value that is clearly
+  // not a secret is left (see notAValue): the JSON schema's `"secret": {…}`, `token: null`.
   {
-    re: new RegExp(`(?<![A-Za-z0-9])(${SECRET_KEYS})(["']?\\s*[:=]\\s*["']?)(?!\\[REDACTED\\])[^\\s"'&,;}]+`, 'gi'),
-    replace: (_m, key, sep) => `${key}${sep}${REDACTED}`,
+    re: new RegExp(
+      `(?<=^|[^A-Za-z0-9]|%[0-9A-Fa-f]{2})(${SECRET_KEYS})(["']?\\s*(?:[:=]|%3[DdAa])\\s*["']?)(?!\\[REDACTED\\])([^\\s"'&,;}]+)`,
+      'gi',
+    ),
+    replace: (m, key, sep, value) => (notAValue(sep, value) ? m : `${key}${sep}${REDACTED}`),
   },
   // Environment assignments whose name says secret (DB_PASS=…, export STRIPE_KEY="…"). The name is
   // matched plainly and judged in code: a pattern listing the secret words inside the name would
@@ -182,17 +258,24 @@ const RULES: Rule[] = [
   },
   // AWS access key ids.
   { re: /\b(?:AKIA|ASIA|AIDA|AROA)[0-9A-Z]{16}\b/g, replace: REDACTED },
-  // Credentials embedded in URLs: scheme://user:password@host.
-  // The scheme starts where a run of scheme characters starts (not at every word boundary inside one,
-  // which rescans the run from each: quadratic on a long line of dotted words).
-  { re: /(?<![a-z0-9+.-])([a-z][a-z0-9+.-]*:\/\/[^\s:/@]+:)([^\s@/]+)@/gi, replace: (_m, head) => `${head}${REDACTED}@` },
+  // Credentials embedded in URLs: scheme://user:password@host, the user possibly empty
+  // (`redis://:pw@host`). The password runs to the LAST `@` before the host part, since a password
+  // may hold an `@` (`bud:p@ss@db`): one greedy run up to a `/`, `?`, `#`, quote or space, given
+  // back to its last `@`. The scheme starts where a run of scheme characters starts (not at every
+  // word boundary inside one, which rescans the run from each: quadratic on a long line of dotted
+  // words), and a run can be scanned by one attempt only (the next attempt needs a `/` after it).
+  {
+    re: /(?<![a-z0-9+.-])([a-z][a-z0-9+.-]*:\/\/[^\s:/@]*:)(?!\[REDACTED\]@)[^\s/?#"'<>]*@/gi,
+    replace: (_m, head) => `${head}${REDACTED}@`,
+  },
   // Slack incoming webhooks (the path is the credential).
   { re: /\b(hooks\.slack\.com\/(?:services|workflows|triggers)\/)[A-Za-z0-9/_-]+/g, replace: (_m, head) => `${head}${REDACTED}` },
   // Vendor token prefixes: GitHub, Slack, GitLab, Stripe secret/restricted keys, OpenAI and
   // Anthropic keys (legacy OpenAI keys are 48 letters and digits, no dashes: `sk-learn-model-…`
-  // pod names stay), npm, Google API keys.
+  // pod names stay), npm, Google API keys; Hugging Face, Vault service/batch/recovery tokens,
+  // SendGrid keys, Twilio API key SIDs.
   {
-    re: /\b(?:gh[pousr]_[A-Za-z0-9]{20,}|xox[abprs]-[A-Za-z0-9-]{10,}|glpat-[A-Za-z0-9_-]{20,}|[sr]k_(?:live|test)_[A-Za-z0-9]{16,}|whsec_[A-Za-z0-9]{20,}|sk-(?:proj|svcacct|admin|ant)-[A-Za-z0-9_-]{20,}|sk-[A-Za-z0-9]{32,}|npm_[A-Za-z0-9]{30,}|AIza[0-9A-Za-z_-]{30,})/g,
+    re: /\b(?:hf_[A-Za-z0-9]{34,}|hv[sbr]\.[A-Za-z0-9_-]{20,}|SG\.[A-Za-z0-9_-]{16,}\.[A-Za-z0-9_-]{16,}|SK[0-9a-f]{32}\b|gh[pousr]_[A-Za-z0-9]{20,}|xox[abprs]-[A-Za-z0-9-]{10,}|glpat-[A-Za-z0-9_-]{20,}|[sr]k_(?:live|test)_[A-Za-z0-9]{16,}|whsec_[A-Za-z0-9]{20,}|sk-(?:proj|svcacct|admin|ant)-[A-Za-z0-9_-]{20,}|sk-[A-Za-z0-9]{32,}|npm_[A-Za-z0-9]{30,}|AIza[0-9A-Za-z_-]{30,})/g,
     replace: REDACTED,
   },
 ];
@@ -227,12 +310,15 @@ export class Redactor {
 
   /**
    * Registers a value that must never be shown (a secret input's value, a token read at run time).
-   * `env` values need 6 characters, declared secret inputs 4 (see MIN_INPUT_LITERAL).
+   * `env` values need 6 characters, declared secret inputs 4 (see MIN_INPUT_LITERAL). A secret
+   * input's common encodings count as the value: URL-encoded (curl's errors, `jq @uri`) and upper
+   * or lower case.
    */
   addLiteral(value: string, source: 'env' | 'input' = 'input'): void {
     const v = value.trim();
-    if (v.length < (source === 'env' ? MIN_ENV_LITERAL : MIN_INPUT_LITERAL) || this.literals.includes(v)) return;
-    this.literals.push(v);
+    if (v.length < (source === 'env' ? MIN_ENV_LITERAL : MIN_INPUT_LITERAL)) return;
+    const forms = source === 'input' ? [v, encodeURIComponent(v), v.toUpperCase(), v.toLowerCase()] : [v];
+    for (const form of forms) if (!this.literals.includes(form)) this.literals.push(form);
     // Longest first, so a secret that contains another is replaced whole.
     this.literals.sort((a, b) => b.length - a.length);
   }
@@ -273,6 +359,9 @@ function redactDeep(value: unknown, redactor: Redactor): unknown {
   return value;
 }
 
+/** A line naming an env entry (`- name: DB_PASSWORD`, `"name": "DB_PASSWORD",`) whose value may follow on the next line. */
+const ENV_NAME_LINE = /^[ \t]*(?:-[ \t]+)?\{?[ \t]*["']?name["']?[ \t]*:[ \t]*["']?([A-Za-z_][A-Za-z0-9_]*)["']?[ \t]*,?[ \t]*\r?$/;
+
 /** Characters that continue a token cut at a window's end (its rest is dropped with it). */
 const TOKEN_REST = /^[^\s"'<>&,;{}()[\]]*/;
 
@@ -302,8 +391,9 @@ export class StreamRedactor {
     const lastNewline = this.pending.lastIndexOf('\n');
     let out = '';
     if (lastNewline >= 0) {
-      out = this.release(this.pending.slice(0, lastNewline + 1));
-      this.pending = this.pending.slice(lastNewline + 1);
+      const cut = this.heldLineStart(lastNewline);
+      out = cut > 0 ? this.release(this.pending.slice(0, cut)) : '';
+      this.pending = this.pending.slice(cut);
     }
     if (this.pending.length > this.maxLine) out += this.releaseLong();
     return out;
@@ -366,6 +456,18 @@ export class StreamRedactor {
     }
     this.carry = 'token';
     return redacted;
+  }
+
+  /**
+   * Where the released text ends: after the last complete line, unless that line is an env entry's
+   * `- name: DB_PASSWORD` whose `value:` comes on the next line; then it is held with the partial
+   * line, so the pair is redacted together (the hold is one line, bounded by maxLine).
+   */
+  private heldLineStart(lastNewline: number): number {
+    const start = this.pending.lastIndexOf('\n', lastNewline - 1) + 1;
+    if (lastNewline - start > 256) return lastNewline + 1;
+    const m = ENV_NAME_LINE.exec(this.pending.slice(start, lastNewline));
+    return m && isSecretName(m[1]!) ? start : lastNewline + 1;
   }
 
   /** Whether the text ends inside a private key's body (BEGIN seen, END still to come). */

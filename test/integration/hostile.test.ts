@@ -124,6 +124,48 @@ describe('secrets corpus', () => {
   }, 60_000);
 });
 
+// Hostile test, section 7: a secret input's value reached the terminal by --dry-run and input errors.
+describe('a secret input is never shown', () => {
+  it('not by --dry-run (terminal or --json), nor when it is refused (pattern, leading dash)', async () => {
+    const box = sandbox();
+    const shown: string[] = [];
+    for (const extra of [[], ['--json']]) {
+      const r = await box.run([
+        'run',
+        'secret-login',
+        '--dry-run',
+        ...extra,
+        '--runbooks-dir',
+        SECRET_RUNBOOKS,
+        '--var',
+        'pw=Hunter2DryRun',
+      ]);
+      expect(r.code, r.stderr).toBe(0);
+      expect(r.stdout).toContain('[REDACTED]');
+      shown.push(r.stdout, r.stderr);
+    }
+    for (const value of ['Hunter2#Secret$Bad', '-Hunter2SecretDash']) {
+      const r = await box.run(['run', 'secret-login', '--yes', '--runbooks-dir', SECRET_RUNBOOKS, '--var', `pw=${value}`]);
+      expect(r.code).toBe(2);
+      expect(r.stderr).toContain('--var pw: the value (secret, not shown)');
+      shown.push(r.stdout, r.stderr);
+    }
+    const all = shown.join('\n');
+    for (const secret of ['Hunter2DryRun', 'Hunter2#Secret', 'Hunter2SecretDash']) expect(all.includes(secret), secret).toBe(false);
+  }, 60_000);
+});
+
+// Hostile test, section 8: the redactor broke the schema (`"secret": [REDACTED]`) and took words of prose.
+describe('what holds no secret is left whole', () => {
+  it('`runbooks schema` is valid JSON with the `secret` property described', async () => {
+    const r = await sandbox().run(['runbooks', 'schema']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).not.toContain('[REDACTED]');
+    const schema = JSON.parse(r.stdout) as object;
+    expect(JSON.stringify(schema)).toContain('"secret":{');
+  }, 60_000);
+});
+
 /** Every file under `dir`: its path relative to `dir` and its text. */
 function filesUnder(dir: string): Array<{ path: string; text: string }> {
   const out: Array<{ path: string; text: string }> = [];

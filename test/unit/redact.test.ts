@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Redactor, StreamRedactor, isSecretName, redactYielding } from '../../src/secrets/redact.js';
+import { validateInputValue } from '../../src/runbook/template.js';
 import { KUBECONFIG_RAW, PEM_CERT, PEM_KEY, SECRET_FORMS } from '../support/secret-forms.js';
 
 const jwt =
@@ -256,5 +257,80 @@ describe('redacting a large output without holding the event loop', () => {
     expect(out).not.toContain('hunter2x');
     expect(out).not.toContain('abcdefghijkl');
     expect(out.length).toBeGreaterThan(1_500_000);
+  });
+});
+
+// Hostile test, section 8: a pod's env entry is two lines; a stream may deliver them apart.
+describe('env entries named as secrets, streamed', () => {
+  it('the value line is redacted when its `- name:` line came in an earlier chunk', () => {
+    const s = new StreamRedactor(new Redactor());
+    const text = '    env:\n    - name: DB_PASSWORD\n      value: StreamEnvMarker1\n    - name: LOG_LEVEL\n      value: info\n';
+    let out = '';
+    for (const line of text.split(/(?<=\n)/)) out += s.push(line);
+    out += s.end();
+    expect(out).not.toContain('StreamEnvMarker1');
+    expect(out).toBe(text.replace('StreamEnvMarker1', '[REDACTED]'));
+  });
+  it('the name line is released once the next line has arrived, and at the end of the stream', () => {
+    const s = new StreamRedactor(new Redactor());
+    expect(s.push('- name: DB_PASSWORD\n')).toBe('');
+    expect(s.push('  valueFrom: {secretKeyRef: {name: db, key: password}}\nnext\n')).toContain('- name: DB_PASSWORD\n');
+    expect(s.push('- name: API_TOKEN\n')).toBe('');
+    expect(s.end()).toBe('- name: API_TOKEN\n');
+  });
+});
+
+// Hostile test, section 7: a secret input's value came back URL-encoded or in another case.
+describe('secret input encodings', () => {
+  it('the URL-encoded, upper-case and lower-case forms of a secret input are redacted too', () => {
+    const r = new Redactor();
+    r.addLiteral('Hunter2 S3cret@Pw!', 'input');
+    const out = r.redact('uri Hunter2%20S3cret%40Pw! up HUNTER2 S3CRET@PW! low hunter2 s3cret@pw! end');
+    expect(out).toBe('uri [REDACTED] up [REDACTED] low [REDACTED] end');
+  });
+  it('environment values are not case-folded (their names are guesses)', () => {
+    const r = new Redactor({ env: { DB_PASSWORD: 'Hunter2x' } });
+    expect(r.redact('Hunter2x HUNTER2X')).toBe('[REDACTED] HUNTER2X');
+  });
+});
+
+// Hostile test, section 8: the redactor also took words and JSON that hold no secret.
+describe('not a secret: ordinary values after secret words', () => {
+  it.each([
+    ['the runbook schema', '"secret": {\n      "type": "boolean",\n      "description": "Never recorded"\n    }'],
+    ['a JSON boolean', '{"secret": true, "token": null, "password": false}'],
+    ['a JSON list', '"secrets": [{"name": "db"}]'],
+    ['a JSON number', '{"token": 3600}'],
+    ['prose after --token', 'kubectl --token chooses the server or the credentials'],
+    ['prose after token', 'renew the token in your kubeconfig; logins and token validation fail'],
+    ['a placeholder after --password', 'mysqladmin --password $DB_PASSWORD status; tool --token {{token}} --password <password>'],
+    ['a port after -p', 'ssh -p 2222 host; docker run -u 1000 -p8080:80 img; kubectl port-forward -p pod 8080'],
+    ['a non-secret env entry', '- name: LOG_LEVEL\n  value: debug'],
+  ])('%s', (_name, input) => {
+    expect(new Redactor().redact(input)).toBe(input);
+  });
+  it.each([
+    ['--token with a token', 'kubectl --token abc123XYZdef get pods', 'abc123XYZdef'],
+    ['--password with a mixed-case word', 'tool --password HunterPass', 'HunterPass'],
+    ['a quoted JSON string that looks like a list', '{"password": "[abc1"}', 'abc1'],
+    ['Token header', 'Authorization: Token 9f8e7d6c5b4a', '9f8e7d6c5b4a'],
+    ['YAML password that is a number', 'password: 123456', '123456'],
+  ])('still redacted: %s', (_name, input, secret) => {
+    const out = new Redactor().redact(input);
+    expect(out).not.toContain(secret);
+    expect(out).toContain('[REDACTED]');
+  });
+});
+
+// Hostile test, section 7: a refused secret input repeated the value in the error.
+describe('input errors of a secret input', () => {
+  it('name the input and the rule, never the value', () => {
+    const rules = { secret: true, pattern: '[A-Za-z0-9]+' };
+    const bad = validateInputValue('pw', rules, 'Hunter2#Secret$Bad');
+    const dash = validateInputValue('pw', rules, '-Hunter2SecretDash');
+    expect(bad).toBe('pw: the value (secret, not shown) does not match the pattern /[A-Za-z0-9]+/');
+    expect(dash).toBe('pw: the value (secret, not shown) starts with "-" and would be read as an option; refused');
+    // An ordinary input still shows what was wrong.
+    expect(validateInputValue('ns', { pattern: '[a-z]+' }, 'Bad1')).toContain('"Bad1"');
   });
 });

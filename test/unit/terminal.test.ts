@@ -22,6 +22,13 @@ describe('terminal guard', () => {
     expect(neutralise('a\tb\nc\r\nd')).toBe('a\tb\nc\r\nd');
   });
 
+  it('shows line/paragraph separators and invisible format characters escaped; emoji joiners and other text stay', () => {
+    expect(neutralise('a\u2028b\u2029c \u200bzw \ufeffbom \u2066iso\u2069 \u200emark \u2060wj')).toBe(
+      'a\\u2028b\\u2029c \\u200bzw \\ufeffbom \\u2066iso\\u2069 \\u200emark \\u2060wj',
+    );
+    expect(neutralise('👩\u200d💻 café – “ok” 日本')).toBe('👩\u200d💻 café – “ok” 日本');
+  });
+
   it('no escape from outside text reaches the stream, written plainly or inside colour', () => {
     const { mem, term } = colouredMemoryTerminal();
     term.out.write(`note: ${HOSTILE}\n`);
