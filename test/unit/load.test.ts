@@ -1,6 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { loadRunbook } from '../../src/runbook/load.js';
 import { formatDiagnostics } from '../../src/runbook/diagnostics.js';
+import { loadCatalog, requireRunbook } from '../../src/runbook/catalog.js';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { tmpdir } from 'node:os';
 
 const valid = `id: demo
 title: Demo
@@ -163,11 +167,7 @@ ${steps}${mitigations ? `\nmitigations:\n${mitigations}` : ''}
 });
 
 describe('a runbook file that cannot be read is named when its id is asked for', () => {
-  it('run <id> of a file with a YAML syntax error says which file and where, not "unknown runbook"', async () => {
-    const { mkdtempSync, writeFileSync } = await import('node:fs');
-    const { join } = await import('node:path');
-    const { tmpdir } = await import('node:os');
-    const { loadCatalog, requireRunbook } = await import('../../src/runbook/catalog.js');
+  it('run <id> of a file with a YAML syntax error says which file and where, not "unknown runbook"', () => {
     const dir = mkdtempSync(join(tmpdir(), 'rb-'));
     writeFileSync(join(dir, 'atk-b.yaml'), 'id: atk-b\ntitle: x\nsteps: [\n  - bad\n');
     const cat = loadCatalog([{ dir, origin: '--runbooks-dir' }]);
