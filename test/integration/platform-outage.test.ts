@@ -73,7 +73,11 @@ describe.runIf(kubectlAvailable)('run platform-outage against a cluster (real ku
     const r = await box.run(['run', 'platform-outage', '--yes', '--json']);
     expect(r.code).toBe(1);
     const events = jsonLines(r.stdout);
-    expect(findings(events).map((x) => x.findingId)).toEqual(['bad-change']);
+    const postgres = JSON.stringify(events.filter((e) => e.stepId === 'postgres'));
+    expect(
+      findings(events).map((x) => x.findingId),
+      postgres,
+    ).toEqual(['bad-change']);
     expect(findings(events)[0]!.evidence.lines.join('\n')).toMatch(/CreateContainerConfigError.*budapp-config-v42/);
     const proposed = events.filter((e) => e.type === 'mitigation.proposed').map((e) => e.mitigationId);
     expect(proposed).toEqual(['revert-config']);
