@@ -437,6 +437,18 @@ function kubeClientFailure(text: string, ctx: Ctx): FailureVerdict | undefined {
       `Check the node with \`kubectl get pods ${k.object ?? '<pod>'} ${k.namespace ? `-n ${k.namespace} ` : ''}-o wide\` and \`kubectl get nodes\`, then check a pod on a Ready node.`,
     );
   }
+  // The stream to the pod broke mid-command: whatever ran gave no verdict we could read.
+  if (
+    /websocket: close 10(?:0[1-9]|1\d)|error reading from error stream|error sending request|use of closed network connection|connection reset by peer|unexpected EOF|stream error: stream ID \d+/.test(
+      text,
+    ) &&
+    /\bexec\b|\bstream\b|websocket|EOF/.test(text)
+  )
+    return unchecked(
+      'unreachable',
+      `the connection to the pod${k.object ? ` ${k.object}` : ''} broke while the command ran (${informativeLine(text) ?? 'no message'}), so its answer never arrived`,
+      'Run the check again; if it keeps breaking, look at the API server and kubelet (kubectl get --raw /readyz, the node of the pod).',
+    );
   if ((m = /cannot exec into a container in a completed pod; current phase is (\w+)/.exec(text)))
     return unchecked(
       'not-running',

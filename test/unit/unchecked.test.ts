@@ -35,6 +35,27 @@ const EXEC_PY = ['kubectl', 'exec', '-n', 'inference', 'llama-0', '--', 'python3
 const CURL = (url: string, ...flags: string[]) => ['curl', '-sS', '-f', ...flags, url];
 
 const rows: Row[] = [
+  // --- the exec stream to the pod broke: no verdict arrived -----------------------------------------
+  [
+    'exec websocket closed abnormally',
+    EXEC_PG,
+    1,
+    'E1201 16:02:11.123456   4821 v2.go:104] websocket: close 1006 (abnormal closure): unexpected EOF\n',
+    '',
+    'unchecked',
+    'unreachable',
+    /connection to the pod postgresql-0 broke while the command ran/,
+  ],
+  [
+    'exec error stream read failed',
+    EXEC_PG,
+    1,
+    'error: error reading from error stream: next reader: read tcp 10.0.0.5:51234->10.20.0.1:6443: read: connection reset by peer\n',
+    '',
+    'unchecked',
+    'unreachable',
+    /broke while the command ran/,
+  ],
   // --- kubectl cannot reach the API from here ---------------------------------------------------
   [
     'refused',
