@@ -953,8 +953,11 @@ export class RunbookEngine {
     }
     // Nothing printed is nothing to judge: an expectation that some line must appear cannot be
     // answered by empty output (a lost stream, a wrapper that swallowed it), so the check could not look.
+    // kubectl's own log lines (klog: "E1201 16:02:11.123456 4821 file.go:104] …") are not the program's output.
+    const ownOutput =
+      program === 'kubectl' ? redactedStderr.replace(/^[IWEF]\d{4} \d\d:\d\d:\d\d\.\d+\s+\d+ [^\]\n]+\].*(?:\n|$)/gm, '') : redactedStderr;
     const empty = (e: { stream?: 'stdout' | 'stderr' | 'both' }) =>
-      (e.stream === 'stderr' ? redactedStderr : e.stream === 'both' ? redactedStdout + redactedStderr : redactedStdout).trim() === '';
+      (e.stream === 'stderr' ? ownOutput : e.stream === 'both' ? redactedStdout + ownOutput : redactedStdout).trim() === '';
     if (outcome.exitCode === 0 && (step.expect ?? []).some((e) => (e.matches !== undefined || e.json !== undefined) && empty(e)))
       return this.finishUnchecked(step.id, base, {
         reason: `${program} exited 0 but printed nothing to judge${redactedStderr.trim() ? ` (stderr: ${outputLines(redactedStderr)[0]})` : ''}`,

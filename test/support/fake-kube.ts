@@ -721,6 +721,7 @@ export class FakeKubeServer {
             details: { causes: [{ reason: 'ExitCode', message: String(code) }] },
           };
     frame(3, JSON.stringify(st));
-    ws.close(1000);
+    // As a real API server does, let the client read what was sent before the close arrives.
+    setTimeout(() => ws.close(1000), 20);
   }
 }

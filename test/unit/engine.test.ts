@@ -325,3 +325,37 @@ steps:
     });
   });
 });
+
+describe("kubectl's own log lines are not the program's output", () => {
+  it('exit 0, no stdout, only klog lines on stderr: could not check, not a finding', async () => {
+    const r = loadRunbook(
+      'k.yaml',
+      `id: k
+title: K
+summary: s
+steps:
+  - id: pg
+    kind: check
+    title: PG
+    run: "kubectl exec -n d pg-0 -- pg_isready"
+    expect: [{ matches: "accepting connections", stream: both, finding: { id: pg-down, message: down } }]
+`,
+    );
+    if (!r.loaded) throw new Error(JSON.stringify(r.diagnostics));
+    const shell: Shell = {
+      run: async () => ({
+        outcome: { kind: 'exited', exitCode: 0 },
+        stdout: '',
+        stderr: 'E1201 16:02:11.123456    4821 v2.go:104] "Unhandled Error" err="next reader: websocket: close 1006 (abnormal closure)"\n',
+        stdoutBytes: 0,
+        stderrBytes: 100,
+        truncated: false,
+        durationMs: 5,
+      }),
+    };
+    const { engine, events } = harness(shell, { loaded: r.loaded });
+    await engine.run();
+    expect(events.some((e) => e.type === 'finding.raised')).toBe(false);
+    expect(events.find((e) => e.type === 'step.finished')).toMatchObject({ status: 'unchecked' });
+  });
+});
