@@ -488,6 +488,17 @@ function kubeClientFailure(text: string, ctx: Ctx): FailureVerdict | undefined {
       `the pod${k.object ? ` ${k.object}` : ''} went away while the command was starting (it is being replaced)`,
       `List the current pods with \`kubectl get pods ${nsFlag(k)}\` and pass a live one with --var.`,
     );
+  // The exec stream could not be set up at all (a proxy that refuses upgrades, a protocol fallback that failed).
+  if (
+    /unable to upgrade connection|Upgrade request required|error: upgrade request failed|failed to create (?:websocket|spdy) executor/i.test(
+      text,
+    )
+  )
+    return unchecked(
+      'unreachable',
+      `could not open a stream to the pod${k.object ? ` ${k.object}` : ''} (${informativeLine(text) ?? 'the upgrade was refused'}), so nothing ran in it`,
+      'Run it again; if it keeps failing, check that kubectl exec works from here at all (a proxy or load balancer in front of the API server may refuse WebSocket/SPDY upgrades).',
+    );
   if ((m = /container "?([^"\s]+?)"? is not valid for pod "?([^"\s]+?)"?(?:;? (?:out of|valid names):? \[?([^\]\n]+)\]?)?$/m.exec(text)))
     // kubectl lists the pod's containers: the runbook named a container that this pod does not have.
     return unchecked(

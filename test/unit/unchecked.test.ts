@@ -37,6 +37,16 @@ const CURL = (url: string, ...flags: string[]) => ['curl', '-sS', '-f', ...flags
 const rows: Row[] = [
   // --- the exec stream to the pod broke: no verdict arrived -----------------------------------------
   [
+    'exec upgrade refused',
+    EXEC_PG,
+    1,
+    'error: unable to upgrade connection: Upgrade request required\n',
+    '',
+    'unchecked',
+    'unreachable',
+    /could not open a stream to the pod postgresql-0/,
+  ],
+  [
     'exec websocket closed abnormally',
     EXEC_PG,
     1,
