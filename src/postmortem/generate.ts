@@ -111,6 +111,7 @@ function eventText(e: TimelineEvent): string {
   if (e.type === 'escalation.recorded') return `Escalated: ${(d.levels as string[]).join(', ')}`;
   if (e.type === 'severity.changed') return `Severity ${str(d.from)} → ${str(d.to)}: ${str(d.reason ?? '')}`;
   if (e.type === 'incident.resolved') return `Resolved: ${str(d.resolution ?? '')}`;
+  if (e.type === 'milestone.recorded') return `Milestone: ${str(d.name)}`;
   if (e.type === 'handoff.completed') return `Handoff ${str(d.from)} → ${str(d.to || '?')}`;
   if (e.type === 'action.added') return `Action ${str(d.id)} added: ${str(d.text)} (${str(d.owner)})`;
   if (e.type === 'triage.completed') {

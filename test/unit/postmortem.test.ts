@@ -209,3 +209,18 @@ describe('hostile values', () => {
     expect(pm.data.rootCause).toBe(forge);
   });
 });
+
+describe('timeline rows say what happened', () => {
+  it('a recorded milestone names the milestone, not only the event type', () => {
+    const row = timelineRow({
+      seq: 7,
+      ts: '2026-11-28T09:10:00.000Z',
+      actor: 'alice',
+      type: 'milestone.recorded',
+      data: { name: 'identified', at: '2026-11-28T08:55:00.000Z' },
+      prev: '0'.repeat(64),
+      hash: '1'.repeat(64),
+    });
+    expect(row).toMatchObject({ at: '2026-11-28T08:55:00.000Z', text: 'Milestone: identified' });
+  });
+});
