@@ -452,6 +452,7 @@ export async function updateCommand(ctx: Context, opts: UpdateOptions): Promise<
       );
   if (nextMs === undefined) throw new UserError(`--next-update "${opts.nextUpdate}": expected a duration such as 30m or 1h`);
   const nextAt = new Date(now.getTime() + nextMs);
+  const resolvedUpdate = status === 'Resolved';
   const findings =
     opts.findings ??
     ([...state.runs.values()]
@@ -475,7 +476,8 @@ export async function updateCommand(ctx: Context, opts: UpdateOptions): Promise<
           .join('\n'),
         findings,
         actions,
-        nextUpdate: `${hhmm(nextAt)} UTC`,
+        // A Resolved update is the last one: it promises no next update.
+        nextUpdate: resolvedUpdate ? 'none (resolved)' : `${hhmm(nextAt)} UTC`,
         title: state.title,
       })[n],
   ).trimEnd();
@@ -486,12 +488,18 @@ export async function updateCommand(ctx: Context, opts: UpdateOptions): Promise<
   }
   // The head witness, after any edit: anyone holding the posted message can check the record still contains it.
   finalMessage = `${finalMessage}\n\n${recordLine(state.events, state.head)}`;
-  const event = append(ctx, id, 'status.update', { status, impact, message: finalMessage, nextUpdateAt: nextAt.toISOString() });
+  const event = append(ctx, id, 'status.update', {
+    status,
+    impact,
+    message: finalMessage,
+    ...(resolvedUpdate ? {} : { nextUpdateAt: nextAt.toISOString() }),
+  });
   const recorded = String((event.data as { message: string }).message);
-  if (opts.json) writeJson(ctx, { incident: id, status, nextUpdateAt: nextAt.toISOString(), message: recorded, seq: event.seq });
+  if (opts.json)
+    writeJson(ctx, { incident: id, status, nextUpdateAt: resolvedUpdate ? null : nextAt.toISOString(), message: recorded, seq: event.seq });
   else
     ctx.term.out.write(
-      `${recorded}\n\n${ctx.term.color.dim(`Recorded in the timeline (#${event.seq}). Post it in ${state.channel}; next update due ${hhmm(nextAt)} UTC.`)}\n`,
+      `${recorded}\n\n${ctx.term.color.dim(`Recorded in the timeline (#${event.seq}). Post it in ${state.channel}; ${resolvedUpdate ? 'no further update is due.' : `next update due ${hhmm(nextAt)} UTC.`}`)}\n`,
     );
   return 0;
 }

@@ -39,6 +39,10 @@ describe('a SEV1 from declare to post-mortem', () => {
     expect(u1.message).toMatch(/^=== SEV1 INCIDENT UPDATE ===\nTime: \d\d:\d\d UTC\nStatus: Investigating/);
     expect(u1.message).toContain('PostgreSQL postgresql-0 cannot use its storage (the volume is full)');
     await run('update', '--status', 'Mitigating', '--impact', 'All API requests failing', '--next-update', '15m');
+    // A Resolved update is the last one: it promises no next update.
+    const done = JSON.parse((await run('update', '--status', 'Resolved', '--impact', 'None now', '--json')).stdout);
+    expect(done.message).toMatch(/Next Update: none \(resolved\)/);
+    expect(done.nextUpdateAt).toBeNull();
     const esc = JSON.parse((await run('escalate', '--json')).stdout);
     expect(esc.recorded).toEqual(['L1', 'L2']);
     expect(esc.next.level).toBe('L3');
