@@ -1350,6 +1350,7 @@ export class RunbookEngine {
     const instructions = m.instructions ? renderTemplate(m.instructions, this.shownLookup) : undefined;
     const effect = command ? effectOf(command.argv) : undefined;
     const changes = effect && !effect.readOnly ? effect.why : undefined;
+    const changesSystem = this.mitigationChanges(m, command);
     await this.deps.emit({
       type: 'mitigation.proposed',
       runId,
@@ -1359,14 +1360,14 @@ export class RunbookEngine {
       ...(command ? { command: command.display } : {}),
       ...(instructions ? { instructions } : {}),
       ...(because ? { because: this.deps.redactor.redact(because) } : {}),
-      changesSystem: this.mitigationChanges(m, command),
+      changesSystem,
       ...(changes ? { changes } : {}),
     });
     const prompter = this.deps.prompter;
     // Consent. --yes never reaches here as consent: only a typed "yes" or --allow-mitigations does. Whether it
     // changes the system is decided by what the command runs; `changesSystem: false` cannot waive it.
     let how: 'typed-yes' | '--allow-mitigations' | 'not-changing' | undefined;
-    if (!this.mitigationChanges(m, command)) how = 'not-changing';
+    if (!changesSystem) how = 'not-changing';
     else if (command) how = await this.consentTo(`This CHANGES THE SYSTEM. Type "yes" to run it (anything else declines):`);
     else if (this.request.interactive && prompter) {
       const answer = (await prompter.input(`Type "yes" once you have done it by hand (anything else: not done):`)).trim().toLowerCase();

@@ -3,20 +3,12 @@
  * kill -9, concurrent writers, a full and a read-only disk, hung and noisy commands, consent.
  */
 import { describe, expect, it } from 'vitest';
-import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { concurrentWriters, FAULT_RUNBOOKS, killDrill, processesOf, uniqueToken } from '../support/faults.js';
+import { canMount, concurrentWriters, FAULT_RUNBOOKS, killDrill, processesOf, uniqueToken } from '../support/faults.js';
 import { BIN, jsonLines, sandbox } from '../support/cli.js';
 
-function canMount(): boolean {
-  if (process.getuid?.() !== 0) return false;
-  const probe = `/tmp/bud-incident-mount-probe-${process.pid}`;
-  mkdirSync(probe, { recursive: true });
-  const ok = spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=64k', 'tmpfs', probe]).status === 0;
-  if (ok) spawnSync('umount', [probe]);
-  return ok;
-}
 const mountable = canMount();
 
 describe('faults', () => {

@@ -6,6 +6,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { appendFileSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { BIN, sandbox, type Sandbox } from '../support/cli.js';
+import { canMount } from '../support/faults.js';
 
 /** Runs the CLI with umask 000, as a shell with a careless profile would. */
 function runUmask0(box: Sandbox, args: string[]) {
@@ -24,15 +25,6 @@ function walk(dir: string, out: Array<{ path: string; mode: number; dir: boolean
     if (st.isDirectory()) walk(path, out);
   }
   return out;
-}
-
-function canMount(): boolean {
-  if (process.getuid?.() !== 0) return false;
-  const probe = `/tmp/bud-incident-mount-probe-${process.pid}`;
-  mkdirSync(probe, { recursive: true });
-  const ok = spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=64k', 'tmpfs', probe]).status === 0;
-  if (ok) spawnSync('umount', [probe]);
-  return ok;
 }
 
 describe('state files', () => {

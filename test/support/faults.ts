@@ -4,7 +4,7 @@
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomInt } from 'node:crypto';
-import { readFileSync, existsSync } from 'node:fs';
+import { readFileSync, existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { BIN, ROOT, sandbox, type Sandbox } from './cli.js';
 import { verifyTimeline, readEvents } from '../../src/timeline/store.js';
@@ -12,6 +12,16 @@ import { verifyTimeline, readEvents } from '../../src/timeline/store.js';
 export const FAULT_RUNBOOKS = join(ROOT, 'test', 'fixtures', 'faults');
 
 /** A number that makes a test's fixture processes (`sleep 301.<token>`) its own on a shared machine. */
+/** Whether tests may mount a small tmpfs (root, and mount allowed): the full-disk and read-only-disk tests need it. */
+export function canMount(): boolean {
+  if (process.getuid?.() !== 0) return false;
+  const probe = `/tmp/bud-incident-mount-probe-${process.pid}`;
+  mkdirSync(probe, { recursive: true });
+  const ok = spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=64k', 'tmpfs', probe]).status === 0;
+  if (ok) spawnSync('umount', [probe]);
+  return ok;
+}
+
 export function uniqueToken(): string {
   return String(randomInt(100_000_000, 999_999_999));
 }

@@ -25,11 +25,14 @@ mitigations:
   - { id: restart, title: Restart, run: "kubectl rollout restart deployment/{{svc}}", requires: { finding: [a-bad] } }
 `;
 
-function loaded() {
-  const r = loadRunbook('t.yaml', RUNBOOK);
+/** A runbook written inline in a test, loaded or the test fails with its diagnostics. */
+function loadedFrom(file: string, text: string) {
+  const r = loadRunbook(file, text);
   if (!r.loaded) throw new Error(JSON.stringify(r.diagnostics));
   return r.loaded;
 }
+
+const loaded = () => loadedFrom('t.yaml', RUNBOOK);
 
 /** A shell that answers from a table, after a delay, and records what ran and when. */
 class FakeShell implements Shell {
@@ -278,7 +281,7 @@ mitigations:
 
 describe('values that were not typed pass the input checks before they become words of a command', () => {
   it('a default filled from the config that breaks the input pattern stops the step, naming the input', async () => {
-    const r = loadRunbook(
+    const loaded = loadedFrom(
       'c.yaml',
       `id: c
 title: C
@@ -289,9 +292,8 @@ steps:
   - { id: look, kind: check, title: Look, run: "kubectl get pods -n {{ns}}" }
 `,
     );
-    if (!r.loaded) throw new Error(JSON.stringify(r.diagnostics));
     const shell = new FakeShell({});
-    const { engine, events } = harness(shell, { loaded: r.loaded, configValues: { 'config.namespaces.data': 'prod-data' } });
+    const { engine, events } = harness(shell, { loaded, configValues: { 'config.namespaces.data': 'prod-data' } });
     await engine.run();
     expect(shell.ran).toEqual([]);
     expect(events.find((e) => e.type === 'step.finished')).toMatchObject({
@@ -303,7 +305,7 @@ steps:
 
 describe('a value may not pick where kubectl sends the credentials', () => {
   it('an input default that adds --server is refused at run time, though the runbook loads', async () => {
-    const r = loadRunbook(
+    const loaded = loadedFrom(
       's.yaml',
       `id: s
 title: S
@@ -314,9 +316,8 @@ steps:
   - { id: look, kind: check, title: Look, run: "kubectl get pods {{flag}}" }
 `,
     );
-    if (!r.loaded) throw new Error(JSON.stringify(r.diagnostics));
     const shell = new FakeShell({});
-    const { engine, events } = harness(shell, { loaded: r.loaded });
+    const { engine, events } = harness(shell, { loaded });
     await engine.run();
     expect(shell.ran).toEqual([]);
     expect(events.find((e) => e.type === 'step.finished')).toMatchObject({
@@ -328,7 +329,7 @@ steps:
 
 describe("kubectl's own log lines are not the program's output", () => {
   it('exit 0, no stdout, only klog lines on stderr: could not check, not a finding', async () => {
-    const r = loadRunbook(
+    const loaded = loadedFrom(
       'k.yaml',
       `id: k
 title: K
@@ -341,7 +342,6 @@ steps:
     expect: [{ matches: "accepting connections", stream: both, finding: { id: pg-down, message: down } }]
 `,
     );
-    if (!r.loaded) throw new Error(JSON.stringify(r.diagnostics));
     const shell: Shell = {
       run: async () => ({
         outcome: { kind: 'exited', exitCode: 0 },
@@ -353,7 +353,7 @@ steps:
         durationMs: 5,
       }),
     };
-    const { engine, events } = harness(shell, { loaded: r.loaded });
+    const { engine, events } = harness(shell, { loaded });
     await engine.run();
     expect(events.some((e) => e.type === 'finding.raised')).toBe(false);
     expect(events.find((e) => e.type === 'step.finished')).toMatchObject({ status: 'unchecked' });
