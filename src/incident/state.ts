@@ -53,7 +53,13 @@ export interface IncidentState {
   title: string;
   severity: string;
   severityHistory: Array<Dated & { from?: string; to: string; reason?: string }>;
-  status: 'open' | 'resolved';
+  /**
+   * open → resolved (the incident ended); closed/discarded end an incident that was opened by
+   * mistake or a finished drill (recorded, never deleted).
+   */
+  status: 'open' | 'resolved' | 'closed' | 'discarded';
+  /** A rehearsal (`run --simulate`): its findings are never facts about a live incident. */
+  drill: boolean;
   channel: string;
   openedAt: string;
   /** When the problem began, if known before the incident was opened. */
@@ -109,6 +115,7 @@ export function emptyState(id: string): IncidentState {
     severity: 'SEV?',
     severityHistory: [],
     status: 'open',
+    drill: false,
     channel: '',
     openedAt: '',
     detectedAt: '',
@@ -163,6 +170,7 @@ export function applyEvent(state: IncidentState, event: TimelineEvent): Incident
       if (typeof d.impact === 'string') state.impact = d.impact;
       state.dataBreach = d.dataBreach === true;
       state.major = d.major === true;
+      state.drill = d.drill === true;
       state.severityHistory.push({ ...dated, at: state.openedAt, to: state.severity });
       milestone(state, 'detected', { ...dated, at: state.detectedAt }, 'derived');
       milestone(state, 'declared', { ...dated, at: state.openedAt }, 'derived');
