@@ -7,7 +7,8 @@ import { InquirerPrompter } from '../adapters/prompter.js';
 import { configTemplateValues } from '../config/defaults.js';
 import { DISPLAY_ONLY, type EngineEvent } from '../engine/events.js';
 import { Interrupts } from '../engine/interrupts.js';
-import { RunbookEngine, missingInputs, planGroups, type ResumeState, type RunRequest } from '../engine/run.js';
+import { RunbookEngine, missingInputs, planGroups, type PlannedCommand, type ResumeState, type RunRequest } from '../engine/run.js';
+import type { Shell } from '../adapters/shell.js';
 import { UserError } from '../errors.js';
 import { parseDuration } from '../duration.js';
 import { currentOpenIncident, loadIncident, openIncident } from '../incident/open.js';
@@ -18,7 +19,6 @@ import { findProcesses, killNow, processTag } from '../adapters/proctree.js';
 import { describeLiveProcesses, liveProcessesOfRun } from '../engine/leftovers.js';
 import { readEvents } from '../timeline/store.js';
 import { suggest } from '../suggest.js';
-import { resolveCommand } from '../runbook/command.js';
 import { resolveScenario } from '../runbook/scenario.js';
 import { validateInputValue } from '../runbook/template.js';
 import { FileArtifactSink } from '../timeline/artifacts.js';
@@ -235,6 +235,12 @@ export async function runCommand(ctx: Context, runbookId: string, opts: RunOptio
   }
 }
 
+/** A planned command as the dry run shows it. */
+function shown(p: PlannedCommand | undefined): { command?: string; argv?: string[][]; refused?: string } {
+  if (!p) return {};
+  return 'refused' in p ? { refused: p.refused } : { command: p.display, ...(p.argv ? { argv: p.argv } : {}) };
+}
+
 function parseTimeout(text: string): number {
   // A bare number is seconds (like kubectl's --request-timeout); 500ms, 30s, 2m also work.
   const ms = /^\d+(\.\d+)?$/.test(text) ? Number(text) * 1000 : parseDuration(text);
@@ -242,7 +248,16 @@ function parseTimeout(text: string): number {
   return ms;
 }
 
-/** Prints what a run would do, executing nothing. */
+/** A shell for planning: a dry run executes nothing, and this proves it (a call is a bug). */
+const NO_SHELL: Shell = {
+  run: () => Promise.reject(new Error('a dry run executes nothing')),
+};
+
+/**
+ * Prints what a run would do, executing nothing. The commands come from the engine's own plan
+ * (the same resolution a run uses: the configured cluster's --kubeconfig/--context, refusals,
+ * redaction), so what is shown is exactly what a run would execute.
+ */
 function dryRun(
   ctx: Context,
   loaded: import('../runbook/load.js').LoadedRunbook,
@@ -252,23 +267,34 @@ function dryRun(
 ): number {
   const rb = loaded.runbook;
   const c = ctx.term.color;
+  const cfg = config(ctx).config;
   const lookup = (n: string) =>
     vars[n] ?? configValues[n] ?? rb.inputs[n]?.default?.replace(/\{\{\s*([\w.-]+)\s*\}\}/g, (w, k: string) => configValues[k] ?? w);
-  // Shown as a run would show it: values quoted so the line can be pasted into a shell as it is
-  // ($(…) in a --var stays text), $NAME left for the responder's shell, unknown values by name.
-  const anyEnv = new Proxy({}, { get: () => 'set' }) as NodeJS.ProcessEnv;
-  // Secret inputs are shown as [REDACTED], as the engine shows them, and their values (and
-  // encodings) are redacted wherever else they appear.
-  const isSecret = (n: string) => Boolean(rb.inputs[n]?.secret);
   const red = redactor(ctx);
-  for (const [n, v] of Object.entries(vars)) if (isSecret(n)) red.addLiteral(v);
-  const show = (id: string) => {
-    const cmd = loaded.commands.get(id);
-    if (!cmd) return undefined;
-    const value = (k: string) =>
-      k.startsWith('evidence.') ? `<${k.slice('evidence.'.length)} from the evidence>` : (lookup(k) ?? `{{${k}}}`);
-    return red.redact(resolveCommand(cmd, value, anyEnv, isSecret).display);
-  };
+  // $NAME stays a name: the plan shows (and its argv holds) the reference, never the value.
+  const namesOnly = new Proxy({}, { get: (_t, k) => (typeof k === 'string' ? `$${k}` : undefined) }) as NodeJS.ProcessEnv;
+  const engine = new RunbookEngine(
+    {
+      loaded,
+      runId: 'dry-run',
+      vars,
+      configValues,
+      cluster: (name) => cfg.clusters[name],
+      interactive: false,
+      allowMitigations: false,
+    },
+    {
+      shell: NO_SHELL,
+      emit: () => Promise.resolve(),
+      show: () => undefined,
+      artifacts: { open: () => ({ write: () => undefined, close: () => undefined }) },
+      redactor: red,
+      interrupts: new Interrupts(),
+      env: namesOnly,
+      now: () => performance.now(),
+    },
+  );
+  const planned = engine.plan();
   const onlyIf = (id: string) => {
     const req = rb.mitigations.find((m) => m.id === id)?.requires;
     if (!req) return undefined;
@@ -287,17 +313,10 @@ function dryRun(
       kind: s.kind,
       title: s.title,
       parallel: group.length > 1,
-      ...(s.kind === 'check'
-        ? {
-            command: s.native
-              ? `[kubernetes API] ${s.native.resource}${s.native.namespace ? ` in ${lookup(s.native.namespace.replace(/^\{\{\s*|\s*\}\}$/g, '')) ?? s.native.namespace}` : ''}`
-              : show(s.id),
-          }
-        : {}),
+      ...(s.kind === 'check' || s.kind === 'mitigation' ? shown(planned.get(s.id)) : {}),
       ...(s.kind === 'mitigation'
         ? {
             mitigation: s.mitigation,
-            command: show(s.mitigation),
             offeredOnlyIf: onlyIf(s.mitigation),
             changesSystem: rb.mitigations.find((m) => m.id === s.mitigation)?.changesSystem,
           }
@@ -318,6 +337,7 @@ function dryRun(
       const tag = s.kind === 'mitigation' ? c.yellow(' [mitigation: needs explicit yes]') : s.kind === 'check' ? '' : c.dim(` [${s.kind}]`);
       ctx.term.out.write(`  ${n}. ${s.title}${tag}${s.when ? c.dim(' (conditional)') : ''}\n`);
       if ('command' in s && s.command) ctx.term.out.write(c.dim(`     $ ${s.command}\n`));
+      if ('refused' in s && s.refused) ctx.term.out.write(c.red(`     cannot be prepared: ${s.refused}\n`));
       if ('offeredOnlyIf' in s && s.offeredOnlyIf) ctx.term.out.write(c.dim(`     offered only if ${s.offeredOnlyIf}\n`));
     }
   }

@@ -154,6 +154,9 @@ export interface EngineDeps {
   sleep?: (ms: number, signal: AbortSignal) => Promise<void>;
 }
 
+/** One step of a plan: the command a run would execute, or why it could not be prepared. */
+export type PlannedCommand = { display: string; argv?: string[][] } | { refused: string };
+
 export interface RunSummary {
   outcome: 'passed' | 'findings' | 'failed' | 'aborted';
   findings: number;
@@ -183,6 +186,26 @@ const abortableSleep = (ms: number, signal: AbortSignal) =>
       { once: true },
     );
   });
+
+/** How a native check is shown (and recorded) in place of a command line. */
+function nativeDisplay(
+  spec: NativeSpec,
+  v: { namespace: string | undefined; selector: string | undefined; deployment: string | undefined; url: string | undefined },
+): string {
+  const { namespace, selector, deployment, url } = v;
+  const where = namespace ? ` in ${namespace}` : '';
+  return spec.resource === 'pods'
+    ? `[kubernetes API] pods${where}${selector ? ` (${selector})` : ''}`
+    : spec.resource === 'rollout'
+      ? `[kubernetes API] rollout of deployment/${deployment ?? '?'}${where}`
+      : spec.resource === 'tls'
+        ? `[tls] certificate of ${url ?? '?'}`
+        : spec.resource === 'clock'
+          ? `[http] Date header of ${url ?? '?'} vs the local clock`
+          : spec.resource === 'diagnosis'
+            ? `[kubernetes API] diagnosis: nodes; pods, events, revisions and failing pods' logs${(spec.include ?? []).length ? ` (+ ${(spec.include ?? []).join(', ')})` : ''}`
+            : `[kubernetes API] ${spec.resource}${where}`;
+}
 
 /** Groups consecutive `parallel: true` checks; every other step is a group of one. */
 export function planGroups(steps: readonly RunbookStep[]): RunbookStep[][] {
@@ -221,6 +244,8 @@ export class RunbookEngine {
   private readonly suggestions = new Map<string, NextSuggestion>();
   private readonly secretInputs: Set<string>;
   private readonly started: number;
+  /** Set while planning (`--dry-run`): values only a run can know stand in by name. */
+  private planning = false;
 
   constructor(
     private readonly request: RunRequest,
@@ -255,8 +280,9 @@ export class RunbookEngine {
     const def = input?.default;
     if (def !== undefined) {
       const rendered = renderTemplate(def, (n) => this.request.configValues[n]);
-      return /\{\{/.test(rendered) ? undefined : rendered;
+      if (!/\{\{/.test(rendered)) return rendered;
     }
+    if (this.planning) return name.startsWith('evidence.') ? `<${name.slice('evidence.'.length)} from the evidence>` : `{{${name}}}`;
     return undefined;
   };
 
@@ -269,6 +295,7 @@ export class RunbookEngine {
     const value = this.lookup(name);
     const input = this.runbook.inputs[name];
     if (value === undefined || !input || this.vars.has(name)) return value;
+    if (this.planning && value === `{{${name}}}`) return value;
     const ok = validateInputValue(name, input, value);
     if (ok !== true) throw new TemplateError(`input ${ok} (not typed: it came from the config or the diagnosis)`);
     return value;
@@ -478,6 +505,57 @@ export class RunbookEngine {
     }
   }
 
+  /**
+   * What a run would execute, step by step, resolved by the code a run uses (cluster flags, the
+   * config's context, refusals, redaction); nothing runs. `--dry-run` shows this, so what it
+   * shows is what a run executes. Values only a run can know (the evidence, a diagnosis) stand in
+   * by name.
+   */
+  plan(): Map<string, PlannedCommand> {
+    const out = new Map<string, PlannedCommand>();
+    this.planning = true;
+    try {
+      const attempt = (id: string, f: () => PlannedCommand) => {
+        try {
+          out.set(id, f());
+        } catch (error) {
+          if (!(error instanceof TemplateError)) throw error;
+          out.set(id, { refused: this.deps.redactor.redact(error.message) });
+        }
+      };
+      for (const step of this.runbook.steps) {
+        if (step.kind === 'check') {
+          const native = step.native;
+          attempt(step.id, () => {
+            if (native) {
+              const fill = (v: string | undefined) => (v === undefined ? undefined : renderTemplate(v, this.lookup));
+              return {
+                display: nativeDisplay(native, {
+                  namespace: fill(native.namespace),
+                  selector: fill(native.selector),
+                  deployment: fill(native.deployment),
+                  url: fill(native.url),
+                }),
+              };
+            }
+            const r = this.resolve(step.id, step.cluster);
+            return { display: r.display, argv: r.argv.map((stage) => stage.map((w) => this.deps.redactor.redact(w))) };
+          });
+        } else if (step.kind === 'mitigation') {
+          const m = this.runbook.mitigations.find((x) => x.id === step.mitigation);
+          if (m?.run)
+            attempt(step.id, () => {
+              const r = this.resolve(m.id, m.cluster);
+              return { display: r.display, argv: r.argv.map((stage) => stage.map((w) => this.deps.redactor.redact(w))) };
+            });
+        }
+      }
+    } finally {
+      this.planning = false;
+    }
+    return out;
+  }
+
   private resolve(id: string, clusterName: string | undefined): ResolvedCommand {
     const command = this.request.loaded.commands.get(id);
     if (!command) throw new TemplateError(`no command for ${id}`);
@@ -530,19 +608,7 @@ export class RunbookEngine {
       throw new TemplateError(
         `cluster "${resolvedName}" is not configured: add clusters.${resolvedName} (kubeconfig, context) to your config`,
       );
-    const where = namespace ? ` in ${namespace}` : '';
-    const display =
-      spec.resource === 'pods'
-        ? `[kubernetes API] pods${where}${selector ? ` (${selector})` : ''}`
-        : spec.resource === 'rollout'
-          ? `[kubernetes API] rollout of deployment/${deployment ?? '?'}${where}`
-          : spec.resource === 'tls'
-            ? `[tls] certificate of ${url ?? '?'}`
-            : spec.resource === 'clock'
-              ? `[http] Date header of ${url ?? '?'} vs the local clock`
-              : spec.resource === 'diagnosis'
-                ? `[kubernetes API] diagnosis: nodes; pods, events, revisions and failing pods' logs${(spec.include ?? []).length ? ` (+ ${(spec.include ?? []).join(', ')})` : ''}`
-                : `[kubernetes API] ${spec.resource}${where}`;
+    const display = nativeDisplay(spec, { namespace, selector, deployment, url });
     const run = async (onOutput: (stream: 'stdout' | 'stderr', chunk: string) => void): Promise<Executed> => {
       if (this.request.simulate) {
         const result = await this.replayStep(step.id, 'kubernetes-api', timeoutMs, signal, onOutput);

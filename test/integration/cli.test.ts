@@ -1,6 +1,7 @@
 /** The CLI's surface through the built binary: simulation, validation, unhappy paths, exit codes. */
 import { describe, expect, it } from 'vitest';
 import { copyFileSync, mkdirSync, readFileSync, truncateSync, writeFileSync, existsSync } from 'node:fs';
+import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { jsonLines, ROOT, sandbox } from '../support/cli.js';
 import { FAULT_RUNBOOKS } from '../support/faults.js';
@@ -132,6 +133,58 @@ describe('bud-incident CLI', () => {
     expect(r.stdout).toContain("kubectl rollout undo 'deployment/<deployment from the evidence>' -n '<namespace from the evidence>'");
     expect(r.stdout).toContain('offered only if the diagnosis names bad-deployment');
     expect(existsSync(join(box.home, 'incidents'))).toBe(false);
+  });
+
+  it("--dry-run shows exactly the argv a run executes: the configured cluster's --kubeconfig and --context included", async () => {
+    const box = sandbox();
+    // A kubectl that records the words it was given, one per line.
+    const bin = join(box.dir, 'bin');
+    mkdirSync(bin);
+    writeFileSync(join(bin, 'kubectl'), '#!/bin/sh\nprintf \'%s\\n\' "$@" > "$ARGV_OUT"\necho ok\n', { mode: 0o755 });
+    // The pre-flight check connects to the API server's port: a listener on loopback answers it.
+    const server = createServer((socket) => socket.destroy());
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const port = (server.address() as AddressInfo).port;
+    const kubeconfig = join(box.dir, 'cp.kubeconfig');
+    writeFileSync(
+      kubeconfig,
+      `apiVersion: v1
+kind: Config
+clusters: [{ name: cp, cluster: { server: "https://127.0.0.1:${port}" } }]
+users: [{ name: u, user: { token: abc } }]
+contexts: [{ name: prod-cp, context: { cluster: cp, user: u } }]
+current-context: prod-cp
+`,
+    );
+    const cfg = join(box.dir, 'config.yaml');
+    writeFileSync(cfg, `clusters:\n  control-plane:\n    kubeconfig: ${kubeconfig}\n    context: prod-cp\n`);
+    const dir = join(box.dir, 'rb');
+    mkdirSync(dir);
+    writeFileSync(
+      join(dir, 'ctx.yaml'),
+      `id: ctx
+title: Context test
+summary: one kubectl check
+steps:
+  - id: nodes
+    kind: check
+    title: Nodes
+    run: kubectl get nodes -o wide
+`,
+    );
+    const argvOut = join(box.dir, 'argv.txt');
+    const env = { PATH: `${bin}:${box.env.PATH}`, ARGV_OUT: argvOut };
+    const args = ['--config', cfg, '--runbooks-dir', dir];
+    const dry = await box.run(['run', 'ctx', '--dry-run', ...args], { env });
+    expect(dry.code, dry.stderr).toBe(0);
+    expect(dry.stdout).toContain(`$ kubectl --kubeconfig=${kubeconfig} --context=prod-cp get nodes -o wide`);
+    const plan = JSON.parse((await box.run(['run', 'ctx', '--dry-run', '--json', ...args], { env })).stdout);
+    expect(existsSync(argvOut)).toBe(false); // the dry run executed nothing
+    const run = await box.run(['run', 'ctx', '--yes', ...args], { env });
+    expect(run.code, run.stderr).toBe(0);
+    const executed = readFileSync(argvOut, 'utf8').trimEnd().split('\n');
+    expect(['kubectl', ...executed]).toEqual(plan.groups[0][0].argv[0]);
+    server.close();
   });
 
   it('timeline verify names the first tampered line (exit 1)', async () => {
