@@ -151,6 +151,14 @@ function tokenLike(word: string): boolean {
   return core.length >= 4 && (/[0-9_+/=~@#$%^&*!-]/.test(core) || /[a-z][A-Z]/.test(core) || core.length >= 20);
 }
 
+/** The words prose puts after "bearer" or "basic", and a challenge's parameters (`WWW-Authenticate: Bearer realm=…`): never a credential. */
+const SCHEME_PROSE =
+  /^(?:tokens?|auth|authentication|authorization|authn|authz|scheme|schemes|headers?|credentials?|realm|access|login|is|was|are|were|required|missing|invalid|expired|and|or|not|only|for|with|from|in|on|of|the|a|an|to|mode|support|over|(?:realm|error|error_description|scope|charset)=.*)$/i;
+
+/** Words that describe a credential's state rather than being one (with trailing punctuation). */
+const STATE_WORDS =
+  /^(?:none|nil|empty|unset|missing|required|optional|expired|invalid|valid|revoked|rotated|denied|rejected|incorrect|wrong|absent|provided|present|unknown|n\/a|not)[.,;:!)]*$/i;
+
 /**
  * Whether a `key: value` value is clearly not a secret: an object or a list (the JSON schema's
  * `"secret": {`), `true`/`false`/`null`, or an unquoted number after a quoted (JSON) key. Quoted,
@@ -159,6 +167,9 @@ function tokenLike(word: string): boolean {
 function notAValue(sep: string, value: string): boolean {
   if (/["']$/.test(sep)) return false;
   if (/^[{[]/.test(value) || /^(?:true|false|null)$/i.test(value)) return true;
+  // A word that says what state the credential is in, in a log or an error ("password: required",
+  // "token=expired", "token: none"): prose, and no password anyone would choose.
+  if (STATE_WORDS.test(value)) return true;
   return /^["']/.test(sep) && /^-?\d+(?:\.\d+)?$/.test(value);
 }
 
@@ -189,7 +200,14 @@ const RULES: Rule[] = [
   // JSON Web Tokens (header.payload.signature, base64url, header starts with {" → eyJ).
   { re: /\beyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]*/g, replace: REDACTED },
   // Authorization headers and bare bearer/basic credentials.
-  { re: /\b(Bearer|Basic)(\s+)(?!\[REDACTED\])[A-Za-z0-9._~+/=-]{4,}/gi, replace: (_m, scheme, sp) => `${scheme}${sp}${REDACTED}` },
+  // In a header (`Authorization: Bearer X`, `-H "Authorization: Basic X"`) any value is the
+  // credential; elsewhere any value but the words prose puts after the scheme's name ("Bearer
+  // authentication is required", "basic auth", "invalid bearer token").
+  {
+    re: /(authorization["']?\s*[:=]\s*["']?)?\b(Bearer|Basic)(\s+)(?!\[REDACTED\])([A-Za-z0-9._~+/=-]{4,})/gi,
+    replace: (m, header: string | undefined, scheme, sp, value) =>
+      header || !SCHEME_PROSE.test(value) ? `${header ?? ''}${scheme}${sp}${REDACTED}` : m,
+  },
   // `Token X` (a header scheme) and `--token X`, `--password X` flags: only when X looks like a
   // credential, since "token" is an ordinary word too ("renew the token in…", "token validation").
   {
