@@ -319,9 +319,12 @@ export class Redactor {
 
   constructor(options: RedactorOptions = {}) {
     const env = options.env ?? {};
+    const configured = new Set(options.secretEnv ?? []);
     for (const name of secretEnvNames(env, options.secretEnv)) {
       const value = env[name];
-      if (value) this.addLiteral(value, 'env');
+      // A variable the config names is a secret for certain, like a secret input (4 characters,
+      // its encodings); one only named like a secret is a guess (6 characters, as it is).
+      if (value) this.addLiteral(value, configured.has(name) ? 'input' : 'env');
     }
     for (const value of options.literals ?? []) this.addLiteral(value, 'input');
   }

@@ -208,6 +208,27 @@ steps:
     expect(coloured.stdout).toMatch(/\x1b\[/);
   });
 
+  it('a variable the config names in secretEnv is redacted from a declared title before anything derives from it', async () => {
+    // 'dbpw9' is 5 characters: a configured name is certain, so the guess threshold (6) does not apply.
+    for (const value of ['cust-secret-value-42', 'dbpw9']) {
+      const box = sandbox({ CUSTOM_VAR: value });
+      const cfg = join(box.dir, 'config.yaml');
+      writeFileSync(cfg, 'secretEnv: [CUSTOM_VAR]\n');
+      const r = await box.run(['--config', cfg, 'declare', '--title', `db down ${value}`, '--severity', 'SEV2']);
+      expect(r.code, r.stderr).toBe(0);
+      const id = readFileSync(join(box.home, 'current'), 'utf8').trim();
+      const status = await box.run(['--config', cfg, 'status', '--json']);
+      const listed = await box.run(['--config', cfg, 'incidents', 'list']);
+      const { execFileSync } = await import('node:child_process');
+      const files = execFileSync('sh', ['-c', `cat -- $(find ${join(box.home, 'incidents', id)} -type f)`], { encoding: 'utf8' });
+      for (const seen of [r.stdout, r.stderr, id, files, status.stdout, listed.stdout]) {
+        expect(seen).not.toContain(value);
+        expect(seen.toLowerCase()).not.toContain(value.toLowerCase());
+      }
+      expect(r.stdout).toContain('db down [REDACTED]');
+    }
+  });
+
   it('secrets in the environment never reach the timeline or the output', async () => {
     const box = sandbox({ TOKEN: 'tok-0123456789abcdef', CUSTOM_VAR: 'cust-secret-value-42' });
     const cfg = join(box.dir, 'config.yaml');
