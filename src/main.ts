@@ -243,6 +243,15 @@ Exit codes: 0 all passed, 1 problems found, 2 usage or input error, 3 cannot wri
       setExit((await import('./cli/postmortem.js')).postmortemGenerate(ctx, opts)),
     );
 
+  postmortem
+    .command('schedule')
+    .description('record the date the post-mortem meeting is set for (ticks "Post-mortem scheduled")')
+    .option('--on <date>', 'the day (YYYY-MM-DD) or time (ISO 8601) of the post-mortem meeting')
+    .option('--json', 'machine-readable output')
+    .action(async (opts: import('./cli/postmortem-schedule.js').ScheduleOptions) =>
+      setExit((await import('./cli/postmortem-schedule.js')).postmortemSchedule(ctx, opts)),
+    );
+
   program
     .command('triage')
     .description('read-only sweep of the cluster: what is wrong, which runbook to start with, which severity')

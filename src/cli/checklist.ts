@@ -39,9 +39,22 @@ function resolveItem(c: Checklist, ref: string): string {
   );
 }
 
-function describe(item: ItemState): string {
-  if (!item.done) return '';
-  return `${item.auto ? 'auto' : 'by'} ${item.by ?? '?'} ${item.at ? item.at.slice(11, 16) : ''} UTC${item.auto ? ` (${item.evidence})` : ''}`;
+const when = (iso: string) => `${iso.slice(0, 10)} ${iso.slice(11, 16)} UTC`;
+
+/** What proved a done item: "proved by #12 status.update (…) 2026-11-28 04:40 UTC" or "ticked by alice at …". */
+export function proofText(item: ItemState): string {
+  const p = item.proof;
+  if (!item.done || !p) return '';
+  if (p.kind === 'hand') return `ticked by ${p.by} at ${when(p.at)} (#${p.seq})`;
+  return `proved by ${p.events.map((e) => `#${e.seq} ${e.type} at ${when(e.at ?? e.ts)} by ${e.actor} (${e.what})`).join(' + ')}`;
+}
+
+/** How to record an open item: its proving command, else a hand tick. */
+export function recordText(item: ItemState): string {
+  const [first, ...rest] = item.record ?? [];
+  if (!first) return '';
+  const unticked = item.by && item.at ? `unticked by ${item.by} at ${when(item.at)}; ` : '';
+  return unticked + (rest.length ? `record it: ${first}; or tick it by hand: ${rest.join('; ')}` : `by hand: ${first}`);
 }
 
 export interface ChecklistOptions {
@@ -66,7 +79,7 @@ export async function checklistCommand(ctx: Context, name: string, opts: Checkli
     const prompter = new InquirerPrompter();
     const chosen = await prompter.checkbox<string>(
       `${c.title} for ${id} (space ticks, enter saves)`,
-      items.map((i) => ({ name: `${i.text}${i.done ? `  — ${describe(i)}` : ''}`, value: i.id, checked: i.done })),
+      items.map((i) => ({ name: `${i.text}${i.done ? `  — ${proofText(i)}` : ''}`, value: i.id, checked: i.done })),
     );
     for (const i of items) {
       const now = chosen.includes(i.id);
@@ -90,17 +103,18 @@ export async function checklistCommand(ctx: Context, name: string, opts: Checkli
         at: i.at ?? null,
         auto: i.auto,
         evidence: i.evidence ?? null,
+        proof: i.proof ?? null,
+        record: i.record ?? null,
       })),
     });
     return 0;
   }
   const col = ctx.term.color;
   const o = [`${col.bold(c.title)} ${col.dim(`(${c.playbook ?? c.id})`)} — ${id}: ${done}/${items.length} done`];
-  items.forEach((i, n) =>
-    o.push(`  ${i.done ? col.green('[x]') : '[ ]'} ${String(n + 1).padStart(2)}. ${i.text}${i.done ? col.dim(`  ${describe(i)}`) : ''}`),
-  );
-  if (!interactive && done < items.length)
-    o.push(col.dim(`Tick one: bud-incident checklist ${c.id} --check ${items.find((i) => !i.done)?.id}`));
+  items.forEach((i, n) => {
+    o.push(`  ${i.done ? col.green('[x]') : '[ ]'} ${String(n + 1).padStart(2)}. ${i.text}`);
+    o.push(col.dim(`         ${i.done ? proofText(i) : recordText(i)}`));
+  });
   ctx.term.out.write(o.join('\n') + '\n');
   return 0;
 }

@@ -155,6 +155,14 @@ export type EngineEvent =
       manual: boolean;
       stdout?: ArtifactRef;
     }
+  | {
+      /** A passed mitigation's verification check, run again after it: did the fix work? */
+      type: 'mitigation.verified';
+      runId: string;
+      stepId: string;
+      mitigationId: string;
+      status: StepStatus;
+    }
   | { type: 'run.interrupted'; runId: string; stepIds: string[]; choice: 'skip' | 'retry' | 'abort' }
   | {
       type: 'run.finished';

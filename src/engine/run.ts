@@ -1523,6 +1523,9 @@ export class RunbookEngine {
   private async verifyMitigation(m: MitigationDef, signal: AbortSignal): Promise<void> {
     if (!m.verify) return;
     const check = this.runbook.steps.find((s) => s.id === m.verify && s.kind === 'check') as CheckStepDef | undefined;
-    if (check) await this.runCheck(check, signal);
+    if (!check) return;
+    const status = await this.runCheck(check, signal);
+    // The verdict on the fix itself (the check's step.finished alone does not say it verified a mitigation).
+    await this.deps.emit({ type: 'mitigation.verified', runId: this.request.runId, stepId: check.id, mitigationId: m.id, status });
   }
 }

@@ -1,22 +1,33 @@
 /**
  * Checklists (§9.1, §9.2 and the SEV2 procedure) as YAML, and their state derived from the
- * timeline: an item is done when a responder ticked it, or when an event that proves it is in the
- * timeline (declaring an incident names its channel; the first status update posts the initial
- * status). A responder's explicit tick or untick always wins; the record says which was which.
+ * timeline: an item is done when a responder ticked it, or when an event that proves the thing was
+ * DONE is in the timeline (a Resolved status update, a post-mortem scheduled on a date a person
+ * gave, a mitigation that passed its verification). Events that only name or plan something (the
+ * channel name on declare, a computed post-mortem due date) prove nothing, and no event of a drill
+ * (`run --simulate`) ever ticks an item. An item no event can prove without an integration the
+ * tool lacks (creating a Slack channel) stays open until a person ticks it; `record:` says how.
+ * A responder's explicit tick or untick always wins; the record says which was which.
  */
 import { z } from 'zod';
 import { UserError } from '../errors.js';
 import { formatDiagnostics, type Diagnostic, YamlSource } from '../runbook/diagnostics.js';
 
+const Scalar = z.union([z.string(), z.number(), z.boolean()]);
+
 const Matcher = z.strictObject({
   event: z.string().describe('The timeline event type that proves the item.'),
   data: z
-    .record(z.string(), z.union([z.string(), z.number(), z.boolean()]))
+    .record(z.string(), z.union([Scalar, z.array(Scalar).min(1)]))
     .optional()
-    .describe('Fields the event data must have these values for.'),
+    .describe('Fields the event data must have these values for (a list: any one of them).'),
+  not: z.record(z.string(), Scalar).optional().describe('Fields the event data must NOT have these values for.'),
   has: z.string().optional().describe('A field the event data must have (non-empty).'),
   tag: z.string().optional().describe('For note.added: a tag the note must carry.'),
+  runbook: z.string().optional().describe('The event must belong to a (live) run of this runbook.'),
 });
+
+/** One way to prove an item: one event, or several events that together prove it (`all:`). */
+const Proof = z.union([Matcher, z.strictObject({ all: z.array(Matcher).min(2).describe('Every one of these events is needed.') })]);
 
 export const ChecklistSchema = z.strictObject({
   id: z.string().regex(/^[a-z0-9][a-z0-9-]*$/),
@@ -27,11 +38,23 @@ export const ChecklistSchema = z.strictObject({
     .optional()
     .describe('Severities whose incidents this checklist applies to (shown by status).'),
   items: z
-    .array(z.strictObject({ id: z.string().regex(/^[a-z0-9][a-z0-9-]*$/), text: z.string().min(1), auto: z.array(Matcher).optional() }))
+    .array(
+      z.strictObject({
+        id: z.string().regex(/^[a-z0-9][a-z0-9-]*$/),
+        text: z.string().min(1),
+        auto: z.array(Proof).optional().describe('Events that prove the item was done (any one of them); none: ticked by hand only.'),
+        record: z
+          .string()
+          .min(1)
+          .optional()
+          .describe('The command that records the proof, shown while the item is open (a hand tick is always offered too).'),
+      }),
+    )
     .min(1),
 });
 
 export type Checklist = z.infer<typeof ChecklistSchema>;
+export type ProofMatcher = z.infer<typeof Matcher>;
 
 export function parseChecklist(source: YamlSource): { checklist?: Checklist; diagnostics: Diagnostic[] } {
   const value = source.toJS();
@@ -47,10 +70,14 @@ export function parseChecklist(source: YamlSource): { checklist?: Checklist; dia
         'items',
         'text',
         'auto',
+        'record',
+        'all',
         'event',
         'data',
+        'not',
         'has',
         'tag',
+        'runbook',
       ]),
     };
   const seen = new Set<string>();

@@ -259,6 +259,11 @@ export class HumanRunRenderer implements RunRenderer {
           `  ${event.status === 'passed' ? c.green('✔ done') : c.red(`✖ ${event.status}`)}${event.reason ? ` — ${event.reason}` : ''}`,
         );
         break;
+      case 'mitigation.verified':
+        this.print(
+          `  ${event.status === 'passed' ? c.green(`✔ fix verified (${event.stepId} passed)`) : c.red(`✖ fix not verified: ${event.stepId} ${event.status}`)}`,
+        );
+        break;
       case 'step.process':
       case 'step.output.truncated':
         break; // recorded for --resume / for --json; the terminal shows 30 lines and the artifact's mark

@@ -41,6 +41,20 @@ export function describeEvent(e: TimelineEvent): string {
       return `Mitigation ${str(d.mitigationId)} not run: ${str(d.reason)}`;
     case 'mitigation.finished':
       return `Mitigation ${str(d.mitigationId)}: ${str(d.status)}${d.reason ? ` (${str(d.reason)})` : ''}`;
+    case 'mitigation.verified':
+      return `Mitigation ${str(d.mitigationId)} verified by ${str(d.stepId)}: ${str(d.status)}`;
+    case 'status.update':
+      return `Status update: ${str(d.status)}${d.impact ? ` — impact: ${str(d.impact)}` : ''}`;
+    case 'role.assigned':
+      return `${str(d.person)} is ${str(d.role)}${d.previous ? ` (was ${str(d.previous)})` : ''}`;
+    case 'milestone.recorded':
+      return `Milestone: ${str(d.name)}`;
+    case 'incident.resolved':
+      return `Resolved: root cause ${str(d.rootCause)}; ${str(d.resolution)}`;
+    case 'handoff.completed':
+      return `Handoff ${str(d.from)} → ${str(d.to) || '?'}`;
+    case 'postmortem.scheduled':
+      return `Post-mortem scheduled on ${str(d.on)}`;
     case 'run.interrupted':
       return `Run interrupted (${(d.stepIds as string[] | undefined)?.join(', ') ?? ''}): ${str(d.choice)}`;
     case 'run.finished':

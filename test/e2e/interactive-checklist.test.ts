@@ -19,12 +19,14 @@ function drive(box: ReturnType<typeof sandbox>, args: string[]) {
 }
 
 describe('interactive checklist', () => {
-  it('shows auto-ticked items, ticks one by hand, and records who did it', async () => {
+  it('shows proven items with their proof, ticks one by hand, and records who did it', async () => {
     const box = sandbox();
     expect((await box.run(['declare', '--title', 'checklist drill', '--severity', 'SEV1', '--commander', 'alice'])).code).toBe(0);
     const t = drive(box, ['checklist', 'sev1']);
     await t.waitFor(/SEV1 checklist for .* \(space ticks, enter saves\)/);
-    expect(t.screen()).toMatch(/Incident channel created\s+— auto tester/);
+    // An item is ticked with the event that proves it; declaring names a channel but does not create it.
+    expect(t.screen()).toMatch(/Incident commander assigned\s+— proved by #1 incident\.opened at .* by tester/);
+    expect(t.screen()).not.toMatch(/Incident channel created\s+—/);
     // Down to "Initial status posted" (third item), tick it, save.
     t.term.write('\x1b[B');
     t.term.write('\x1b[B');
@@ -37,7 +39,8 @@ describe('interactive checklist', () => {
       items: Array<{ id: string; done: boolean; auto: boolean; by: string }>;
     };
     expect(json.items.find((i) => i.id === 'initial-status-posted')).toMatchObject({ done: true, auto: false, by: 'tester' });
-    expect(json.items.find((i) => i.id === 'channel-created')).toMatchObject({ done: true, auto: true });
-    expect(json.items.filter((i) => i.done)).toHaveLength(3);
+    expect(json.items.find((i) => i.id === 'commander-assigned')).toMatchObject({ done: true, auto: true });
+    expect(json.items.find((i) => i.id === 'channel-created')).toMatchObject({ done: false });
+    expect(json.items.filter((i) => i.done)).toHaveLength(2);
   });
 });

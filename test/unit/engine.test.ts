@@ -141,6 +141,32 @@ describe('engine', () => {
     expect(shell.ran.at(-1)?.argv).toEqual(['kubectl', 'rollout', 'restart', 'deployment/budapp']);
   });
 
+  it("records whether a passed mitigation's verification check passed again (mitigation.verified): the proof the fix worked", async () => {
+    const withVerify = loadedFrom(
+      'v.yaml',
+      RUNBOOK.replace('requires: { finding: [a-bad] } }', 'requires: { finding: [a-bad] }, verify: a }'),
+    );
+    for (const fixed of [true, false]) {
+      const shell = new FakeShell({ 'probe a': { stdout: 'BAD\n' } });
+      const run = shell.run.bind(shell);
+      // The probe sees the problem until the mitigation (kubectl) has run, then only if it was not fixed.
+      shell.run = async (req) => {
+        const r = await run(req);
+        const afterFix = shell.ran.some((x) => x.argv[0] === 'kubectl');
+        return req.argv.join(' ') === 'probe a' && afterFix && fixed ? { ...r, stdout: 'ok\n' } : r;
+      };
+      const { engine, events } = harness(shell, { allowMitigations: true, loaded: withVerify });
+      await engine.run();
+      const kinds = types(events);
+      expect(kinds.indexOf('mitigation.verified'), String(fixed)).toBeGreaterThan(kinds.indexOf('mitigation.finished'));
+      expect(events.find((e) => e.type === 'mitigation.verified')).toMatchObject({
+        mitigationId: 'restart',
+        stepId: 'a',
+        status: fixed ? 'passed' : 'failed',
+      });
+    }
+  });
+
   it('records a manual step with what the responder saw; skips it when nobody can answer', async () => {
     const interactive = harness(new FakeShell({}), {}, new ScriptedPrompter(['done', 'error rate 80%']));
     await interactive.engine.run();
