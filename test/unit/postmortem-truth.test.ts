@@ -341,3 +341,49 @@ describe('impact comes from the recorded fields', () => {
     expect(impact).toContain('- Updated at 09:40 UTC: Checkout failing in EU only');
   });
 });
+
+describe('status updates say only what the record supports', () => {
+  const message = async (status: string, extra: Step[] = []) => {
+    // The message builder is new with issue 11: before it, the update command filled the template inline.
+    const { statusUpdateMessage } = await import('../../src/incident/status-update.js');
+    const { events } = writeIncident(ID, withFindings(extra));
+    const state = foldIncident(ID, events);
+    return statusUpdateMessage(policy, state, judgeFindings(events), {
+      status,
+      impact: 'Checkout failing for all users',
+      now: new Date(day('10:40')),
+      nextAt: new Date(day('11:10')),
+    });
+  };
+
+  it('an update during the incident lists only findings that are evidence about the live system', async () => {
+    const m = await message('Investigating');
+    expect(m).toContain('What We Know:\n- PostgreSQL volume is full\n');
+    for (const never of ['Nodes cannot reach each other', 'CoreDNS', 'Keycloak']) expect(m).not.toContain(never);
+    expect(m).toContain('Next Update: 11:10 UTC');
+  });
+
+  it('a Resolved update says what was done and what is known, not the follow-ups or false findings', async () => {
+    const m = await message('Resolved', [
+      [day('10:00'), 'erin', 'note.added', { text: 'WAL filled the volume', tags: ['root-cause'] }],
+      [
+        day('10:30'),
+        'alice',
+        'incident.resolved',
+        { rootCause: 'A stalled replication slot', resolution: 'Grew the volume', at: day('10:30') },
+      ],
+    ]);
+    expect(m).toContain('What We Know:\n- Root cause: A stalled replication slot\n- WAL filled the volume\n\n');
+    expect(m).toContain('Current Actions:\n- Resolved: Grew the volume\n- Done: grow-volume applied at 09:25 UTC\n\n');
+    expect(m).toContain('Next Update: none (resolved)');
+    // The post-incident follow-up is an action item for the post-mortem, not a current action.
+    expect(m).not.toContain('Alert on volume usage');
+    for (const never of ['Nodes cannot reach each other', 'CoreDNS', 'Keycloak', 'PostgreSQL volume is full'])
+      expect(m).not.toContain(never);
+  });
+
+  it('a Resolved update with no confirmed root cause says so instead of guessing', async () => {
+    const m = await message('Resolved');
+    expect(m).toContain('What We Know:\n- Root cause: not confirmed yet (it will be in the post-mortem)\n');
+  });
+});
