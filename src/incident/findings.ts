@@ -44,6 +44,8 @@ export class FindingLedger {
   private readonly lastStatus = new Map<string, string>();
   private readonly passedMitigations: Array<{ seq: number; id: string; at: string }> = [];
   private readonly findings: JudgedFinding[] = [];
+  /** Live findings that still stand, by runbook and step: a later pass of that check settles them (each once). */
+  private readonly standing = new Map<string, JudgedFinding[]>();
 
   add(e: TimelineEvent): void {
     const d = e.data;
@@ -59,8 +61,8 @@ export class FindingLedger {
         const run = this.runs.get(runId);
         if (status !== 'passed' || !run || run.simulate) break;
         // A live check passed: the standing findings it had raised before are fixed or refuted.
-        for (const f of this.findings) {
-          if (f.verdict !== 'stands' || f.runbook !== run.runbook || f.stepId !== str(d.stepId)) continue;
+        const key = `${run.runbook}\u0000${str(d.stepId)}`;
+        for (const f of this.standing.get(key) ?? []) {
           const fix = this.passedMitigations.find((m) => m.seq > f.seq);
           if (fix) {
             f.verdict = 'fixed';
@@ -70,6 +72,7 @@ export class FindingLedger {
             f.why = `not there when the same check ran again at ${hm(at)} UTC (it passed, no mitigation in between)`;
           }
         }
+        this.standing.delete(key);
         break;
       }
       case 'mitigation.finished':
@@ -97,6 +100,11 @@ export class FindingLedger {
         } else if (stepStatus !== undefined && stepStatus !== 'failed') {
           f.verdict = 'unchecked';
           f.why = `its check did not see the system (${stepStatus})`;
+        } else {
+          const key = `${f.runbook}\u0000${f.stepId}`;
+          const list = this.standing.get(key);
+          if (list) list.push(f);
+          else this.standing.set(key, [f]);
         }
         this.findings.push(f);
         break;
