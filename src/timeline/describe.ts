@@ -94,7 +94,8 @@ export function describeEvent(e: TimelineEvent, opts: DescribeOptions = {}): str
     case 'mitigation.approved':
       return `Mitigation ${str(d.mitigationId)} approved by ${e.actor} (${d.how === 'typed-yes' ? 'typed yes' : str(d.how)})`;
     case 'mitigation.declined':
-      return `Mitigation ${str(d.mitigationId)} not run: ${str(d.reason)}`;
+      // The engine's reasons may already start with "not run:".
+      return `Mitigation ${str(d.mitigationId)} not run: ${str(d.reason).replace(/^not run:\s*/, '')}`;
     case 'mitigation.finished':
       return `Mitigation ${str(d.mitigationId)} ${str(d.status)}${d.manual === true ? ' (done by hand)' : ''}${suffix(': ', d.reason)}`;
     case 'run.interrupted':

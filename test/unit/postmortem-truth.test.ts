@@ -160,6 +160,11 @@ describe('timeline rows say what happened', () => {
       'Mitigation failover not run: no consent',
     ],
     [
+      'mitigation.declined',
+      { runId: 'r1', stepId: 's', mitigationId: 'failover', reason: 'not run: needs a typed "yes"' },
+      'Mitigation failover not run: needs a typed "yes"',
+    ],
+    [
       'status.update',
       { status: 'Investigating', impact: 'All checkouts fail', message: 'x', nextUpdateAt: day('10:30') },
       'Status update posted: Investigating; impact: All checkouts fail; next due 10:30 UTC',
