@@ -17,7 +17,9 @@ import {
   responseDeadline,
   type ClassificationAnswers,
 } from '../incident/decisions.js';
+import { judgeFindings } from '../incident/findings.js';
 import { loadIncident } from '../incident/open.js';
+import { statusUpdateMessage } from '../incident/status-update.js';
 import type { IncidentState } from '../incident/state.js';
 import { slugify } from '../incident/store.js';
 import { renderTemplate } from '../runbook/template.js';
@@ -453,34 +455,15 @@ export async function updateCommand(ctx: Context, opts: UpdateOptions): Promise<
   if (nextMs === undefined) throw new UserError(`--next-update "${opts.nextUpdate}": expected a duration such as 30m or 1h`);
   const nextAt = new Date(now.getTime() + nextMs);
   const resolvedUpdate = status === 'Resolved';
-  const findings =
-    opts.findings ??
-    ([...state.runs.values()]
-      .flatMap((r) => r.findings.map((f) => `- ${f.message}`))
-      .slice(-5)
-      .join('\n') ||
-      '- Investigation in progress');
-  const openActions = [...state.actions.values()].filter((a) => !a.doneAt).map((a) => `- ${a.text} (${a.owner})`);
-  const mitigations = state.mitigations.filter((m) => m.status === 'passed').map((m) => `- Applied: ${m.mitigationId}`);
-  const actions = opts.actions ?? ([...mitigations, ...openActions].join('\n') || '- Investigating');
-  const message = renderTemplate(
-    policy.templates.statusUpdate,
-    (n) =>
-      ({
-        severity: state.severity,
-        time: hhmm(now),
-        status,
-        impact: impact
-          .split('\n')
-          .map((l) => (l.startsWith('-') ? l : `- ${l}`))
-          .join('\n'),
-        findings,
-        actions,
-        // A Resolved update is the last one: it promises no next update.
-        nextUpdate: resolvedUpdate ? 'none (resolved)' : `${hhmm(nextAt)} UTC`,
-        title: state.title,
-      })[n],
-  ).trimEnd();
+  // Only findings that are evidence about the live system may be said (not a drill's, not refuted, not could-not-check).
+  const message = statusUpdateMessage(policy, state, judgeFindings(home(ctx).events(id)), {
+    status,
+    impact,
+    now,
+    nextAt,
+    ...(opts.findings !== undefined ? { findings: opts.findings } : {}),
+    ...(opts.actions !== undefined ? { actions: opts.actions } : {}),
+  });
   // On a terminal, the responder gets the whole message in their editor before it is recorded.
   let finalMessage = message;
   if (prompter && (await prompter.confirm('Edit the message before it is recorded?', false))) {

@@ -5,7 +5,8 @@ import { join, resolve } from 'node:path';
 import { UserError } from '../errors.js';
 import { ChecklistTracker } from '../incident/checklist-state.js';
 import { applyEvent, emptyState } from '../incident/state.js';
-import { generatePostmortem, isSignificant, timelineRow, type TimelineRow } from '../postmortem/generate.js';
+import { FindingLedger } from '../incident/findings.js';
+import { describeOptions, generatePostmortem, isSignificant, timelineRow, type TimelineRow } from '../postmortem/generate.js';
 import { readEvents, TimelineWriteError } from '../timeline/store.js';
 import { checklists } from './checklist.js';
 import { home, redactor, type Context } from './context.js';
@@ -33,9 +34,12 @@ export function postmortemGenerate(ctx: Context, opts: PostmortemOptions): numbe
   const state = emptyState(id);
   const rows: TimelineRow[] = [];
   const trackers = [...checklists(ctx).values()].map((c) => new ChecklistTracker(c));
+  const ledger = new FindingLedger();
+  const describe = describeOptions(policy);
   for (const e of readEvents(store.path)) {
     applyEvent(state, e);
-    if (isSignificant(e)) rows.push(timelineRow(e));
+    ledger.add(e);
+    if (isSignificant(e)) rows.push(timelineRow(e, describe));
     for (const t of trackers) t.add(e);
   }
   if (state.events === 0) throw new UserError(`incident ${id} has no events`);
@@ -50,7 +54,14 @@ export function postmortemGenerate(ctx: Context, opts: PostmortemOptions): numbe
         .filter((i) => !i.done)
         .map((i) => i.text),
     }));
-  const pm = generatePostmortem({ policy, state, rows, checklistGaps: gaps, ...(opts.author ? { author: opts.author } : {}) });
+  const pm = generatePostmortem({
+    policy,
+    state,
+    rows,
+    findings: ledger.list(),
+    checklistGaps: gaps,
+    ...(opts.author ? { author: opts.author } : {}),
+  });
   const red = redactor(ctx);
   // The markdown is for people (cat, a wiki paste): escape sequences from notes and output are shown escaped.
   let text = format === 'json' ? JSON.stringify(red.redactValue(pm.data), null, 2) + '\n' : neutralise(red.redact(pm.markdown));

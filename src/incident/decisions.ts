@@ -10,9 +10,16 @@ import type { IncidentState } from './state.js';
 const ms = (d: string | number | undefined) => (d === undefined ? undefined : parseDuration(d));
 const asSeverity = (s: string): SeverityId => (['SEV1', 'SEV2', 'SEV3', 'SEV4'].includes(s) ? (s as SeverityId) : 'SEV2');
 
-/** When the incident started for the clocks: detection if known, else declaration. */
+/**
+ * When the incident started for the clocks: detection, the earliest of the detection recorded when
+ * it was opened, a `milestone detected` recorded since, and the declaration.
+ */
 export function incidentStart(state: IncidentState): Date {
-  return new Date(state.detectedAt || state.openedAt);
+  const times = [state.detectedAt, state.openedAt, state.milestones.detected?.at]
+    .filter((t): t is string => Boolean(t))
+    .map((t) => new Date(t).getTime())
+    .filter((t) => !Number.isNaN(t));
+  return new Date(times.length ? Math.min(...times) : NaN);
 }
 
 export interface ResponseDeadline {

@@ -66,6 +66,8 @@ export interface IncidentState {
   detectedAt: string;
   summary?: string;
   impact?: string;
+  /** Every impact statement as recorded (declared, in a status update's impact field, updated), in order. */
+  impactHistory: Array<Dated & { impact: string; source: 'declared' | 'status-update' | 'updated' }>;
   usersAffected?: string;
   requestsFailed?: string;
   dataBreach: boolean;
@@ -119,6 +121,7 @@ export function emptyState(id: string): IncidentState {
     channel: '',
     openedAt: '',
     detectedAt: '',
+    impactHistory: [],
     dataBreach: false,
     major: false,
     roles: {},
@@ -168,6 +171,8 @@ export function applyEvent(state: IncidentState, event: TimelineEvent): Incident
       state.detectedAt = text(d.detectedAt, state.openedAt);
       if (typeof d.summary === 'string') state.summary = d.summary;
       if (typeof d.impact === 'string') state.impact = d.impact;
+      if (typeof d.impact === 'string' && d.impact)
+        state.impactHistory.push({ ...dated, at: state.openedAt, impact: d.impact, source: 'declared' });
       state.dataBreach = d.dataBreach === true;
       state.major = d.major === true;
       state.drill = d.drill === true;
@@ -195,6 +200,7 @@ export function applyEvent(state: IncidentState, event: TimelineEvent): Incident
     case 'incident.updated':
       for (const k of ['summary', 'impact', 'usersAffected', 'requestsFailed', 'title'] as const)
         if (typeof d[k] === 'string') state[k] = d[k];
+      if (typeof d.impact === 'string' && d.impact) state.impactHistory.push({ ...dated, impact: d.impact, source: 'updated' });
       if (d.dataBreach === true) state.dataBreach = true;
       if (d.major === true) state.major = true;
       break;
@@ -221,7 +227,10 @@ export function applyEvent(state: IncidentState, event: TimelineEvent): Incident
         message: text(d.message, ''),
         ...(typeof d.nextUpdateAt === 'string' ? { nextUpdateAt: d.nextUpdateAt } : {}),
       });
-      if (typeof d.impact === 'string' && d.impact) state.impact = d.impact;
+      if (typeof d.impact === 'string' && d.impact) {
+        state.impact = d.impact;
+        state.impactHistory.push({ ...dated, impact: d.impact, source: 'status-update' });
+      }
       break;
     case 'note.added':
       state.noteCount++;

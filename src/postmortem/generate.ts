@@ -3,15 +3,16 @@
  * timeline gives the same document (no clock is read; "as of" is the last event).
  */
 import { incidentStart, postmortemRequirement } from '../incident/decisions.js';
+import { isEvidence, type JudgedFinding } from '../incident/findings.js';
 import type { Policy } from '../incident/policy.js';
 import type { IncidentState } from '../incident/state.js';
 import { recordLine, type TimelineEvent } from '../timeline/event.js';
-import { describeEvent, str } from '../timeline/describe.js';
+import { describeEvent, type DescribeOptions } from '../timeline/describe.js';
 import { deviations, type Deviation } from './deviations.js';
 import { block, cell, fenced, inline } from './markdown.js';
 
 /** Events that belong in the post-mortem's timeline table (not every step start). */
-const SIGNIFICANT = new Set([
+export const SIGNIFICANT: ReadonlySet<string> = new Set<string>([
   'incident.opened',
   'severity.changed',
   'role.assigned',
@@ -37,9 +38,12 @@ const SIGNIFICANT = new Set([
 
 /** One row of the post-mortem's timeline table. */
 export interface TimelineRow {
+  /** When it happened: `data.at` (backdated), an opening's `openedAt`, else when it was recorded. */
   at: string;
   seq: number;
   text: string;
+  /** When it was written, set only when that is well after it happened (see RECORDED_LATE_MS). */
+  recordedAt?: string;
   /** Set for untagged notes: long runs of them by one author are folded into one row. */
   noteBy?: string;
 }
@@ -69,11 +73,23 @@ export function foldNoteRuns(rows: TimelineRow[]): TimelineRow[] {
   return out;
 }
 
+/** A row written more than this after the time it gives is marked "recorded later" (a backdated entry). */
+export const RECORDED_LATE_MS = 5 * 60_000;
+
+/** How the policy names the escalation levels, for rows that say who was engaged. */
+export function describeOptions(policy: Policy): DescribeOptions {
+  const who = new Map(policy.escalation.map((l) => [l.level, l.who]));
+  return { escalationWho: (level) => who.get(level) };
+}
+
 /** The row for a significant event (callers stream events through this instead of keeping them). */
-export function timelineRow(e: TimelineEvent): TimelineRow {
-  const d = e.data as { at?: unknown; tags?: unknown };
+export function timelineRow(e: TimelineEvent, opts: DescribeOptions = {}): TimelineRow {
+  const d = e.data as { at?: unknown; tags?: unknown; openedAt?: unknown };
   const untaggedNote = e.type === 'note.added' && !(Array.isArray(d.tags) && d.tags.length);
-  return { at: typeof d.at === 'string' ? d.at : e.ts, seq: e.seq, text: eventText(e), ...(untaggedNote ? { noteBy: e.actor } : {}) };
+  // When it happened: an incident declared with --at was opened then, whenever the command ran.
+  const at = e.type === 'incident.opened' && typeof d.openedAt === 'string' ? d.openedAt : typeof d.at === 'string' ? d.at : e.ts;
+  const late = Date.parse(e.ts) - Date.parse(at) > RECORDED_LATE_MS;
+  return { at, seq: e.seq, text: eventText(e, opts), ...(late ? { recordedAt: e.ts } : {}), ...(untaggedNote ? { noteBy: e.actor } : {}) };
 }
 
 export interface PostmortemInput {
@@ -81,6 +97,8 @@ export interface PostmortemInput {
   state: IncidentState;
   /** The rows of the significant events (see timelineRow), in any order. */
   rows: TimelineRow[];
+  /** Every finding with its verdict (FindingLedger over the same timeline). */
+  findings: JudgedFinding[];
   checklistGaps: Array<{ checklist: string; items: string[] }>;
   author?: string;
 }
@@ -93,45 +111,49 @@ const toFill = (what: string) => `_To fill in: ${what} (not recorded in the time
 const time = (iso: string) => iso.slice(0, 16).replace('T', ' ');
 const hm = (iso: string) => iso.slice(11, 16);
 
+/** hh:mm of a span; a negative one keeps its sign (a time before the start is shown, not hidden as 00:00). */
 function duration(ms: number): string {
-  const m = Math.max(0, Math.round(ms / 60_000));
-  return `${String(Math.floor(m / 60)).padStart(2, '0')}:${String(m % 60).padStart(2, '0')}`;
+  const m = Math.round(Math.abs(ms) / 60_000);
+  return `${ms < 0 && m ? '-' : ''}${String(Math.floor(m / 60)).padStart(2, '0')}:${String(m % 60).padStart(2, '0')}`;
 }
 
-function eventText(e: TimelineEvent): string {
+function eventText(e: TimelineEvent, opts: DescribeOptions): string {
   const d = e.data;
+  const text = describeEvent(e, opts);
   if (e.type === 'finding.raised') {
     const a = (d.evidence as { artifact?: { path: string; sha256: string } } | undefined)?.artifact;
-    return `Finding: ${str(d.message)}${a ? ` (evidence \`${a.path}\`, sha256 \`${a.sha256.slice(0, 16)}…\`)` : ''}`;
+    return `${text}${a ? ` (evidence \`${a.path}\`, sha256 \`${a.sha256.slice(0, 16)}…\`)` : ''}`;
   }
-  if (e.type === 'status.update') return `Status update posted: ${str(d.status)}`;
-  if (e.type === 'note.added')
-    return `Note (${e.actor}): ${str(d.text)}${Array.isArray(d.tags) && d.tags.length ? ` [${(d.tags as string[]).join(', ')}]` : ''}`;
-  if (e.type === 'role.assigned') return `${str(d.person)} is ${str(d.role)}${d.previous ? ` (was ${str(d.previous)})` : ''}`;
-  if (e.type === 'escalation.recorded') return `Escalated: ${(d.levels as string[]).join(', ')}`;
-  if (e.type === 'severity.changed') return `Severity ${str(d.from)} → ${str(d.to)}: ${str(d.reason ?? '')}`;
-  if (e.type === 'incident.resolved') return `Resolved: ${str(d.resolution ?? '')}`;
-  if (e.type === 'milestone.recorded') return `Milestone: ${str(d.name)}`;
-  if (e.type === 'handoff.completed') return `Handoff ${str(d.from)} → ${str(d.to || '?')}`;
-  if (e.type === 'action.added') return `Action ${str(d.id)} added: ${str(d.text)} (${str(d.owner)})`;
-  if (e.type === 'triage.completed') {
-    const m = (d.matches as Array<{ runbook: string; severity: string }> | undefined) ?? [];
-    return `Triage: ${m.length ? m.map((x) => `${x.runbook} (${x.severity})`).join(', ') : 'nothing wrong'}`;
-  }
-  return describeEvent(e);
+  return text;
+}
+
+/** What a finding's row adds when it is not simply a finding that stands. */
+function verdictNote(f: JudgedFinding): string {
+  if (f.verdict === 'stands') return '';
+  if (f.verdict === 'fixed') return ` — ${f.why}`;
+  const label = f.verdict === 'drill' ? 'a drill' : f.verdict === 'refuted' ? 'refuted' : 'could not check';
+  return ` — not a cause (${label}): ${f.why}`;
+}
+
+/** "(recorded later, 11:12)", with the date when it was written on another day. */
+function recordedLater(r: TimelineRow): string {
+  if (!r.recordedAt) return '';
+  return ` (recorded later, ${r.recordedAt.slice(0, 10) === r.at.slice(0, 10) ? hm(r.recordedAt) : time(r.recordedAt)})`;
 }
 
 /** Phases for the Mermaid diagram, from the milestones. */
-function phases(state: IncidentState, end: string): Array<{ name: string; from: string; to: string }> {
+function phases(state: IncidentState, start: string, end: string): Array<{ name: string; from: string; to: string }> {
   const m = state.milestones;
-  const start = state.detectedAt || state.openedAt;
   const points: Array<[string, string | undefined]> = [
     ['Triage', start],
     ['Investigation', m.acknowledged?.at],
     ['Mitigation', m.identified?.at ?? state.mitigations[0]?.at],
     ['Monitoring', m.mitigated?.at],
   ];
-  const present = points.filter((p): p is [string, string] => Boolean(p[1])).sort((a, b) => a[1].localeCompare(b[1]));
+  const present = points
+    .filter((p): p is [string, string] => Boolean(p[1]))
+    .map(([name, at]): [string, string] => [name, new Date(at).toISOString()])
+    .sort((a, b) => a[1].localeCompare(b[1]));
   return present.map(([name, from], i) => ({ name, from, to: present[i + 1]?.[1] ?? end })).filter((p) => p.to > p.from);
 }
 
@@ -142,6 +164,7 @@ export interface Postmortem {
 
 export function generatePostmortem(input: PostmortemInput): Postmortem {
   const { policy, state } = input;
+  // Every clock in the document runs from this one start: detection (the earliest of detected and declared).
   const start = incidentStart(state).toISOString();
   const asOf = state.lastTs || state.openedAt;
   const end = state.resolvedAt ?? asOf;
@@ -150,16 +173,19 @@ export function generatePostmortem(input: PostmortemInput): Postmortem {
   const author = input.author ?? state.roles.scribe ?? state.roles.commander ?? (state.openedBy || 'unknown');
   const devs: Deviation[] = deviations(policy, state, input.checklistGaps);
   const notesTagged = (tag: string) => state.notes.filter((n) => n.tags.includes(tag));
+  const rootCauseNotes = notesTagged('root-cause');
   const missing: string[] = [];
   if (!resolved) missing.push('the incident is not resolved yet (bud-incident resolve)');
-  if (!state.rootCause) missing.push('root cause');
+  if (!state.rootCause && !rootCauseNotes.length) missing.push('root cause');
   if (!state.usersAffected && !state.impact) missing.push('impact');
   const o: string[] = [];
+  /** hh:mm on the day of the start, else the date too. */
+  const sameDay = (iso: string) => (new Date(iso).toISOString().slice(0, 10) === start.slice(0, 10) ? hm(iso) : time(iso));
 
   o.push(`# Post-Mortem: ${inline(state.title)}`, '');
   o.push(`**Date:** ${start.slice(0, 10)}  `);
   o.push(
-    `**Duration:** ${duration(new Date(end).getTime() - new Date(start).getTime())}${resolved ? '' : ` (ongoing as of ${time(asOf)} UTC)`}  `,
+    `**Duration:** ${duration(new Date(end).getTime() - new Date(start).getTime())} (detection ${hm(start)} UTC → ${resolved ? `resolution ${sameDay(end)}` : `ongoing as of ${sameDay(asOf)}`} UTC)  `,
   );
   const sevChanges = state.severityHistory.slice(1);
   o.push(
@@ -193,17 +219,19 @@ export function generatePostmortem(input: PostmortemInput): Postmortem {
     `- Requests failed: ${state.requestsFailed !== undefined ? inline(state.requestsFailed) : toFill('requests failed (bud-incident resolve --requests-failed N)')}`,
   );
   o.push(`- Revenue impact: ${toFill('revenue impact, if applicable')}`);
-  const reported = state.updates
-    .filter((u) => u.message)
-    .map((u) => ({ at: u.at, impact: /Current Impact:\n([\s\S]*?)\n\n/.exec(u.message)?.[1]?.replace(/^- /gm, '').replace(/\n/g, '; ') }));
-  if (state.impact && !reported.length) o.push(`- As declared: ${inline(state.impact)}`);
-  for (const r of reported) if (r.impact) o.push(`- Reported at ${hm(r.at)} UTC: ${inline(r.impact)}`);
+  // From the recorded impact fields only: an organisation's own update template may have no "Impact" line at all.
+  const impactSource = { declared: 'As declared', 'status-update': 'Reported in the status update of', updated: 'Updated at' };
+  for (const i of state.impactHistory)
+    o.push(`- ${impactSource[i.source]}${i.source === 'declared' ? '' : ` ${hm(i.at)} UTC`}: ${inline(i.impact)}`);
   for (const n of notesTagged('impact')) o.push(`- ${inline(n.text)}`);
   o.push('');
 
-  o.push('## Milestones', '', '| Milestone | Time (UTC) | Since start |', '|---|---|---|');
+  o.push('## Milestones', '', `Times are measured from detection, ${time(start)} UTC.`, '');
+  o.push('| Milestone | Time (UTC) | Since detection |', '|---|---|---|');
   const order = ['detected', 'declared', 'acknowledged', 'investigating', 'identified', 'mitigated', 'resolved'];
-  const ms = Object.entries(state.milestones).sort((a, b) => a[1].at.localeCompare(b[1].at) || order.indexOf(a[0]) - order.indexOf(b[0]));
+  const ms = Object.entries(state.milestones).sort(
+    (a, b) => Date.parse(a[1].at) - Date.parse(b[1].at) || order.indexOf(a[0]) - order.indexOf(b[0]),
+  );
   for (const [name, m] of ms)
     o.push(`| ${cell(name)} | ${time(m.at)} | ${duration(new Date(m.at).getTime() - new Date(start).getTime())} |`);
   o.push('');
@@ -216,11 +244,16 @@ export function generatePostmortem(input: PostmortemInput): Postmortem {
   o.push(`- Time to resolve: ${since('resolved')}`, '');
 
   o.push('## Timeline', '', '| Time (UTC) | Event |', '|---|---|');
-  input.rows.sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : a.seq - b.seq));
-  const rows = foldNoteRuns(input.rows);
-  for (const r of rows) o.push(`| ${hm(r.at)} | ${cell(r.text)} |`);
+  // In the order things happened (a backdated entry where it happened), in the order recorded when at the same time.
+  input.rows.sort((a, b) => Date.parse(a.at) - Date.parse(b.at) || a.seq - b.seq);
+  const judged = new Map(input.findings.map((f) => [f.seq, f]));
+  const rows = foldNoteRuns(input.rows).map((r) => {
+    const f = judged.get(r.seq);
+    return f && r.text.startsWith('Finding') ? { ...r, text: r.text + verdictNote(f) } : r;
+  });
+  for (const r of rows) o.push(`| ${sameDay(r.at)} | ${cell(r.text + recordedLater(r))} |`);
   o.push('');
-  const ph = phases(state, end);
+  const ph = phases(state, start, end);
   if (ph.length) {
     o.push('```mermaid', 'gantt', `  title ${state.id} (UTC)`, '  dateFormat YYYY-MM-DDTHH:mm:ss', '  axisFormat %H:%M');
     o.push('  section Response');
@@ -229,12 +262,33 @@ export function generatePostmortem(input: PostmortemInput): Postmortem {
   }
 
   o.push('## Root Cause', '');
-  o.push(...(state.rootCause ? block(state.rootCause) : [toFill('root cause (bud-incident resolve --root-cause)')]));
-  for (const n of notesTagged('root-cause')) o.push(`- ${inline(n.text)} (${inline(n.actor)}, ${hm(n.at)})`);
-  const causes = [
-    ...new Set([...state.runs.values()].flatMap((r) => r.findings.map((f) => f.cause).filter((c): c is string => Boolean(c)))),
-  ];
-  if (causes.length) o.push('', `Causes the runbooks pointed to: ${inline(causes.join(', '))}.`);
+  // Only what the responders confirmed: `resolve --root-cause` and notes tagged root-cause. A runbook's finding is evidence, not a cause.
+  if (state.rootCause) o.push(...block(state.rootCause));
+  else if (rootCauseNotes.length) o.push('As the responders recorded it (notes tagged root-cause):');
+  else
+    o.push(
+      '**Not confirmed** — record it with `bud-incident resolve --root-cause "..."` or a note tagged root-cause (`bud-incident note "..." --tag root-cause`).',
+    );
+  o.push('');
+  for (const n of rootCauseNotes) o.push(`- ${inline(n.text)} (${inline(n.actor)}, ${hm(n.at)})`);
+  const findingLine = (f: JudgedFinding) =>
+    `- ${inline(f.message)} (${inline(f.runbook || 'runbook')}${f.cause ? `, pointed to ${inline(f.cause)}` : ''}, ${hm(f.at)} UTC)`;
+  const evidence = input.findings.filter(isEvidence);
+  if (evidence.length)
+    o.push(
+      '',
+      'What the runbooks found (evidence, not by itself the cause):',
+      '',
+      ...evidence.map((f) => findingLine(f) + (f.why ? ` — ${f.why}` : '')),
+    );
+  const notCauses = input.findings.filter((f) => f.verdict === 'refuted' || f.verdict === 'unchecked');
+  if (notCauses.length) o.push('', 'Not causes:', '', ...notCauses.map((f) => `${findingLine(f)} — ${f.why}`));
+  const drills = input.findings.filter((f) => f.verdict === 'drill').length;
+  if (drills)
+    o.push(
+      '',
+      `${drills} finding(s) from drills (\`--simulate\`) are left out: a rehearsal's replayed output says nothing about this incident.`,
+    );
   o.push('');
 
   o.push('## Resolution', '');
@@ -290,6 +344,10 @@ export function generatePostmortem(input: PostmortemInput): Postmortem {
       postmortem: { required: pm.required, dueAt: pm.dueAt?.toISOString() ?? null },
       milestones: Object.fromEntries(ms.map(([k, v]) => [k, v.at])),
       rootCause: state.rootCause ?? null,
+      rootCauseNotes: rootCauseNotes.map((n) => ({ text: n.text, by: n.actor, at: n.at })),
+      findings: input.findings
+        .filter((f) => f.verdict !== 'drill')
+        .map((f) => ({ message: f.message, runbook: f.runbook, cause: f.cause ?? null, at: f.at, verdict: f.verdict, why: f.why ?? null })),
       resolution: state.resolution ?? null,
       timeline: rows,
       wentWell: well,

@@ -1,4 +1,9 @@
-/** One-line, human descriptions of timeline events, for `timeline` and the post-mortem. */
+/**
+ * One-line, human descriptions of timeline events, for `timeline` and the post-mortem. Each says
+ * what happened, not only its type: which milestone, the severity it changed from and to, who was
+ * assigned to which role, which levels were escalated (to whom, when the policy is given), how a
+ * mitigation ended, the status of an update.
+ */
 import type { TimelineEvent } from './event.js';
 
 export function str(v: unknown): string {
@@ -8,13 +13,64 @@ export function str(v: unknown): string {
   return JSON.stringify(v);
 }
 
-export function describeEvent(e: TimelineEvent): string {
+export interface DescribeOptions {
+  /** Who an escalation level is (from the policy's escalation matrix): "L3" → "Engineering manager". */
+  escalationWho?: (level: string) => string | undefined;
+}
+
+const list = (v: unknown): string[] => (Array.isArray(v) ? v.map(str) : []);
+/** "text" or "" when there is nothing to add after a colon. */
+const suffix = (sep: string, v: unknown) => (str(v) ? `${sep}${str(v)}` : '');
+
+export function describeEvent(e: TimelineEvent, opts: DescribeOptions = {}): string {
   const d = e.data;
   switch (e.type) {
     case 'incident.opened':
-      return `Incident opened: ${str(d.title)} (${str(d.severity)}), channel ${str(d.channel)}`;
+      return `Incident opened: ${str(d.title)} (${str(d.severity)}), channel ${str(d.channel)}${suffix(', commander ', d.commander)}`;
+    case 'incident.resolved':
+      return `Incident resolved${suffix(': ', d.resolution)}${suffix(' (root cause: ', d.rootCause)}${d.rootCause ? ')' : ''}`;
+    case 'incident.reopened':
+      return 'Incident reopened';
+    case 'incident.updated': {
+      const fields = ['impact', 'usersAffected', 'requestsFailed', 'summary', 'title'].filter((k) => typeof d[k] === 'string');
+      const flags = [d.dataBreach === true ? 'data breach' : '', d.major === true ? 'major incident' : ''].filter(Boolean);
+      return `Incident updated: ${[...fields.map((k) => `${k} ${str(d[k])}`), ...flags].join('; ')}`;
+    }
+    case 'severity.changed':
+      return `Severity changed from ${str(d.from) || '?'} to ${str(d.to)}${suffix(': ', d.reason)}`;
+    case 'role.assigned':
+      return `${str(d.person)} assigned as ${str(d.role)}${suffix(' (was ', d.previous)}${d.previous ? ')' : ''}`;
+    case 'escalation.recorded': {
+      const levels = list(d.levels).map((l) => {
+        const who = opts.escalationWho?.(l);
+        return who ? `${l} (${who})` : l;
+      });
+      return `Escalated to ${levels.join(', ') || 'nobody'}${suffix(' at ', d.severity)}`;
+    }
+    case 'status.update':
+      return `Status update posted: ${str(d.status)}${suffix('; impact: ', d.impact)}${
+        d.status === 'Resolved'
+          ? '; the last update'
+          : suffix('; next due ', typeof d.nextUpdateAt === 'string' ? `${d.nextUpdateAt.slice(11, 16)} UTC` : '')
+      }`;
+    case 'note.added':
+      return `Note (${e.actor}): ${str(d.text)}${list(d.tags).length ? ` [${list(d.tags).join(', ')}]` : ''}`;
+    case 'milestone.recorded':
+      return `Milestone: ${str(d.name)}`;
+    case 'handoff.completed':
+      return `Handoff from ${str(d.from) || '?'} to ${str(d.to) || 'nobody named'}`;
+    case 'action.added':
+      return `Action ${str(d.id)} added: ${str(d.text)} (owner ${str(d.owner)}${suffix(', due ', d.due)})`;
+    case 'action.done':
+      return `Action ${str(d.id)} done`;
+    case 'classification.recorded':
+      return `Classified as ${str(d.severity)}${list(d.reasons).length ? `: ${list(d.reasons).join('; ')}` : ''}`;
+    case 'triage.completed': {
+      const m = (d.matches as Array<{ runbook: string; severity: string }> | undefined) ?? [];
+      return `Triage: ${m.length ? m.map((x) => `${x.runbook} (${x.severity})`).join(', ') : d.complete === false ? 'nothing found, but not everything could be checked' : 'nothing wrong'}`;
+    }
     case 'run.started':
-      return `Runbook ${str(d.runbook)} started${d.mode === 'simulate' ? ` (simulation: ${str(d.scenario)})` : ''}`;
+      return `Runbook ${str(d.runbook)} started${d.mode === 'simulate' ? ` (drill, simulated: ${str(d.scenario)})` : ''}`;
     case 'run.resumed':
       return `Runbook ${str(d.runbook)} resumed`;
     case 'step.started':
@@ -36,29 +92,22 @@ export function describeEvent(e: TimelineEvent): string {
     case 'mitigation.proposed':
       return `Mitigation proposed: ${str(d.title)}${d.command ? ` — ${str(d.command)}` : ''}`;
     case 'mitigation.approved':
-      return `Mitigation ${str(d.mitigationId)} approved (${str(d.how)})`;
+      return `Mitigation ${str(d.mitigationId)} approved by ${e.actor} (${d.how === 'typed-yes' ? 'typed yes' : str(d.how)})`;
     case 'mitigation.declined':
-      return `Mitigation ${str(d.mitigationId)} not run: ${str(d.reason)}`;
+      // The engine's reasons may already start with "not run:".
+      return `Mitigation ${str(d.mitigationId)} not run: ${str(d.reason).replace(/^not run:\s*/, '')}`;
     case 'mitigation.finished':
-      return `Mitigation ${str(d.mitigationId)}: ${str(d.status)}${d.reason ? ` (${str(d.reason)})` : ''}`;
+      return `Mitigation ${str(d.mitigationId)} ${str(d.status)}${d.manual === true ? ' (done by hand)' : ''}${suffix(': ', d.reason)}`;
     case 'mitigation.verified':
       return `Mitigation ${str(d.mitigationId)} verified by ${str(d.stepId)}: ${str(d.status)}`;
-    case 'status.update':
-      return `Status update: ${str(d.status)}${d.impact ? ` — impact: ${str(d.impact)}` : ''}`;
-    case 'role.assigned':
-      return `${str(d.person)} is ${str(d.role)}${d.previous ? ` (was ${str(d.previous)})` : ''}`;
-    case 'milestone.recorded':
-      return `Milestone: ${str(d.name)}`;
-    case 'incident.resolved':
-      return `Resolved: root cause ${str(d.rootCause)}; ${str(d.resolution)}`;
-    case 'handoff.completed':
-      return `Handoff ${str(d.from)} → ${str(d.to) || '?'}`;
     case 'postmortem.scheduled':
       return `Post-mortem scheduled on ${str(d.on)}`;
     case 'run.interrupted':
       return `Run interrupted (${(d.stepIds as string[] | undefined)?.join(', ') ?? ''}): ${str(d.choice)}`;
-    case 'run.finished':
-      return `Runbook ${str(d.runbook)} finished: ${str(d.outcome)}, ${str(d.findings)} finding(s)`;
+    case 'run.finished': {
+      const unchecked = list(d.uncheckedSteps).length;
+      return `Runbook ${str(d.runbook)} finished: ${str(d.outcome)}, ${str(d.findings)} finding(s)${unchecked ? `, ${unchecked} check(s) could not see the system` : ''}`;
+    }
     case 'run.aborted':
       return `Runbook ${str(d.runbook)} aborted: ${str(d.reason)}`;
     case 'timeline.torn_line_set_aside':

@@ -52,7 +52,7 @@ describe('checklist sev1 after declare, escalate, resolve', () => {
     expect(text).toMatch(/\[ \]\s+9\. All-clear communicated\n\s+record it: bud-incident update --status Resolved/);
     expect(text).toMatch(/\[ \]\s+10\. Post-mortem scheduled\n\s+record it: bud-incident postmortem schedule --on YYYY-MM-DD/);
     expect(text).toMatch(
-      /\[x\]\s+6\. Root cause identified\n\s+proved by #\d+ incident\.resolved at \d{4}-\d\d-\d\d \d\d:\d\d UTC by alice \(Resolved: root cause The PostgreSQL volume filled up/,
+      /\[x\]\s+6\. Root cause identified\n\s+proved by #\d+ incident\.resolved at \d{4}-\d\d-\d\d \d\d:\d\d UTC by alice \(Incident resolved: .*root cause: The PostgreSQL volume filled up/,
     );
 
     // Recording each one ticks it and names its proof.

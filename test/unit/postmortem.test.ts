@@ -3,7 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { join } from 'node:path';
 import { foldIncident } from '../../src/incident/state.js';
 import { loadPolicy } from '../../src/incident/policy.js';
-import { generatePostmortem, isSignificant, timelineRow } from '../../src/postmortem/generate.js';
+import { describeOptions, generatePostmortem, isSignificant, timelineRow } from '../../src/postmortem/generate.js';
+import { judgeFindings } from '../../src/incident/findings.js';
 import { checklistState, loadChecklist } from '../../src/incident/checklist.js';
 import { readSourceFile } from '../../src/runbook/catalog.js';
 import { ROOT } from '../support/cli.js';
@@ -25,7 +26,13 @@ function postmortem(id: string, steps: ReturnType<typeof sev1Steps>, checklist =
         .map((i) => i.text),
     },
   ];
-  return generatePostmortem({ policy, state, rows: events.filter(isSignificant).map(timelineRow), checklistGaps: gaps });
+  return generatePostmortem({
+    policy,
+    state,
+    rows: events.filter(isSignificant).map((e) => timelineRow(e, describeOptions(policy))),
+    findings: judgeFindings(events),
+    checklistGaps: gaps,
+  });
 }
 
 describe('post-mortem generation', () => {
@@ -81,12 +88,13 @@ describe('post-mortem generation', () => {
   });
 
   it('is deterministic and marks an unresolved incident as a draft with what is missing', () => {
-    const steps = sev1Steps().slice(0, 12);
+    // Up to the status update: no root cause confirmed yet (the next step is a note tagged root-cause).
+    const steps = sev1Steps().slice(0, 11);
     const a = postmortem(SEV1_ID, steps).markdown;
     const b = postmortem(SEV1_ID, steps).markdown;
     expect(a).toBe(b);
     expect(a).toContain('> **Draft — missing:** the incident is not resolved yet (bud-incident resolve); root cause.');
-    expect(a).toContain('_To fill in: root cause (bud-incident resolve --root-cause) (not recorded in the timeline)_');
+    expect(a).toContain('**Not confirmed** — record it with `bud-incident resolve --root-cause "..."` or a note tagged root-cause');
   });
 });
 

@@ -1,0 +1,128 @@
+/**
+ * Which of the runbooks' findings still stand, judged from the record. A finding is what a check
+ * saw at one moment; it is not a cause until the responders confirm one (`resolve --root-cause`,
+ * a note tagged root-cause). Some findings are not even evidence:
+ *
+ * - `drill`: raised by a `--simulate` run: a rehearsal's replayed output, not this system;
+ * - `unchecked`: raised by a step that did not finish as a problem (could not check, error,
+ *   timeout): the check never saw the system;
+ * - `refuted`: the same check (same runbook and step, a live run) passed later with no mitigation
+ *   applied in between: the problem it named was not there when looked at again.
+ *
+ * A finding whose check passed after a mitigation was applied is `fixed` (it was real, and the fix
+ * cleared it); any other finding `stands`. Streaming (one event at a time), so the post-mortem can
+ * judge a 100,000-event timeline in the same pass that folds it.
+ */
+import type { TimelineEvent } from '../timeline/event.js';
+
+export type FindingVerdict = 'stands' | 'fixed' | 'refuted' | 'unchecked' | 'drill';
+
+export interface JudgedFinding {
+  seq: number;
+  /** When it was raised (UTC ISO). */
+  at: string;
+  runId: string;
+  runbook: string;
+  stepId: string;
+  findingId: string;
+  message: string;
+  cause?: string;
+  verdict: FindingVerdict;
+  /** Why it is not a standing finding, in words (the re-check that passed, the mitigation that fixed it...). */
+  why?: string;
+}
+
+/** Findings that are evidence about the live system: what the runbooks found, not rehearsals or blind checks. */
+export const isEvidence = (f: JudgedFinding): boolean => f.verdict === 'stands' || f.verdict === 'fixed';
+
+const hm = (iso: string) => iso.slice(11, 16);
+const str = (v: unknown) => (typeof v === 'string' ? v : '');
+
+export class FindingLedger {
+  private readonly runs = new Map<string, { runbook: string; simulate: boolean }>();
+  /** The last status of each step, by run and step id: a finding belongs to the step that just finished. */
+  private readonly lastStatus = new Map<string, string>();
+  private readonly passedMitigations: Array<{ seq: number; id: string; at: string }> = [];
+  private readonly findings: JudgedFinding[] = [];
+  /** Live findings that still stand, by runbook and step: a later pass of that check settles them (each once). */
+  private readonly standing = new Map<string, JudgedFinding[]>();
+
+  add(e: TimelineEvent): void {
+    const d = e.data;
+    const runId = str(d.runId);
+    const at = typeof d.at === 'string' ? d.at : e.ts;
+    switch (e.type) {
+      case 'run.started':
+        this.runs.set(runId, { runbook: str(d.runbook), simulate: d.mode === 'simulate' });
+        break;
+      case 'step.finished': {
+        const status = str(d.status);
+        this.lastStatus.set(`${runId}\u0000${str(d.stepId)}`, status);
+        const run = this.runs.get(runId);
+        if (status !== 'passed' || !run || run.simulate) break;
+        // A live check passed: the standing findings it had raised before are fixed or refuted.
+        const key = `${run.runbook}\u0000${str(d.stepId)}`;
+        for (const f of this.standing.get(key) ?? []) {
+          const fix = this.passedMitigations.find((m) => m.seq > f.seq);
+          if (fix) {
+            f.verdict = 'fixed';
+            f.why = `cleared after mitigation ${fix.id} (${hm(fix.at)} UTC): the check passed at ${hm(at)} UTC`;
+          } else {
+            f.verdict = 'refuted';
+            f.why = `not there when the same check ran again at ${hm(at)} UTC (it passed, no mitigation in between)`;
+          }
+        }
+        this.standing.delete(key);
+        break;
+      }
+      case 'mitigation.finished':
+        if (d.status === 'passed' && !this.runs.get(runId)?.simulate)
+          this.passedMitigations.push({ seq: e.seq, id: str(d.mitigationId), at });
+        break;
+      case 'finding.raised': {
+        const run = this.runs.get(runId);
+        const stepStatus = this.lastStatus.get(`${runId}\u0000${str(d.stepId)}`);
+        const cause = d.cause && typeof d.cause === 'object' ? str((d.cause as { id?: unknown }).id) : '';
+        const f: JudgedFinding = {
+          seq: e.seq,
+          at: e.ts,
+          runId,
+          runbook: run?.runbook ?? '',
+          stepId: str(d.stepId),
+          findingId: str(d.findingId),
+          message: str(d.message),
+          ...(cause ? { cause } : {}),
+          verdict: 'stands',
+        };
+        if (run?.simulate) {
+          f.verdict = 'drill';
+          f.why = 'from a drill (--simulate): replayed output, not this system';
+        } else if (stepStatus !== undefined && stepStatus !== 'failed') {
+          f.verdict = 'unchecked';
+          f.why = `its check did not see the system (${stepStatus})`;
+        } else {
+          const key = `${f.runbook}\u0000${f.stepId}`;
+          const list = this.standing.get(key);
+          if (list) list.push(f);
+          else this.standing.set(key, [f]);
+        }
+        this.findings.push(f);
+        break;
+      }
+      default:
+        break;
+    }
+  }
+
+  /** Every finding in the order raised, with its verdict as of the last event added. */
+  list(): JudgedFinding[] {
+    return this.findings;
+  }
+}
+
+/** Judges the findings of a whole timeline. */
+export function judgeFindings(events: Iterable<TimelineEvent>): JudgedFinding[] {
+  const ledger = new FindingLedger();
+  for (const e of events) ledger.add(e);
+  return ledger.list();
+}

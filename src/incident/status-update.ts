@@ -1,0 +1,73 @@
+/**
+ * The §3.4 status update, filled from the incident into the policy's template. Pure: the same
+ * incident, findings and time give the same message.
+ *
+ * What it may say is limited to what the record supports: only findings that are evidence about
+ * the live system (never a drill's, never one whose check could not see the system, never one a
+ * later check refuted: see findings.ts). A Resolved update is the last one: it says what was done
+ * (the resolution, the mitigations that passed) and what is known (the confirmed root cause), and
+ * promises no next update; follow-up action items are not current actions.
+ */
+import { renderTemplate } from '../runbook/template.js';
+import { isEvidence, type JudgedFinding } from './findings.js';
+import type { Policy } from './policy.js';
+import type { IncidentState } from './state.js';
+
+export interface StatusUpdateRequest {
+  status: string;
+  impact: string;
+  now: Date;
+  /** When the next update is due; ignored for a Resolved update. */
+  nextAt: Date;
+  /** The responder's own "What We Know" / "Current Actions" text, instead of the record's. */
+  findings?: string;
+  actions?: string;
+}
+
+const hm = (d: Date | string) => (typeof d === 'string' ? d : d.toISOString()).slice(11, 16);
+
+/** "What We Know": the confirmed root cause for a Resolved update, else the latest findings that stand. */
+export function whatWeKnow(state: IncidentState, findings: JudgedFinding[], resolved: boolean): string {
+  const confirmed = [
+    ...(state.rootCause ? [`- Root cause: ${state.rootCause}`] : []),
+    ...state.notes.filter((n) => n.tags.includes('root-cause')).map((n) => `- ${n.text}`),
+  ];
+  if (resolved) return (confirmed.length ? confirmed : ['- Root cause: not confirmed yet (it will be in the post-mortem)']).join('\n');
+  const evidence = findings
+    .filter(isEvidence)
+    .slice(-5)
+    .map((f) => `- ${f.message}`);
+  return [...confirmed, ...evidence].join('\n') || '- Investigation in progress';
+}
+
+/** "Current Actions": what is being done; for a Resolved update, what was done. */
+export function currentActions(state: IncidentState, resolved: boolean): string {
+  const mitigations = state.mitigations
+    .filter((m) => m.status === 'passed')
+    .map((m) => (resolved ? `- Done: ${m.mitigationId} applied at ${hm(m.at)} UTC` : `- Applied: ${m.mitigationId}`));
+  if (resolved) return [...(state.resolution ? [`- Resolved: ${state.resolution}`] : []), ...mitigations].join('\n') || '- Resolved';
+  const openActions = [...state.actions.values()].filter((a) => !a.doneAt).map((a) => `- ${a.text} (${a.owner})`);
+  return [...mitigations, ...openActions].join('\n') || '- Investigating';
+}
+
+export function statusUpdateMessage(policy: Policy, state: IncidentState, findings: JudgedFinding[], req: StatusUpdateRequest): string {
+  const resolved = req.status === 'Resolved';
+  return renderTemplate(
+    policy.templates.statusUpdate,
+    (n) =>
+      ({
+        severity: state.severity,
+        time: hm(req.now),
+        status: req.status,
+        impact: req.impact
+          .split('\n')
+          .map((l) => (l.startsWith('-') ? l : `- ${l}`))
+          .join('\n'),
+        findings: req.findings ?? whatWeKnow(state, findings, resolved),
+        actions: req.actions ?? currentActions(state, resolved),
+        // A Resolved update is the last one: it promises no next update.
+        nextUpdate: resolved ? 'none (resolved)' : `${hm(req.nextAt)} UTC`,
+        title: state.title,
+      })[n],
+  ).trimEnd();
+}
