@@ -642,7 +642,8 @@ export function escalateCommand(
     return 0;
   }
   const c = ctx.term.color;
-  const o = [c.bold(`Escalation for ${id} (${state.severity}, ${elapsed(incidentStart(state), now)} in):`)];
+  const asOf = opts.at !== undefined ? `, as of ${hhmm(now)} UTC` : '';
+  const o = [c.bold(`Escalation for ${id} (${state.severity}, ${elapsed(incidentStart(state), now)} in${asOf}):`)];
   for (const l of plan.due)
     o.push(
       `  ${c.red('engage now')} ${l.level} ${l.who} via ${l.contact} ${c.dim(`[${l.why}]`)}${l.doneAt ? c.green(` — already escalated ${hhmm(l.doneAt)} UTC`) : ''}`,

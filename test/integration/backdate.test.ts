@@ -33,7 +33,7 @@ describe('a SEV1 recorded entirely after the fact', () => {
     const { ok, status, events } = cli(box);
     await ok('declare', '--title', 'API down', '--severity', 'SEV1', '--at', T0);
     await ok('assign', 'commander', 'alice', '--at', at(4));
-    await ok('escalate', '--at', at(6));
+    expect((await ok('escalate', '--at', at(6))).stdout).toMatch(/Escalation for 2026-01-01-api-down \(SEV1, 6m in, as of 10:06 UTC\)/);
     await ok('update', '--status', 'Investigating', '--impact', 'All API requests failing', '--at', at(8));
     await ok('severity', 'SEV2', '--reason', 'half the traffic recovered', '--at', at(30));
     await ok('note', 'rolled back the deploy', '--at', at(35));
@@ -73,6 +73,11 @@ describe('a SEV1 recorded entirely after the fact', () => {
     const update = (await events()).find((e) => e.type === 'status.update')!;
     expect(update.data.message).toMatch(/^=== SEV1 INCIDENT UPDATE ===\nTime: 10:08 UTC/);
     expect(update.data.nextUpdateAt).toBe(at(38));
+
+    // The timeline's time column is when each line was written; what was backdated says when it happened.
+    const table = (await ok('timeline')).stdout;
+    expect(table).toMatch(/note.added: rolled back the deploy \(happened 2026-01-01 10:35 UTC, recorded later\)/);
+    expect(table).toMatch(/Incident opened: API down \(SEV1\).* \(happened 2026-01-01 10:00 UTC, recorded later\)/);
 
     const md = (await ok('postmortem', 'generate', '-o', '-')).stdout;
     expect(md).toContain('- Time to acknowledge: 00:04');
