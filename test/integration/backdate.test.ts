@@ -83,6 +83,15 @@ describe('a SEV1 recorded entirely after the fact', () => {
     expect(md).toContain('- Time to acknowledge: 00:04');
     expect(md).toContain('- Time to mitigate: 00:40');
     expect(md).toContain('- Time to resolve: 00:50');
+    // Its timeline rows sit at the times given.
+    for (const row of [
+      /\| 10:04 \| [^|\n]*alice/,
+      /\| 10:06 \| [^|\n]*L1, L2/,
+      /\| 10:08 \| [^|\n]*Investigating/,
+      /\| 10:30 \| [^|\n]*SEV2/,
+      /\| 10:45 \| [^|\n]*dave/,
+    ])
+      expect(md).toMatch(row);
   }, 60_000);
 });
 
