@@ -108,7 +108,14 @@ const text = (v: unknown, fallback: string): string => (typeof v === 'string' ? 
 export const MILESTONE_ORDER = ['detected', 'declared', 'acknowledged', 'investigating', 'identified', 'mitigated', 'resolved'];
 
 /** Events that move detection or a person's milestones, against which derived milestones are judged again. */
-const SETTLES = new Set(['incident.opened', 'milestone.recorded', 'incident.resolved', 'incident.reopened', 'mitigation.finished']);
+const SETTLES = new Set([
+  'incident.opened',
+  'milestone.recorded',
+  'incident.resolved',
+  'incident.reopened',
+  'mitigation.finished',
+  'run.started',
+]);
 
 /** Responder activity: the first at or after detection is the incident's (derived) acknowledgement. */
 const ACTIVITY = new Set([
@@ -129,34 +136,44 @@ const ACTIVITY = new Set([
  * ones, which only backdating produces, are all kept.
  */
 class Evidence {
-  private early: Dated[] = [];
-  private first: Dated | undefined;
-  add(dated: Dated, declared: number): void {
+  private early: Array<{ t: number; dated: Dated }> = [];
+  private first: { t: number; dated: Dated } | undefined;
+  /** The last answer, kept while detection does not move: a fold of 100,000 notes stays one pass. */
+  private cache: { from: number; best: { t: number; dated: Dated } | undefined } | undefined;
+  /** `declared`: when the incident was declared (detection is never later). */
+  constructor(private readonly declared: number) {}
+  /** Adds one; says whether the answer may have changed (else the milestone need not be judged again). */
+  add(dated: Dated): boolean {
     const t = Date.parse(dated.at);
-    if (Number.isNaN(t)) return;
-    if (t < declared) this.early.push(dated);
-    else if (!this.first || t < Date.parse(this.first.at)) this.first = dated;
+    if (Number.isNaN(t)) return false;
+    const entry = { t, dated };
+    if (t < this.declared) this.early.push(entry);
+    else if (!this.first || t < this.first.t) this.first = entry;
+    if (!this.cache) return true;
+    if (t < this.cache.from || (this.cache.best && t >= this.cache.best.t)) return false;
+    this.cache.best = entry;
+    return true;
   }
   /** The earliest evidence at or after `from`. */
   earliestFrom(from: number): Dated | undefined {
-    let best = this.first && Date.parse(this.first.at) >= from ? this.first : undefined;
-    for (const d of this.early) {
-      const t = Date.parse(d.at);
-      if (t >= from && (!best || t < Date.parse(best.at))) best = d;
+    if (this.cache?.from !== from) {
+      let best = this.first && this.first.t >= from ? this.first : undefined;
+      for (const e of this.early) if (e.t >= from && (!best || e.t < best.t)) best = e;
+      this.cache = { from, best };
     }
-    return best;
+    return this.cache.best?.dated;
   }
 }
 
 /** Derived milestone → its evidence, per folded state (kept out of the state's shape). */
 const evidenceOf = new WeakMap<IncidentState, Map<string, Evidence>>();
 
-function addEvidence(state: IncidentState, name: string, dated: Dated): void {
+function addEvidence(state: IncidentState, name: string, dated: Dated): boolean {
   let all = evidenceOf.get(state);
   if (!all) evidenceOf.set(state, (all = new Map<string, Evidence>()));
   let ev = all.get(name);
-  if (!ev) all.set(name, (ev = new Evidence()));
-  ev.add(dated, Date.parse(state.openedAt || dated.recordedAt));
+  if (!ev) all.set(name, (ev = new Evidence(Date.parse(state.openedAt || dated.recordedAt))));
+  return ev.add(dated);
 }
 
 /**
@@ -423,8 +440,7 @@ export function applyEvent(state: IncidentState, event: TimelineEvent): Incident
       break;
   }
   // Any responder activity at or after detection counts as acknowledging it (for the response time).
-  if (ACTIVITY.has(event.type)) addEvidence(state, 'acknowledged', dated);
-  if (ACTIVITY.has(event.type) || SETTLES.has(event.type)) settleDerived(state);
+  if ((ACTIVITY.has(event.type) && addEvidence(state, 'acknowledged', dated)) || SETTLES.has(event.type)) settleDerived(state);
   if (run && DONE_EVENTS.has(event.type) && typeof d.stepId === 'string') {
     run.done.add(d.stepId);
     if (event.type === 'prompt.answered' && typeof d.input === 'string' && typeof d.value === 'string' && d.value !== '[REDACTED]')
