@@ -75,6 +75,10 @@ Exit codes: 0 all passed, 1 problems found, 2 usage or input error, 3 cannot wri
     .option('--resume', 'continue the interrupted run of this runbook at its first unfinished step')
     .option('--severity <SEVn>', "severity of the incident this run opens (default: the runbook's)")
     .option('--timeout <seconds>', "timeout for every command, overriding the runbook's (e.g. 10 or 10s)")
+    .option(
+      '--at <time>',
+      'when you began this runbook (ISO 8601), if earlier (needs an open incident); its checks run and are recorded now',
+    )
     .addOption(
       new Option('--allow-mitigations', 'CONSENT to run mitigations that CHANGE THE SYSTEM without asking (never implied by --yes)'),
     )
@@ -123,6 +127,7 @@ Exit codes: 0 all passed, 1 problems found, 2 usage or input error, 3 cannot wri
     .option('--findings <text>', 'what we know (default: the findings so far)')
     .option('--actions <text>', 'current actions (default: mitigations and open action items)')
     .option('--next-update <duration>', "when the next update is due (default: the severity's cadence)")
+    .option('--at <time>', 'when it was posted (ISO 8601), if earlier; the next update is due from then')
     .option('--json', 'machine-readable output')
     .action(async (opts: import('./cli/incident.js').UpdateOptions) => setExit(await (await inc()).updateCommand(ctx, opts)));
   program
@@ -137,15 +142,21 @@ Exit codes: 0 all passed, 1 problems found, 2 usage or input error, 3 cannot wri
     .description('assign a role: commander, comms, tech-lead, scribe')
     .argument('<role>')
     .argument('<person>')
+    .option('--at <time>', 'when they took the role (ISO 8601), if earlier')
     .option('--json', 'machine-readable output')
-    .action(async (role: string, person: string, opts: JsonOpt) => setExit((await inc()).assignCommand(ctx, role, person, opts)));
+    .action(async (role: string, person: string, opts: JsonOpt & { at?: string }) =>
+      setExit((await inc()).assignCommand(ctx, role, person, opts)),
+    );
   program
     .command('severity')
     .description('change the severity (deadlines and escalation follow it)')
     .argument('<SEVn>')
     .option('--reason <text>', 'why (required)')
+    .option('--at <time>', 'when it changed (ISO 8601), if earlier')
     .option('--json', 'machine-readable output')
-    .action(async (sev: string, opts: { reason?: string; json?: boolean }) => setExit((await inc()).severityCommand(ctx, sev, opts)));
+    .action(async (sev: string, opts: { reason?: string; at?: string; json?: boolean }) =>
+      setExit((await inc()).severityCommand(ctx, sev, opts)),
+    );
   program
     .command('escalate')
     .description('who must be engaged now per the escalation matrix; records that they were')
@@ -153,7 +164,8 @@ Exit codes: 0 all passed, 1 problems found, 2 usage or input error, 3 cannot wri
     .option('--dry-run', 'show, do not record')
     .option('--major', 'declare this a major incident (executive level)')
     .option('--data-breach', 'declare a data breach (L4 at once)')
-    .action(async (opts: { json?: boolean; dryRun?: boolean; major?: boolean; dataBreach?: boolean }) =>
+    .option('--at <time>', 'when they were engaged (ISO 8601), if earlier: what was due then is recorded')
+    .action(async (opts: { json?: boolean; dryRun?: boolean; major?: boolean; dataBreach?: boolean; at?: string }) =>
       setExit((await inc()).escalateCommand(ctx, opts)),
     );
   const action = program.command('action').description('action items with owner and due date');
@@ -162,8 +174,9 @@ Exit codes: 0 all passed, 1 problems found, 2 usage or input error, 3 cannot wri
     .argument('<text>')
     .option('--owner <person>', 'who does it (required)')
     .option('--due <date>', 'by when (YYYY-MM-DD)')
+    .option('--at <time>', 'when it was agreed (ISO 8601), if earlier')
     .option('--json', 'machine-readable output')
-    .action(async (text: string, opts: { owner?: string; due?: string; json?: boolean }) =>
+    .action(async (text: string, opts: { owner?: string; due?: string; at?: string; json?: boolean }) =>
       setExit((await inc()).actionAdd(ctx, text, opts)),
     );
   action
@@ -173,7 +186,8 @@ Exit codes: 0 all passed, 1 problems found, 2 usage or input error, 3 cannot wri
   action
     .command('done')
     .argument('<id>')
-    .action(async (id: string) => setExit((await inc()).actionDone(ctx, id)));
+    .option('--at <time>', 'when it was done (ISO 8601), if earlier')
+    .action(async (id: string, opts: { at?: string }) => setExit((await inc()).actionDone(ctx, id, opts)));
   program
     .command('milestone')
     .description('record a lifecycle milestone: detected, acknowledged, investigating, identified, mitigated, ...')
@@ -186,8 +200,9 @@ Exit codes: 0 all passed, 1 problems found, 2 usage or input error, 3 cannot wri
     .description('handoff summary from the timeline, recorded; then the handoff checklist')
     .option('--to <person>', 'who takes over')
     .option('--from <person>', 'who hands over (default: the commander)')
+    .option('--at <time>', 'when it happened (ISO 8601), if earlier')
     .option('--json', 'machine-readable output')
-    .action(async (opts: { to?: string; from?: string; json?: boolean }) =>
+    .action(async (opts: { to?: string; from?: string; at?: string; json?: boolean }) =>
       setExit(await (await inc()).handoffCommand(ctx, opts, (await import('./cli/checklist.js')).offerChecklist(ctx, 'handoff'))),
     );
   program

@@ -1,6 +1,7 @@
 /** Helpers shared by the incident commands: the policy, the incident to act on, times. */
 import { UserError } from '../errors.js';
 import { parseIsoDate, parseIsoTime } from '../time-input.js';
+import { incidentStart } from '../incident/decisions.js';
 import { loadIncident } from '../incident/open.js';
 import type { IncidentState } from '../incident/state.js';
 import { home, type Context } from './context.js';
@@ -29,8 +30,47 @@ export function parseAt(text: string, now: Date, flag = '--at'): Date {
   if (!parsed.ok) throw new UserError(`${flag} "${text}": ${parsed.why}`);
   const d = parsed.value;
   if (d.getTime() > now.getTime() + FUTURE_SKEW_MS)
-    throw new UserError(`${flag} "${text}" (${d.toISOString()}) is in the future (now is ${now.toISOString()})`);
+    throw new UserError(
+      `${flag} "${text}" (${d.toISOString()}) is in the future (now is ${now.toISOString()}): give the time it happened, or leave ${flag} out to record it as now`,
+    );
   return d;
+}
+
+/** A time a backdated event may not precede (besides detection): what it is, and when. */
+export interface NotBefore {
+  what: string;
+  at: string;
+}
+
+/**
+ * When something a person did happened: now, or the time `--at` gives, judged the same way by every
+ * command that records (note, milestone, update, escalate, assign, severity, handoff, action,
+ * resolve, run): strictly parsed, not in the future, not before the incident's detection (unless
+ * `detection: false`: `milestone detected` moves it; lifecycle milestones are judged by their
+ * order), and not before `after` (the last event of a history that must stay in time order).
+ * A refusal is a UserError (exit 2) raised before anything is recorded.
+ */
+export function whenDone(
+  state: IncidentState,
+  text: string | undefined,
+  now: Date,
+  opts: { flag?: string; detection?: boolean; after?: Array<NotBefore | undefined> } = {},
+): Date {
+  if (text === undefined) return now;
+  const flag = opts.flag ?? '--at';
+  const at = parseAt(text, now, flag);
+  const given = `${flag} "${text}" (${at.toISOString()})`;
+  const detected = incidentStart(state);
+  if (opts.detection !== false && at.getTime() < detected.getTime())
+    throw new UserError(
+      `${given} is before incident ${state.id} was detected (${detected.toISOString()}): give a time at or after detection, or move detection earlier first with "bud-incident milestone detected --at TIME"`,
+    );
+  for (const bound of opts.after ?? [])
+    if (bound && at.getTime() < Date.parse(bound.at))
+      throw new UserError(
+        `${given} is before ${bound.what} (${bound.at}): record them in the order they happened, giving a time at or after ${bound.at}`,
+      );
+  return at;
 }
 
 /** Parses a YYYY-MM-DD date for --due (strictly: 2026-11-31 is refused, not read as December 1st). */

@@ -20,7 +20,7 @@ import {
 import { judgeFindings } from '../incident/findings.js';
 import { loadIncident } from '../incident/open.js';
 import { statusUpdateMessage } from '../incident/status-update.js';
-import type { IncidentState } from '../incident/state.js';
+import { MILESTONE_ORDER, type IncidentState } from '../incident/state.js';
 import { slugify } from '../incident/store.js';
 import { renderTemplate } from '../runbook/template.js';
 import { suggest } from '../suggest.js';
@@ -37,6 +37,7 @@ import {
   relative,
   requireOneLine,
   requireOpen,
+  whenDone,
 } from './incident-common.js';
 import type { Policy } from '../incident/policy.js';
 import { recordLine } from '../timeline/event.js';
@@ -420,6 +421,8 @@ export interface UpdateOptions {
   nextUpdate?: string;
   findings?: string;
   actions?: string;
+  /** When it was posted, if earlier (ISO 8601). */
+  at?: string;
   json?: boolean;
 }
 
@@ -428,6 +431,8 @@ export async function updateCommand(ctx: Context, opts: UpdateOptions): Promise<
   const { id, state } = incidentOf(ctx);
   requireOpen(state, 'a status update');
   const now = ctx.clock.now();
+  const last = state.updates.at(-1);
+  const at = whenDone(state, opts.at, now, { after: [last && { what: 'the last status update', at: last.at }] });
   const prompter = opts.status && opts.impact ? undefined : prompterFor(ctx);
   let status = opts.status;
   requireOneLine('--status', status);
@@ -453,13 +458,14 @@ export async function updateCommand(ctx: Context, opts: UpdateOptions): Promise<
         policy.severities[(state.severity as 'SEV1') in policy.severities ? (state.severity as 'SEV1') : 'SEV2'].updateEvery ?? '30m',
       );
   if (nextMs === undefined) throw new UserError(`--next-update "${opts.nextUpdate}": expected a duration such as 30m or 1h`);
-  const nextAt = new Date(now.getTime() + nextMs);
+  const nextAt = new Date(at.getTime() + nextMs);
   const resolvedUpdate = status === 'Resolved';
   // Only findings that are evidence about the live system may be said (not a drill's, not refuted, not could-not-check).
   const message = statusUpdateMessage(policy, state, judgeFindings(home(ctx).events(id)), {
     status,
     impact,
-    now,
+    // The message's Time line is when it was sent (update --at backdates it).
+    now: at,
     nextAt,
     ...(opts.findings !== undefined ? { findings: opts.findings } : {}),
     ...(opts.actions !== undefined ? { actions: opts.actions } : {}),
@@ -476,6 +482,7 @@ export async function updateCommand(ctx: Context, opts: UpdateOptions): Promise<
     impact,
     message: finalMessage,
     ...(resolvedUpdate ? {} : { nextUpdateAt: nextAt.toISOString() }),
+    ...(opts.at !== undefined ? { at: at.toISOString() } : {}),
   });
   const recorded = String((event.data as { message: string }).message);
   if (opts.json)
@@ -494,20 +501,13 @@ export function noteCommand(ctx: Context, text: string, opts: { at?: string; tag
   const tags = opts.tag ?? [];
   const allowed = ['went-well', 'went-wrong', 'lesson', 'root-cause', 'impact'];
   for (const t of tags) if (!allowed.includes(t)) throw new UserError(`--tag "${t}": use ${allowed.join(', ')}${suggest(t, allowed)}`);
-  let at: Date | undefined;
-  if (opts.at !== undefined) {
-    at = parseAt(opts.at, now);
-    if (at.getTime() < incidentStart(state).getTime() - 24 * 3_600_000)
-      throw new UserError(
-        `--at ${at.toISOString()} is more than a day before the incident started (${incidentStart(state).toISOString()})`,
-      );
-  }
+  const at = opts.at !== undefined ? whenDone(state, opts.at, now) : undefined;
   const e = append(ctx, id, 'note.added', { text, ...(at ? { at: at.toISOString() } : {}), ...(tags.length ? { tags } : {}) });
   ctx.term.out.write(`noted in ${id} (#${e.seq}${at ? `, at ${at.toISOString()}` : ''})\n`);
   return 0;
 }
 
-export function assignCommand(ctx: Context, roleArg: string, person: string, opts: { json?: boolean }): number {
+export function assignCommand(ctx: Context, roleArg: string, person: string, opts: { at?: string; json?: boolean }): number {
   const policy = policyOf(ctx);
   const role = ROLE_ALIASES[roleArg] ?? roleArg;
   if (!policy.roles[role])
@@ -518,20 +518,28 @@ export function assignCommand(ctx: Context, roleArg: string, person: string, opt
   requireOneLine('the person', person);
   const { id, state } = incidentOf(ctx);
   const previous = state.roles[role];
+  const lastOfRole = state.roleHistory.filter((r) => r.role === role).at(-1);
+  const at = whenDone(state, opts.at, ctx.clock.now(), {
+    after: [lastOfRole && { what: `the last ${role} assignment`, at: lastOfRole.at }],
+  });
   if (previous === person) {
     ctx.term.out.write(`${person} is already ${policy.roles[role].title}\n`);
     return 0;
   }
-  const e = append(ctx, id, 'role.assigned', { role, person, ...(previous ? { previous } : {}) });
-  if (opts.json) writeJson(ctx, { incident: id, role, person, previous: previous ?? null, at: e.ts });
+  const e = append(ctx, id, 'role.assigned', {
+    role,
+    person,
+    ...(previous ? { previous } : {}),
+    ...(opts.at !== undefined ? { at: at.toISOString() } : {}),
+  });
+  const when = opts.at !== undefined ? at : new Date(e.ts);
+  if (opts.json) writeJson(ctx, { incident: id, role, person, previous: previous ?? null, at: when.toISOString() });
   else
-    ctx.term.out.write(
-      `${policy.roles[role].title}: ${person}${previous ? ` (handed over from ${previous})` : ''} at ${hhmm(new Date(e.ts))} UTC\n`,
-    );
+    ctx.term.out.write(`${policy.roles[role].title}: ${person}${previous ? ` (handed over from ${previous})` : ''} at ${hhmm(when)} UTC\n`);
   return 0;
 }
 
-export function severityCommand(ctx: Context, sevArg: string, opts: { reason?: string; json?: boolean }): number {
+export function severityCommand(ctx: Context, sevArg: string, opts: { reason?: string; at?: string; json?: boolean }): number {
   const policy = policyOf(ctx);
   const sev = parseSeverityArg(sevArg);
   if (!opts.reason?.trim()) throw new UserError('severity: --reason is required (why the severity changes)');
@@ -539,9 +547,18 @@ export function severityCommand(ctx: Context, sevArg: string, opts: { reason?: s
   const { id, state } = incidentOf(ctx);
   requireOpen(state, 'a severity change');
   if (state.severity === sev) throw new UserError(`incident ${id} is already ${sev}`);
-  append(ctx, id, 'severity.changed', { from: state.severity, to: sev, reason: opts.reason });
-  const updated = loadIncident(home(ctx), id);
   const now = ctx.clock.now();
+  const lastSev = state.severityHistory.at(-1);
+  const at = whenDone(state, opts.at, now, {
+    after: [lastSev && { what: `the ${lastSev.from ? 'last severity change' : 'severity it was declared with'}`, at: lastSev.at }],
+  });
+  append(ctx, id, 'severity.changed', {
+    from: state.severity,
+    to: sev,
+    reason: opts.reason,
+    ...(opts.at !== undefined ? { at: at.toISOString() } : {}),
+  });
+  const updated = loadIncident(home(ctx), id);
   const deadline = responseDeadline(policy, updated);
   if (opts.json) {
     writeJson(ctx, {
@@ -564,20 +581,30 @@ export function severityCommand(ctx: Context, sevArg: string, opts: { reason?: s
   return 0;
 }
 
-export function escalateCommand(ctx: Context, opts: { json?: boolean; dryRun?: boolean; major?: boolean; dataBreach?: boolean }): number {
+export function escalateCommand(
+  ctx: Context,
+  opts: { json?: boolean; dryRun?: boolean; major?: boolean; dataBreach?: boolean; at?: string },
+): number {
   const policy = policyOf(ctx);
   const found = incidentOf(ctx);
   const id = found.id;
   let state = found.state;
   requireOpen(state, 'escalation');
-  const now = ctx.clock.now();
+  const lastEsc = state.escalations.at(-1);
+  // With --at, what was due is judged at that time, and that is when it is recorded as done.
+  const now = whenDone(state, opts.at, ctx.clock.now(), { after: [lastEsc && { what: 'the last escalation', at: lastEsc.at }] });
   if ((opts.major && !state.major) || (opts.dataBreach && !state.dataBreach)) {
     append(ctx, id, 'incident.updated', { ...(opts.major ? { major: true } : {}), ...(opts.dataBreach ? { dataBreach: true } : {}) });
     state = loadIncident(home(ctx), id);
   }
   const plan = escalationPlan(policy, state, now);
   const toRecord = plan.due.filter((l) => !l.doneAt).map((l) => l.level);
-  if (toRecord.length && !opts.dryRun) append(ctx, id, 'escalation.recorded', { levels: toRecord, severity: state.severity });
+  if (toRecord.length && !opts.dryRun)
+    append(ctx, id, 'escalation.recorded', {
+      levels: toRecord,
+      severity: state.severity,
+      ...(opts.at !== undefined ? { at: now.toISOString() } : {}),
+    });
   const view = (l: (typeof plan.levels)[number]) => ({
     level: l.level,
     who: l.who,
@@ -599,7 +626,8 @@ export function escalateCommand(ctx: Context, opts: { json?: boolean; dryRun?: b
     return 0;
   }
   const c = ctx.term.color;
-  const o = [c.bold(`Escalation for ${id} (${state.severity}, ${elapsed(incidentStart(state), now)} in):`)];
+  const asOf = opts.at !== undefined ? `, as of ${hhmm(now)} UTC` : '';
+  const o = [c.bold(`Escalation for ${id} (${state.severity}, ${elapsed(incidentStart(state), now)} in${asOf}):`)];
   for (const l of plan.due)
     o.push(
       `  ${c.red('engage now')} ${l.level} ${l.who} via ${l.contact} ${c.dim(`[${l.why}]`)}${l.doneAt ? c.green(` — already escalated ${hhmm(l.doneAt)} UTC`) : ''}`,
@@ -618,15 +646,22 @@ export function escalateCommand(ctx: Context, opts: { json?: boolean; dryRun?: b
   return 0;
 }
 
-export function actionAdd(ctx: Context, text: string, opts: { owner?: string; due?: string; json?: boolean }): number {
+export function actionAdd(ctx: Context, text: string, opts: { owner?: string; due?: string; at?: string; json?: boolean }): number {
   if (!opts.owner) throw new UserError('action add: --owner is required');
   requireOneLine('the action', text);
   requireOneLine('--owner', opts.owner);
   const due = opts.due !== undefined ? parseDue(opts.due) : undefined;
   const { id, state } = incidentOf(ctx);
+  const at = opts.at !== undefined ? whenDone(state, opts.at, ctx.clock.now()) : undefined;
   const n = state.actions.size + 1;
   const actionId = `A${n}`;
-  append(ctx, id, 'action.added', { id: actionId, text, owner: opts.owner, ...(due ? { due } : {}) });
+  append(ctx, id, 'action.added', {
+    id: actionId,
+    text,
+    owner: opts.owner,
+    ...(due ? { due } : {}),
+    ...(at ? { at: at.toISOString() } : {}),
+  });
   if (opts.json) writeJson(ctx, { incident: id, id: actionId, text, owner: opts.owner, due: due ?? null });
   else ctx.term.out.write(`${actionId}: ${text} (owner ${opts.owner}${due ? `, due ${due}` : ''})\n`);
   return 0;
@@ -650,18 +685,22 @@ export function actionList(ctx: Context, opts: { json?: boolean }): number {
   return 0;
 }
 
-export function actionDone(ctx: Context, actionId: string): number {
+export function actionDone(ctx: Context, actionId: string, opts: { at?: string } = {}): number {
   const { id, state } = incidentOf(ctx);
   const a = state.actions.get(actionId.toUpperCase());
   if (!a) throw new UserError(`no action "${actionId}" in ${id}${suggest(actionId.toUpperCase(), [...state.actions.keys()])}`);
   if (a.doneAt) throw new UserError(`${a.id} is already done (${a.doneAt})`);
-  append(ctx, id, 'action.done', { id: a.id });
+  const at =
+    opts.at !== undefined
+      ? whenDone(state, opts.at, ctx.clock.now(), { after: [{ what: `${a.id} was added`, at: a.createdAt }] })
+      : undefined;
+  append(ctx, id, 'action.done', { id: a.id, ...(at ? { at: at.toISOString() } : {}) });
   ctx.term.out.write(`${a.id} done: ${a.text}\n`);
   return 0;
 }
 
 /** The lifecycle order milestones must respect. */
-export const LIFECYCLE = ['detected', 'declared', 'acknowledged', 'investigating', 'identified', 'mitigated', 'resolved'];
+export const LIFECYCLE = MILESTONE_ORDER;
 
 export function checkMilestoneOrder(state: IncidentState, name: string, at: Date): string | undefined {
   const idx = LIFECYCLE.indexOf(name);
@@ -669,9 +708,12 @@ export function checkMilestoneOrder(state: IncidentState, name: string, at: Date
   for (const [other, m] of Object.entries(state.milestones)) {
     const j = LIFECYCLE.indexOf(other);
     if (j < 0 || other === name || (other === 'declared' && name === 'detected')) continue;
+    // Only what a person gave binds: their milestones, and detection and declaration (declare --at).
+    // A derived one (a run's 'investigating') never refuses a person's milestone; it is shown no later than it.
+    if (m.source === 'derived' && other !== 'detected' && other !== 'declared') continue;
     const t = new Date(m.at).getTime();
     if (j < idx && at.getTime() < t) return `${name} at ${at.toISOString()} would come before ${other} (${m.at})`;
-    if (j > idx && at.getTime() > t && m.source === 'explicit') return `${name} at ${at.toISOString()} would come after ${other} (${m.at})`;
+    if (j > idx && at.getTime() > t) return `${name} at ${at.toISOString()} would come after ${other} (${m.at})`;
   }
   return undefined;
 }
@@ -679,7 +721,8 @@ export function checkMilestoneOrder(state: IncidentState, name: string, at: Date
 export function milestoneCommand(ctx: Context, name: string, opts: { at?: string; json?: boolean }): number {
   const { id, state } = incidentOf(ctx);
   const now = ctx.clock.now();
-  const at = opts.at !== undefined ? parseAt(opts.at, now) : now;
+  // Lifecycle milestones are judged against detection by their order (below); 'detected' moves it.
+  const at = whenDone(state, opts.at, now, { detection: !LIFECYCLE.includes(name) });
   const known = [...LIFECYCLE, 'escalated', 'communicated', 'monitoring'];
   if (!known.includes(name)) throw new UserError(`unknown milestone "${name}"${suggest(name, known)}: use ${known.join(', ')}`);
   if (name === 'resolved')
@@ -718,9 +761,9 @@ export function resolveCommand(
   requireOpen(state, 'resolve');
   if (!opts.rootCause?.trim() || !opts.resolution?.trim())
     throw new UserError('resolve needs --root-cause T and --resolution T (what broke, and how it was fixed)');
-  const at = opts.at !== undefined ? parseAt(opts.at, now) : now;
-  if (at.getTime() < incidentStart(state).getTime())
-    throw new UserError(`--at ${at.toISOString()} is before the incident started (${incidentStart(state).toISOString()})`);
+  const at = whenDone(state, opts.at, now);
+  const order = checkMilestoneOrder(state, 'resolved', at);
+  if (order) throw new UserError(`refused: ${order}; milestones must be in order (${LIFECYCLE.join(' → ')}): give a later --at`);
   const pm = postmortemRequirement(policy, state.severity, at);
   // The impact figures the post-mortem asks for, when the responder has them.
   if (opts.usersAffected || opts.requestsFailed) {
@@ -846,19 +889,26 @@ export function handoffSummary(
 
 export async function handoffCommand(
   ctx: Context,
-  opts: { to?: string; from?: string; json?: boolean },
+  opts: { to?: string; from?: string; at?: string; json?: boolean },
   afterSummary?: (id: string) => Promise<void>,
 ): Promise<number> {
   requireOneLine('--to', opts.to);
   requireOneLine('--from', opts.from);
   const policy = policyOf(ctx);
   const { id, state } = incidentOf(ctx);
-  const now = ctx.clock.now();
+  const lastHandoff = state.handoffs.at(-1);
+  // With --at, the summary is as of that time.
+  const now = whenDone(state, opts.at, ctx.clock.now(), { after: [lastHandoff && { what: 'the last handoff', at: lastHandoff.at }] });
   const events = [...home(ctx).events(id)];
   const lines = handoffSummary(policy, state, now, events);
   const from = opts.from ?? state.roles.commander ?? events.at(-1)?.actor ?? 'unknown';
   const to = opts.to;
-  const e = append(ctx, id, 'handoff.completed', { from, to: to ?? '', summary: lines.join('\n') });
+  const e = append(ctx, id, 'handoff.completed', {
+    from,
+    to: to ?? '',
+    summary: lines.join('\n'),
+    ...(opts.at !== undefined ? { at: now.toISOString() } : {}),
+  });
   if (opts.json) writeJson(ctx, { incident: id, from, to: to ?? null, summary: lines, seq: e.seq });
   else {
     ctx.term.out.write(

@@ -25,6 +25,7 @@ import { FileArtifactSink } from '../timeline/artifacts.js';
 import { config, home, isInteractive, parseVars, redactor, type Context } from './context.js';
 import { loadRunbookForRun, runbookOriginNotice } from './runbook-for-run.js';
 import { preflightCluster } from './preflight.js';
+import { runStartedAt } from './run-at.js';
 import { diagnosisSettings, namespaceRoles } from '../diagnosis/settings.js';
 
 export interface RunOptions {
@@ -37,6 +38,8 @@ export interface RunOptions {
   severity?: string;
   allowMitigations?: boolean;
   timeout?: string;
+  /** When the responder began this runbook, if earlier (see run-at.ts). */
+  at?: string;
 }
 
 export function parseSeverity(value: string): string {
@@ -87,6 +90,7 @@ export async function runCommand(ctx: Context, runbookId: string, opts: RunOptio
   }
 
   if (opts.dryRun) return dryRun(ctx, loaded, vars, configValues, opts);
+  const startedAt = opts.at !== undefined ? runStartedAt(ctx, opts.at, opts) : undefined;
 
   // A live run against a cluster first checks the responder's own set-up: a broken kubeconfig is
   // a usage error (exit 2), not an outage, and opens no incident.
@@ -164,7 +168,8 @@ export async function runCommand(ctx: Context, runbookId: string, opts: RunOptio
   const emit = async (event: EngineEvent) => {
     if (!DISPLAY_ONLY.has(event.type)) {
       const { type, ...data } = event;
-      store.append([{ type, data: red.redactValue(data) }]);
+      const dated = type === 'run.started' && startedAt ? { ...data, at: startedAt.toISOString() } : data;
+      store.append([{ type, data: red.redactValue(dated) }]);
     }
     renderer.handle(event);
   };

@@ -5,9 +5,15 @@
  */
 import { UserError } from '../errors.js';
 import { checkArtifacts } from '../timeline/artifacts.js';
-import { describeEvent } from '../timeline/describe.js';
+import { describeEvent, happenedEarlier } from '../timeline/describe.js';
 import { parseWitness, readEvents, verifyTimeline } from '../timeline/store.js';
 import { home, type Context } from './context.js';
+
+/** " (happened 2026-01-01 10:08 UTC, recorded later)" for an event recorded after the fact; the time column is when it was written. */
+function happened(e: Parameters<typeof happenedEarlier>[0]): string {
+  const at = happenedEarlier(e);
+  return at ? ` (happened ${at.slice(0, 16).replace('T', ' ')} UTC, recorded later)` : '';
+}
 
 export function showTimeline(ctx: Context, opts: { json?: boolean; format?: string; all?: boolean }): number {
   const h = home(ctx);
@@ -28,7 +34,7 @@ export function showTimeline(ctx: Context, opts: { json?: boolean; format?: stri
     for (const e of readEvents(path)) {
       if (hidden.has(e.type)) continue;
       out.write(
-        `| ${e.seq} | ${e.ts.slice(0, 19).replace('T', ' ')} | ${e.actor} | ${describeEvent(e).replace(/\|/g, '\\|').replace(/\n/g, ' ')} |\n`,
+        `| ${e.seq} | ${e.ts.slice(0, 19).replace('T', ' ')} | ${e.actor} | ${describeEvent(e).replace(/\|/g, '\\|').replace(/\n/g, ' ')}${happened(e)} |\n`,
       );
     }
     return 0;
@@ -46,7 +52,9 @@ export function showTimeline(ctx: Context, opts: { json?: boolean; format?: stri
           : e.type.startsWith('incident')
             ? c.bold(text)
             : text;
-    out.write(`${c.dim(String(e.seq).padStart(4))}  ${e.ts.slice(11, 19)}  ${c.dim(e.actor.padEnd(10).slice(0, 10))}  ${painted}\n`);
+    out.write(
+      `${c.dim(String(e.seq).padStart(4))}  ${e.ts.slice(11, 19)}  ${c.dim(e.actor.padEnd(10).slice(0, 10))}  ${painted}${c.dim(happened(e))}\n`,
+    );
   }
   return 0;
 }

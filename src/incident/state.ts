@@ -82,8 +82,13 @@ export interface IncidentState {
   /** Who opened the incident. */
   openedBy: string;
   actions: Map<string, ActionItem>;
-  /** Lifecycle milestones (detected, acknowledged, mitigated, resolved, ...): explicit ones win over derived ones. */
-  milestones: Record<string, Dated & { source: 'explicit' | 'derived' }>;
+  /**
+   * Lifecycle milestones (detected, acknowledged, mitigated, resolved, ...): explicit ones win over
+   * derived ones. A derived one is the earliest evidence at or after detection; when a person's
+   * explicit later-phase milestone is earlier, it is shown at that time ("by then at the latest")
+   * and `boundedBy` names that milestone.
+   */
+  milestones: Record<string, Dated & { source: 'explicit' | 'derived'; boundedBy?: string }>;
   escalations: Array<Dated & { levels: string[] }>;
   handoffs: Array<Dated & { from: string; to: string }>;
   mitigations: Array<Dated & { mitigationId: string; title?: string; status: string; command?: string; runbook?: string }>;
@@ -100,6 +105,105 @@ export interface IncidentState {
 }
 
 const text = (v: unknown, fallback: string): string => (typeof v === 'string' ? v : fallback);
+
+/** The order lifecycle milestones must keep, judged on the times given (`milestone`, `resolve`). */
+export const MILESTONE_ORDER = ['detected', 'declared', 'acknowledged', 'investigating', 'identified', 'mitigated', 'resolved'];
+
+/** Events that move detection or a person's milestones, against which derived milestones are judged again. */
+const SETTLES = new Set([
+  'incident.opened',
+  'milestone.recorded',
+  'incident.resolved',
+  'incident.reopened',
+  'mitigation.finished',
+  'run.started',
+]);
+
+/** Responder activity: the first at or after detection is the incident's (derived) acknowledgement. */
+const ACTIVITY = new Set([
+  'run.started',
+  'triage.completed',
+  'role.assigned',
+  'status.update',
+  'escalation.recorded',
+  'note.added',
+  'checklist.item',
+]);
+
+/**
+ * The events that show a derived milestone happened, kept so that it can be judged on the times
+ * given (a backdated event may come later in the record but earlier in time) and against the
+ * detection time, which a person can move (`milestone detected --at`). Times at or after the
+ * declaration are kept as their earliest only (detection is never after the declaration); earlier
+ * ones, which only backdating produces, are all kept.
+ */
+class Evidence {
+  private early: Array<{ t: number; dated: Dated }> = [];
+  private first: { t: number; dated: Dated } | undefined;
+  /** The last answer, kept while detection does not move: a fold of 100,000 notes stays one pass. */
+  private cache: { from: number; best: { t: number; dated: Dated } | undefined } | undefined;
+  /** `declared`: when the incident was declared (detection is never later). */
+  constructor(private readonly declared: number) {}
+  /** Adds one; says whether the answer may have changed (else the milestone need not be judged again). */
+  add(dated: Dated): boolean {
+    const t = Date.parse(dated.at);
+    if (Number.isNaN(t)) return false;
+    const entry = { t, dated };
+    if (t < this.declared) this.early.push(entry);
+    else if (!this.first || t < this.first.t) this.first = entry;
+    if (!this.cache) return true;
+    if (t < this.cache.from || (this.cache.best && t >= this.cache.best.t)) return false;
+    this.cache.best = entry;
+    return true;
+  }
+  /** The earliest evidence at or after `from`. */
+  earliestFrom(from: number): Dated | undefined {
+    if (this.cache?.from !== from) {
+      let best = this.first && this.first.t >= from ? this.first : undefined;
+      for (const e of this.early) if (e.t >= from && (!best || e.t < best.t)) best = e;
+      this.cache = { from, best };
+    }
+    return this.cache.best?.dated;
+  }
+}
+
+/** Derived milestone → its evidence, per folded state (kept out of the state's shape). */
+const evidenceOf = new WeakMap<IncidentState, Map<string, Evidence>>();
+
+function addEvidence(state: IncidentState, name: string, dated: Dated): boolean {
+  let all = evidenceOf.get(state);
+  if (!all) evidenceOf.set(state, (all = new Map<string, Evidence>()));
+  let ev = all.get(name);
+  if (!ev) all.set(name, (ev = new Evidence(Date.parse(state.openedAt || dated.recordedAt))));
+  return ev.add(dated);
+}
+
+/**
+ * Sets each derived milestone from its evidence: the earliest at or after detection (nothing before
+ * detection acknowledges an incident), never later than a person's explicit milestone of a later
+ * phase (identified at 10:20 means investigating had begun by 10:20, whatever a run stamped later).
+ */
+function settleDerived(state: IncidentState): void {
+  const all = evidenceOf.get(state);
+  if (!all) return;
+  const detected = Date.parse(state.detectedAt || state.openedAt);
+  const from = Number.isNaN(detected) ? -Infinity : detected;
+  for (const [name, ev] of all) {
+    const current = state.milestones[name];
+    if (current?.source === 'explicit') continue;
+    const first = ev.earliestFrom(from);
+    if (!first) {
+      delete state.milestones[name];
+      continue;
+    }
+    let bound: { name: string; at: string } | undefined;
+    for (const later of MILESTONE_ORDER.slice(MILESTONE_ORDER.indexOf(name) + 1)) {
+      const m = state.milestones[later];
+      if (m?.source === 'explicit' && Date.parse(m.at) < Date.parse(bound?.at ?? first.at)) bound = { name: later, at: m.at };
+    }
+    state.milestones[name] = bound ? { ...first, at: bound.at, source: 'derived', boundedBy: bound.name } : { ...first, source: 'derived' };
+  }
+}
 
 const DONE_EVENTS = new Set([
   'step.skipped',
@@ -243,7 +347,7 @@ export function applyEvent(state: IncidentState, event: TimelineEvent): Incident
         text: text(d.text, ''),
         owner: text(d.owner, ''),
         ...(typeof d.due === 'string' ? { due: d.due } : {}),
-        createdAt: event.ts,
+        createdAt: dated.at,
       });
       break;
     case 'action.done': {
@@ -256,6 +360,8 @@ export function applyEvent(state: IncidentState, event: TimelineEvent): Incident
     }
     case 'milestone.recorded':
       milestone(state, text(d.name, ''), dated, 'explicit');
+      // A person moved detection (earlier, usually): the incident's clocks run from it.
+      if (d.name === 'detected') state.detectedAt = dated.at;
       break;
     case 'escalation.recorded':
       state.escalations.push({ ...dated, levels: Array.isArray(d.levels) ? (d.levels as string[]) : [] });
@@ -285,11 +391,11 @@ export function applyEvent(state: IncidentState, event: TimelineEvent): Incident
         status: text(d.status, ''),
         ...(run ? { runbook: run.runbook } : {}),
       });
-      if (d.status === 'passed') milestone(state, 'mitigated', dated, 'derived');
+      if (d.status === 'passed') addEvidence(state, 'mitigated', dated);
       break;
     case 'run.started':
-      milestone(state, 'acknowledged', dated, 'derived');
-      milestone(state, 'investigating', dated, 'derived');
+      // data.at (run --at) is when the responder began the runbook; its steps keep their real times.
+      addEvidence(state, 'investigating', dated);
       if (runId) {
         state.runs.set(runId, {
           runId,
@@ -302,9 +408,6 @@ export function applyEvent(state: IncidentState, event: TimelineEvent): Incident
           answers: {},
         });
       }
-      break;
-    case 'triage.completed':
-      milestone(state, 'acknowledged', dated, 'derived');
       break;
     case 'run.resumed':
       if (run) {
@@ -345,14 +448,8 @@ export function applyEvent(state: IncidentState, event: TimelineEvent): Incident
     default:
       break;
   }
-  // Any responder activity after the incident is open counts as acknowledging it (for the response time).
-  if (
-    ['run.started', 'triage.completed', 'role.assigned', 'status.update', 'escalation.recorded', 'note.added', 'checklist.item'].includes(
-      event.type,
-    )
-  ) {
-    milestone(state, 'acknowledged', dated, 'derived');
-  }
+  // Any responder activity at or after detection counts as acknowledging it (for the response time).
+  if ((ACTIVITY.has(event.type) && addEvidence(state, 'acknowledged', dated)) || SETTLES.has(event.type)) settleDerived(state);
   if (run && DONE_EVENTS.has(event.type) && typeof d.stepId === 'string') {
     run.done.add(d.stepId);
     if (event.type === 'prompt.answered' && typeof d.input === 'string' && typeof d.value === 'string' && d.value !== '[REDACTED]')

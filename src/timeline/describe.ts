@@ -118,3 +118,14 @@ export function describeEvent(e: TimelineEvent, opts: DescribeOptions = {}): str
     }
   }
 }
+
+/**
+ * When an event recorded after the fact happened (`--at`: data.at; a backdated declaration:
+ * data.openedAt), or undefined when it happened as it was written (within a minute of `ts`).
+ */
+export function happenedEarlier(e: TimelineEvent): string | undefined {
+  const given = typeof e.data.at === 'string' ? e.data.at : e.type === 'incident.opened' ? e.data.openedAt : undefined;
+  if (typeof given !== 'string') return undefined;
+  const t = Date.parse(given);
+  return Number.isNaN(t) || Math.abs(Date.parse(e.ts) - t) < 60_000 ? undefined : given;
+}
