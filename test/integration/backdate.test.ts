@@ -86,7 +86,7 @@ describe('a SEV1 recorded entirely after the fact', () => {
     // Its timeline rows sit at the times given.
     for (const row of [
       /\| 10:04 \| [^|\n]*alice/,
-      /\| 10:06 \| [^|\n]*L1, L2/,
+      /\| 10:06 \| [^|\n]*L1 \(On-call engineer\), L2/,
       /\| 10:08 \| [^|\n]*Investigating/,
       /\| 10:30 \| [^|\n]*SEV2/,
       /\| 10:45 \| [^|\n]*dave/,
