@@ -156,7 +156,7 @@ export function generatePostmortem(input: PostmortemInput): Postmortem {
   if (!state.usersAffected && !state.impact) missing.push('impact');
   const o: string[] = [];
 
-  o.push(`# Post-Mortem: ${inline(state.title)}`, '');
+  o.push(`# Post-Mortem${state.drill ? ' (DRILL)' : ''}: ${inline(state.title)}`, '');
   o.push(`**Date:** ${start.slice(0, 10)}  `);
   o.push(
     `**Duration:** ${duration(new Date(end).getTime() - new Date(start).getTime())}${resolved ? '' : ` (ongoing as of ${time(asOf)} UTC)`}  `,
@@ -279,6 +279,7 @@ export function generatePostmortem(input: PostmortemInput): Postmortem {
     data: {
       incident: state.id,
       title: state.title,
+      drill: state.drill,
       severity: state.severity,
       severityHistory: state.severityHistory.map((s) => ({ to: s.to, at: s.at, reason: s.reason ?? null })),
       status: 'Draft',

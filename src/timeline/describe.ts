@@ -12,7 +12,11 @@ export function describeEvent(e: TimelineEvent): string {
   const d = e.data;
   switch (e.type) {
     case 'incident.opened':
-      return `Incident opened: ${str(d.title)} (${str(d.severity)}), channel ${str(d.channel)}`;
+      return `${d.drill === true ? 'Drill' : 'Incident'} opened: ${str(d.title)} (${str(d.severity)}), channel ${str(d.channel)}`;
+    case 'incident.closed':
+      return `Incident closed without resolution: ${str(d.reason)}`;
+    case 'incident.discarded':
+      return `Incident discarded (opened by mistake): ${str(d.reason)}`;
     case 'run.started':
       return `Runbook ${str(d.runbook)} started${d.mode === 'simulate' ? ` (simulation: ${str(d.scenario)})` : ''}`;
     case 'run.resumed':
