@@ -74,7 +74,7 @@ Exit codes: 0 all passed, 1 problems found, 2 usage or input error, 3 cannot wri
       '--simulate <scenario>',
       "a drill: replay the runbook's recorded scenario instead of touching a cluster, in a drill incident of its own (never in a live incident)",
     )
-    .option('--make-current', 'with --simulate: make the drill it opens the current incident (by default it is not)')
+    .option('--make-current', 'with --simulate: make the drill it opens (or records in) the current incident; by default it is not')
     .option('--var <name=value>', 'value for a runbook input; repeatable', collect, [])
     .option('--resume', 'continue the interrupted run of this runbook at its first unfinished step')
     .option('--severity <SEVn>', "severity of the incident this run opens (default: the runbook's)")

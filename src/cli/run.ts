@@ -198,6 +198,8 @@ export async function runCommand(ctx: Context, runbookId: string, opts: RunOptio
       });
     }
   }
+  // Only a drill gets here with --make-current (checked above, and --simulate never records in a live incident).
+  if (opts.makeCurrent && h.currentId() !== incidentId) h.setCurrent(incidentId);
   const store = h.timeline(incidentId);
   // Runbooks may quote the incident ({{incident.channel}} in the initial message).
   incident ??= loadIncident(h, incidentId);

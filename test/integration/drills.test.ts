@@ -205,6 +205,9 @@ describe('--simulate and a named incident', () => {
     await cli(box, ['incidents', 'switch', live.id]);
     const attached = await cli(box, ['run', 'database-failure', '--simulate', 'oom', '--yes', '--incident', info.id], [1]);
     expect(attached.stdout).toContain(`Recording in drill ${info.id}`);
+    expect(currentFile(box)).toBe(live.id);
+    await cli(box, ['run', 'database-failure', '--simulate', 'oom', '--yes', '--incident', info.id, '--make-current'], [1]);
+    expect(currentFile(box)).toBe(info.id);
     expect(timelineText(box, live.id)).toBe(before);
     const noSim = await box.run(['run', 'database-failure', '--make-current', '--yes']);
     expect(noSim.code).toBe(2);
