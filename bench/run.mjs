@@ -36,8 +36,11 @@ const verdict = (ok) => (ok ? 'PASS' : 'MISS');
 const results = [];
 
 // --- 1. start-up ----------------------------------------------------------------------------
-// `status` needs an incident: declare one (and record a simulated run in it) first.
-spawnSync(process.execPath, [bin, 'declare', '--title', 'bench', '--severity', 'SEV1'], { env, stdio: 'ignore' });
+// `status` needs an incident: declare one (a drill, so a simulated run records in it) first.
+spawnSync(process.execPath, [bin, 'declare', '--title', 'bench', '--severity', 'SEV1', '--drill', '--make-current'], {
+  env,
+  stdio: 'ignore',
+});
 spawnSync(process.execPath, [bin, 'run', 'platform-outage', '--simulate', 'database-failure', '--yes'], { env, stdio: 'ignore' });
 const cases = {
   'node -e 0': [process.execPath, ['-e', '0']],

@@ -43,7 +43,7 @@ The playbook's three everyday commands:
   bud-incident checklist sev1            work through the SEV1 checklist
   bud-incident postmortem generate       write the post-mortem from the timeline
 
-Rehearse without a cluster:
+Rehearse without a cluster (a drill: an incident of its own, marked DRILL, not made current):
   bud-incident run platform-outage --simulate database-failure
 
 Environment: BUD_INCIDENT_HOME (state directory), BUD_INCIDENT_RUNBOOKS (extra runbook dirs),
@@ -70,7 +70,11 @@ Exit codes: 0 all passed, 1 problems found, 2 usage or input error, 3 cannot wri
     .option('-y, --yes', 'non-interactive: run every check, skip manual steps; never consents to mitigations')
     .option('--json', 'print one JSON event per line instead of the terminal view')
     .option('--dry-run', 'show every step and command that would run; run and record nothing')
-    .option('--simulate <scenario>', "replay the runbook's recorded scenario instead of touching a cluster")
+    .option(
+      '--simulate <scenario>',
+      "a drill: replay the runbook's recorded scenario instead of touching a cluster, in a drill incident of its own (never in a live incident)",
+    )
+    .option('--make-current', 'with --simulate: make the drill it opens (or records in) the current incident; by default it is not')
     .option('--var <name=value>', 'value for a runbook input; repeatable', collect, [])
     .option('--resume', 'continue the interrupted run of this runbook at its first unfinished step')
     .option('--severity <SEVn>', "severity of the incident this run opens (default: the runbook's)")
@@ -96,6 +100,8 @@ Exit codes: 0 all passed, 1 problems found, 2 usage or input error, 3 cannot wri
     .option('--at <time>', 'when it started (ISO 8601), if before now')
     .option('--data-breach', 'a data breach: escalates to L4 at once')
     .option('--major', 'a major incident: engages the executive level')
+    .option('--drill', 'a rehearsal: marked DRILL everywhere, never a live incident')
+    .option('--make-current', 'with --drill: make the drill the current incident (by default it is not)')
     .option('--json', 'machine-readable output')
     .action(async (opts: import('./cli/incident.js').DeclareOptions) => setExit(await (await inc()).declareCommand(ctx, opts)));
   program
@@ -235,6 +241,26 @@ Exit codes: 0 all passed, 1 problems found, 2 usage or input error, 3 cannot wri
     .command('switch')
     .argument('<id>')
     .action(async (id: string) => setExit((await inc()).incidentsSwitch(ctx, id)));
+  incidents
+    .command('close')
+    .description(
+      'end an incident WITHOUT a resolution: a finished drill, a duplicate of another incident (recorded, not deleted; reopen with resolve --reopen)',
+    )
+    .argument('[id]', 'the incident (default: the current one)')
+    .option('--reason <text>', 'why it ends without resolution (required), e.g. "drill finished" or "duplicate of ID"')
+    .option('--json', 'machine-readable output')
+    .action(async (id: string | undefined, opts: { reason?: string; json?: boolean }) =>
+      setExit((await inc()).incidentsEnd(ctx, 'close', id, opts)),
+    );
+  incidents
+    .command('discard')
+    .description('mark an incident as OPENED BY MISTAKE (recorded, not deleted; it cannot be reopened)')
+    .argument('[id]', 'the incident (default: the current one)')
+    .option('--reason <text>', 'what the mistake was (required)')
+    .option('--json', 'machine-readable output')
+    .action(async (id: string | undefined, opts: { reason?: string; json?: boolean }) =>
+      setExit((await inc()).incidentsEnd(ctx, 'discard', id, opts)),
+    );
 
   program
     .command('checklist')

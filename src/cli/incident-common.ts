@@ -14,7 +14,23 @@ export function incidentOf(ctx: Context): { id: string; state: IncidentState } {
   return { id, state: loadIncident(h, id) };
 }
 
+/**
+ * Refuses (exit 2) to record into an incident that was closed or discarded (`incidents close|discard`):
+ * it ended without resolution, and its record stays as it was then.
+ */
+export function requireNotEnded(state: IncidentState, what: string): void {
+  if (state.status !== 'closed' && state.status !== 'discarded') return;
+  const how = state.ended ? ` at ${state.ended.at.slice(0, 16).replace('T', ' ')} UTC by ${state.ended.by} (${state.ended.reason})` : '';
+  throw new UserError(
+    `incident ${state.id} was ${state.status}${how}; ${what} needs an open incident. ` +
+      (state.status === 'closed'
+        ? `If it has to go on, reopen it: bud-incident resolve --reopen --incident ${state.id}`
+        : 'A discarded incident was opened by mistake and stays so: declare a new one (bud-incident declare)'),
+  );
+}
+
 export function requireOpen(state: IncidentState, what: string): void {
+  requireNotEnded(state, what);
   if (state.status === 'resolved')
     throw new UserError(
       `incident ${state.id} is resolved; ${what} needs an open incident (reopen it with "bud-incident resolve --reopen")`,

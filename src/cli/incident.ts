@@ -7,7 +7,6 @@ import { InquirerPrompter, type Prompter } from '../adapters/prompter.js';
 import { parseDuration } from '../duration.js';
 import { UserError } from '../errors.js';
 import {
-  channelFor,
   classify,
   escalationPlan,
   incidentStart,
@@ -18,7 +17,7 @@ import {
   type ClassificationAnswers,
 } from '../incident/decisions.js';
 import { judgeFindings } from '../incident/findings.js';
-import { loadIncident } from '../incident/open.js';
+import { loadIncident, openIncident } from '../incident/open.js';
 import { statusUpdateMessage } from '../incident/status-update.js';
 import { MILESTONE_ORDER, type IncidentState } from '../incident/state.js';
 import { slugify } from '../incident/store.js';
@@ -35,6 +34,7 @@ import {
   parseSeverityArg,
   policyOf,
   relative,
+  requireNotEnded,
   requireOneLine,
   requireOpen,
   whenDone,
@@ -61,6 +61,19 @@ function append(ctx: Context, id: string, type: string, data: Record<string, unk
   return home(ctx)
     .timeline(id)
     .append([{ type, data: red.redactValue(data) }])[0]!;
+}
+
+/** The first line of a drill's messages: nobody who reads one pasted in a channel takes it for a real incident. */
+export const DRILL_BANNER = '[DRILL — a rehearsal, not a real incident]';
+
+/** Says an incident is a drill, and how to act on it when it is not current. */
+export function drillNote(ctx: Context, id: string, isCurrent: boolean): string {
+  const c = ctx.term.color;
+  return `${c.magenta.bold('DRILL')} ${
+    isCurrent
+      ? 'a rehearsal, and the current incident'
+      : `a rehearsal, not the current incident: act on it with --incident ${id}; end it with "bud-incident incidents close ${id} --reason TEXT"`
+  }`;
 }
 
 /** Fills the policy's SEVn-declared message. */
@@ -101,6 +114,8 @@ export interface DeclareOptions {
   impact?: string;
   dataBreach?: boolean;
   major?: boolean;
+  drill?: boolean;
+  makeCurrent?: boolean;
   json?: boolean;
 }
 
@@ -134,40 +149,42 @@ export async function declareCommand(ctx: Context, opts: DeclareOptions): Promis
   const sev = parseSeverityArg(severity);
   const at = opts.at !== undefined ? parseAt(opts.at, now) : now;
   const h = home(ctx);
-  // The id, its directory and the channel name derive from the title: redact it first.
-  title = redactor(ctx).redact(title);
-  const id = h.create(title, at);
-  const channel = channelFor(policy, at, id.slice(11));
-  h.timeline(id).append([
+  const opened = openIncident(
+    h,
+    policy,
     {
-      type: 'incident.opened',
-      data: redactor(ctx).redactValue({
-        id,
-        title,
-        severity: sev,
-        channel,
-        openedAt: at.toISOString(),
-        detectedAt: at.toISOString(),
-        source: 'declare',
+      title,
+      severity: sev,
+      source: 'declare',
+      at,
+      drill: Boolean(opts.drill),
+      // A declared incident is what the responders act on; a declared drill only when asked.
+      makeCurrent: !opts.drill || Boolean(opts.makeCurrent),
+      extra: {
         ...(opts.commander ? { commander: opts.commander } : {}),
         ...(opts.summary ? { summary: opts.summary } : {}),
         ...(opts.impact ? { impact: opts.impact } : {}),
         ...(opts.dataBreach ? { dataBreach: true } : {}),
         ...(opts.major ? { major: true } : {}),
-      }),
+      },
     },
-  ]);
-  h.setCurrent(id);
+    redactor(ctx),
+  );
+  const { id, channel } = opened;
+  title = opened.title;
   const state = loadIncident(h, id);
   const deadline = responseDeadline(policy, state);
   const plan = escalationPlan(policy, state, now);
   // The head witness: anyone holding this message can later check the record still contains it.
-  const message = `${declaredMessage(policy, state)}\n\n${recordLine(state.events, state.head)}`;
+  const message = `${state.drill ? `${DRILL_BANNER}\n` : ''}${declaredMessage(policy, state)}\n\n${recordLine(state.events, state.head)}`;
+  const isCurrent = h.currentId() === id;
   if (opts.json) {
     writeJson(ctx, {
       id,
       title,
       severity: sev,
+      drill: state.drill,
+      current: isCurrent,
       channel,
       openedAt: state.openedAt,
       responseDeadline: deadline.deadline.toISOString(),
@@ -180,7 +197,8 @@ export async function declareCommand(ctx: Context, opts: DeclareOptions): Promis
   }
   const c = ctx.term.color;
   const o = [
-    `${c.bold('Incident declared:')} ${id} — ${title} (${c.red.bold(sev)}: ${policy.severities[sev].definition})`,
+    `${c.bold(state.drill ? 'Drill declared:' : 'Incident declared:')} ${id} — ${title} (${c.red.bold(sev)}: ${policy.severities[sev].definition})`,
+    ...(state.drill ? [`  ${drillNote(ctx, id, isCurrent)}`] : []),
     `  channel: ${c.bold(channel)}   (create it and invite the responders)`,
     `  respond by: ${c.bold(`${hhmm(deadline.deadline)} UTC`)} (${policy.severities[sev].responseTime} response time, ${relative(deadline.deadline, now)})`,
     '',
@@ -323,6 +341,8 @@ export function statusOf(policy: Policy, state: IncidentState, now: Date) {
     title: state.title,
     severity: state.severity,
     status: state.status,
+    drill: state.drill,
+    ended: state.ended ?? null,
     phase: phaseOf(state),
     channel: state.channel,
     openedAt: state.openedAt,
@@ -374,7 +394,11 @@ export async function statusCommand(
   const roleNames = ['commander', 'comms', 'tech-lead', 'scribe'];
   const o = [
     `${c.bold(`${s.id}`)} — ${s.title}`,
-    `  ${c.red.bold(s.severity)} · ${s.status === 'resolved' ? c.green('resolved') : 'open'} · phase: ${s.phase} · ${elapsed(incidentStart(state), state.resolvedAt ? new Date(state.resolvedAt) : now)} since ${hhmm(incidentStart(state))} UTC · ${s.channel}`,
+    ...(s.drill ? [`  ${drillNote(ctx, s.id, home(ctx).currentId() === s.id)}`] : []),
+    ...(s.ended
+      ? [`  ${c.yellow.bold(s.status.toUpperCase())} ${hhmm(new Date(s.ended.at))} UTC by ${s.ended.by}: ${s.ended.reason}`]
+      : []),
+    `  ${c.red.bold(s.severity)} · ${s.status === 'resolved' ? c.green('resolved') : s.status} · phase: ${s.phase} · ${elapsed(incidentStart(state), state.resolvedAt ? new Date(state.resolvedAt) : now)} since ${hhmm(incidentStart(state))} UTC · ${s.channel}`,
     `  response: ${
       s.response.acknowledgedAt
         ? `acknowledged ${hhmm(new Date(s.response.acknowledgedAt))} (deadline ${hhmm(new Date(s.response.deadline))}) ${s.response.met ? c.green('met') : c.red('missed')}`
@@ -496,6 +520,7 @@ export async function updateCommand(ctx: Context, opts: UpdateOptions): Promise<
 
 export function noteCommand(ctx: Context, text: string, opts: { at?: string; tag: string[] }): number {
   const { id, state } = incidentOf(ctx);
+  requireNotEnded(state, 'a note');
   if (!text.trim()) throw new UserError('note: the text is empty');
   const now = ctx.clock.now();
   const tags = opts.tag ?? [];
@@ -517,6 +542,7 @@ export function assignCommand(ctx: Context, roleArg: string, person: string, opt
   if (!person.trim()) throw new UserError('assign: the person is empty');
   requireOneLine('the person', person);
   const { id, state } = incidentOf(ctx);
+  requireNotEnded(state, 'assigning a role');
   const previous = state.roles[role];
   const lastOfRole = state.roleHistory.filter((r) => r.role === role).at(-1);
   const at = whenDone(state, opts.at, ctx.clock.now(), {
@@ -652,6 +678,7 @@ export function actionAdd(ctx: Context, text: string, opts: { owner?: string; du
   requireOneLine('--owner', opts.owner);
   const due = opts.due !== undefined ? parseDue(opts.due) : undefined;
   const { id, state } = incidentOf(ctx);
+  requireNotEnded(state, 'an action item');
   const at = opts.at !== undefined ? whenDone(state, opts.at, ctx.clock.now()) : undefined;
   const n = state.actions.size + 1;
   const actionId = `A${n}`;
@@ -687,6 +714,7 @@ export function actionList(ctx: Context, opts: { json?: boolean }): number {
 
 export function actionDone(ctx: Context, actionId: string, opts: { at?: string } = {}): number {
   const { id, state } = incidentOf(ctx);
+  requireNotEnded(state, 'an action item');
   const a = state.actions.get(actionId.toUpperCase());
   if (!a) throw new UserError(`no action "${actionId}" in ${id}${suggest(actionId.toUpperCase(), [...state.actions.keys()])}`);
   if (a.doneAt) throw new UserError(`${a.id} is already done (${a.doneAt})`);
@@ -720,6 +748,7 @@ export function checkMilestoneOrder(state: IncidentState, name: string, at: Date
 
 export function milestoneCommand(ctx: Context, name: string, opts: { at?: string; json?: boolean }): number {
   const { id, state } = incidentOf(ctx);
+  requireNotEnded(state, 'a milestone');
   const now = ctx.clock.now();
   // Lifecycle milestones are judged against detection by their order (below); 'detected' moves it.
   const at = whenDone(state, opts.at, now, { detection: !LIFECYCLE.includes(name) });
@@ -753,8 +782,13 @@ export function resolveCommand(
   const { id, state } = incidentOf(ctx);
   const now = ctx.clock.now();
   if (opts.reopen) {
-    if (state.status !== 'resolved') throw new UserError(`incident ${id} is not resolved`);
-    append(ctx, id, 'incident.reopened', {});
+    // A closed incident may go on (a duplicate that was not one); a discarded one was opened by mistake and stays so.
+    if (state.status === 'discarded')
+      throw new UserError(
+        `incident ${id} was discarded (opened by mistake) and cannot be reopened: declare a new one (bud-incident declare)`,
+      );
+    if (state.status !== 'resolved' && state.status !== 'closed') throw new UserError(`incident ${id} is not resolved or closed`);
+    append(ctx, id, 'incident.reopened', { from: state.status });
     ctx.term.out.write(`${id} reopened\n`);
     return 0;
   }
@@ -809,17 +843,26 @@ export function incidentsList(ctx: Context, opts: { json?: boolean }): number {
       // One broken record must not hide the others: list it as such (the readers refuse it).
       if (!(error instanceof UserError) || error.exitCode !== 3) throw error;
       if (!(error instanceof ChainError))
-        return { id, title: `refused: ${error.message}`, severity: '?', status: 'broken', openedAt: '', current: id === current };
+        return {
+          id,
+          title: `refused: ${error.message}`,
+          severity: '?',
+          status: 'broken',
+          drill: null,
+          openedAt: '',
+          current: id === current,
+        };
       return {
         id,
         title: `record does not verify (line ${error.line}): bud-incident timeline verify --incident ${id}`,
         severity: '?',
         status: 'broken',
+        drill: null,
         openedAt: '',
         current: id === current,
       };
     }
-    return { id, title: s.title, severity: s.severity, status: s.status, openedAt: s.openedAt, current: id === current };
+    return { id, title: s.title, severity: s.severity, status: s.status, drill: s.drill, openedAt: s.openedAt, current: id === current };
   });
   if (opts.json) {
     writeJson(ctx, rows);
@@ -828,7 +871,7 @@ export function incidentsList(ctx: Context, opts: { json?: boolean }): number {
   if (!rows.length) ctx.term.out.write('no incidents yet (bud-incident declare, or bud-incident run <runbook>)\n');
   for (const r of rows)
     ctx.term.out.write(
-      `${r.current ? '*' : ' '} ${r.id.padEnd(44)} ${r.severity}  ${r.status.padEnd(8)} ${r.openedAt.slice(0, 16).replace('T', ' ')}  ${r.title}\n`,
+      `${r.current ? '*' : ' '} ${r.id.padEnd(44)} ${r.severity}  ${r.status.padEnd(9)} ${r.drill ? 'DRILL ' : '      '}${r.openedAt.slice(0, 16).replace('T', ' ')}  ${r.title}\n`,
     );
   return 0;
 }
@@ -838,6 +881,48 @@ export function incidentsSwitch(ctx: Context, id: string): number {
   const resolved = h.resolve(id);
   h.setCurrent(resolved);
   ctx.term.out.write(`current incident: ${resolved}\n`);
+  return 0;
+}
+
+/**
+ * `incidents close|discard [ID] --reason TEXT`: ends an incident that will not be resolved (close: a
+ * finished drill, a duplicate; discard: opened by mistake). Recorded as an event, never deleted; the
+ * incident stops being current, and recording commands refuse it from then on.
+ */
+export function incidentsEnd(
+  ctx: Context,
+  how: 'close' | 'discard',
+  explicit: string | undefined,
+  opts: { reason?: string; json?: boolean },
+): number {
+  if (!opts.reason?.trim())
+    throw new UserError(
+      `incidents ${how}: --reason is required (${how === 'close' ? 'why it ends without resolution, e.g. "drill finished" or "duplicate of ID"' : 'what the mistake was'})`,
+    );
+  requireOneLine('--reason', opts.reason);
+  const h = home(ctx);
+  const id = h.resolve(explicit ?? ctx.global.incident);
+  const state = loadIncident(h, id);
+  const status = how === 'close' ? 'closed' : 'discarded';
+  if (state.status === status) throw new UserError(`incident ${id} is already ${status} (${state.ended?.reason ?? ''})`);
+  if (state.status === 'discarded') throw new UserError(`incident ${id} was discarded (opened by mistake); it stays so`);
+  // A resolved incident ended with a resolution: it is not closed without one (discarding it, if it was opened by mistake, is allowed).
+  if (how === 'close' && state.status === 'resolved')
+    throw new UserError(
+      `incident ${id} is resolved: it already ended, with a resolution. Use "incidents discard" if it was opened by mistake`,
+    );
+  const now = ctx.clock.now();
+  const e = append(ctx, id, `incident.${status}`, { reason: opts.reason, at: now.toISOString(), previousStatus: state.status });
+  const wasCurrent = h.currentId() === id;
+  if (wasCurrent) h.clearCurrent(id);
+  if (opts.json)
+    writeJson(ctx, { incident: id, status, reason: opts.reason, at: now.toISOString(), drill: state.drill, seq: e.seq, wasCurrent });
+  else
+    ctx.term.out.write(
+      `${id}${state.drill ? ' (drill)' : ''} ${status} at ${hhmm(now)} UTC: ${opts.reason} (#${e.seq})` +
+        (wasCurrent ? '\n  no current incident now: bud-incident incidents switch ID, or declare one' : '') +
+        '\n',
+    );
   return 0;
 }
 
@@ -896,6 +981,7 @@ export async function handoffCommand(
   requireOneLine('--from', opts.from);
   const policy = policyOf(ctx);
   const { id, state } = incidentOf(ctx);
+  requireNotEnded(state, 'a handoff');
   const lastHandoff = state.handoffs.at(-1);
   // With --at, the summary is as of that time.
   const now = whenDone(state, opts.at, ctx.clock.now(), { after: [lastHandoff && { what: 'the last handoff', at: lastHandoff.at }] });

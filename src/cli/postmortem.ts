@@ -11,7 +11,7 @@ import { readEvents, TimelineWriteError } from '../timeline/store.js';
 import { checklists } from './checklist.js';
 import { home, redactor, type Context } from './context.js';
 import { neutralise } from '../render/terminal.js';
-import { policyOf, requireOneLine } from './incident-common.js';
+import { policyOf, requireNotEnded, requireOneLine } from './incident-common.js';
 
 export interface PostmortemOptions {
   output?: string;
@@ -72,6 +72,7 @@ export function postmortemGenerate(ctx: Context, opts: PostmortemOptions): numbe
     ctx.term.out.write(text);
     return 0;
   }
+  requireNotEnded(state, 'recording a post-mortem (-o - prints one without recording)');
   try {
     writeFileSync(target, text, { mode: 0o600 });
   } catch (error) {

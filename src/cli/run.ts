@@ -11,7 +11,7 @@ import { RunbookEngine, missingInputs, planGroups, type PlannedCommand, type Res
 import type { Shell } from '../adapters/shell.js';
 import { UserError } from '../errors.js';
 import { parseDuration } from '../duration.js';
-import { currentOpenIncident, loadIncident, openIncident } from '../incident/open.js';
+import { currentOpenIncident, drillTitle, latestInterruptedDrill, loadIncident, openIncident } from '../incident/open.js';
 import { unfinishedRun, type IncidentState } from '../incident/state.js';
 import { HumanRunRenderer, JsonRunRenderer, type RunRenderer } from '../render/run.js';
 import { onOutputClosed } from '../render/closed-output.js';
@@ -24,6 +24,8 @@ import { validateInputValue } from '../runbook/template.js';
 import { FileArtifactSink } from '../timeline/artifacts.js';
 import { config, home, isInteractive, parseVars, redactor, type Context } from './context.js';
 import { loadRunbookForRun, runbookOriginNotice } from './runbook-for-run.js';
+import { policyOf, prepareDocs } from './docs.js';
+import { requireNotEnded } from './incident-common.js';
 import { preflightCluster } from './preflight.js';
 import { runStartedAt } from './run-at.js';
 import { diagnosisSettings, namespaceRoles } from '../diagnosis/settings.js';
@@ -40,6 +42,8 @@ export interface RunOptions {
   timeout?: string;
   /** When the responder began this runbook, if earlier (see run-at.ts). */
   at?: string;
+  /** Make the drill a simulation opens the current incident. */
+  makeCurrent?: boolean;
 }
 
 export function parseSeverity(value: string): string {
@@ -58,6 +62,8 @@ export async function runCommand(ctx: Context, runbookId: string, opts: RunOptio
   if (origin) ctx.term.err.write(`${ctx.term.color.yellow('note:')} ${origin}\n`);
   const runbook = loaded.runbook;
   const severity = opts.severity ? parseSeverity(opts.severity) : (runbook.severity ?? 'SEV2');
+  if (opts.makeCurrent && !opts.simulate)
+    throw new UserError('--make-current is for drills (--simulate): a live run already records in, or opens, the current incident');
 
   const vars = parseVars(opts.var);
   for (const [name, value] of Object.entries(vars)) {
@@ -112,9 +118,31 @@ export async function runCommand(ctx: Context, runbookId: string, opts: RunOptio
   let incident: IncidentState | undefined;
   let resume: ResumeState | undefined;
   let runId = `r-${ctx.clock.now().toISOString().slice(11, 19).replace(/:/g, '')}-${randomBytes(3).toString('hex')}`;
+  // A simulation never records in a live incident: only in a drill (an incident of its own).
+  const refuseLive = (state: IncidentState) => {
+    if (simulate && !state.drill)
+      throw new UserError(
+        `incident ${state.id} is a live incident, not a drill: --simulate records made-up findings and would put them in its record. ` +
+          'Leave out --incident to open a drill of its own, or pass the id of a drill (marked DRILL in "bud-incident incidents list")',
+      );
+  };
   if (opts.resume) {
-    incidentId = h.resolve(ctx.global.incident);
-    const state = (incident = loadIncident(h, incidentId));
+    if (simulate && !ctx.global.incident) {
+      // The interrupted drill is usually not current: the latest open drill with an unfinished run of this runbook.
+      const found = latestInterruptedDrill(h, runbook.id);
+      if (!found)
+        throw new UserError(
+          `no interrupted drill of "${runbook.id}" to resume (no open drill has an unfinished simulated run of it); pass --incident ID to name one`,
+        );
+      incidentId = found.state.id;
+      incident = found.state;
+    } else {
+      incidentId = h.resolve(ctx.global.incident);
+      incident = loadIncident(h, incidentId);
+    }
+    const state = incident;
+    refuseLive(state);
+    requireNotEnded(state, 'run --resume');
     const run = unfinishedRun(state, runbook.id);
     if (!run) throw new UserError(`no interrupted run of "${runbook.id}" in incident ${incidentId} to resume`);
     runId = run.runId;
@@ -128,33 +156,54 @@ export async function runCommand(ctx: Context, runbookId: string, opts: RunOptio
     if (live.length) throw new UserError(describeLiveProcesses(runId, live), 2);
     if (run.mode === 'simulate' && !simulate)
       throw new UserError(`the interrupted run was a simulation (scenario ${run.scenario}); resume it with --simulate ${run.scenario}`);
-    renderer.info('incident.attached', { id: incidentId });
+    renderer.info('incident.attached', { id: incidentId, ...(state.drill ? { drill: true } : {}) });
   } else if (ctx.global.incident) {
     incidentId = h.resolve(ctx.global.incident);
-    renderer.info('incident.attached', { id: incidentId });
+    incident = loadIncident(h, incidentId);
+    refuseLive(incident);
+    requireNotEnded(incident, 'a run');
+    renderer.info('incident.attached', { id: incidentId, ...(incident.drill ? { drill: true } : {}) });
   } else {
     const open = currentOpenIncident(h);
-    if (open) {
+    // A simulation attaches only to a current drill (one made current on purpose); a live run to the current incident.
+    if (open && (!simulate || open.drill)) {
       incidentId = open.id;
       incident = open;
-      renderer.info('incident.attached', { id: incidentId, title: open.title, severity: open.severity });
+      renderer.info('incident.attached', {
+        id: incidentId,
+        title: open.title,
+        severity: open.severity,
+        ...(open.drill ? { drill: true } : {}),
+      });
     } else {
+      await prepareDocs(ctx);
       const opened = openIncident(
         h,
+        policyOf(ctx),
         {
-          title: runbook.title,
+          title: simulate ? drillTitle(runbook.id, simulate.scenario) : runbook.title,
           severity,
           source: 'run',
           runbook: runbook.id,
           at: ctx.clock.now(),
-          ...(simulate ? { extra: { simulated: true } } : {}),
+          // A drill becomes current only when asked: the next real triage or run must not land in it.
+          makeCurrent: !simulate || Boolean(opts.makeCurrent),
+          ...(simulate ? { drill: true, extra: { scenario: simulate.scenario } } : {}),
         },
-        (text) => red.redact(text),
+        red,
       );
       incidentId = opened.id;
-      renderer.info('incident.opened', { id: opened.id, severity, channel: opened.channel, title: runbook.title });
+      renderer.info('incident.opened', {
+        id: opened.id,
+        severity,
+        channel: opened.channel,
+        title: opened.title,
+        ...(simulate ? { drill: true, current: Boolean(opts.makeCurrent) } : {}),
+      });
     }
   }
+  // Only a drill gets here with --make-current (checked above, and --simulate never records in a live incident).
+  if (opts.makeCurrent && h.currentId() !== incidentId) h.setCurrent(incidentId);
   const store = h.timeline(incidentId);
   // Runbooks may quote the incident ({{incident.channel}} in the initial message).
   incident ??= loadIncident(h, incidentId);

@@ -25,12 +25,20 @@ export function showTimeline(ctx: Context, opts: { json?: boolean; format?: stri
   const hidden = new Set(opts.all || format === 'json' ? [] : ['step.started', 'step.process']);
   h.checkChain(id);
   const out = ctx.term.out;
+  // A drill says so in the header (its first event, incident.opened, carries the flag).
+  let drill = false;
+  for (const e of readEvents(path)) {
+    drill = e.type === 'incident.opened' && e.data.drill === true;
+    break;
+  }
   if (format === 'json') {
     for (const e of readEvents(path)) out.write(JSON.stringify(e) + '\n');
     return 0;
   }
   if (format === 'md' || format === 'markdown') {
-    out.write(`# Timeline: ${id}\n\n| # | Time (UTC) | Actor | Event |\n|---|---|---|---|\n`);
+    out.write(
+      `# Timeline: ${id}${drill ? ' (DRILL: a rehearsal, not a live incident)' : ''}\n\n| # | Time (UTC) | Actor | Event |\n|---|---|---|---|\n`,
+    );
     for (const e of readEvents(path)) {
       if (hidden.has(e.type)) continue;
       out.write(
@@ -40,7 +48,12 @@ export function showTimeline(ctx: Context, opts: { json?: boolean; format?: stri
     return 0;
   }
   const c = ctx.term.color;
-  out.write(c.bold(`Timeline of ${id}`) + c.dim(`  (${path})`) + '\n');
+  out.write(
+    c.bold(`Timeline of ${id}`) +
+      (drill ? ` ${c.magenta.bold('DRILL')} (a rehearsal, not a live incident)` : '') +
+      c.dim(`  (${path})`) +
+      '\n',
+  );
   for (const e of readEvents(path)) {
     if (hidden.has(e.type)) continue;
     const text = describeEvent(e);

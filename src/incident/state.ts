@@ -95,6 +95,8 @@ export interface IncidentState {
   rootCause?: string;
   resolution?: string;
   resolvedAt?: string;
+  /** When and why it was closed or discarded (`incidents close|discard --reason`). */
+  ended?: { at: string; reason: string; by: string };
   /** Checklist ticks by checklist → item id (issue 5). */
   checks: Map<string, Map<string, { done: boolean; by: string; at: string; auto: boolean; evidence?: string }>>;
   events: number;
@@ -299,7 +301,13 @@ export function applyEvent(state: IncidentState, event: TimelineEvent): Incident
     case 'incident.reopened':
       state.status = 'open';
       delete state.resolvedAt;
+      delete state.ended;
       delete state.milestones.resolved;
+      break;
+    case 'incident.closed':
+    case 'incident.discarded':
+      state.status = event.type === 'incident.closed' ? 'closed' : 'discarded';
+      state.ended = { at: dated.at, reason: text(d.reason, ''), by: event.actor };
       break;
     case 'incident.updated':
       for (const k of ['summary', 'impact', 'usersAffected', 'requestsFailed', 'title'] as const)

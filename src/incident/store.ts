@@ -11,6 +11,7 @@ import {
   readlinkSync,
   realpathSync,
   renameSync,
+  unlinkSync,
   writeFileSync,
 } from 'node:fs';
 import { join, sep } from 'node:path';
@@ -185,6 +186,18 @@ export class IncidentHome {
       throw new TimelineWriteError(join(this.root, 'current'), error);
     }
     // The rename is durable only once the directory is.
+    fsyncDir(this.root);
+  }
+
+  /** Stops `id` being the current incident (when `current` still names it): later commands need --incident or a switch. */
+  clearCurrent(id: string): void {
+    const path = join(this.root, 'current');
+    if (this.currentId() !== id) return;
+    try {
+      unlinkSync(path);
+    } catch (error) {
+      if (errorCode(error) !== 'ENOENT') throw new TimelineWriteError(path, error);
+    }
     fsyncDir(this.root);
   }
 

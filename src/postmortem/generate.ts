@@ -182,7 +182,7 @@ export function generatePostmortem(input: PostmortemInput): Postmortem {
   /** hh:mm on the day of the start, else the date too. */
   const sameDay = (iso: string) => (new Date(iso).toISOString().slice(0, 10) === start.slice(0, 10) ? hm(iso) : time(iso));
 
-  o.push(`# Post-Mortem: ${inline(state.title)}`, '');
+  o.push(`# Post-Mortem${state.drill ? ' (DRILL)' : ''}: ${inline(state.title)}`, '');
   o.push(`**Date:** ${start.slice(0, 10)}  `);
   o.push(
     `**Duration:** ${duration(new Date(end).getTime() - new Date(start).getTime())} (detection ${hm(start)} UTC → ${resolved ? `resolution ${sameDay(end)}` : `ongoing as of ${sameDay(asOf)}`} UTC)  `,
@@ -333,6 +333,7 @@ export function generatePostmortem(input: PostmortemInput): Postmortem {
     data: {
       incident: state.id,
       title: state.title,
+      drill: state.drill,
       severity: state.severity,
       severityHistory: state.severityHistory.map((s) => ({ to: s.to, at: s.at, reason: s.reason ?? null })),
       status: 'Draft',

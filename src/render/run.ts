@@ -87,10 +87,14 @@ export class HumanRunRenderer implements RunRenderer {
     const data = Object.fromEntries(Object.entries(raw).map(([k, v]) => [k, typeof v === 'string' ? v : JSON.stringify(v)]));
     switch (kind) {
       case 'incident.opened':
-        this.print(`${c.bold('Incident opened:')} ${data.id} (${data.severity}) — channel ${c.bold(String(data.channel))}`);
+        if (raw.drill === true)
+          this.print(
+            `${c.magenta.bold('Drill opened:')} ${data.id} (${data.severity}) — a rehearsal, ${raw.current === true ? 'now the current incident' : 'not the current incident'}; end it with: bud-incident incidents close ${data.id} --reason "drill finished"`,
+          );
+        else this.print(`${c.bold('Incident opened:')} ${data.id} (${data.severity}) — channel ${c.bold(String(data.channel))}`);
         break;
       case 'incident.attached':
-        this.print(c.dim(`Recording in incident ${data.id}`));
+        this.print(c.dim(`Recording in ${raw.drill === true ? 'drill' : 'incident'} ${data.id}`));
         break;
       case 'timeline':
         this.print(c.dim(`Timeline: ${data.path}`));

@@ -26,9 +26,13 @@ export function describeEvent(e: TimelineEvent, opts: DescribeOptions = {}): str
   const d = e.data;
   switch (e.type) {
     case 'incident.opened':
-      return `Incident opened: ${str(d.title)} (${str(d.severity)}), channel ${str(d.channel)}${suffix(', commander ', d.commander)}`;
+      return `${d.drill === true ? 'Drill' : 'Incident'} opened: ${str(d.title)} (${str(d.severity)}), channel ${str(d.channel)}${suffix(', commander ', d.commander)}`;
     case 'incident.resolved':
       return `Incident resolved${suffix(': ', d.resolution)}${suffix(' (root cause: ', d.rootCause)}${d.rootCause ? ')' : ''}`;
+    case 'incident.closed':
+      return `Incident closed without resolution: ${str(d.reason)}`;
+    case 'incident.discarded':
+      return `Incident discarded (opened by mistake): ${str(d.reason)}`;
     case 'incident.reopened':
       return 'Incident reopened';
     case 'incident.updated': {

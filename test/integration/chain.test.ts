@@ -115,7 +115,7 @@ describe('tamper evidence with an anchor', () => {
 
   it('an edited or missing artifact fails verify, naming the file and the event that recorded its hash', async () => {
     const box = sandbox();
-    await box.run(['run', 'platform-outage', '--simulate', 'control-plane', '--yes']);
+    await box.run(['run', 'platform-outage', '--simulate', 'control-plane', '--yes', '--make-current']);
     const dir = join(timelineOf(box), '..');
     const runDir = join(dir, 'artifacts', readdirSync(join(dir, 'artifacts'))[0]!);
     const file = readdirSync(runDir)[0]!;

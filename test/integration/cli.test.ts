@@ -25,7 +25,7 @@ describe('bud-incident CLI', () => {
 
   it('simulates every platform-outage scenario and tells its story in the timeline', async () => {
     const box = sandbox();
-    const r = await box.run(['run', 'platform-outage', '--simulate', 'bad-config']);
+    const r = await box.run(['run', 'platform-outage', '--simulate', 'bad-config', '--make-current']);
     expect(r.code).toBe(1);
     expect(r.stdout).toContain('SIMULATION');
     expect(r.stdout).toContain('FINDING revision 43 of budapp (rolled out 6m ago) fails while revision 42 still serves');
@@ -36,7 +36,7 @@ describe('bud-incident CLI', () => {
     expect((await box.run(['timeline', 'verify'])).code).toBe(0);
     const healthy = await box.run(['run', 'platform-outage', '--simulate', 'healthy', '--json']);
     expect(healthy.code).toBe(0);
-    // The second run attached to the incident the first one opened.
+    // The second run attached to the drill the first one opened (made current on request).
     expect(jsonLines(healthy.stdout)[0]).toMatchObject({ type: 'incident.attached' });
   });
 
@@ -189,7 +189,7 @@ steps:
 
   it('timeline verify names the first tampered line (exit 1)', async () => {
     const box = sandbox();
-    await box.run(['run', 'platform-outage', '--simulate', 'control-plane']);
+    await box.run(['run', 'platform-outage', '--simulate', 'control-plane', '--make-current']);
     const id = readFileSync(join(box.home, 'current'), 'utf8').trim();
     const path = join(box.home, 'incidents', id, 'timeline.jsonl');
     const lines = readFileSync(path, 'utf8').split('\n');

@@ -179,7 +179,7 @@ describe('faults', () => {
   it('never runs a mitigation without consent: --yes, --json, no terminal, --simulate, --resume', async () => {
     const box = sandbox();
     for (const args of [['--yes'], ['--json'], [], ['--yes', '--json']]) {
-      const r = await box.run(['run', 'platform-outage', '--simulate', 'bad-config', ...args]);
+      const r = await box.run(['run', 'platform-outage', '--simulate', 'bad-config', '--make-current', ...args]);
       expect(r.stdout).not.toMatch(/"type":"mitigation.finished"/);
       expect(r.stdout).not.toMatch(/rolled back/);
     }

@@ -17,7 +17,10 @@ describe('a SEV1 from declare to post-mortem', () => {
     };
     const status = async () => JSON.parse((await run('status', '--json')).stdout) as Record<string, any>;
 
-    const declared = JSON.parse((await run('declare', '--title', 'API returning 500s', '--severity', 'SEV1', '--json')).stdout);
+    // A rehearsal of the whole response: a drill made current, so the simulated run records in it.
+    const declared = JSON.parse(
+      (await run('declare', '--title', 'API returning 500s', '--severity', 'SEV1', '--drill', '--make-current', '--json')).stdout,
+    );
     expect(declared.channel).toMatch(/^#incident-\d{4}-\d{2}-\d{2}-api-returning-500s$/);
     expect(declared.message).toContain(':rotating_light: SEV1 INCIDENT DECLARED');
     expect(declared.escalation.map((e: { level: string }) => e.level)).toEqual(['L1', 'L2', 'L3', 'L4']);
@@ -74,7 +77,7 @@ describe('a SEV1 from declare to post-mortem', () => {
     const pm = await run('postmortem', 'generate');
     const path = pm.stdout.trim().split(' — ')[0]!;
     const md = readFileSync(path, 'utf8');
-    expect(md).toContain('# Post-Mortem: API returning 500s');
+    expect(md).toContain('# Post-Mortem (DRILL): API returning 500s');
     expect(md).toContain('The PostgreSQL volume filled up');
     expect(md).toContain('The runbook named the database within a minute');
     expect(md).toContain('**Author:** erin');

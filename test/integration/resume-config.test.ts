@@ -1,13 +1,14 @@
 /** Interrupting and resuming a run through the binary; kube contexts from the config file. */
 import { afterAll, describe, expect, it } from 'vitest';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { jsonLines, sandbox, spawnCli } from '../support/cli.js';
 import { FakeKubeServer } from '../support/fake-kube.js';
 import { healthyCluster } from '../support/cluster.js';
 
+/** The timeline of the only incident (a drill: not current). */
 function timeline(home: string) {
-  const id = readFileSync(join(home, 'current'), 'utf8').trim();
+  const id = readdirSync(join(home, 'incidents'))[0]!;
   return readFileSync(join(home, 'incidents', id, 'timeline.jsonl'), 'utf8')
     .trim()
     .split('\n')
@@ -37,7 +38,8 @@ describe('interrupt and resume', () => {
     expect(new Set(finished).size).toBe(finished.length); // no step recorded twice
     expect(finished).toEqual(expect.arrayContaining(['api', 'pods', 'dapr', 'keycloak', 'postgres', 'diagnose']));
     expect(all.at(-1)).toMatchObject({ type: 'run.finished' });
-    const verify = await box.run(['timeline', 'verify']);
+    // The drill is not current: name it.
+    const verify = await box.run(['timeline', 'verify', '--incident', readdirSync(join(box.home, 'incidents'))[0]!]);
     expect(verify.code).toBe(0);
   }, 90_000);
 });

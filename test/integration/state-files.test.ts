@@ -30,7 +30,7 @@ function walk(dir: string, out: Array<{ path: string; mode: number; dir: boolean
 describe('state files', () => {
   it('under umask 000 every file the tool writes is 0600 (artifacts 0400) and every directory 0700', () => {
     const box = sandbox();
-    expect(runUmask0(box, ['run', 'platform-outage', '--simulate', 'control-plane', '--yes']).status).toBe(1);
+    expect(runUmask0(box, ['run', 'platform-outage', '--simulate', 'control-plane', '--yes', '--make-current']).status).toBe(1);
     const id = readFileSync(join(box.home, 'current'), 'utf8').trim();
     appendFileSync(join(box.home, 'incidents', id, 'timeline.jsonl'), '{"seq":99,"torn');
     expect(runUmask0(box, ['note', 'after a torn line']).status).toBe(0);

@@ -62,7 +62,7 @@ describe('bud-incident triage', () => {
     servers.push(server);
     const box = sandbox();
     box.writeKubeconfig(server.kubeconfig());
-    await box.run(['run', 'platform-outage', '--simulate', 'healthy', '--yes']);
+    await box.run(['declare', '--title', 'auth down', '--severity', 'SEV2']);
     await box.run(['triage']);
     const tl = await box.run(['timeline', '--json']);
     const events = tl.stdout

@@ -66,7 +66,7 @@ export interface KillReport {
  */
 export async function killDrill(kills: number, random: () => number = Math.random): Promise<KillReport> {
   const box = sandbox();
-  const base = ['run', 'fault-drill', '--simulate', 'healthy', '--yes', '--runbooks-dir', FAULT_RUNBOOKS];
+  const base = ['run', 'fault-drill', '--simulate', 'healthy', '--yes', '--make-current', '--runbooks-dir', FAULT_RUNBOOKS];
   const report: KillReport = {
     kills: 0,
     verifyFailures: [],
