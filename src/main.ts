@@ -116,6 +116,7 @@ Exit codes: 0 all passed, 1 problems found, 2 usage or input error, 3 cannot wri
     .option('--workaround', 'a workaround is available')
     .option('--cosmetic', 'cosmetic or informational only')
     .option('--apply', 'set the current incident to the recommended severity')
+    .option('--at <time>', 'with --apply: when it was classified (ISO 8601), if earlier')
     .option('--json', 'machine-readable output')
     .action(async (opts: import('./cli/incident.js').ClassifyOptions) => setExit(await (await inc()).classifyCommand(ctx, opts)));
   program
@@ -269,7 +270,8 @@ Exit codes: 0 all passed, 1 problems found, 2 usage or input error, 3 cannot wri
     .option('--json', 'the items: text, done, by whom, when, ticked automatically or by hand')
     .option('--check <item>', 'tick an item (id, number or a piece of its text); repeatable', collect, [])
     .option('--uncheck <item>', 'untick an item; repeatable', collect, [])
-    .action(async (name: string, opts: { json?: boolean; check: string[]; uncheck: string[] }) =>
+    .option('--at <time>', 'when it was done (ISO 8601), if earlier: the tick is dated then')
+    .action(async (name: string, opts: { json?: boolean; check: string[]; uncheck: string[]; at?: string }) =>
       setExit(await (await import('./cli/checklist.js')).checklistCommand(ctx, name, opts)),
     );
 

@@ -61,6 +61,8 @@ export interface ChecklistOptions {
   json?: boolean;
   check?: string[];
   uncheck?: string[];
+  /** When the ticked items were done, if earlier (judged as every --at is). */
+  at?: string;
 }
 
 export async function checklistCommand(ctx: Context, name: string, opts: ChecklistOptions): Promise<number> {
@@ -69,9 +71,18 @@ export async function checklistCommand(ctx: Context, name: string, opts: Checkli
   const id = initial.id;
   let items = initial.items;
   const store = home(ctx).timeline(id);
-  const record = (item: string, done: boolean) => store.append([{ type: 'checklist.item', data: { checklist: c.id, item, done } }]);
   const changes = [...(opts.check ?? []).map((r) => [r, true] as const), ...(opts.uncheck ?? []).map((r) => [r, false] as const)];
-  for (const [ref, done] of changes) record(resolveItem(c, ref), done);
+  if (opts.at !== undefined && !changes.length) throw new UserError('--at dates a tick: give it with --check or --uncheck');
+  // Resolved before anything is written: a typo in the third item records none of them.
+  const resolved = changes.map(([ref, done]) => [resolveItem(c, ref), done] as const);
+  let at: string | undefined;
+  if (opts.at !== undefined) {
+    const [{ loadIncident }, { whenDone }] = await Promise.all([import('../incident/open.js'), import('./incident-common.js')]);
+    at = whenDone(loadIncident(home(ctx), id), opts.at, ctx.clock.now()).toISOString();
+  }
+  const record = (item: string, done: boolean) =>
+    store.append([{ type: 'checklist.item', data: { checklist: c.id, item, done, ...(at ? { at } : {}) } }]);
+  for (const [item, done] of resolved) record(item, done);
   if (changes.length) ({ items } = stateOf(ctx, c));
 
   const interactive = !opts.json && !changes.length && ctx.stdinIsTTY && ctx.term.out.isTTY;

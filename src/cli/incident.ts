@@ -224,6 +224,7 @@ export interface ClassifyOptions {
   workaround?: boolean;
   cosmetic?: boolean;
   apply?: boolean;
+  at?: string;
   json?: boolean;
 }
 
@@ -289,17 +290,24 @@ export async function classifyCommand(ctx: Context, opts: ClassifyOptions): Prom
   const result = classify(answers);
   const level = policy.severities[result.severity];
   let applied: string | undefined;
+  if (opts.at !== undefined && !opts.apply) throw new UserError('--at dates what --apply records: give it with --apply');
   if (opts.apply) {
     const { id, state } = incidentOf(ctx);
     requireOpen(state, 'classify --apply');
+    const lastSev = state.severityHistory.at(-1);
+    const at = whenDone(state, opts.at, ctx.clock.now(), {
+      after: [lastSev && { what: `the ${lastSev.from ? 'last severity change' : 'severity it was declared with'}`, at: lastSev.at }],
+    });
+    const dated = opts.at !== undefined ? { at: at.toISOString() } : {};
     if (state.severity !== result.severity)
       append(ctx, id, 'severity.changed', {
         from: state.severity,
         to: result.severity,
         reason: `classification: ${result.reasons.join('; ')}`,
+        ...dated,
       });
-    if (answers.dataBreachOrLoss && !state.dataBreach) append(ctx, id, 'incident.updated', { dataBreach: true });
-    append(ctx, id, 'classification.recorded', { answers, severity: result.severity, reasons: result.reasons });
+    if (answers.dataBreachOrLoss && !state.dataBreach) append(ctx, id, 'incident.updated', { dataBreach: true, ...dated });
+    append(ctx, id, 'classification.recorded', { answers, severity: result.severity, reasons: result.reasons, ...dated });
     applied = id;
   }
   if (opts.json) {

@@ -7,6 +7,7 @@
 import { UserError } from '../errors.js';
 import { incidentStart, postmortemRequirement } from '../incident/decisions.js';
 import { parseIsoDate, parseIsoTime } from '../time-input.js';
+import { scheduledOn } from '../timeline/describe.js';
 import { redactor, home, writeJson, type Context } from './context.js';
 import { incidentOf, policyOf } from './incident-common.js';
 
@@ -51,8 +52,6 @@ export function postmortemSchedule(ctx: Context, opts: ScheduleOptions): number 
     : pm.within
       ? `; due within ${pm.within} of resolution`
       : '';
-  ctx.term.out.write(
-    `Post-mortem for ${id} scheduled on ${on.length === 10 ? on : `${on.slice(0, 16).replace('T', ' ')} UTC`} (#${e.seq})${due}\n`,
-  );
+  ctx.term.out.write(`Post-mortem for ${id} scheduled on ${scheduledOn(on)} (#${e.seq})${due}\n`);
   return 0;
 }

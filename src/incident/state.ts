@@ -94,6 +94,8 @@ export interface IncidentState {
   mitigations: Array<Dated & { mitigationId: string; title?: string; status: string; command?: string; runbook?: string }>;
   rootCause?: string;
   resolution?: string;
+  /** When the post-mortem meeting is, as a person gave it (`postmortem schedule --on`). */
+  postmortemScheduledOn?: string;
   resolvedAt?: string;
   /** When and why it was closed or discarded (`incidents close|discard --reason`). */
   ended?: { at: string; reason: string; by: string };
@@ -370,6 +372,9 @@ export function applyEvent(state: IncidentState, event: TimelineEvent): Incident
       milestone(state, text(d.name, ''), dated, 'explicit');
       // A person moved detection (earlier, usually): the incident's clocks run from it.
       if (d.name === 'detected') state.detectedAt = dated.at;
+      break;
+    case 'postmortem.scheduled':
+      if (typeof d.on === 'string') state.postmortemScheduledOn = d.on;
       break;
     case 'escalation.recorded':
       state.escalations.push({ ...dated, levels: Array.isArray(d.levels) ? (d.levels as string[]) : [] });

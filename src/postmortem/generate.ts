@@ -7,7 +7,7 @@ import { isEvidence, type JudgedFinding } from '../incident/findings.js';
 import type { Policy } from '../incident/policy.js';
 import type { IncidentState } from '../incident/state.js';
 import { recordLine, type TimelineEvent } from '../timeline/event.js';
-import { describeEvent, type DescribeOptions } from '../timeline/describe.js';
+import { describeEvent, scheduledOn, type DescribeOptions } from '../timeline/describe.js';
 import { deviations, type Deviation } from './deviations.js';
 import { block, cell, fenced, inline } from './markdown.js';
 
@@ -20,6 +20,7 @@ export const SIGNIFICANT: ReadonlySet<string> = new Set<string>([
   'mitigation.approved',
   'mitigation.finished',
   'mitigation.declined',
+  'mitigation.verified',
   'status.update',
   'escalation.recorded',
   'note.added',
@@ -27,6 +28,9 @@ export const SIGNIFICANT: ReadonlySet<string> = new Set<string>([
   'handoff.completed',
   'incident.resolved',
   'incident.reopened',
+  'incident.closed',
+  'incident.discarded',
+  'postmortem.scheduled',
   'run.started',
   'run.finished',
   'run.aborted',
@@ -197,7 +201,7 @@ export function generatePostmortem(input: PostmortemInput): Postmortem {
   // The head witness: \`bud-incident timeline verify --head <hash>\` checks the record still holds it.
   o.push(`**${recordLine(state.events, state.head).replace(': ', ':** ')}  `);
   o.push(
-    `**Post-mortem:** ${pm.required ? 'required' : 'optional'} for ${state.severity}${pm.dueAt ? `, due ${time(pm.dueAt.toISOString())} UTC` : pm.within ? ` (within ${pm.within} of resolution)` : ''}`,
+    `**Post-mortem:** ${pm.required ? 'required' : 'optional'} for ${state.severity}${pm.dueAt ? `, due ${time(pm.dueAt.toISOString())} UTC` : pm.within ? ` (within ${pm.within} of resolution)` : ''}${state.postmortemScheduledOn ? `; scheduled for ${inline(scheduledOn(state.postmortemScheduledOn))}` : '; not scheduled yet (bud-incident postmortem schedule --on DATE)'}`,
     '',
   );
   if (missing.length) o.push(`> **Draft — missing:** ${missing.join('; ')}.`, '');
@@ -342,7 +346,7 @@ export function generatePostmortem(input: PostmortemInput): Postmortem {
       start,
       end,
       author,
-      postmortem: { required: pm.required, dueAt: pm.dueAt?.toISOString() ?? null },
+      postmortem: { required: pm.required, dueAt: pm.dueAt?.toISOString() ?? null, scheduledOn: state.postmortemScheduledOn ?? null },
       milestones: Object.fromEntries(ms.map(([k, v]) => [k, v.at])),
       rootCause: state.rootCause ?? null,
       rootCauseNotes: rootCauseNotes.map((n) => ({ text: n.text, by: n.actor, at: n.at })),

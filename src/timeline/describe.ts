@@ -105,7 +105,7 @@ export function describeEvent(e: TimelineEvent, opts: DescribeOptions = {}): str
     case 'mitigation.verified':
       return `Mitigation ${str(d.mitigationId)} verified by ${str(d.stepId)}: ${str(d.status)}`;
     case 'postmortem.scheduled':
-      return `Post-mortem scheduled on ${str(d.on)}`;
+      return `Post-mortem scheduled on ${scheduledOn(str(d.on))}`;
     case 'run.interrupted':
       return `Run interrupted (${(d.stepIds as string[] | undefined)?.join(', ') ?? ''}): ${str(d.choice)}`;
     case 'run.finished': {
@@ -132,4 +132,9 @@ export function happenedEarlier(e: TimelineEvent): string | undefined {
   if (typeof given !== 'string') return undefined;
   const t = Date.parse(given);
   return Number.isNaN(t) || Math.abs(Date.parse(e.ts) - t) < 60_000 ? undefined : given;
+}
+
+/** A post-mortem's scheduled day (YYYY-MM-DD) or time (ISO 8601) as people read it. */
+export function scheduledOn(on: string): string {
+  return /^\d{4}-\d\d-\d\dT\d\d:\d\d/.test(on) ? `${on.slice(0, 16).replace('T', ' ')} UTC` : on;
 }

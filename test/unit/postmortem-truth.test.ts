@@ -211,6 +211,14 @@ describe('timeline rows say what happened', () => {
       'Action A1 added: Alert on pool usage (owner bob, due 2026-12-05)',
     ],
     ['action.done', { id: 'A1' }, 'Action A1 done'],
+    [
+      'mitigation.verified',
+      { mitigationId: 'grow-volume', stepId: 'check-db', status: 'passed' },
+      'Mitigation grow-volume verified by check-db: passed',
+    ],
+    ['incident.closed', { reason: 'duplicate of INC-7' }, 'Incident closed without resolution: duplicate of INC-7'],
+    ['incident.discarded', { reason: 'typo in the title' }, 'Incident discarded (opened by mistake): typo in the title'],
+    ['postmortem.scheduled', { on: '2026-12-03T14:00:00.000Z' }, 'Post-mortem scheduled on 2026-12-03 14:00 UTC'],
   ];
 
   it('covers every significant event type', () => {
