@@ -358,6 +358,9 @@ export function statusOf(policy: Policy, state: IncidentState, now: Date) {
     elapsedMinutes: Math.round(((state.resolvedAt ? new Date(state.resolvedAt) : now).getTime() - incidentStart(state).getTime()) / 60_000),
     response: {
       deadline: deadline.deadline.toISOString(),
+      // The severity whose response time sets the deadline (see responseDeadline).
+      severity: deadline.severity,
+      responseTime: deadline.responseTime,
       acknowledgedAt: deadline.acknowledgedAt?.toISOString() ?? null,
       met: deadline.met ?? null,
       overdue: !deadline.acknowledgedAt && now.getTime() > deadline.deadline.getTime(),
@@ -409,7 +412,7 @@ export async function statusCommand(
     `  ${c.red.bold(s.severity)} · ${s.status === 'resolved' ? c.green('resolved') : s.status} · phase: ${s.phase} · ${elapsed(incidentStart(state), state.resolvedAt ? new Date(state.resolvedAt) : now)} since ${hhmm(incidentStart(state))} UTC · ${s.channel}`,
     `  response: ${
       s.response.acknowledgedAt
-        ? `acknowledged ${hhmm(new Date(s.response.acknowledgedAt))} (deadline ${hhmm(new Date(s.response.deadline))}) ${s.response.met ? c.green('met') : c.red('missed')}`
+        ? `acknowledged ${hhmm(new Date(s.response.acknowledgedAt))} (deadline ${hhmm(new Date(s.response.deadline))}, ${s.response.responseTime} for ${s.response.severity}) ${s.response.met ? c.green('met') : c.red('missed')}`
         : s.response.overdue
           ? c.red(
               `NOT acknowledged — deadline ${hhmm(new Date(s.response.deadline))} UTC passed ${relative(new Date(s.response.deadline), now)}`,

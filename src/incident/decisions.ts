@@ -24,19 +24,37 @@ export function incidentStart(state: IncidentState): Date {
 
 export interface ResponseDeadline {
   deadline: Date;
+  /** The severity whose response time sets the deadline, and that time. */
+  severity: string;
+  responseTime: string;
   responseTimeMs: number;
   acknowledgedAt?: Date;
   met?: boolean;
 }
 
+/**
+ * When the incident had to be acknowledged. Each severity it had sets a deadline: its response
+ * time from when the incident reached it (from detection for the first). The earliest binds, so a
+ * SEV1 lowered to SEV2 after 30 minutes is still judged against SEV1's 15, and a SEV3 raised to
+ * SEV1 unacknowledged must be answered within 15 minutes of the raise.
+ */
 export function responseDeadline(policy: Policy, state: IncidentState): ResponseDeadline {
-  const responseTimeMs = ms(policy.severities[asSeverity(state.severity)].responseTime) ?? 0;
-  const deadline = new Date(incidentStart(state).getTime() + responseTimeMs);
+  const start = incidentStart(state).getTime();
+  const periods = state.severityHistory.length ? state.severityHistory : [{ at: state.openedAt, to: state.severity }];
+  let best: Omit<ResponseDeadline, 'acknowledgedAt' | 'met'> | undefined;
+  for (const [i, p] of periods.entries()) {
+    const severity = asSeverity(p.to);
+    const responseTime = String(policy.severities[severity].responseTime);
+    const responseTimeMs = ms(responseTime) ?? 0;
+    // The declared severity holds from detection; a change, from when it was made.
+    const reached = i === 0 ? start : Math.max(start, Date.parse(p.at) || start);
+    const deadline = new Date(reached + responseTimeMs);
+    if (!best || deadline.getTime() < best.deadline.getTime()) best = { deadline, severity, responseTime, responseTimeMs };
+  }
   const ack = state.milestones.acknowledged?.at;
   return {
-    deadline,
-    responseTimeMs,
-    ...(ack ? { acknowledgedAt: new Date(ack), met: new Date(ack).getTime() <= deadline.getTime() } : {}),
+    ...best!,
+    ...(ack ? { acknowledgedAt: new Date(ack), met: new Date(ack).getTime() <= best!.deadline.getTime() } : {}),
   };
 }
 

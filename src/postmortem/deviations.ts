@@ -35,12 +35,12 @@ export function deviations(
         ? {
             kind: 'response',
             good: true,
-            text: `Responded in ${mins(took)}, within the ${policy.severities[sev].responseTime} response time for ${sev}`,
+            text: `Responded in ${mins(took)}, within the ${rd.responseTime} response time for ${rd.severity}`,
           }
         : {
             kind: 'response',
             good: false,
-            text: `Responded after ${mins(took)}, beyond the ${policy.severities[sev].responseTime} response time for ${sev} (deadline ${fmt(rd.deadline)} UTC)`,
+            text: `Responded after ${mins(took)}, beyond the ${rd.responseTime} response time for ${rd.severity} (deadline ${fmt(rd.deadline)} UTC)`,
           },
     );
   } else out.push({ kind: 'response', good: false, text: `No response was recorded (deadline ${fmt(rd.deadline)} UTC)` });

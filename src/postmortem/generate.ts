@@ -2,7 +2,7 @@
  * The post-mortem (§8.1 template), filled from the timeline. Pure and deterministic: the same
  * timeline gives the same document (no clock is read; "as of" is the last event).
  */
-import { incidentStart, postmortemRequirement } from '../incident/decisions.js';
+import { incidentStart, postmortemRequirement, responseDeadline } from '../incident/decisions.js';
 import { isEvidence, type JudgedFinding } from '../incident/findings.js';
 import type { Policy } from '../incident/policy.js';
 import type { IncidentState } from '../incident/state.js';
@@ -239,10 +239,11 @@ export function generatePostmortem(input: PostmortemInput): Postmortem {
   for (const [name, m] of ms)
     o.push(`| ${cell(name)} | ${time(m.at)} | ${duration(new Date(m.at).getTime() - new Date(start).getTime())} |`);
   o.push('');
+  const rd = responseDeadline(policy, state);
   const since = (name: string) =>
     state.milestones[name] ? duration(new Date(state.milestones[name].at).getTime() - new Date(start).getTime()) : 'not reached';
   o.push(
-    `- Time to acknowledge: ${since('acknowledged')} (response time for ${state.severity}: ${policy.severities[state.severity as 'SEV1']?.responseTime ?? '?'})`,
+    `- Time to acknowledge: ${since('acknowledged')} (response time for ${rd.severity}: ${rd.responseTime}${rd.severity !== state.severity ? `, the severity it had then` : ''})`,
   );
   o.push(`- Time to mitigate: ${since('mitigated')}`);
   o.push(`- Time to resolve: ${since('resolved')}`, '');

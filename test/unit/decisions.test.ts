@@ -66,7 +66,8 @@ describe('escalation matrix', () => {
       ['L2', at(15).toISOString()],
     ]);
     expect(plan.next).toMatchObject({ level: 'L3', dueAt: at(30) });
-    expect(responseDeadline(policy, s).deadline).toEqual(at(15));
+    // SEV2 from detection (30m) binds before SEV1 from the raise (20 + 15); the old rule judged SEV1 from the start, before it was reached.
+    expect(responseDeadline(policy, s)).toMatchObject({ deadline: at(30), severity: 'SEV2' });
   });
 
   it('marks levels already escalated', () => {
@@ -87,6 +88,20 @@ describe('response deadline, next update, post-mortem due', () => {
     ['SEV4', 1440],
   ])('%s must be answered within %s minutes', (sev, minutes) => {
     expect(responseDeadline(policy, incident(sev)).deadline).toEqual(at(minutes));
+  });
+
+  it("a severity lowered later does not loosen the deadline: a SEV1 lowered to SEV2 at 30:00 and acknowledged at 20:00 missed SEV1's 15 minutes", () => {
+    const s = incident('SEV1', [
+      ev('milestone.recorded', { name: 'acknowledged', at: at(20).toISOString() }),
+      ev('severity.changed', { to: 'SEV2', at: at(30).toISOString() }),
+    ]);
+    expect(s.severity).toBe('SEV2');
+    expect(responseDeadline(policy, s)).toMatchObject({ deadline: at(15), severity: 'SEV1', met: false });
+  });
+
+  it('a severity raised before anyone answered sets its own deadline from the raise', () => {
+    const s = incident('SEV3', [ev('severity.changed', { to: 'SEV1', at: at(60).toISOString() })]);
+    expect(responseDeadline(policy, s)).toMatchObject({ deadline: at(75), severity: 'SEV1' });
   });
 
   it('response met at 15:00, missed at 15:01 (SEV1)', () => {
