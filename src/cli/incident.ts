@@ -28,6 +28,7 @@ import {
   elapsed,
   hhmm,
   incidentOf,
+  incidentWithFindings,
   oneLineProblem,
   parseAt,
   parseDue,
@@ -397,9 +398,8 @@ export async function statusCommand(
   checklistProgress?: (state: IncidentState) => Array<{ name: string; done: number; total: number }>,
 ): Promise<number> {
   const policy = policyOf(ctx);
-  const { id, state } = incidentOf(ctx);
+  const { state, findings: judged } = incidentWithFindings(ctx);
   const now = ctx.clock.now();
-  const judged = judgeFindings(home(ctx).events(id));
   const s = statusOf(policy, state, now, judged);
   const checklists = checklistProgress?.(state) ?? [];
   if (opts.json) {
@@ -474,7 +474,7 @@ export interface UpdateOptions {
 
 export async function updateCommand(ctx: Context, opts: UpdateOptions): Promise<number> {
   const policy = policyOf(ctx);
-  const { id, state } = incidentOf(ctx);
+  const { id, state, findings } = incidentWithFindings(ctx);
   requireNotEnded(state, 'a status update');
   // A resolved incident still takes its all-clear (the Resolved update, with the resolution and the
   // confirmed root cause in it); anything else needs it reopened.
@@ -515,7 +515,7 @@ export async function updateCommand(ctx: Context, opts: UpdateOptions): Promise<
   const nextAt = new Date(at.getTime() + nextMs);
   const resolvedUpdate = status === 'Resolved';
   // Only findings that are evidence about the live system may be said (not a drill's, not refuted, not could-not-check).
-  const body = statusUpdateMessage(policy, state, judgeFindings(home(ctx).events(id)), {
+  const body = statusUpdateMessage(policy, state, findings, {
     status,
     impact,
     // The message's Time line is when it was sent (update --at backdates it).
