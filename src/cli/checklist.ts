@@ -7,6 +7,7 @@ import { checklists } from './docs.js';
 import type { IncidentState } from '../incident/state.js';
 import { suggest } from '../suggest.js';
 import { home, writeJson, type Context } from './context.js';
+import { incidentOf, requireNotEnded } from './incident-common.js';
 
 export { checklists } from './docs.js';
 
@@ -69,6 +70,8 @@ export async function checklistCommand(ctx: Context, name: string, opts: Checkli
   const c = find(ctx, name);
   const initial = stateOf(ctx, c);
   const id = initial.id;
+  if (opts.check?.length || opts.uncheck?.length || (!opts.json && ctx.stdinIsTTY && ctx.term.out.isTTY))
+    requireNotEnded(incidentOf(ctx).state, 'ticking a checklist');
   let items = initial.items;
   const store = home(ctx).timeline(id);
   const changes = [...(opts.check ?? []).map((r) => [r, true] as const), ...(opts.uncheck ?? []).map((r) => [r, false] as const)];

@@ -2,8 +2,9 @@
 import { UserError } from '../errors.js';
 import { parseIsoDate, parseIsoTime } from '../time-input.js';
 import { incidentStart } from '../incident/decisions.js';
+import { FindingLedger, type JudgedFinding } from '../incident/findings.js';
 import { loadIncident } from '../incident/open.js';
-import type { IncidentState } from '../incident/state.js';
+import { applyEvent, emptyState, type IncidentState } from '../incident/state.js';
 import { home, type Context } from './context.js';
 
 export { policyOf } from './docs.js';
@@ -12,6 +13,22 @@ export function incidentOf(ctx: Context): { id: string; state: IncidentState } {
   const h = home(ctx);
   const id = h.resolve(ctx.global.incident);
   return { id, state: loadIncident(h, id) };
+}
+
+/**
+ * The incident and its judged findings (findings.ts), from one read of its timeline: what `status`
+ * and `update` say about findings is the judgement the post-mortem makes.
+ */
+export function incidentWithFindings(ctx: Context): { id: string; state: IncidentState; findings: JudgedFinding[] } {
+  const h = home(ctx);
+  const id = h.resolve(ctx.global.incident);
+  const ledger = new FindingLedger();
+  const state = emptyState(id);
+  for (const e of h.events(id)) {
+    applyEvent(state, e);
+    ledger.add(e);
+  }
+  return { id, state, findings: ledger.list() };
 }
 
 /**

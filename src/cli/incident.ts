@@ -16,9 +16,9 @@ import {
   responseDeadline,
   type ClassificationAnswers,
 } from '../incident/decisions.js';
-import { judgeFindings } from '../incident/findings.js';
+import { findingLine, isEvidence, judgeFindings, type JudgedFinding } from '../incident/findings.js';
 import { loadIncident, openIncident } from '../incident/open.js';
-import { statusUpdateMessage } from '../incident/status-update.js';
+import { notVerified, statusUpdateMessage } from '../incident/status-update.js';
 import { MILESTONE_ORDER, type IncidentState } from '../incident/state.js';
 import { slugify } from '../incident/store.js';
 import { renderTemplate } from '../runbook/template.js';
@@ -28,6 +28,7 @@ import {
   elapsed,
   hhmm,
   incidentOf,
+  incidentWithFindings,
   oneLineProblem,
   parseAt,
   parseDue,
@@ -40,7 +41,7 @@ import {
   whenDone,
 } from './incident-common.js';
 import type { Policy } from '../incident/policy.js';
-import { recordLine } from '../timeline/event.js';
+import { recordLine, type TimelineEvent } from '../timeline/event.js';
 import { ChainError } from '../timeline/store.js';
 
 const ROLE_ALIASES: Record<string, string> = {
@@ -334,15 +335,29 @@ export async function classifyCommand(ctx: Context, opts: ClassifyOptions): Prom
   return 0;
 }
 
-/** Everything `status` shows, as data. */
-export function statusOf(policy: Policy, state: IncidentState, now: Date) {
+/** A judged finding as `status --json` gives it. */
+const shownFinding = (f: JudgedFinding) => ({
+  runbook: f.runbook,
+  findingId: f.findingId,
+  message: f.message,
+  at: f.at,
+  verdict: f.verdict,
+  ...(f.simulated ? { simulated: true } : {}),
+  ...(f.why ? { why: f.why } : {}),
+});
+
+/**
+ * Everything `status` shows, as data. `judged` is `judgeFindings` over the incident's timeline: the
+ * findings are those that stand or were fixed (the same judgement as status updates and the
+ * post-mortem); refuted, could-not-check and drill ones are in `findingsSetAside`, never as findings.
+ */
+export function statusOf(policy: Policy, state: IncidentState, now: Date, judged: JudgedFinding[]) {
   const deadline = responseDeadline(policy, state);
   const plan = escalationPlan(policy, state, now);
   const next = nextUpdateDue(policy, state);
   const pm = postmortemRequirement(policy, state.severity, state.resolvedAt ? new Date(state.resolvedAt) : undefined);
-  const findings = [...state.runs.values()].flatMap((r) =>
-    r.findings.map((f) => ({ runbook: r.runbook, findingId: f.findingId, message: f.message, at: f.ts })),
-  );
+  const findings = judged.filter(isEvidence).map(shownFinding);
+  const findingsSetAside = judged.filter((f) => !isEvidence(f)).map(shownFinding);
   const openActions = [...state.actions.values()].filter((a) => !a.doneAt);
   return {
     id: state.id,
@@ -367,6 +382,7 @@ export function statusOf(policy: Policy, state: IncidentState, now: Date) {
     },
     roles: state.roles,
     findings,
+    findingsSetAside,
     nextUpdate: next ? { dueAt: next.toISOString(), overdue: next.getTime() < now.getTime() } : null,
     escalation: {
       due: plan.due.map((l) => ({
@@ -393,9 +409,9 @@ export async function statusCommand(
   checklistProgress?: (state: IncidentState) => Array<{ name: string; done: number; total: number }>,
 ): Promise<number> {
   const policy = policyOf(ctx);
-  const { state } = incidentOf(ctx);
+  const { state, findings: judged } = incidentWithFindings(ctx);
   const now = ctx.clock.now();
-  const s = statusOf(policy, state, now);
+  const s = statusOf(policy, state, now, judged);
   const checklists = checklistProgress?.(state) ?? [];
   if (opts.json) {
     writeJson(ctx, { ...s, checklists, record: { events: state.events, head: state.head } });
@@ -421,9 +437,15 @@ export async function statusCommand(
     }`,
     `  roles: ${roleNames.map((r) => `${r} ${s.roles[r] ?? c.dim('—')}`).join(' · ')}`,
   ];
-  if (s.findings.length) {
-    o.push(`  findings (${s.findings.length}):`);
-    for (const f of s.findings.slice(-5)) o.push(`    • ${f.message.slice(0, 160)}`);
+  const evidence = judged.filter(isEvidence);
+  if (evidence.length) {
+    o.push(`  findings (${evidence.length}${s.drill ? ', simulated in this drill' : ''}):`);
+    for (const f of evidence.slice(-5)) o.push(`    • ${findingLine(f)}`);
+  }
+  const setAside = judged.filter((f) => !isEvidence(f));
+  if (setAside.length) {
+    o.push(c.dim(`  set aside, not facts about the system (${setAside.length}):`));
+    for (const f of setAside.slice(-5)) o.push(c.dim(`    • ${findingLine(f)}`));
   }
   if (s.nextUpdate)
     o.push(
@@ -463,13 +485,21 @@ export interface UpdateOptions {
 
 export async function updateCommand(ctx: Context, opts: UpdateOptions): Promise<number> {
   const policy = policyOf(ctx);
-  const { id, state } = incidentOf(ctx);
-  requireOpen(state, 'a status update');
+  const { id, state, findings } = incidentWithFindings(ctx);
+  requireNotEnded(state, 'a status update');
+  // A resolved incident still takes its all-clear (the Resolved update, with the resolution and the
+  // confirmed root cause in it); anything else needs it reopened.
+  const resolved = state.status === 'resolved';
+  if (resolved && opts.status !== undefined && opts.status !== 'Resolved')
+    throw new UserError(
+      `incident ${id} is resolved: only its all-clear may still be sent (bud-incident update --status Resolved --impact "..."); ` +
+        `a "${opts.status}" update needs it reopened first: bud-incident resolve --reopen --incident ${id}`,
+    );
   const now = ctx.clock.now();
   const last = state.updates.at(-1);
   const at = whenDone(state, opts.at, now, { after: [last && { what: 'the last status update', at: last.at }] });
-  const prompter = opts.status && opts.impact ? undefined : prompterFor(ctx);
-  let status = opts.status;
+  let status = opts.status ?? (resolved ? 'Resolved' : undefined);
+  const prompter = status && opts.impact ? undefined : prompterFor(ctx);
   requireOneLine('--status', status);
   let impact = opts.impact;
   if ((!status || !impact) && !prompter)
@@ -496,7 +526,7 @@ export async function updateCommand(ctx: Context, opts: UpdateOptions): Promise<
   const nextAt = new Date(at.getTime() + nextMs);
   const resolvedUpdate = status === 'Resolved';
   // Only findings that are evidence about the live system may be said (not a drill's, not refuted, not could-not-check).
-  const message = statusUpdateMessage(policy, state, judgeFindings(home(ctx).events(id)), {
+  const body = statusUpdateMessage(policy, state, findings, {
     status,
     impact,
     // The message's Time line is when it was sent (update --at backdates it).
@@ -505,6 +535,8 @@ export async function updateCommand(ctx: Context, opts: UpdateOptions): Promise<
     ...(opts.findings !== undefined ? { findings: opts.findings } : {}),
     ...(opts.actions !== undefined ? { actions: opts.actions } : {}),
   });
+  // A message pasted from a rehearsal must never read as a real incident's.
+  const message = state.drill ? `${DRILL_BANNER}\n${body}` : body;
   // On a terminal, the responder gets the whole message in their editor before it is recorded.
   let finalMessage = message;
   if (prompter && (await prompter.confirm('Edit the message before it is recorded?', false))) {
@@ -603,7 +635,7 @@ export function severityCommand(ctx: Context, sevArg: string, opts: { reason?: s
       from: state.severity,
       to: sev,
       responseDeadline: deadline.deadline.toISOString(),
-      escalation: statusOf(policy, updated, now).escalation,
+      escalation: statusOf(policy, updated, now, []).escalation,
     });
     return 0;
   }
@@ -939,16 +971,20 @@ export function incidentsEnd(
 
 export { slugify };
 
-export function handoffSummary(
-  policy: Policy,
-  state: IncidentState,
-  now: Date,
-  events: Array<{ seq: number; type: string; data: Record<string, unknown> }>,
-): string[] {
-  const s = statusOf(policy, state, now);
+/**
+ * The handoff summary: where the incident stands and what happened since the last handoff. Its
+ * findings are judged as in `status` (findings.ts): those that stand or were fixed are findings;
+ * refuted, could-not-check and drill ones are listed apart, labelled, never as facts.
+ */
+export function handoffSummary(policy: Policy, state: IncidentState, now: Date, events: TimelineEvent[]): string[] {
+  const judged = judgeFindings(events);
+  const s = statusOf(policy, state, now, judged);
   const last = state.handoffs[state.handoffs.length - 1];
   const since = last ? events.filter((e) => e.seq > last.seq) : events;
   const count = (t: string) => since.filter((e) => e.type === t).length;
+  const newFindings = last ? judged.filter((f) => f.seq > last.seq) : judged;
+  const evidence = newFindings.filter(isEvidence);
+  const setAside = newFindings.filter((f) => !isEvidence(f));
   const lines = [
     `Handoff: ${state.id} — ${state.title}`,
     `Status: ${state.severity}, ${s.status}, phase ${s.phase}, ${elapsed(incidentStart(state), now)} since ${hhmm(incidentStart(state))} UTC`,
@@ -958,13 +994,18 @@ export function handoffSummary(
         .join(', ') || 'none assigned'
     }`,
     '',
-    `Since ${last ? `the last handoff (${hhmm(new Date(last.at))} UTC, ${last.from} → ${last.to})` : 'the start'}: ${count('finding.raised')} finding(s), ${count('mitigation.finished')} mitigation(s) run, ${count('status.update')} status update(s), ${count('severity.changed')} severity change(s), ${count('note.added')} note(s)`,
+    `Since ${last ? `the last handoff (${hhmm(new Date(last.at))} UTC, ${last.from} → ${last.to})` : 'the start'}: ${evidence.length} finding(s)${setAside.length ? ` (and ${setAside.length} set aside)` : ''}, ${count('mitigation.finished')} mitigation(s) run, ${count('status.update')} status update(s), ${count('severity.changed')} severity change(s), ${count('note.added')} note(s)`,
   ];
-  for (const e of since.filter((x) => x.type === 'finding.raised').slice(-5))
-    lines.push(`  • finding: ${String(e.data.message).slice(0, 200)}`);
+  for (const f of evidence.slice(-5)) lines.push(`  • finding: ${findingLine(f, 200)}`);
+  for (const f of setAside.slice(-5)) lines.push(`  • set aside, not a fact about the system: ${findingLine(f, 200)}`);
   for (const e of since.filter((x) => x.type === 'note.added').slice(-5)) lines.push(`  • note: ${String(e.data.text).slice(0, 200)}`);
-  for (const e of since.filter((x) => x.type === 'mitigation.finished'))
-    lines.push(`  • mitigation ${String(e.data.mitigationId)}: ${String(e.data.status)}`);
+  for (const e of since.filter((x) => x.type === 'mitigation.finished')) {
+    const m = state.mitigations.find((x) => x.seq === e.seq);
+    const problem = m && m.status === 'passed' ? notVerified(m) : undefined;
+    lines.push(
+      `  • mitigation ${String(e.data.mitigationId)}: ${String(e.data.status)}${problem ? `, but did not verify: ${problem}` : ''}`,
+    );
+  }
   const open = [...state.actions.values()].filter((a) => !a.doneAt);
   lines.push(
     '',

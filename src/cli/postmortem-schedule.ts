@@ -9,7 +9,7 @@ import { incidentStart, postmortemRequirement } from '../incident/decisions.js';
 import { parseIsoDate, parseIsoTime } from '../time-input.js';
 import { scheduledOn } from '../timeline/describe.js';
 import { redactor, home, writeJson, type Context } from './context.js';
-import { incidentOf, policyOf } from './incident-common.js';
+import { incidentOf, policyOf, requireNotEnded } from './incident-common.js';
 
 export interface ScheduleOptions {
   on?: string;
@@ -32,6 +32,7 @@ export function postmortemSchedule(ctx: Context, opts: ScheduleOptions): number 
   if (opts.on === undefined) throw new UserError('postmortem schedule needs --on DATE (the day, or time, of the post-mortem meeting)');
   const { on, start } = parseOn(opts.on);
   const { id, state } = incidentOf(ctx);
+  requireNotEnded(state, 'scheduling its post-mortem');
   const begun = incidentStart(state);
   const dayBegun = Date.UTC(begun.getUTCFullYear(), begun.getUTCMonth(), begun.getUTCDate());
   if (start.getTime() < (on.length === 10 ? dayBegun : begun.getTime()))

@@ -10,8 +10,13 @@
  *   applied in between: the problem it named was not there when looked at again.
  *
  * A finding whose check passed after a mitigation was applied is `fixed` (it was real, and the fix
- * cleared it); any other finding `stands`. Streaming (one event at a time), so the post-mortem can
- * judge a 100,000-event timeline in the same pass that folds it.
+ * cleared it); any other finding `stands`.
+ *
+ * A drill incident (`incident.opened` with `drill: true`) is judged against itself: its simulated
+ * runs are what it rehearses, so their findings are judged like live ones (stand, fixed, refuted,
+ * unchecked by the drill's own later checks) and carry `simulated: true`, to be shown as such.
+ *
+ * Streaming (one event at a time), so the post-mortem can judge a 100,000-event timeline in the same pass that folds it.
  */
 import type { TimelineEvent } from '../timeline/event.js';
 
@@ -28,6 +33,8 @@ export interface JudgedFinding {
   message: string;
   cause?: string;
   verdict: FindingVerdict;
+  /** Raised by a `--simulate` run of a drill incident: the drill's own (rehearsed) finding, not the live system's. */
+  simulated?: boolean;
   /** Why it is not a standing finding, in words (the re-check that passed, the mitigation that fixed it...). */
   why?: string;
 }
@@ -35,11 +42,35 @@ export interface JudgedFinding {
 /** Findings that are evidence about the live system: what the runbooks found, not rehearsals or blind checks. */
 export const isEvidence = (f: JudgedFinding): boolean => f.verdict === 'stands' || f.verdict === 'fixed';
 
+/** What a finding that is not evidence is, in words (status, handoff). */
+export const SET_ASIDE_LABEL: Record<Exclude<FindingVerdict, 'stands' | 'fixed'>, string> = {
+  refuted: 'refuted',
+  unchecked: 'could not check',
+  drill: 'from a drill',
+};
+
+/**
+ * One line for a finding as `status` and `handoff` show it: evidence as it is (`[simulated]` for a
+ * drill's own, "fixed: …" when a fix cleared it); anything else labelled with why it is set aside.
+ */
+export function findingLine(f: JudgedFinding, max = 160): string {
+  const message = f.message.slice(0, max);
+  if (f.verdict === 'stands' || f.verdict === 'fixed')
+    return `${f.simulated ? '[simulated] ' : ''}${message}${f.verdict === 'fixed' ? ` (fixed: ${f.why})` : ''}`;
+  return `${SET_ASIDE_LABEL[f.verdict]}: ${f.simulated ? '[simulated] ' : ''}${message} — ${f.why}`;
+}
+
 const hm = (iso: string) => iso.slice(11, 16);
 const str = (v: unknown) => (typeof v === 'string' ? v : '');
 
 export class FindingLedger {
-  private readonly runs = new Map<string, { runbook: string; simulate: boolean }>();
+  /** The incident is a drill: its simulated runs are judged as its own (see the top of this file). */
+  private drillIncident = false;
+  /**
+   * `simulated`: a `--simulate` run; `foreign`: a simulated run in a live incident, whose findings are
+   * set aside as `drill` and whose checks and mitigations settle nothing.
+   */
+  private readonly runs = new Map<string, { runbook: string; foreign: boolean; simulated: boolean }>();
   /** The last status of each step, by run and step id: a finding belongs to the step that just finished. */
   private readonly lastStatus = new Map<string, string>();
   private readonly passedMitigations: Array<{ seq: number; id: string; at: string }> = [];
@@ -52,14 +83,22 @@ export class FindingLedger {
     const runId = str(d.runId);
     const at = typeof d.at === 'string' ? d.at : e.ts;
     switch (e.type) {
+      case 'incident.opened':
+        this.drillIncident = d.drill === true;
+        break;
       case 'run.started':
-        this.runs.set(runId, { runbook: str(d.runbook), simulate: d.mode === 'simulate' });
+        // In a drill incident a simulated run is not foreign to the record: it is judged like a live one.
+        this.runs.set(runId, {
+          runbook: str(d.runbook),
+          foreign: d.mode === 'simulate' && !this.drillIncident,
+          simulated: d.mode === 'simulate',
+        });
         break;
       case 'step.finished': {
         const status = str(d.status);
         this.lastStatus.set(`${runId}\u0000${str(d.stepId)}`, status);
         const run = this.runs.get(runId);
-        if (status !== 'passed' || !run || run.simulate) break;
+        if (status !== 'passed' || !run || run.foreign) break;
         // A live check passed: the standing findings it had raised before are fixed or refuted.
         const key = `${run.runbook}\u0000${str(d.stepId)}`;
         for (const f of this.standing.get(key) ?? []) {
@@ -76,7 +115,7 @@ export class FindingLedger {
         break;
       }
       case 'mitigation.finished':
-        if (d.status === 'passed' && !this.runs.get(runId)?.simulate)
+        if (d.status === 'passed' && !this.runs.get(runId)?.foreign)
           this.passedMitigations.push({ seq: e.seq, id: str(d.mitigationId), at });
         break;
       case 'finding.raised': {
@@ -93,8 +132,9 @@ export class FindingLedger {
           message: str(d.message),
           ...(cause ? { cause } : {}),
           verdict: 'stands',
+          ...(run?.simulated ? { simulated: true } : {}),
         };
-        if (run?.simulate) {
+        if (run?.foreign) {
           f.verdict = 'drill';
           f.why = 'from a drill (--simulate): replayed output, not this system';
         } else if (stepStatus !== undefined && stepStatus !== 'failed') {

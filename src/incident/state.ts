@@ -91,7 +91,18 @@ export interface IncidentState {
   milestones: Record<string, Dated & { source: 'explicit' | 'derived'; boundedBy?: string }>;
   escalations: Array<Dated & { levels: string[] }>;
   handoffs: Array<Dated & { from: string; to: string }>;
-  mitigations: Array<Dated & { mitigationId: string; title?: string; status: string; command?: string; runbook?: string }>;
+  mitigations: Array<
+    Dated & {
+      mitigationId: string;
+      title?: string;
+      status: string;
+      command?: string;
+      runbook?: string;
+      runId?: string;
+      /** Its verification check re-ran after it was applied (`mitigation.verified`): passed means the fix worked. */
+      verified?: { status: string; stepId: string; at: string };
+    }
+  >;
   rootCause?: string;
   resolution?: string;
   /** When the post-mortem meeting is, as a person gave it (`postmortem schedule --on`). */
@@ -403,9 +414,16 @@ export function applyEvent(state: IncidentState, event: TimelineEvent): Incident
         mitigationId: text(d.mitigationId, ''),
         status: text(d.status, ''),
         ...(run ? { runbook: run.runbook } : {}),
+        ...(runId ? { runId } : {}),
       });
       if (d.status === 'passed') addEvidence(state, 'mitigated', dated);
       break;
+    case 'mitigation.verified': {
+      // The verdict on the last application of that mitigation in that run.
+      const m = state.mitigations.findLast((x) => x.runId === runId && x.mitigationId === d.mitigationId);
+      if (m) m.verified = { status: text(d.status, ''), stepId: text(d.stepId, ''), at: dated.at };
+      break;
+    }
     case 'run.started':
       // data.at (run --at) is when the responder began the runbook; its steps keep their real times.
       addEvidence(state, 'investigating', dated);

@@ -6,7 +6,9 @@
  * the live system (never a drill's, never one whose check could not see the system, never one a
  * later check refuted: see findings.ts). A Resolved update is the last one: it says what was done
  * (the resolution, the mitigations that passed) and what is known (the confirmed root cause), and
- * promises no next update; follow-up action items are not current actions.
+ * promises no next update; follow-up action items are not current actions. A mitigation whose
+ * verification check failed afterwards is "applied but did not verify", never "Done". In a drill
+ * incident, the drill's own (simulated) findings are what it knows, marked [simulated].
  */
 import { renderTemplate } from '../runbook/template.js';
 import { isEvidence, type JudgedFinding } from './findings.js';
@@ -36,15 +38,30 @@ export function whatWeKnow(state: IncidentState, findings: JudgedFinding[], reso
   const evidence = findings
     .filter(isEvidence)
     .slice(-5)
-    .map((f) => `- ${f.message}`);
+    .map((f) => `- ${f.simulated ? '[simulated] ' : ''}${f.message}`);
   return [...confirmed, ...evidence].join('\n') || '- Investigation in progress';
 }
 
-/** "Current Actions": what is being done; for a Resolved update, what was done. */
+type Mitigation = IncidentState['mitigations'][number];
+
+/**
+ * Why an applied mitigation is not known to have worked: its verification check re-ran afterwards and
+ * did not pass ("its check pvc failed afterwards"); undefined when it verified or has no such check.
+ */
+export function notVerified(m: Mitigation): string | undefined {
+  if (!m.verified || m.verified.status === 'passed') return undefined;
+  return `its check ${m.verified.stepId} ${m.verified.status} afterwards (${hm(m.verified.at)} UTC)`;
+}
+
+/** "Current Actions": what is being done; for a Resolved update, what was done (a fix that did not verify is not "Done"). */
 export function currentActions(state: IncidentState, resolved: boolean): string {
   const mitigations = state.mitigations
     .filter((m) => m.status === 'passed')
-    .map((m) => (resolved ? `- Done: ${m.mitigationId} applied at ${hm(m.at)} UTC` : `- Applied: ${m.mitigationId}`));
+    .map((m) => {
+      const problem = notVerified(m);
+      if (problem) return `- Applied but did not verify: ${m.mitigationId} at ${hm(m.at)} UTC; ${problem}`;
+      return resolved ? `- Done: ${m.mitigationId} applied at ${hm(m.at)} UTC` : `- Applied: ${m.mitigationId}`;
+    });
   if (resolved) return [...(state.resolution ? [`- Resolved: ${state.resolution}`] : []), ...mitigations].join('\n') || '- Resolved';
   const openActions = [...state.actions.values()].filter((a) => !a.doneAt).map((a) => `- ${a.text} (${a.owner})`);
   return [...mitigations, ...openActions].join('\n') || '- Investigating';

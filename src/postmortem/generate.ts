@@ -6,6 +6,7 @@ import { incidentStart, postmortemRequirement, responseDeadline } from '../incid
 import { isEvidence, type JudgedFinding } from '../incident/findings.js';
 import type { Policy } from '../incident/policy.js';
 import type { IncidentState } from '../incident/state.js';
+import { notVerified } from '../incident/status-update.js';
 import { recordLine, type TimelineEvent } from '../timeline/event.js';
 import { describeEvent, scheduledOn, type DescribeOptions } from '../timeline/describe.js';
 import { deviations, type Deviation } from './deviations.js';
@@ -300,7 +301,13 @@ export function generatePostmortem(input: PostmortemInput): Postmortem {
   o.push(...(state.resolution ? block(state.resolution) : [toFill('resolution (bud-incident resolve --resolution)')]));
   const applied = state.mitigations.filter((m) => m.status === 'passed');
   if (applied.length)
-    o.push('', ...applied.map((m) => `- Mitigation \`${m.mitigationId}\`${m.runbook ? ` (${m.runbook})` : ''} applied at ${hm(m.at)} UTC`));
+    o.push(
+      '',
+      ...applied.map((m) => {
+        const problem = notVerified(m);
+        return `- Mitigation \`${m.mitigationId}\`${m.runbook ? ` (${m.runbook})` : ''} applied at ${hm(m.at)} UTC${problem ? ` — did not verify: ${problem}` : ''}`;
+      }),
+    );
   o.push('');
 
   o.push('## What Went Well', '');

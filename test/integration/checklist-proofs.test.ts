@@ -35,7 +35,9 @@ describe('checklist sev1 after declare, escalate, resolve', () => {
       'bud-incident checklist sev1 --check channel-created',
     ]);
     expect(s.get('stakeholders-notified')!.record).toEqual(['bud-incident checklist sev1 --check stakeholders-notified']);
-    expect(s.get('all-clear')!.record![0]).toBe('bud-incident update --status Resolved --impact "..." (before resolve)');
+    expect(s.get('all-clear')!.record![0]).toBe(
+      'bud-incident update --status Resolved --impact "..." (after resolve, so it carries the resolution)',
+    );
     expect(s.get('postmortem-scheduled')!.record![0]).toBe('bud-incident postmortem schedule --on YYYY-MM-DD');
     // The root cause resolve recorded is a person's word: it proves that item, and says so.
     expect(s.get('root-cause-identified')).toMatchObject({
@@ -59,10 +61,8 @@ describe('checklist sev1 after declare, escalate, resolve', () => {
     const resolvedSeq = s.get('root-cause-identified')!.proof.events[0].seq as number;
     await run('checklist', 'sev1', '--check', 'channel-created');
     await run('checklist', 'sev1', '--check', 'stakeholders-notified');
-    // The all-clear goes out before the incident is resolved (update refuses a resolved incident).
-    await run('resolve', '--reopen');
+    // The all-clear is the one update a resolved incident still takes.
     await run('update', '--status', 'Resolved', '--impact', 'None now');
-    await run('resolve', '--root-cause', 'The PostgreSQL volume filled up', '--resolution', 'Expanded the volume');
     const bad = await box.run(['postmortem', 'schedule', '--on', '2026-02-30']);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/--on "2026-02-30": 2026-02 has no day 30/);

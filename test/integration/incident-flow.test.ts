@@ -40,9 +40,11 @@ describe('a SEV1 from declare to post-mortem', () => {
     await run('assign', 'tech-lead', 'bob');
     await run('assign', 'scribe', 'erin');
     const u1 = JSON.parse((await run('update', '--status', 'Investigating', '--impact', 'All API requests failing', '--json')).stdout);
-    expect(u1.message).toMatch(/^=== SEV1 INCIDENT UPDATE ===\nTime: \d\d:\d\d UTC\nStatus: Investigating/);
-    // The run above was a drill (--simulate): its findings are never facts in a status update.
-    expect(u1.message).not.toContain('cannot use its storage');
+    // A drill's update says so first; the drill's own (simulated) findings are what it knows, marked as such.
+    expect(u1.message).toMatch(
+      /^\[DRILL — a rehearsal, not a real incident\]\n=== SEV1 INCIDENT UPDATE ===\nTime: \d\d:\d\d UTC\nStatus: Investigating/,
+    );
+    expect(u1.message).toMatch(/- \[simulated\] PostgreSQL \S+ cannot use its storage/);
     await run('update', '--status', 'Mitigating', '--impact', 'All API requests failing', '--next-update', '15m');
     // A Resolved update is the last one: it promises no next update.
     const done = JSON.parse((await run('update', '--status', 'Resolved', '--impact', 'None now', '--json')).stdout);
