@@ -278,7 +278,7 @@ export function generatePostmortem(input: PostmortemInput): Postmortem {
   o.push('');
   for (const n of rootCauseNotes) o.push(`- ${inline(n.text)} (${inline(n.actor)}, ${hm(n.at)})`);
   const findingLine = (f: JudgedFinding) =>
-    `- ${inline(f.message)} (${inline(f.runbook || 'runbook')}${f.cause ? `, pointed to ${inline(f.cause)}` : ''}, ${hm(f.at)} UTC)`;
+    `- ${f.simulated ? '[simulated] ' : ''}${inline(f.message)} (${inline(f.runbook || 'runbook')}${f.cause ? `, pointed to ${inline(f.cause)}` : ''}, ${hm(f.at)} UTC)`;
   const evidence = input.findings.filter(isEvidence);
   if (evidence.length)
     o.push(
