@@ -81,7 +81,14 @@ export async function checklistCommand(ctx: Context, name: string, opts: Checkli
   let at: string | undefined;
   if (opts.at !== undefined) {
     const [{ loadIncident }, { whenDone }] = await Promise.all([import('../incident/open.js'), import('./incident-common.js')]);
-    at = whenDone(loadIncident(home(ctx), id), opts.at, ctx.clock.now()).toISOString();
+    // A tick is dated after the last tick or untick of the same item, like every history.
+    const byHand = (item: string) => {
+      const i = items.find((x) => x.id === item);
+      return i && i.by && i.at && (i.proof?.kind === 'hand' || !i.done)
+        ? { what: `the last tick or untick of ${item}`, at: i.at }
+        : undefined;
+    };
+    at = whenDone(loadIncident(home(ctx), id), opts.at, ctx.clock.now(), { after: resolved.map(([item]) => byHand(item)) }).toISOString();
   }
   const record = (item: string, done: boolean) =>
     store.append([{ type: 'checklist.item', data: { checklist: c.id, item, done, ...(at ? { at } : {}) } }]);

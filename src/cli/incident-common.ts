@@ -157,3 +157,10 @@ export function elapsed(from: Date, now: Date): string {
   const m = Math.max(0, Math.round((now.getTime() - from.getTime()) / 60_000));
   return m < 120 ? `${m}m` : `${Math.floor(m / 60)}h${String(m % 60).padStart(2, '0')}m`;
 }
+
+/** A person's name (a commander, an assignee, who takes a handoff): one line with a letter or digit in it ("", " ", "-" name nobody). */
+export function requirePerson(what: string, value: string | undefined): void {
+  if (value === undefined) return;
+  requireOneLine(what, value);
+  if (!/[\p{L}\p{N}]/u.test(value)) throw new UserError(`${what} "${value}" names nobody: give the person's name or handle`);
+}

@@ -38,6 +38,7 @@ import {
   requireNotEnded,
   requireOneLine,
   requireOpen,
+  requirePerson,
   whenDone,
 } from './incident-common.js';
 import type { Policy } from '../incident/policy.js';
@@ -128,7 +129,7 @@ export async function declareCommand(ctx: Context, opts: DeclareOptions): Promis
   let severity = opts.severity;
   requireOneLine('--title', title);
   requireOneLine('--summary', opts.summary);
-  requireOneLine('--commander', opts.commander);
+  requirePerson('--commander', opts.commander);
   if ((!title || !severity) && !prompter) {
     throw new UserError(
       `declare needs ${[!title ? '--title T' : '', !severity ? '--severity SEVn' : ''].filter(Boolean).join(' and ')} when it cannot ask (no terminal)`,
@@ -483,7 +484,17 @@ export interface UpdateOptions {
   json?: boolean;
 }
 
-export async function updateCommand(ctx: Context, opts: UpdateOptions): Promise<number> {
+/** The playbook's update statuses (§3.4); a typed one in any case is the same status. */
+const UPDATE_STATUSES = ['Investigating', 'Identified', 'Mitigating', 'Monitoring', 'Resolved'];
+
+/** `resolved`, ` RESOLVED ` → `Resolved`: the all-clear is the all-clear however it is typed. */
+export function normaliseStatus(status: string | undefined): string | undefined {
+  if (status === undefined) return undefined;
+  return UPDATE_STATUSES.find((s) => s.toLowerCase() === status.trim().toLowerCase()) ?? status.trim();
+}
+
+export async function updateCommand(ctx: Context, given: UpdateOptions): Promise<number> {
+  const opts = { ...given, status: normaliseStatus(given.status) };
   const policy = policyOf(ctx);
   const { id, state, findings } = incidentWithFindings(ctx);
   requireNotEnded(state, 'a status update');
@@ -509,7 +520,7 @@ export async function updateCommand(ctx: Context, opts: UpdateOptions): Promise<
   if (!status)
     status = await prompter!.select(
       'Status:',
-      ['Investigating', 'Identified', 'Mitigating', 'Monitoring', 'Resolved'].map((v) => ({ name: v, value: v })),
+      UPDATE_STATUSES.map((v) => ({ name: v, value: v })),
       state.milestones.mitigated ? 'Monitoring' : 'Investigating',
     );
   if (!impact)
@@ -522,7 +533,8 @@ export async function updateCommand(ctx: Context, opts: UpdateOptions): Promise<
     : parseDuration(
         policy.severities[(state.severity as 'SEV1') in policy.severities ? (state.severity as 'SEV1') : 'SEV2'].updateEvery ?? '30m',
       );
-  if (nextMs === undefined) throw new UserError(`--next-update "${opts.nextUpdate}": expected a duration such as 30m or 1h`);
+  if (nextMs === undefined || nextMs <= 0)
+    throw new UserError(`--next-update "${opts.nextUpdate}": expected a duration after now, such as 30m or 1h`);
   const nextAt = new Date(at.getTime() + nextMs);
   const resolvedUpdate = status === 'Resolved';
   // Only findings that are evidence about the live system may be said (not a drill's, not refuted, not could-not-check).
@@ -582,8 +594,7 @@ export function assignCommand(ctx: Context, roleArg: string, person: string, opt
     throw new UserError(
       `unknown role "${roleArg}"${suggest(roleArg, Object.keys(policy.roles))}: use ${Object.keys(policy.roles).join(', ')}`,
     );
-  if (!person.trim()) throw new UserError('assign: the person is empty');
-  requireOneLine('the person', person);
+  requirePerson('the person', person);
   const { id, state } = incidentOf(ctx);
   requireNotEnded(state, 'assigning a role');
   const previous = state.roles[role];
@@ -696,7 +707,10 @@ export function escalateCommand(
   }
   const c = ctx.term.color;
   const asOf = opts.at !== undefined ? `, as of ${hhmm(now)} UTC` : '';
-  const o = [c.bold(`Escalation for ${id} (${state.severity}, ${elapsed(incidentStart(state), now)} in${asOf}):`)];
+  const o = [
+    ...(state.drill ? [c.yellow(DRILL_BANNER)] : []),
+    c.bold(`Escalation for ${id} (${state.severity}, ${elapsed(incidentStart(state), now)} in${asOf}):`),
+  ];
   for (const l of plan.due)
     o.push(
       `  ${c.red('engage now')} ${l.level} ${l.who} via ${l.contact} ${c.dim(`[${l.why}]`)}${l.doneAt ? c.green(` — already escalated ${hhmm(l.doneAt)} UTC`) : ''}`,
@@ -831,8 +845,11 @@ export function resolveCommand(
         `incident ${id} was discarded (opened by mistake) and cannot be reopened: declare a new one (bud-incident declare)`,
       );
     if (state.status !== 'resolved' && state.status !== 'closed') throw new UserError(`incident ${id} is not resolved or closed`);
-    append(ctx, id, 'incident.reopened', { from: state.status });
-    ctx.term.out.write(`${id} reopened\n`);
+    const reopenedAt = whenDone(state, opts.at, now, {
+      after: [state.resolvedAt ? { what: 'its resolution', at: state.resolvedAt } : undefined],
+    });
+    append(ctx, id, 'incident.reopened', { from: state.status, ...(opts.at !== undefined ? { at: reopenedAt.toISOString() } : {}) });
+    ctx.term.out.write(`${id} reopened${opts.at !== undefined ? ` at ${reopenedAt.toISOString()}` : ''}\n`);
     return 0;
   }
   requireOpen(state, 'resolve');

@@ -1432,22 +1432,31 @@ export class RunbookEngine {
     const prompter = this.deps.prompter;
     // Consent. --yes never reaches here as consent: only a typed "yes" or --allow-mitigations does. Whether it
     // changes the system is decided by what the command runs; `changesSystem: false` cannot waive it.
+    // A mitigation without a command is done by a person: it is done only when a person says so
+    // (a typed "yes"), whatever the runbook says it changes; nobody can say so in a run without a terminal.
     let how: 'typed-yes' | '--allow-mitigations' | 'not-changing' | undefined;
-    if (!changesSystem) how = 'not-changing';
-    else if (command) how = await this.consentTo(`This CHANGES THE SYSTEM. Type "yes" to run it (anything else declines):`);
-    else if (this.request.interactive && prompter) {
-      const answer = (await prompter.input(`Type "yes" once you have done it by hand (anything else: not done):`)).trim().toLowerCase();
-      if (answer === 'yes') how = 'typed-yes';
-    }
+    if (!command) {
+      if (this.request.interactive && prompter) {
+        const answer = (await prompter.input(`Type "yes" once you have done it by hand (anything else: not done):`)).trim().toLowerCase();
+        if (answer === 'yes') how = 'typed-yes';
+      }
+    } else if (!changesSystem) how = 'not-changing';
+    else how = await this.consentTo(`This CHANGES THE SYSTEM. Type "yes" to run it (anything else declines):`);
     if (!how) {
-      const reason =
-        this.request.interactive && prompter
+      const asked = this.request.interactive && prompter;
+      const reason = asked
+        ? command
           ? 'declined by the responder'
-          : 'not run: changing the system needs a typed "yes" in an interactive run, or --allow-mitigations';
+          : 'not done: the responder did not confirm doing it'
+        : command
+          ? 'not run: changing the system needs a typed "yes" in an interactive run, or --allow-mitigations'
+          : 'not done: proposed only; a mitigation done by hand counts once a person confirms it (a typed "yes"), and this run could not ask';
       this.suggestions.set(`mitigation:${m.id}`, {
         ref: `mitigation:${m.id}`,
         title: m.title,
-        detail: command ? `declined; to run it by hand: ${command.display}` : 'declined',
+        detail: command
+          ? `${asked ? 'declined' : 'not run'}; to run it by hand: ${command.display}`
+          : `${asked ? 'not done' : 'proposed'}; once done by hand, record it: bud-incident milestone mitigated`,
       });
       await this.deps.emit({ type: 'mitigation.declined', runId, stepId: step.id, mitigationId: m.id, reason });
       return 'skipped';

@@ -49,15 +49,19 @@ interface RunInfo {
   drill: boolean;
 }
 
+/** Text is compared trimmed and without case ("Unknown " is "unknown"); other values exactly. */
+const same = (actual: unknown, expected: unknown) =>
+  typeof actual === 'string' && typeof expected === 'string' ? actual.trim().toLowerCase() === expected.toLowerCase() : actual === expected;
+
 function valueMatches(actual: unknown, expected: unknown): boolean {
-  return Array.isArray(expected) ? expected.includes(actual) : actual === expected;
+  return Array.isArray(expected) ? expected.some((x) => same(actual, x)) : same(actual, expected);
 }
 
 function matches(m: ProofMatcher, e: TimelineEvent, run: RunInfo | undefined): boolean {
   if (e.type !== m.event) return false;
   const d = e.data;
   if (m.data && !Object.entries(m.data).every(([k, v]) => valueMatches(d[k], v))) return false;
-  if (m.not && Object.entries(m.not).some(([k, v]) => d[k] === v)) return false;
+  if (m.not && Object.entries(m.not).some(([k, v]) => valueMatches(d[k], v))) return false;
   if (m.has && (d[m.has] === undefined || d[m.has] === null || d[m.has] === '')) return false;
   if (m.tag && !(Array.isArray(d.tags) && (d.tags as unknown[]).includes(m.tag))) return false;
   if (m.runbook && run?.runbook !== m.runbook) return false;

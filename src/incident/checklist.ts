@@ -20,7 +20,10 @@ const Matcher = z.strictObject({
     .record(z.string(), z.union([Scalar, z.array(Scalar).min(1)]))
     .optional()
     .describe('Fields the event data must have these values for (a list: any one of them).'),
-  not: z.record(z.string(), Scalar).optional().describe('Fields the event data must NOT have these values for.'),
+  not: z
+    .record(z.string(), z.union([Scalar, z.array(Scalar).min(1)]))
+    .optional()
+    .describe('Fields the event data must NOT have these values for (a list: none of them; text compared without case).'),
   has: z.string().optional().describe('A field the event data must have (non-empty).'),
   tag: z.string().optional().describe('For note.added: a tag the note must carry.'),
   runbook: z.string().optional().describe('The event must belong to a (live) run of this runbook.'),

@@ -105,6 +105,8 @@ export interface IncidentState {
   >;
   rootCause?: string;
   resolution?: string;
+  /** When it was reopened after a resolution or a close (the times given). */
+  reopenings: string[];
   /** When the post-mortem meeting is, as a person gave it (`postmortem schedule --on`). */
   postmortemScheduledOn?: string;
   resolvedAt?: string;
@@ -193,10 +195,14 @@ function addEvidence(state: IncidentState, name: string, dated: Dated): boolean 
   return ev.add(dated);
 }
 
+/** Milestones that mean a responder was at work by then (they bound the derived ones before them). */
+const PEOPLE_MILESTONES = new Set(['acknowledged', 'investigating', 'identified']);
+
 /**
  * Sets each derived milestone from its evidence: the earliest at or after detection (nothing before
  * detection acknowledges an incident), never later than a person's explicit milestone of a later
- * phase (identified at 10:20 means investigating had begun by 10:20, whatever a run stamped later).
+ * phase that took a responder (identified at 10:20 means investigating had begun by 10:20, whatever a
+ * run stamped later; mitigated at 10:05 does not: a system can recover before anyone answers).
  */
 function settleDerived(state: IncidentState): void {
   const all = evidenceOf.get(state);
@@ -213,6 +219,9 @@ function settleDerived(state: IncidentState): void {
     }
     let bound: { name: string; at: string } | undefined;
     for (const later of MILESTONE_ORDER.slice(MILESTONE_ORDER.indexOf(name) + 1)) {
+      // Only a milestone that takes a responder's work bounds one: mitigated or resolved can
+      // happen by themselves (a system that recovered), and say nothing of when anyone answered.
+      if (!PEOPLE_MILESTONES.has(later)) continue;
       const m = state.milestones[later];
       if (m?.source === 'explicit' && Date.parse(m.at) < Date.parse(bound?.at ?? first.at)) bound = { name: later, at: m.at };
     }
@@ -236,6 +245,7 @@ export function emptyState(id: string): IncidentState {
     severity: 'SEV?',
     severityHistory: [],
     status: 'open',
+    reopenings: [],
     drill: false,
     channel: '',
     openedAt: '',
@@ -312,6 +322,7 @@ export function applyEvent(state: IncidentState, event: TimelineEvent): Incident
       milestone(state, 'resolved', dated, 'explicit');
       break;
     case 'incident.reopened':
+      state.reopenings.push(dated.at);
       state.status = 'open';
       delete state.resolvedAt;
       delete state.ended;

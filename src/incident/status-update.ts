@@ -83,7 +83,10 @@ export function statusUpdateMessage(policy: Policy, state: IncidentState, findin
         findings: req.findings ?? whatWeKnow(state, findings, resolved),
         actions: req.actions ?? currentActions(state, resolved),
         // A Resolved update is the last one: it promises no next update.
-        nextUpdate: resolved ? 'none (resolved)' : `${hm(req.nextAt)} UTC`,
+        // On another day than the update (a 24h cadence), the date too: "10:05 UTC" would read as now.
+        nextUpdate: resolved
+          ? 'none (resolved)'
+          : `${req.nextAt.toISOString().slice(0, 10) === req.now.toISOString().slice(0, 10) ? '' : `${req.nextAt.toISOString().slice(0, 10)} `}${hm(req.nextAt)} UTC`,
         title: state.title,
       })[n],
   ).trimEnd();

@@ -59,9 +59,13 @@ export function deviations(
           text: `Status update at ${fmt(new Date(at))} UTC was ${mins(at - due)} late (due ${fmt(new Date(due))} UTC)`,
         });
       }
-      due = u.nextUpdateAt ? new Date(u.nextUpdateAt).getTime() : at + every;
+      if (u.status.toLowerCase() === 'resolved') {
+        // The all-clear is the last update: the next is due only if the incident was reopened after it.
+        const reopened = state.reopenings.map((r) => Date.parse(r)).find((r) => r >= at);
+        due = reopened !== undefined ? reopened + every : Infinity;
+      } else due = u.nextUpdateAt ? new Date(u.nextUpdateAt).getTime() : at + every;
     }
-    if (due + GRACE_MS < end) {
+    if (state.updates.length && due + GRACE_MS < end) {
       late++;
       out.push({ kind: 'update', good: false, text: `No status update after ${fmt(new Date(due))} UTC, when one was due` });
     }

@@ -288,6 +288,21 @@ describe('what does not prove a checklist item', () => {
     );
     const fromDefault = inRun('prompt.answered', { stepId: 'scope-users', input: 'users', value: 'EU', source: 'default' });
     expect(done(sev2, [...base, answered('feature'), fromDefault, answered('since', '09:00')])).not.toContain('impact-scoped');
+    // Any other way of saying it is not known yet (the prompt itself suggests "unknown").
+    for (const nonAnswer of ['unknown', 'Unknown ', 'Not yet known', 'TBD', 'n/a', '?'])
+      expect(done(sev2, [...base, answered('feature'), answered('users', nonAnswer), answered('since', '09:00')]), nonAnswer).not.toContain(
+        'impact-scoped',
+      );
+  });
+
+  it('a run whose checks could not see the system, or a triage that could not look everywhere, assessed nothing', () => {
+    const sev2 = shipped.get('sev2')!;
+    const blind = inRun('run.finished', { runbook: 'blind', outcome: 'failed', findings: 0, uncheckedSteps: ['a'] });
+    expect(done(sev2, [opened, run('blind'), blind])).not.toContain('initial-assessment');
+    expect(done(sev2, [opened, { type: 'triage.completed', data: { matches: [], complete: false } }])).not.toContain('initial-assessment');
+    expect(done(sev2, [opened, run('blind'), inRun('run.finished', { runbook: 'blind', outcome: 'passed' })])).toContain(
+      'initial-assessment',
+    );
   });
 
   it('a runbook step of the same id in another runbook proves nothing', () => {
