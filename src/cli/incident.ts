@@ -929,9 +929,11 @@ export function incidentsList(ctx: Context, opts: { json?: boolean }): number {
     return 0;
   }
   if (!rows.length) ctx.term.out.write('no incidents yet (bud-incident declare, or bud-incident run <runbook>)\n');
+  // Columns as wide as the longest id (a drill's ids are long), so DRILL and the times line up.
+  const idWidth = Math.max(0, ...rows.map((r) => r.id.length));
   for (const r of rows)
     ctx.term.out.write(
-      `${r.current ? '*' : ' '} ${r.id.padEnd(44)} ${r.severity}  ${r.status.padEnd(9)} ${r.drill ? 'DRILL ' : '      '}${r.openedAt.slice(0, 16).replace('T', ' ')}  ${r.title}\n`,
+      `${r.current ? '*' : ' '} ${r.id.padEnd(idWidth)}  ${r.severity.padEnd(4)}  ${r.status.padEnd(9)} ${r.drill ? 'DRILL ' : '      '}${r.openedAt.slice(0, 16).replace('T', ' ')}  ${r.title}\n`,
     );
   return 0;
 }

@@ -41,7 +41,8 @@ export function openIncident(
   red: TitleRedactor,
 ): { id: string; channel: string; title: string } {
   const request = { ...unredacted, title: red.redact(unredacted.title) };
-  const id = home.create(request.title, request.at);
+  // A drill's id says so, so a live incident of the same title is not the one that gets "-2".
+  const id = home.create(request.drill && !/^drill\b/i.test(request.title) ? `drill ${request.title}` : request.title, request.at);
   const channel = channelFor(policy, request.at, id.slice(11));
   home.timeline(id).append([
     {

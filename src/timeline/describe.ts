@@ -29,6 +29,8 @@ export function describeEvent(e: TimelineEvent, opts: DescribeOptions = {}): str
       return `${d.drill === true ? 'Drill' : 'Incident'} opened: ${str(d.title)} (${str(d.severity)}), channel ${str(d.channel)}${suffix(', commander ', d.commander)}`;
     case 'incident.resolved':
       return `Incident resolved${suffix(': ', d.resolution)}${suffix(' (root cause: ', d.rootCause)}${d.rootCause ? ')' : ''}`;
+    case 'checklist.item':
+      return `Checklist ${str(d.checklist)}: ${str(d.item)} ${d.done === false ? 'unticked' : 'ticked'} by hand`;
     case 'incident.closed':
       return `Incident closed without resolution: ${str(d.reason)}`;
     case 'incident.discarded':

@@ -113,4 +113,20 @@ describe('the record says only what happened', () => {
     await ok('declare', '--drill', '--make-current', '--title', 'game day', '--severity', 'SEV1', '--data-breach');
     expect((await ok('escalate')).stdout).toMatch(/^\[DRILL — a rehearsal, not a real incident\]/);
   });
+
+  it("a drill never takes a live incident's name; incidents list lines up; a hand tick reads as one in the timeline", async () => {
+    const box = sandbox();
+    const { ok } = cli(box);
+    await ok('declare', '--drill', '--title', 'API down', '--severity', 'SEV1');
+    await ok('declare', '--title', 'API down', '--severity', 'SEV1');
+    await box.run(['run', 'platform-outage', '--simulate', 'control-plane', '--yes']);
+    const rows = (await ok('incidents', 'list')).stdout.trimEnd().split('\n');
+    expect(rows.map((r) => r.slice(2).split(/\s+/)[0])).toEqual(
+      expect.arrayContaining([expect.stringMatching(/-api-down$/), expect.stringMatching(/-drill-api-down$/)]),
+    );
+    const column = (r: string) => r.search(/SEV1/);
+    expect(new Set(rows.map(column)).size).toBe(1);
+    await ok('checklist', 'sev1', '--check', 'channel-created');
+    expect((await ok('timeline')).stdout).toMatch(/Checklist sev1: channel-created ticked by hand/);
+  });
 });
