@@ -1,0 +1,88 @@
+/**
+ * What the record concludes, through the built binary: a finding is refuted only by the same check
+ * (the same command, not the same step of another target), and a pass after a mitigation recorded by
+ * hand means the finding was fixed; a handoff dated with --at summarises the incident as of then; a
+ * root-cause hypothesis noted during the incident is not shown as a cause beside the confirmed one.
+ */
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ROOT, sandbox, type Sandbox } from '../support/cli.js';
+
+/** A runbook whose one check fails while a file does not say "ok" (test/fixtures/findings/flag-file.yaml). */
+const RUNBOOKS = join(ROOT, 'test', 'fixtures', 'findings');
+
+function cli(box: Sandbox) {
+  const ok = async (...args: string[]) => {
+    const r = await box.run(args);
+    // A run that finds something exits 1.
+    if (r.code !== 0 && !(args[0] === 'run' && r.code === 1)) throw new Error(`${args.join(' ')} → ${r.code}\n${r.stderr}${r.stdout}`);
+    return r;
+  };
+  const dir = mkdtempSync(join(tmpdir(), 'bud-judged-'));
+  /** Runs the flag-file check against the file `name`, which says `says`. */
+  const flag = async (name: string, says: string) => {
+    const file = join(dir, name);
+    writeFileSync(file, `${says}\n`);
+    await ok('run', 'flag-file', '--runbooks-dir', RUNBOOKS, '--var', `file=${file}`, '--yes');
+    return file;
+  };
+  const status = async () =>
+    JSON.parse((await ok('status', '--json')).stdout) as { findings: JudgedLike[]; findingsSetAside: JudgedLike[] };
+  const postmortem = async () => (await ok('postmortem', 'generate', '-o', '-')).stdout;
+  return { ok, flag, status, postmortem };
+}
+interface JudgedLike {
+  message: string;
+  verdict: string;
+  why?: string;
+}
+const section = (md: string, title: string) => md.split(`## ${title}\n`)[1]!.split('\n## ')[0]!;
+
+describe('a finding is refuted only by the same check', () => {
+  it('a pass of the same step against another target refutes nothing: the finding stands', async () => {
+    const box = sandbox();
+    const { ok, flag, status, postmortem } = cli(box);
+    await ok('declare', '--title', 'checkout down', '--severity', 'SEV2');
+    const checkout = await flag('checkout', 'bad');
+    await flag('search', 'ok'); // the same step, another file: says nothing about checkout
+
+    const s = await status();
+    expect(s.findings).toEqual([expect.objectContaining({ message: `The flag file is not ok: ${checkout}`, verdict: 'stands' })]);
+    expect(s.findingsSetAside).toEqual([]);
+    const rc = section(await postmortem(), 'Root Cause');
+    expect(rc).not.toContain('Not causes');
+    expect(rc).toContain(`What the runbooks found (evidence, not by itself the cause):\n\n- The flag file is not ok: ${checkout}`);
+
+    // The same check (same file) passing again does refute it.
+    await flag('checkout', 'ok');
+    expect((await status()).findingsSetAside).toEqual([
+      expect.objectContaining({ message: `The flag file is not ok: ${checkout}`, verdict: 'refuted' }),
+    ]);
+  });
+
+  it('a pass after "milestone mitigated" means the finding was fixed, not refuted', async () => {
+    const box = sandbox();
+    const { ok, flag, status, postmortem } = cli(box);
+    await ok('declare', '--title', 'checkout down', '--severity', 'SEV2');
+    const checkout = await flag('checkout', 'bad');
+    await ok('milestone', 'mitigated'); // fixed by hand
+    await flag('checkout', 'ok');
+
+    const s = await status();
+    expect(s.findingsSetAside).toEqual([]);
+    expect(s.findings).toEqual([
+      expect.objectContaining({
+        message: `The flag file is not ok: ${checkout}`,
+        verdict: 'fixed',
+        why: expect.stringMatching(/^cleared after milestone mitigated \(tester\) \(\d\d:\d\d UTC\): the check passed at/),
+      }),
+    ]);
+    const rc = section(await postmortem(), 'Root Cause');
+    expect(rc).not.toContain('Not causes');
+    expect(rc).toMatch(
+      /- The flag file is not ok: \S+ \(flag-file, pointed to bad-flag, \d\d:\d\d UTC\) — cleared after milestone mitigated/,
+    );
+  });
+});
