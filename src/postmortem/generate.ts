@@ -8,7 +8,7 @@ import type { Policy } from '../incident/policy.js';
 import type { IncidentState } from '../incident/state.js';
 import { notVerified } from '../incident/status-update.js';
 import { recordLine, type TimelineEvent } from '../timeline/event.js';
-import { describeEvent, scheduledOn, type DescribeOptions } from '../timeline/describe.js';
+import { describeEvent, happenedAt, scheduledOn, type DescribeOptions } from '../timeline/describe.js';
 import { deviations, type Deviation } from './deviations.js';
 import { block, cell, fenced, inline } from './markdown.js';
 
@@ -92,7 +92,7 @@ export function timelineRow(e: TimelineEvent, opts: DescribeOptions = {}): Timel
   const d = e.data as { at?: unknown; tags?: unknown; openedAt?: unknown };
   const untaggedNote = e.type === 'note.added' && !(Array.isArray(d.tags) && d.tags.length);
   // When it happened: an incident declared with --at was opened then, whenever the command ran.
-  const at = e.type === 'incident.opened' && typeof d.openedAt === 'string' ? d.openedAt : typeof d.at === 'string' ? d.at : e.ts;
+  const at = happenedAt(e);
   const late = Date.parse(e.ts) - Date.parse(at) > RECORDED_LATE_MS;
   return { at, seq: e.seq, text: eventText(e, opts), ...(late ? { recordedAt: e.ts } : {}), ...(untaggedNote ? { noteBy: e.actor } : {}) };
 }

@@ -86,3 +86,36 @@ describe('a finding is refuted only by the same check', () => {
     );
   });
 });
+
+describe('handoff --at', () => {
+  it('summarises the incident as of the time given: its severity, phase, roles and actions then; from is the commander then', async () => {
+    const box = sandbox();
+    const { ok, postmortem } = cli(box);
+    const t0 = Math.floor(Date.now() / 60_000) * 60_000 - 60 * 60_000;
+    const at = (min: number) => new Date(t0 + min * 60_000).toISOString();
+    await ok('declare', '--title', 'checkout down', '--severity', 'SEV2', '--at', at(0));
+    await ok('assign', 'commander', 'alice', '--at', at(5));
+    await ok('note', 'looked at the dashboards', '--at', at(10));
+    // All of this happened after the handoff at +20 (recorded before it, as happens when writing up later).
+    await ok('severity', 'SEV1', '--reason', 'all regions', '--at', at(30));
+    await ok('assign', 'commander', 'dave', '--at', at(30));
+    await ok('milestone', 'mitigated', '--at', at(35));
+    await ok('action', 'add', 'add an alert', '--owner', 'bob', '--at', at(40));
+    await ok('note', 'rolled back', '--at', at(40));
+
+    const h = JSON.parse((await ok('handoff', '--to', 'dave', '--at', at(20), '--json')).stdout) as { from: string; summary: string[] };
+    const text = h.summary.join('\n');
+    expect(h.from).toBe('alice');
+    expect(text).toMatch(/^Status: SEV2, open, phase triage, 20m since/m);
+    expect(text).toContain('Roles: commander alice\n');
+    expect(text).toContain('  • note: looked at the dashboards');
+    expect(text).not.toContain('rolled back');
+    expect(text).toContain('Open actions (0):\n  none');
+    expect(await postmortem()).toContain('Handoff from alice to dave');
+
+    // Without --at it is as of now: everything recorded.
+    const now = JSON.parse((await ok('handoff', '--to', 'erin', '--json')).stdout) as { from: string; summary: string[] };
+    expect(now.from).toBe('dave');
+    expect(now.summary.join('\n')).toMatch(/^Status: SEV1, open, phase resolution/m);
+  });
+});
