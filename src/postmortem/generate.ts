@@ -268,15 +268,29 @@ export function generatePostmortem(input: PostmortemInput): Postmortem {
   }
 
   o.push('## Root Cause', '');
-  // Only what the responders confirmed: `resolve --root-cause` and notes tagged root-cause. A runbook's finding is evidence, not a cause.
-  if (state.rootCause) o.push(...block(state.rootCause));
-  else if (rootCauseNotes.length) o.push('As the responders recorded it (notes tagged root-cause):');
+  // Only what the responders confirmed. A runbook's finding is evidence, not a cause. `resolve --root-cause` is THE
+  // root cause: notes tagged root-cause before it were what people thought at the time (a hypothesis may have been
+  // abandoned), shown apart with their times and authors. Without it, those notes are the confirmed root cause.
+  if (state.rootCause) {
+    o.push(...block(state.rootCause));
+    if (rootCauseNotes.length)
+      o.push(
+        '',
+        'Notes tagged root-cause during the incident (hypotheses at the time, not the confirmed cause):',
+        '',
+        ...rootCauseNotes.map((n) => `- ${sameDay(n.at)} UTC, ${inline(n.actor)}: ${inline(n.text)}`),
+      );
+  } else if (rootCauseNotes.length)
+    o.push(
+      'As the responders recorded it (notes tagged root-cause):',
+      '',
+      ...rootCauseNotes.map((n) => `- ${inline(n.text)} (${inline(n.actor)}, ${hm(n.at)})`),
+    );
   else
     o.push(
       '**Not confirmed** — record it with `bud-incident resolve --root-cause "..."` or a note tagged root-cause (`bud-incident note "..." --tag root-cause`).',
     );
   o.push('');
-  for (const n of rootCauseNotes) o.push(`- ${inline(n.text)} (${inline(n.actor)}, ${hm(n.at)})`);
   const findingLine = (f: JudgedFinding) =>
     `- ${f.simulated ? '[simulated] ' : ''}${inline(f.message)} (${inline(f.runbook || 'runbook')}${f.cause ? `, pointed to ${inline(f.cause)}` : ''}, ${hm(f.at)} UTC)`;
   const evidence = input.findings.filter(isEvidence);
@@ -358,6 +372,8 @@ export function generatePostmortem(input: PostmortemInput): Postmortem {
       milestones: Object.fromEntries(ms.map(([k, v]) => [k, v.at])),
       rootCause: state.rootCause ?? null,
       rootCauseNotes: rootCauseNotes.map((n) => ({ text: n.text, by: n.actor, at: n.at })),
+      /** With `resolve --root-cause`, the tagged notes are hypotheses of their time; without it, they are the root cause. */
+      rootCauseNotesAre: state.rootCause ? 'hypotheses' : 'the root cause',
       findings: input.findings
         .filter((f) => f.verdict !== 'drill')
         .map((f) => ({ message: f.message, runbook: f.runbook, cause: f.cause ?? null, at: f.at, verdict: f.verdict, why: f.why ?? null })),

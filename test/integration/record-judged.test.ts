@@ -119,3 +119,45 @@ describe('handoff --at', () => {
     expect(now.summary.join('\n')).toMatch(/^Status: SEV1, open, phase resolution/m);
   });
 });
+
+describe('the root cause', () => {
+  it('given to resolve is THE root cause; a root-cause note taken earlier is shown as a hypothesis of its time, not a cause', async () => {
+    const box = sandbox();
+    const { ok, postmortem } = cli(box);
+    const t0 = Math.floor(Date.now() / 60_000) * 60_000 - 60 * 60_000;
+    const at = (min: number) => new Date(t0 + min * 60_000).toISOString();
+    await ok('declare', '--title', 'checkout down', '--severity', 'SEV2', '--at', at(0));
+    await ok('note', 'DB volume filling up', '--tag', 'root-cause', '--at', at(10));
+    await ok('note', 'volume is fine, not the cause', '--at', at(20));
+    await ok('resolve', '--root-cause', 'bad 4.2 deploy', '--resolution', 'rolled back to 4.1', '--at', at(40));
+
+    const rc = section(await postmortem(), 'Root Cause');
+    expect(rc.startsWith('\nbad 4.2 deploy\n'), rc).toBe(true);
+    expect(rc).toContain(
+      `\nNotes tagged root-cause during the incident (hypotheses at the time, not the confirmed cause):\n\n- ${new Date(at(10)).toISOString().slice(11, 16)} UTC, tester: DB volume filling up\n`,
+    );
+    expect(rc).not.toMatch(/^- DB volume filling up/m);
+    const json = JSON.parse((await ok('postmortem', 'generate', '--format', 'json', '-o', '-')).stdout);
+    expect(json).toMatchObject({ rootCause: 'bad 4.2 deploy', rootCauseNotesAre: 'hypotheses' });
+
+    const u = JSON.parse((await ok('update', '--status', 'Resolved', '--impact', 'none now', '--json')).stdout) as { message: string };
+    expect(u.message).toMatch(/What We Know:\n- Root cause: bad 4.2 deploy\n/);
+    expect(u.message).not.toContain('DB volume filling up');
+  });
+
+  it('without resolve --root-cause (not resolved yet), the notes tagged root-cause are the root cause as recorded', async () => {
+    const box = sandbox();
+    const { ok, postmortem } = cli(box);
+    await ok('declare', '--title', 'checkout down', '--severity', 'SEV2');
+    await ok('note', 'bad 4.2 deploy', '--tag', 'root-cause');
+    // Not resolved yet (resolve needs --root-cause): the draft post-mortem and the updates go by the note.
+    const rc = section(await postmortem(), 'Root Cause');
+    expect(rc).toMatch(/^\nAs the responders recorded it \(notes tagged root-cause\):\n\n- bad 4\.2 deploy \(tester, \d\d:\d\d\)\n/);
+    const json = JSON.parse((await ok('postmortem', 'generate', '--format', 'json', '-o', '-')).stdout);
+    expect(json).toMatchObject({ rootCause: null, rootCauseNotesAre: 'the root cause' });
+    const u = JSON.parse((await ok('update', '--status', 'Investigating', '--impact', 'checkout down', '--json')).stdout) as {
+      message: string;
+    };
+    expect(u.message).toMatch(/What We Know:\n- bad 4\.2 deploy\n/);
+  });
+});
