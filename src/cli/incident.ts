@@ -19,7 +19,7 @@ import {
 import { findingLine, isEvidence, judgeFindings, type JudgedFinding } from '../incident/findings.js';
 import { loadIncident, openIncident } from '../incident/open.js';
 import { notVerified, statusUpdateMessage } from '../incident/status-update.js';
-import { MILESTONE_ORDER, type IncidentState } from '../incident/state.js';
+import { foldIncident, MILESTONE_ORDER, type IncidentState } from '../incident/state.js';
 import { slugify } from '../incident/store.js';
 import { renderTemplate } from '../runbook/template.js';
 import { suggest } from '../suggest.js';
@@ -44,6 +44,7 @@ import {
 import type { Policy } from '../incident/policy.js';
 import { recordLine, type TimelineEvent } from '../timeline/event.js';
 import { ChainError } from '../timeline/store.js';
+import { happenedAt } from '../timeline/describe.js';
 
 const ROLE_ALIASES: Record<string, string> = {
   ic: 'commander',
@@ -1054,11 +1055,14 @@ export async function handoffCommand(
   const { id, state } = incidentOf(ctx);
   requireNotEnded(state, 'a handoff');
   const lastHandoff = state.handoffs.at(-1);
-  // With --at, the summary is as of that time.
   const now = whenDone(state, opts.at, ctx.clock.now(), { after: [lastHandoff && { what: 'the last handoff', at: lastHandoff.at }] });
-  const events = [...home(ctx).events(id)];
-  const lines = handoffSummary(policy, state, now, events);
-  const from = opts.from ?? state.roles.commander ?? events.at(-1)?.actor ?? 'unknown';
+  // With --at, the summary is as of that time: only what had happened by then (recorded before or after).
+  const all = [...home(ctx).events(id)];
+  const events =
+    opts.at === undefined ? all : all.filter((e) => e.type === 'incident.opened' || Date.parse(happenedAt(e)) <= now.getTime());
+  const then = opts.at === undefined ? state : foldIncident(id, events);
+  const lines = handoffSummary(policy, then, now, events);
+  const from = opts.from ?? then.roles.commander ?? events.at(-1)?.actor ?? 'unknown';
   const to = opts.to;
   const e = append(ctx, id, 'handoff.completed', {
     from,

@@ -6,11 +6,16 @@
  * - `drill`: raised by a `--simulate` run: a rehearsal's replayed output, not this system;
  * - `unchecked`: raised by a step that did not finish as a problem (could not check, error,
  *   timeout): the check never saw the system;
- * - `refuted`: the same check (same runbook and step, a live run) passed later with no mitigation
- *   applied in between: the problem it named was not there when looked at again.
+ * - `refuted`: the same check (same runbook and step, running the same command: the resolved command
+ *   line, or a native check's display, as `step.started`/`step.finished` record it) passed later with
+ *   no mitigation in between: the problem it named was not there when looked at again. A check of
+ *   another target (`--var service=search` after `--var service=checkout`) refutes nothing.
  *
- * A finding whose check passed after a mitigation was applied is `fixed` (it was real, and the fix
- * cleared it); any other finding `stands`.
+ * A finding whose check passed after a mitigation is `fixed` (it was real, and the fix cleared it);
+ * any other finding `stands`. A mitigation is one that passed in any live run (applied by the tool or
+ * done by hand) or a person's `milestone mitigated`, judged by when it happened (`data.at`): between
+ * the finding and the passing re-check. A milestone recorded later (`--at`) turns a refuted finding
+ * it falls before into a fixed one.
  *
  * A drill incident (`incident.opened` with `drill: true`) is judged against itself: its simulated
  * runs are what it rehearses, so their findings are judged like live ones (stand, fixed, refuted,
@@ -63,6 +68,26 @@ export function findingLine(f: JudgedFinding, max = 160): string {
 const hm = (iso: string) => iso.slice(11, 16);
 const str = (v: unknown) => (typeof v === 'string' ? v : '');
 
+/** A point of the record: when it happened, and its place in the timeline for ties. */
+interface Moment {
+  at: string;
+  seq: number;
+}
+/** `a` happened before `b` (by the times given; the order recorded breaks a tie). */
+const before = (a: Moment, b: Moment): boolean => {
+  const ta = Date.parse(a.at);
+  const tb = Date.parse(b.at);
+  return ta < tb || (ta === tb && a.seq < b.seq);
+};
+
+/** A mitigation: one that passed in a live run, or a person's `milestone mitigated`. */
+interface Mitigation extends Moment {
+  /** In words: "mitigation grow-volume", "milestone mitigated (alice)". */
+  what: string;
+}
+
+const fixedWhy = (m: Mitigation, passedAt: string) => `cleared after ${m.what} (${hm(m.at)} UTC): the check passed at ${hm(passedAt)} UTC`;
+
 export class FindingLedger {
   /** The incident is a drill: its simulated runs are judged as its own (see the top of this file). */
   private drillIncident = false;
@@ -73,10 +98,30 @@ export class FindingLedger {
   private readonly runs = new Map<string, { runbook: string; foreign: boolean; simulated: boolean }>();
   /** The last status of each step, by run and step id: a finding belongs to the step that just finished. */
   private readonly lastStatus = new Map<string, string>();
-  private readonly passedMitigations: Array<{ seq: number; id: string; at: string }> = [];
+  /** The command the step last ran, by run and step id (`step.started`, `step.finished`): what was checked. */
+  private readonly lastCommand = new Map<string, string>();
+  private readonly mitigations: Mitigation[] = [];
   private readonly findings: JudgedFinding[] = [];
-  /** Live findings that still stand, by runbook and step: a later pass of that check settles them (each once). */
+  /** Live findings that still stand, by runbook, step and command: a later pass of that check settles them (each once). */
   private readonly standing = new Map<string, JudgedFinding[]>();
+  /** Refuted findings with the pass that refuted them: a mitigation recorded later, dated in between, makes them fixed. */
+  private readonly refuted: Array<{ finding: JudgedFinding; pass: Moment }> = [];
+
+  /** Which check: the runbook, the step and the command it ran (empty when the record does not say). */
+  private checkKey(runbook: string, runId: string, stepId: string): string {
+    return `${runbook}\u0000${stepId}\u0000${this.lastCommand.get(`${runId}\u0000${stepId}`) ?? ''}`;
+  }
+
+  private mitigated(m: Mitigation): void {
+    this.mitigations.push(m);
+    for (let i = this.refuted.length - 1; i >= 0; i--) {
+      const { finding, pass } = this.refuted[i]!;
+      if (!before(finding, m) || !before(m, pass)) continue;
+      finding.verdict = 'fixed';
+      finding.why = fixedWhy(m, pass.at);
+      this.refuted.splice(i, 1);
+    }
+  }
 
   add(e: TimelineEvent): void {
     const d = e.data;
@@ -94,21 +139,28 @@ export class FindingLedger {
           simulated: d.mode === 'simulate',
         });
         break;
+      case 'step.started':
+        if (typeof d.command === 'string') this.lastCommand.set(`${runId}\u0000${str(d.stepId)}`, d.command);
+        else this.lastCommand.delete(`${runId}\u0000${str(d.stepId)}`);
+        break;
       case 'step.finished': {
         const status = str(d.status);
         this.lastStatus.set(`${runId}\u0000${str(d.stepId)}`, status);
+        if (typeof d.command === 'string') this.lastCommand.set(`${runId}\u0000${str(d.stepId)}`, d.command);
         const run = this.runs.get(runId);
         if (status !== 'passed' || !run || run.foreign) break;
-        // A live check passed: the standing findings it had raised before are fixed or refuted.
-        const key = `${run.runbook}\u0000${str(d.stepId)}`;
+        // A live check passed: the standing findings the same check had raised before are fixed or refuted.
+        const key = this.checkKey(run.runbook, runId, str(d.stepId));
+        const pass = { at, seq: e.seq };
         for (const f of this.standing.get(key) ?? []) {
-          const fix = this.passedMitigations.find((m) => m.seq > f.seq);
+          const fix = this.mitigations.find((m) => before(f, m) && before(m, pass));
           if (fix) {
             f.verdict = 'fixed';
-            f.why = `cleared after mitigation ${fix.id} (${hm(fix.at)} UTC): the check passed at ${hm(at)} UTC`;
+            f.why = fixedWhy(fix, at);
           } else {
             f.verdict = 'refuted';
             f.why = `not there when the same check ran again at ${hm(at)} UTC (it passed, no mitigation in between)`;
+            this.refuted.push({ finding: f, pass });
           }
         }
         this.standing.delete(key);
@@ -116,7 +168,10 @@ export class FindingLedger {
       }
       case 'mitigation.finished':
         if (d.status === 'passed' && !this.runs.get(runId)?.foreign)
-          this.passedMitigations.push({ seq: e.seq, id: str(d.mitigationId), at });
+          this.mitigated({ at, seq: e.seq, what: `mitigation ${str(d.mitigationId)}${d.manual === true ? ' (done by hand)' : ''}` });
+        break;
+      case 'milestone.recorded':
+        if (d.name === 'mitigated') this.mitigated({ at, seq: e.seq, what: `milestone mitigated (${e.actor})` });
         break;
       case 'finding.raised': {
         const run = this.runs.get(runId);
@@ -141,7 +196,7 @@ export class FindingLedger {
           f.verdict = 'unchecked';
           f.why = `its check did not see the system (${stepStatus})`;
         } else {
-          const key = `${f.runbook}\u0000${f.stepId}`;
+          const key = this.checkKey(f.runbook, runId, f.stepId);
           const list = this.standing.get(key);
           if (list) list.push(f);
           else this.standing.set(key, [f]);

@@ -28,12 +28,15 @@ export interface StatusUpdateRequest {
 
 const hm = (d: Date | string) => (typeof d === 'string' ? d : d.toISOString()).slice(11, 16);
 
-/** "What We Know": the confirmed root cause for a Resolved update, else the latest findings that stand. */
+/**
+ * "What We Know": the confirmed root cause for a Resolved update, else the latest findings that stand.
+ * The confirmed root cause is `resolve --root-cause` when given (notes tagged root-cause before it were
+ * hypotheses, possibly abandoned), else the notes tagged root-cause.
+ */
 export function whatWeKnow(state: IncidentState, findings: JudgedFinding[], resolved: boolean): string {
-  const confirmed = [
-    ...(state.rootCause ? [`- Root cause: ${state.rootCause}`] : []),
-    ...state.notes.filter((n) => n.tags.includes('root-cause')).map((n) => `- ${n.text}`),
-  ];
+  const confirmed = state.rootCause
+    ? [`- Root cause: ${state.rootCause}`]
+    : state.notes.filter((n) => n.tags.includes('root-cause')).map((n) => `- ${n.text}`);
   if (resolved) return (confirmed.length ? confirmed : ['- Root cause: not confirmed yet (it will be in the post-mortem)']).join('\n');
   const evidence = findings
     .filter(isEvidence)

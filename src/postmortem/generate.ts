@@ -8,7 +8,7 @@ import type { Policy } from '../incident/policy.js';
 import type { IncidentState } from '../incident/state.js';
 import { notVerified } from '../incident/status-update.js';
 import { recordLine, type TimelineEvent } from '../timeline/event.js';
-import { describeEvent, scheduledOn, type DescribeOptions } from '../timeline/describe.js';
+import { describeEvent, happenedAt, scheduledOn, type DescribeOptions } from '../timeline/describe.js';
 import { deviations, type Deviation } from './deviations.js';
 import { block, cell, fenced, inline } from './markdown.js';
 
@@ -92,7 +92,7 @@ export function timelineRow(e: TimelineEvent, opts: DescribeOptions = {}): Timel
   const d = e.data as { at?: unknown; tags?: unknown; openedAt?: unknown };
   const untaggedNote = e.type === 'note.added' && !(Array.isArray(d.tags) && d.tags.length);
   // When it happened: an incident declared with --at was opened then, whenever the command ran.
-  const at = e.type === 'incident.opened' && typeof d.openedAt === 'string' ? d.openedAt : typeof d.at === 'string' ? d.at : e.ts;
+  const at = happenedAt(e);
   const late = Date.parse(e.ts) - Date.parse(at) > RECORDED_LATE_MS;
   return { at, seq: e.seq, text: eventText(e, opts), ...(late ? { recordedAt: e.ts } : {}), ...(untaggedNote ? { noteBy: e.actor } : {}) };
 }
@@ -268,15 +268,29 @@ export function generatePostmortem(input: PostmortemInput): Postmortem {
   }
 
   o.push('## Root Cause', '');
-  // Only what the responders confirmed: `resolve --root-cause` and notes tagged root-cause. A runbook's finding is evidence, not a cause.
-  if (state.rootCause) o.push(...block(state.rootCause));
-  else if (rootCauseNotes.length) o.push('As the responders recorded it (notes tagged root-cause):');
+  // Only what the responders confirmed. A runbook's finding is evidence, not a cause. `resolve --root-cause` is THE
+  // root cause: notes tagged root-cause before it were what people thought at the time (a hypothesis may have been
+  // abandoned), shown apart with their times and authors. Without it, those notes are the confirmed root cause.
+  if (state.rootCause) {
+    o.push(...block(state.rootCause));
+    if (rootCauseNotes.length)
+      o.push(
+        '',
+        'Notes tagged root-cause during the incident (hypotheses at the time, not the confirmed cause):',
+        '',
+        ...rootCauseNotes.map((n) => `- ${sameDay(n.at)} UTC, ${inline(n.actor)}: ${inline(n.text)}`),
+      );
+  } else if (rootCauseNotes.length)
+    o.push(
+      'As the responders recorded it (notes tagged root-cause):',
+      '',
+      ...rootCauseNotes.map((n) => `- ${inline(n.text)} (${inline(n.actor)}, ${hm(n.at)})`),
+    );
   else
     o.push(
       '**Not confirmed** — record it with `bud-incident resolve --root-cause "..."` or a note tagged root-cause (`bud-incident note "..." --tag root-cause`).',
     );
   o.push('');
-  for (const n of rootCauseNotes) o.push(`- ${inline(n.text)} (${inline(n.actor)}, ${hm(n.at)})`);
   const findingLine = (f: JudgedFinding) =>
     `- ${f.simulated ? '[simulated] ' : ''}${inline(f.message)} (${inline(f.runbook || 'runbook')}${f.cause ? `, pointed to ${inline(f.cause)}` : ''}, ${hm(f.at)} UTC)`;
   const evidence = input.findings.filter(isEvidence);
@@ -358,6 +372,8 @@ export function generatePostmortem(input: PostmortemInput): Postmortem {
       milestones: Object.fromEntries(ms.map(([k, v]) => [k, v.at])),
       rootCause: state.rootCause ?? null,
       rootCauseNotes: rootCauseNotes.map((n) => ({ text: n.text, by: n.actor, at: n.at })),
+      /** With `resolve --root-cause`, the tagged notes are hypotheses of their time; without it, they are the root cause. */
+      rootCauseNotesAre: state.rootCause ? 'hypotheses' : 'the root cause',
       findings: input.findings
         .filter((f) => f.verdict !== 'drill')
         .map((f) => ({ message: f.message, runbook: f.runbook, cause: f.cause ?? null, at: f.at, verdict: f.verdict, why: f.why ?? null })),

@@ -126,6 +126,16 @@ export function describeEvent(e: TimelineEvent, opts: DescribeOptions = {}): str
 }
 
 /**
+ * When an event happened: `data.at` (`--at`), a declaration's `data.openedAt`, else when it was
+ * written (`ts`).
+ */
+export function happenedAt(e: TimelineEvent): string {
+  const d = e.data;
+  if (e.type === 'incident.opened' && typeof d.openedAt === 'string') return d.openedAt;
+  return typeof d.at === 'string' ? d.at : e.ts;
+}
+
+/**
  * When an event recorded after the fact happened (`--at`: data.at; a backdated declaration:
  * data.openedAt), or undefined when it happened as it was written (within a minute of `ts`).
  */

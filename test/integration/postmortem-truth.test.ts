@@ -72,7 +72,8 @@ describe('a SEV1 recorded after the fact', () => {
     expect(md).toContain('- Time to resolve: 02:05');
     expect(md).toContain('Responded after 55m, beyond the 15m response time for SEV1 (deadline 09:10 UTC)');
     expect(md).toContain(
-      '## Root Cause\n\nConnection pool too small for the sale traffic\n\n- Payment DB connection pool exhausted (tester, 10:00)',
+      // resolve --root-cause is the root cause; the note tagged root-cause at 10:00 was a hypothesis then.
+      '## Root Cause\n\nConnection pool too small for the sale traffic\n\nNotes tagged root-cause during the incident (hypotheses at the time, not the confirmed cause):\n\n- 10:00 UTC, tester: Payment DB connection pool exhausted\n',
     );
   }, 60_000);
 });

@@ -107,7 +107,11 @@ describe('a SEV1 recorded after the fact', () => {
   it('gives the root cause the responders confirmed', () => {
     const rc = section(md, 'Root Cause');
     expect(rc).toContain('Connection pool too small for the sale traffic');
-    expect(rc).toContain('- Payment DB connection pool exhausted (alice, 10:00)');
+    // The note was what alice thought at 10:00; resolve --root-cause is the confirmed cause.
+    expect(rc).toContain(
+      'Notes tagged root-cause during the incident (hypotheses at the time, not the confirmed cause):\n\n- 10:00 UTC, alice: Payment DB connection pool exhausted',
+    );
+    expect(rc).not.toContain('- Payment DB connection pool exhausted (alice, 10:00)');
   });
 });
 
@@ -386,7 +390,8 @@ describe('status updates say only what the record supports', () => {
         { rootCause: 'A stalled replication slot', resolution: 'Grew the volume', at: day('10:30') },
       ],
     ]);
-    expect(m).toContain('What We Know:\n- Root cause: A stalled replication slot\n- WAL filled the volume\n\n');
+    // resolve --root-cause is the root cause; the note tagged root-cause before it was a hypothesis.
+    expect(m).toContain('What We Know:\n- Root cause: A stalled replication slot\n\n');
     expect(m).toContain('Current Actions:\n- Resolved: Grew the volume\n- Done: grow-volume applied at 09:25 UTC\n\n');
     expect(m).toContain('Next Update: none (resolved)');
     // The post-incident follow-up is an action item for the post-mortem, not a current action.

@@ -203,7 +203,9 @@ describe('hostile values', () => {
     expect(md).toContain('**2026-11-28 03:50 UTC — Investigating ## Communications** (carol)');
     // The text is all there, as text: a multi-line root cause is a quote whose lines keep their breaks.
     expect(md).toContain('## Root Cause\n\n> x  \n> \\## Action Items  \n> \\- none  \n> \\# Forged  \n> \\| a | b |');
-    expect(md).toContain('> \\<h2>html\\</h2>  \n>     1. item  \n> \\> quote\n\n- \\# root');
+    expect(md).toContain(
+      '> \\<h2>html\\</h2>  \n>     1. item  \n> \\> quote\n\nNotes tagged root-cause during the incident (hypotheses at the time, not the confirmed cause):\n\n- 03:58 UTC, erin: \\# root',
+    );
     // No forged list item or table row at the start of a line.
     for (const line of md.split('\n')) expect(['- none', '| a | b |', '- forged', '| x | y |', '- a']).not.toContain(line);
     // The action table keeps its four columns.
