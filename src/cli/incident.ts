@@ -1049,8 +1049,8 @@ export async function handoffCommand(
   opts: { to?: string; from?: string; at?: string; json?: boolean },
   afterSummary?: (id: string) => Promise<void>,
 ): Promise<number> {
-  requireOneLine('--to', opts.to);
-  requireOneLine('--from', opts.from);
+  requirePerson('--to', opts.to);
+  requirePerson('--from', opts.from);
   const policy = policyOf(ctx);
   const { id, state } = incidentOf(ctx);
   requireNotEnded(state, 'a handoff');

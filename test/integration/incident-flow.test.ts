@@ -21,7 +21,8 @@ describe('a SEV1 from declare to post-mortem', () => {
     const declared = JSON.parse(
       (await run('declare', '--title', 'API returning 500s', '--severity', 'SEV1', '--drill', '--make-current', '--json')).stdout,
     );
-    expect(declared.channel).toMatch(/^#incident-\d{4}-\d{2}-\d{2}-api-returning-500s$/);
+    // A drill (declare --drill) says so in its id and channel.
+    expect(declared.channel).toMatch(/^#incident-\d{4}-\d{2}-\d{2}-drill-api-returning-500s$/);
     expect(declared.message).toContain(':rotating_light: SEV1 INCIDENT DECLARED');
     expect(declared.escalation.map((e: { level: string }) => e.level)).toEqual(['L1', 'L2', 'L3', 'L4']);
     let s = await status();
