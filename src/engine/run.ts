@@ -190,10 +190,17 @@ const abortableSleep = (ms: number, signal: AbortSignal) =>
 /** How a native check is shown (and recorded) in place of a command line. */
 function nativeDisplay(
   spec: NativeSpec,
-  v: { namespace: string | undefined; selector: string | undefined; deployment: string | undefined; url: string | undefined },
+  v: {
+    namespace: string | undefined;
+    selector: string | undefined;
+    deployment: string | undefined;
+    url: string | undefined;
+    cluster: string;
+  },
 ): string {
   const { namespace, selector, deployment, url } = v;
-  const where = namespace ? ` in ${namespace}` : '';
+  // The cluster is part of what was checked (the same pods on another cluster are another check).
+  const where = `${namespace ? ` in ${namespace}` : ''}${v.cluster !== 'control-plane' ? ` on cluster ${v.cluster}` : ''}`;
   return spec.resource === 'pods'
     ? `[kubernetes API] pods${where}${selector ? ` (${selector})` : ''}`
     : spec.resource === 'rollout'
@@ -203,7 +210,7 @@ function nativeDisplay(
         : spec.resource === 'clock'
           ? `[http] Date header of ${url ?? '?'} vs the local clock`
           : spec.resource === 'diagnosis'
-            ? `[kubernetes API] diagnosis: nodes; pods, events, revisions and failing pods' logs${(spec.include ?? []).length ? ` (+ ${(spec.include ?? []).join(', ')})` : ''}`
+            ? `[kubernetes API] diagnosis${v.cluster !== 'control-plane' ? ` on cluster ${v.cluster}` : ''}: nodes; pods, events, revisions and failing pods' logs${(spec.include ?? []).length ? ` (+ ${(spec.include ?? []).join(', ')})` : ''}`
             : `[kubernetes API] ${spec.resource}${where}`;
 }
 
@@ -535,6 +542,7 @@ export class RunbookEngine {
                   selector: fill(native.selector),
                   deployment: fill(native.deployment),
                   url: fill(native.url),
+                  cluster: this.nativeCluster(step),
                 }),
               };
             }
@@ -588,6 +596,12 @@ export class RunbookEngine {
     return resolved;
   }
 
+  /** The configured cluster a native check reads (`workload` is the config's workloadCluster). */
+  private nativeCluster(step: CheckStepDef): string {
+    const name = step.cluster ? renderTemplate(step.cluster, this.lookup) : 'control-plane';
+    return name === 'workload' ? (this.request.configValues['config.workloadCluster'] ?? 'workload') : name;
+  }
+
   /** A native Kubernetes check: asks the API through the client and reports problems as lines. */
   private prepareNative(step: CheckStepDef, spec: NativeSpec, timeoutMs: number, signal: AbortSignal) {
     const fill = (v: string | undefined) => {
@@ -601,14 +615,13 @@ export class RunbookEngine {
     const selector = fill(spec.selector);
     const deployment = fill(spec.deployment);
     const url = fill(spec.url);
-    const clusterName = step.cluster ? renderTemplate(step.cluster, this.lookup) : 'control-plane';
-    const resolvedName = clusterName === 'workload' ? (this.request.configValues['config.workloadCluster'] ?? 'workload') : clusterName;
+    const resolvedName = this.nativeCluster(step);
     const target = this.request.cluster(resolvedName);
     if (!target && resolvedName !== 'control-plane' && !this.request.simulate)
       throw new TemplateError(
         `cluster "${resolvedName}" is not configured: add clusters.${resolvedName} (kubeconfig, context) to your config`,
       );
-    const display = nativeDisplay(spec, { namespace, selector, deployment, url });
+    const display = nativeDisplay(spec, { namespace, selector, deployment, url, cluster: resolvedName });
     const run = async (onOutput: (stream: 'stdout' | 'stderr', chunk: string) => void): Promise<Executed> => {
       if (this.request.simulate) {
         const result = await this.replayStep(step.id, 'kubernetes-api', timeoutMs, signal, onOutput);

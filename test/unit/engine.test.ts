@@ -385,3 +385,26 @@ steps:
     expect(events.find((e) => e.type === 'step.finished')).toMatchObject({ status: 'unchecked' });
   });
 });
+
+describe('what a native check is', () => {
+  it('names the cluster it reads, so the same pods on another cluster are another check (a pass there refutes nothing)', () => {
+    const rb = loadedFrom(
+      'n.yaml',
+      `id: n
+title: Native
+summary: the same pods on two clusters
+steps:
+  - { id: cp, kind: check, title: Pods here, native: { resource: pods, namespace: bud-system } }
+  - { id: wl, kind: check, title: Pods there, cluster: workload, native: { resource: pods, namespace: bud-system } }
+`,
+    );
+    const { engine } = harness(new FakeShell({}), {
+      loaded: rb,
+      configValues: { 'config.workloadCluster': 'gpu-east' },
+      cluster: (name) => (name === 'gpu-east' ? { context: 'gpu-east' } : undefined),
+    });
+    const plan = engine.plan();
+    expect(plan.get('cp')).toEqual({ display: '[kubernetes API] pods in bud-system' });
+    expect(plan.get('wl')).toEqual({ display: '[kubernetes API] pods in bud-system on cluster gpu-east' });
+  });
+});
