@@ -41,13 +41,17 @@ export function defaultConfig(): Config {
   return { clusters: {}, namespaces: { ...DEFAULT_NAMESPACES }, secretEnv: [], runbookDirs: [], trustedDirs: [] };
 }
 
+/** The Keycloak realm the playbook uses, when the config names none. */
+export const DEFAULT_KEYCLOAK_REALM = 'bud';
+
 /** Values of the config a runbook template may use, as `{{config.<key>}}`. */
 export function configTemplateValues(config: Config): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [k, v] of Object.entries(config.namespaces)) out[`config.namespaces.${k}`] = v;
   if (config.apiUrl) out['config.apiUrl'] = config.apiUrl.replace(/\/+$/, '');
   if (config.keycloakUrl) out['config.keycloakUrl'] = config.keycloakUrl.replace(/\/+$/, '');
-  if (config.keycloakRealm) out['config.keycloakRealm'] = config.keycloakRealm;
+  // The playbook's realm (§5.3: /realms/bud/) unless the config names another.
+  out['config.keycloakRealm'] = config.keycloakRealm ?? DEFAULT_KEYCLOAK_REALM;
   if (config.workloadCluster) out['config.workloadCluster'] = config.workloadCluster;
   return out;
 }

@@ -4,7 +4,7 @@
  * overrides an earlier one's runbook of the same id.
  */
 import { readFileSync } from 'node:fs';
-import { basename } from 'node:path';
+import { basename, resolve } from 'node:path';
 import { listYamlFiles, tooLarge } from './files.js';
 import { UserError, errorCode } from '../errors.js';
 export { listYamlFiles, runbookDirs } from './files.js';
@@ -78,7 +78,9 @@ export function loadCatalog(dirs: ReadonlyArray<{ dir: string; origin: string }>
   const known = new Set(identified.map((i) => i.id));
   for (const { id, source, origin } of identified) {
     const result = loadRunbookSource(source, known);
-    const previous = entries.get(id);
+    const found = entries.get(id);
+    // The same file reached twice (`runbooks validate runbooks/*.yaml` beside the shipped directory) replaces nothing.
+    const previous = found && resolve(found.file) !== resolve(source.file) ? found : undefined;
     // Replacing a runbook by id is allowed (a site's own version) but never silent.
     const diagnostics = previous
       ? [

@@ -187,6 +187,29 @@ steps:
     server.close();
   });
 
+  it('validating the shipped runbooks by path warns of nothing: a file met twice replaces nothing', async () => {
+    const box = sandbox();
+    const { readdirSync } = await import('node:fs');
+    const files = readdirSync(join(ROOT, 'runbooks'))
+      .filter((f) => f.endsWith('.yaml'))
+      .map((f) => join(ROOT, 'runbooks', f));
+    const r = await box.run(['runbooks', 'validate', ...files]);
+    expect(r.code, r.stdout + r.stderr).toBe(0);
+    expect(r.stdout + r.stderr).toMatch(/no errors, 0 warning\(s\)/);
+  });
+
+  it("the Keycloak realm is the config's keycloakRealm, else the playbook's bud", async () => {
+    const box = sandbox();
+    const cfg = join(box.dir, 'config.yaml');
+    writeFileSync(cfg, 'keycloakUrl: https://kc.example\n');
+    const realms = async () =>
+      (await box.run(['--config', cfg, 'run', 'auth-failure', '--dry-run'])).stdout.match(/\/realms\/[^/]+\//g) ?? [];
+    expect(await realms()).toContain('/realms/bud/');
+    writeFileSync(cfg, 'keycloakUrl: https://kc.example\nkeycloakRealm: acme\n');
+    expect(await realms()).toContain('/realms/acme/');
+    expect(await realms()).not.toContain('/realms/bud/');
+  });
+
   it('timeline verify names the first tampered line (exit 1)', async () => {
     const box = sandbox();
     await box.run(['run', 'platform-outage', '--simulate', 'control-plane', '--make-current']);
