@@ -52,7 +52,7 @@ export function loadRunbookSource(source: YamlSource, knownRunbooks?: ReadonlySe
   const parsed = RunbookSchema.safeParse(value);
   if (!parsed.success) return { diagnostics: source.schemaDiagnostics(parsed.error.issues, RUNBOOK_FIELD_NAMES) };
   const runbook = parsed.data;
-  const diagnostics: Diagnostic[] = [...source.parseDiagnostics];
+  const diagnostics: Diagnostic[] = [...source.parseDiagnostics, ...source.cutTextDiagnostics()];
   const commands = new Map<string, ParsedCommand>();
 
   const unique = (items: Array<{ id: string }>, base: string, what: string) => {
