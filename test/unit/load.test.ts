@@ -156,6 +156,24 @@ describe('text cut by a YAML comment ( #) is caught', () => {
   });
 });
 
+describe('a placeholder that cannot be known at the step that shows it', () => {
+  it('is an error naming file:line, the placeholder and the step that asks it later', () => {
+    const text = valid
+      .replace('  namespace:\n', '  service: { pattern: "[a-z]+" }\n  namespace:\n')
+      .replace(
+        'causes:\n',
+        '  - { id: dash, kind: manual, title: Dashboard, instructions: "Grafana for {{service}}" }\n' +
+          '  - { id: ask, kind: prompt, title: Which service?, input: service }\n' +
+          '  - { id: after, kind: manual, title: "Logs of {{service}}", instructions: ok }\ncauses:\n',
+      );
+    const r = loadRunbook('rb.yaml', text);
+    const late = r.diagnostics.filter((d) => d.message.includes('earlier answer'));
+    expect(late.map((d) => `${d.file}:${d.line} ${d.field}: ${d.message}`)).toEqual([
+      `rb.yaml:16 steps[1].instructions: {{service}} in step "dash"'s instructions: no input default, config value or earlier answer provides it (step "ask" asks it later); move that prompt before it, or give the input a default`,
+    ]);
+  });
+});
+
 describe('consent is decided at load by what each command runs', () => {
   const rb = (steps: string, mitigations = '') => `id: h
 title: H
