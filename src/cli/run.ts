@@ -213,6 +213,9 @@ export async function runCommand(ctx: Context, runbookId: string, opts: RunOptio
     'incident.title': incident.title,
     'incident.severity': incident.severity,
     'incident.openedAt': incident.openedAt,
+    // Who leads, as the incident records it when the run starts; else how to record them.
+    'incident.commander': incident.roles.commander ?? '<commander: bud-incident assign commander NAME>',
+    'incident.techLead': incident.roles['tech-lead'] ?? '<tech lead: bud-incident assign tech-lead NAME>',
   });
   const emit = async (event: EngineEvent) => {
     if (!DISPLAY_ONLY.has(event.type)) {
@@ -365,7 +368,7 @@ function dryRun(
     group.map((s) => ({
       id: s.id,
       kind: s.kind,
-      title: s.title,
+      title: engine.shown(s.title),
       parallel: group.length > 1,
       ...(s.kind === 'check' || s.kind === 'mitigation' ? shown(planned.get(s.id)) : {}),
       ...(s.kind === 'mitigation'

@@ -104,14 +104,16 @@ function policyAndChecklistDiagnostics(ctx: Context, only?: ReadonlySet<string>)
     const policy = join(dir, 'policy', 'policy.yaml');
     if (existsSync(policy) && (!only || only.has(policy))) {
       files.push(policy);
-      diagnostics.push(...parsePolicy(readSourceFile(policy)).diagnostics);
+      const source = readSourceFile(policy);
+      diagnostics.push(...parsePolicy(source).diagnostics, ...source.cutTextDiagnostics());
     }
     const folder = join(dir, 'checklists');
     if (!existsSync(folder)) continue;
     for (const file of listYamlFiles(folder)) {
       if (only && !only.has(file)) continue;
       files.push(file);
-      diagnostics.push(...parseChecklist(readSourceFile(file)).diagnostics);
+      const source = readSourceFile(file);
+      diagnostics.push(...parseChecklist(source).diagnostics, ...source.cutTextDiagnostics());
     }
   }
   return { files, diagnostics };

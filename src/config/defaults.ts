@@ -60,7 +60,7 @@ export function configTemplateValues(config: Config): Record<string, string> {
 export function isKnownConfigKey(name: string): boolean {
   return (
     /^config\.(namespaces\.[A-Za-z0-9_-]+|apiUrl|keycloakUrl|keycloakRealm|workloadCluster)$/.test(name) ||
-    /^incident\.(id|channel|title|severity|openedAt)$/.test(name)
+    /^incident\.(id|channel|title|severity|openedAt|commander|techLead)$/.test(name)
   );
 }
 

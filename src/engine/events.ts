@@ -54,6 +54,9 @@ export type EngineEvent =
       declaredReadOnly?: string;
       /** A check whose command changes the system ran only with this consent; `changes` says why it changes it. */
       consent?: { how: 'typed-yes' | '--allow-mitigations'; changes: string };
+      /** A manual step's instructions and text to copy, filled in (a value not known yet is a stand-in). */
+      instructions?: string;
+      copy?: string;
     }
   | { type: 'step.output'; runId: string; stepId: string; stream: 'stdout' | 'stderr'; text: string }
   /** The stream's output went past the output cap: nothing more of it is printed (the total is here). */

@@ -485,11 +485,31 @@ export class RunbookEngine {
 
   /** A step's title with its {{inputs}} filled. */
   private titleOf(step: { title: string }): string {
-    return renderTemplate(step.title, this.shownLookup);
+    return this.shown(step.title);
+  }
+
+  /**
+   * Text a responder reads (a title, instructions, text to copy, a question) with its placeholders
+   * filled; a value not known yet reads as a stand-in (`<deployment: from the diagnosis>`), never `{{…}}`.
+   */
+  shown(text: string): string {
+    return renderTemplate(text, this.shownLookup);
+  }
+
+  /** What a reader sees for a value that is not known at this point of the run. */
+  private standIn(name: string): string {
+    if (name.startsWith('evidence.')) return `<${name.slice('evidence.'.length)} from the evidence>`;
+    if (this.runbook.inputs[name]?.fromDiagnosis) return `<${name}: from the diagnosis>`;
+    const asked = this.runbook.steps.find((s) => s.kind === 'prompt' && s.input === name);
+    return asked ? `<${name}: asked at "${asked.title}">` : `<${name}>`;
   }
 
   /** The value of a template variable as shown and recorded: a secret input is [REDACTED] at any length. */
-  private shownLookup = (name: string): string | undefined => (this.secretInputs.has(name) ? '[REDACTED]' : this.lookup(name));
+  private shownLookup = (name: string): string => {
+    if (this.secretInputs.has(name)) return '[REDACTED]';
+    const value = this.lookup(name);
+    return value === undefined || value === `{{${name}}}` ? this.standIn(name) : value;
+  };
 
   private nextAttempt(stepId: string): number {
     const n = (this.attempts.get(stepId) ?? 0) + 1;
@@ -1268,7 +1288,16 @@ export class RunbookEngine {
   private async runManual(step: Extract<RunbookStep, { kind: 'manual' }>): Promise<StepStatus> {
     const { runId } = this.request;
     const attempt = this.nextAttempt(step.id);
-    await this.deps.emit({ type: 'step.started', runId, stepId: step.id, kind: 'manual', title: this.titleOf(step), attempt });
+    await this.deps.emit({
+      type: 'step.started',
+      runId,
+      stepId: step.id,
+      kind: 'manual',
+      title: this.titleOf(step),
+      attempt,
+      instructions: this.shown(step.instructions),
+      ...(step.copy ? { copy: this.shown(step.copy) } : {}),
+    });
     const prompter = this.deps.prompter;
     const recorded = this.request.simulate?.answers?.[step.id];
     let observation: string | undefined;
@@ -1308,7 +1337,7 @@ export class RunbookEngine {
       if (step.record) {
         observation = (await prompter.input('What did you observe? (recorded in the timeline; empty to leave out)')).trim() || undefined;
       }
-      if (step.question && step.finding) answeredYes = await prompter.confirm(renderTemplate(step.question, this.shownLookup), false);
+      if (step.question && step.finding) answeredYes = await prompter.confirm(this.shown(step.question), false);
     }
     await this.deps.emit({
       type: 'manual.confirmed',
@@ -1316,7 +1345,7 @@ export class RunbookEngine {
       stepId: step.id,
       title: this.titleOf(step),
       ...(observation ? { observation: this.deps.redactor.redact(observation) } : {}),
-      ...(step.question ? { question: renderTemplate(step.question, this.shownLookup), answer: answeredYes ? 'yes' : 'no' } : {}),
+      ...(step.question ? { question: this.shown(step.question), answer: answeredYes ? 'yes' : 'no' } : {}),
     });
     if (answeredYes && step.finding) {
       await this.raise(
@@ -1325,7 +1354,7 @@ export class RunbookEngine {
           finding: step.finding,
           lines: observation ? [observation] : [],
           values: [],
-          detail: `the responder answered yes: ${renderTemplate(step.question ?? '', this.shownLookup)}`,
+          detail: `the responder answered yes: ${this.shown(step.question ?? '')}`,
         },
         '',
         0,
@@ -1426,7 +1455,7 @@ export class RunbookEngine {
         return 'skipped';
       }
     }
-    const instructions = m.instructions ? renderTemplate(m.instructions, this.shownLookup) : undefined;
+    const instructions = m.instructions ? this.shown(m.instructions) : undefined;
     const effect = command ? effectOf(command.argv) : undefined;
     const changes = effect && !effect.readOnly ? effect.why : undefined;
     const changesSystem = this.mitigationChanges(m, command);

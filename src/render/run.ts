@@ -141,10 +141,8 @@ export class HumanRunRenderer implements RunRenderer {
           if (this.live && !this.timer) this.timer = setInterval(this.tick, 100);
           this.drawStatus();
         }
-        if (step?.kind === 'manual') {
-          this.print(`  ${step.instructions.trim().replace(/\n/g, '\n  ')}`);
-          if (step.copy) this.print(`  ${c.dim('copy:')}\n    ${c.yellow(step.copy.trim().replace(/\n/g, '\n    '))}`);
-        }
+        if (event.instructions) this.print(`  ${event.instructions.trim().replace(/\n/g, '\n  ')}`);
+        if (event.copy) this.print(`  ${c.dim('copy:')}\n    ${c.yellow(event.copy.trim().replace(/\n/g, '\n    '))}`);
         break;
       }
       case 'step.output': {

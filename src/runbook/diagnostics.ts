@@ -123,6 +123,53 @@ export class YamlSource {
     return this.diagnosticAt(path, message, severity);
   }
 
+  /**
+   * Text cut by a comment: in YAML, ` #` ends an unquoted value and starts a comment, so
+   * `instructions: react in #incidents on Slack` reads as "react in". Every plain (unquoted)
+   * scalar directly followed on its line by a comment is reported at the `#`, with the text that
+   * was kept and the text that was lost, and the fix (quote the whole value). A comment on its own
+   * line, after a quoted value, or inside a block scalar (`|`, `>`, where `#` is text) is not.
+   * It is an error when the value is prose (it has a space) or the `#` is glued to a word
+   * (`#incidents`, `#3`): such a comment is almost surely text. A bare value followed by `# note`
+   * (`timeout: 30s # why`) may be a deliberate comment and is a warning; move it to its own line.
+   */
+  cutTextDiagnostics(): Diagnostic[] {
+    const out: Diagnostic[] = [];
+    const visit = (node: unknown, path: Array<string | number>) => {
+      if (isMap(node)) {
+        for (const pair of node.items) {
+          const key = isScalar(pair.key) ? String(pair.key.value) : '?';
+          visit(pair.value, [...path, key]);
+        }
+      } else if (isSeq(node)) node.items.forEach((item, i) => visit(item, [...path, i]));
+      else if (isScalar(node) && node.type === 'PLAIN' && node.range) {
+        const valueEnd = node.range[1];
+        const after = /^[ \t]+(#[^\r\n]*)/.exec(this.text.slice(valueEnd, valueEnd + 2000));
+        if (!after) return;
+        const comment = after[1]!;
+        const start = valueEnd + after[0].length - comment.length;
+        const kept = String(node.source ?? node.value);
+        const prose = /\s/.test(kept) || /^#[^\s#]/.test(comment);
+        const field = formatPath(path);
+        const lastKey = path.filter((p) => typeof p === 'string').at(-1) ?? 'value';
+        const whole = `${this.text.slice(node.range[0], valueEnd)} ${comment}`.replace(/\s*\n\s*/g, ' ');
+        out.push(
+          this.at(
+            start,
+            start + comment.length,
+            field,
+            `text cut at " #": YAML reads "${comment}" as a comment, so the value is only "${kept}"; ` +
+              `to keep it, quote the whole value: ${lastKey}: ${JSON.stringify(whole)}` +
+              (prose ? '' : ' (a deliberate comment goes on its own line)'),
+            prose ? 'error' : 'warning',
+          ),
+        );
+      }
+    };
+    visit(this.doc.contents, []);
+    return out;
+  }
+
   /** Converts schema issues into positioned diagnostics. */
   schemaDiagnostics(issues: readonly z.core.$ZodIssue[], knownFields: readonly string[] = []): Diagnostic[] {
     const out: Diagnostic[] = [];

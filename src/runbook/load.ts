@@ -52,7 +52,7 @@ export function loadRunbookSource(source: YamlSource, knownRunbooks?: ReadonlySe
   const parsed = RunbookSchema.safeParse(value);
   if (!parsed.success) return { diagnostics: source.schemaDiagnostics(parsed.error.issues, RUNBOOK_FIELD_NAMES) };
   const runbook = parsed.data;
-  const diagnostics: Diagnostic[] = [...source.parseDiagnostics];
+  const diagnostics: Diagnostic[] = [...source.parseDiagnostics, ...source.cutTextDiagnostics()];
   const commands = new Map<string, ParsedCommand>();
 
   const unique = (items: Array<{ id: string }>, base: string, what: string) => {
@@ -255,6 +255,34 @@ export function loadRunbookSource(source: YamlSource, knownRunbooks?: ReadonlySe
       case 'mitigation':
         ref([...base, 'mitigation'], step.mitigation, mitigationIds, 'mitigation');
         break;
+    }
+  });
+
+  // A value asked by a prompt step is known from that step on: a step before it that shows or runs
+  // it would read a stand-in (or a run would stop) whenever no --var gave it.
+  runbook.steps.forEach((step, si) => {
+    const texts: Array<[string, string | undefined]> = [
+      ['title', step.title],
+      ['instructions', step.kind === 'manual' ? step.instructions : undefined],
+      ['copy', step.kind === 'manual' ? step.copy : undefined],
+      ['question', step.kind === 'manual' ? step.question : undefined],
+      ['run', step.kind === 'check' ? step.run : undefined],
+    ];
+    for (const [field, text] of texts) {
+      for (const name of new Set(templateNames(text ?? ''))) {
+        const input = runbook.inputs[name];
+        if (!input || input.default !== undefined || input.fromDiagnosis) continue;
+        const askedAt = runbook.steps.findIndex((s) => s.kind === 'prompt' && s.input === name);
+        if (askedAt < si) continue;
+        diagnostics.push(
+          source.diagnosticInValue(
+            ['steps', si, field],
+            `{{${name}`,
+            `{{${name}}} in step "${step.id}"'s ${field}: no input default, config value or earlier answer provides it ` +
+              `(${askedAt === si ? 'this step asks it' : `step "${runbook.steps[askedAt]!.id}" asks it later`}); move that prompt before it, or give the input a default`,
+          ),
+        );
+      }
     }
   });
 

@@ -34,6 +34,8 @@ export async function testRunbook(
   shell: Shell,
   configValues: Record<string, string>,
   env: NodeJS.ProcessEnv,
+  /** Sees every event of each scenario (tests read what a responder would be shown). */
+  observe?: (scenario: string, events: readonly EngineEvent[]) => void,
 ): Promise<ScenarioResult[]> {
   const results: ScenarioResult[] = [];
   const clock = new ManualClock('2026-01-01T00:00:00Z');
@@ -63,6 +65,7 @@ export async function testRunbook(
       },
     );
     await engine.run();
+    observe?.(s.id, events);
     const raised = [...new Set(events.flatMap((e) => (e.type === 'finding.raised' ? [e.findingId] : [])))];
     const expected = [...new Set(scenario.expectFindings)];
     const stepErrors = events.flatMap((e) =>

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { loadRunbook } from '../../src/runbook/load.js';
-import { formatDiagnostics } from '../../src/runbook/diagnostics.js';
+import { YamlSource, formatDiagnostics } from '../../src/runbook/diagnostics.js';
 import { loadCatalog, requireRunbook } from '../../src/runbook/catalog.js';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 
@@ -106,6 +106,71 @@ describe('runbook loading', () => {
     const r = loadRunbook('bomb.yaml', bomb);
     expect(r.loaded).toBeUndefined();
     expect(r.diagnostics.length).toBeGreaterThan(0);
+  });
+});
+
+describe('text cut by a YAML comment ( #) is caught', () => {
+  const withManual = (lines: string) => valid.replace('causes:\n', `  - id: ack\n    kind: manual\n    title: Ack\n${lines}causes:\n`);
+
+  it('names file:line, the field, the kept text and the lost text, and suggests quoting', () => {
+    const r = loadRunbook('rb.yaml', withManual('    instructions: Acknowledge the page (and react in #incidents on Slack) now.\n'));
+    const cut = r.diagnostics.filter((d) => d.message.startsWith('text cut'));
+    expect(cut).toHaveLength(1);
+    const d = cut[0]!;
+    expect(d.severity).toBe('error');
+    expect(`${d.file}:${d.line} ${d.field}`).toBe('rb.yaml:18 steps[1].instructions');
+    expect(d.message).toContain('the value is only "Acknowledge the page (and react in"');
+    expect(d.message).toContain('"#incidents on Slack) now."');
+    expect(d.message).toContain('instructions: "Acknowledge the page (and react in #incidents on Slack) now."');
+    expect(r.loaded).toBeUndefined();
+  });
+
+  it('does not flag a comment on its own line, after a quoted value, or a # inside a block scalar', () => {
+    const r = loadRunbook(
+      'rb.yaml',
+      withManual(
+        '    # a comment on its own line\n' +
+          '    instructions: "react in #incidents"  # after a quoted value\n' +
+          "    copy: 'in #incidents' # single-quoted\n" +
+          '    question: |\n      Several alerts (PagerDuty / #incidents)?\n' +
+          '    finding: { id: f, message: "a #x" }\n',
+      ),
+    );
+    expect(r.diagnostics).toEqual([]);
+  });
+
+  it('no shipped runbook, checklist or policy has text cut by a comment', () => {
+    const files = ['runbooks', 'runbooks/checklists', 'runbooks/policy'].flatMap((dir) =>
+      readdirSync(dir)
+        .filter((f) => f.endsWith('.yaml'))
+        .map((f) => join(dir, f)),
+    );
+    const cut = files.flatMap((f) => new YamlSource(f, readFileSync(f, 'utf8')).cutTextDiagnostics());
+    expect(formatDiagnostics(cut)).toEqual([]);
+  });
+
+  it('a bare value followed by "# note" is a warning (maybe a deliberate comment), not an error', () => {
+    const r = loadRunbook('rb.yaml', valid.replace('    default: bud-system\n', '    default: bud-system # the usual one\n'));
+    expect(r.diagnostics.map((d) => [d.severity, d.field])).toEqual([['warning', 'inputs.namespace.default']]);
+    expect(r.loaded).toBeDefined();
+  });
+});
+
+describe('a placeholder that cannot be known at the step that shows it', () => {
+  it('is an error naming file:line, the placeholder and the step that asks it later', () => {
+    const text = valid
+      .replace('  namespace:\n', '  service: { pattern: "[a-z]+" }\n  namespace:\n')
+      .replace(
+        'causes:\n',
+        '  - { id: dash, kind: manual, title: Dashboard, instructions: "Grafana for {{service}}" }\n' +
+          '  - { id: ask, kind: prompt, title: Which service?, input: service }\n' +
+          '  - { id: after, kind: manual, title: "Logs of {{service}}", instructions: ok }\ncauses:\n',
+      );
+    const r = loadRunbook('rb.yaml', text);
+    const late = r.diagnostics.filter((d) => d.message.includes('earlier answer'));
+    expect(late.map((d) => `${d.file}:${d.line} ${d.field}: ${d.message}`)).toEqual([
+      `rb.yaml:16 steps[1].instructions: {{service}} in step "dash"'s instructions: no input default, config value or earlier answer provides it (step "ask" asks it later); move that prompt before it, or give the input a default`,
+    ]);
   });
 });
 
