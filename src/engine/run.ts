@@ -70,11 +70,15 @@ function withEncoding(ref: ArtifactRef | undefined, firstInvalid: number | undef
   return ref && encoding ? { ...ref, encoding } : ref;
 }
 
-/** The start of an evidence step's output that is judged and shown: whole lines where it has them, so no token is cut in half. */
-function previewOf(text: string): string {
-  if (text.length <= EVIDENCE_PREVIEW) return text;
-  const end = text.lastIndexOf('\n', EVIDENCE_PREVIEW);
-  return text.slice(0, end > 0 ? end + 1 : EVIDENCE_PREVIEW);
+/**
+ * The start of an evidence step's output that is judged and shown, cut after its last whole line
+ * (or word) so no token is cut in half: a token's start is not one the redactor recognises.
+ */
+function previewOf(text: string, cut = text.length > EVIDENCE_PREVIEW): string {
+  if (!cut) return text;
+  const head = text.slice(0, EVIDENCE_PREVIEW);
+  const end = Math.max(head.lastIndexOf('\n'), head.lastIndexOf(' '));
+  return head.slice(0, end > 0 ? end + 1 : 0);
 }
 
 /** Where step output goes: an artifact file per stream, redacted as it is written. */
@@ -853,14 +857,21 @@ export class RunbookEngine {
     // The same cap for what is shown (--json, terminal) as for the artifact (output-cap.ts).
     // Evidence (unredacted on disk) is shown as a redacted preview only.
     const shown = { stdout: new ShownOutput(evidence ? EVIDENCE_PREVIEW : undefined), stderr: new ShownOutput() };
+    let preview = '';
     const onOutput = (stream: 'stdout' | 'stderr', chunk: string) => {
       writers[stream].write(chunk);
       const part = shown[stream].take(chunk);
+      if (evidence && stream === 'stdout') {
+        preview += part; // shown once it is whole (below)
+        return;
+      }
       const text = part && live[stream].push(part);
       if (text) this.deps.show({ type: 'step.output', runId, stepId: key, stream, text });
     };
     const exec = await run(onOutput);
     const total = { stdout: exec.result.stdoutBytes, stderr: exec.result.stderrBytes };
+    const whole = evidence && previewOf(preview, shown.stdout.cut);
+    if (whole) this.deps.show({ type: 'step.output', runId, stepId: key, stream: 'stdout', text: this.deps.redactor.redact(whole) });
     for (const stream of ['stdout', 'stderr'] as const) {
       const rest = live[stream].end();
       if (rest) this.deps.show({ type: 'step.output', runId, stepId: key, stream, text: rest });
