@@ -34,8 +34,8 @@ export class FileArtifactSink implements ArtifactSink {
     const evidence = opts?.evidence === true;
     const name = `${stepId}${attempt > 1 ? `.${attempt}` : ''}.${stream}`;
     const dir = join(evidence ? 'evidence' : 'artifacts', runId);
-    const rel = join(dir, evidence ? name : `${name}.txt`);
-    const abs = join(this.incidentDir, rel);
+    let rel = join(dir, evidence ? name : `${name}.txt`);
+    let abs = join(this.incidentDir, rel);
     // Evidence is the command's bytes as served: session ids and tokens are what it proves.
     const redacting = evidence ? { push: (chunk: string) => chunk, end: () => '' } : new StreamRedactor(this.redactor);
     const capBytes = evidence ? Infinity : this.capBytes;
@@ -56,8 +56,20 @@ export class FileArtifactSink implements ArtifactSink {
             chmodSync(join(this.incidentDir, 'evidence'), 0o700);
             chmodSync(join(this.incidentDir, dir), 0o700);
           }
-          fd = openSync(abs, 'w', 0o600);
-          if (evidence) fchmodSync(fd, 0o600);
+          if (evidence) {
+            // Never over earlier evidence (a resumed run counts attempts from 1 again): the next free name.
+            for (let n = 2; ; n++) {
+              try {
+                fd = openSync(abs, 'wx', 0o600);
+                break;
+              } catch (error) {
+                if (errorCode(error) !== 'EEXIST') throw error;
+                rel = join(dir, `${name}.${n}`);
+                abs = join(this.incidentDir, rel);
+              }
+            }
+            fchmodSync(fd, 0o600);
+          } else fd = openSync(abs, 'w', 0o600);
         } catch (error) {
           throw new TimelineWriteError(abs, error);
         }

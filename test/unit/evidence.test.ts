@@ -2,6 +2,7 @@
  * An evidence step (`evidence: true`) through the engine with a fake shell: every byte goes to the
  * evidence writer unredacted; what is shown and recorded is a redacted preview of its first whole
  * lines (a token cut at the preview's end is not shown in part); only the preview is judged.
+ * And the file sink: evidence is never written over.
  */
 import { describe, expect, it } from 'vitest';
 import { RunbookEngine, type ArtifactSink } from '../../src/engine/run.js';
@@ -10,6 +11,10 @@ import { Interrupts } from '../../src/engine/interrupts.js';
 import type { ProcessRequest, ProcessResult, Shell } from '../../src/adapters/shell.js';
 import { Redactor } from '../../src/secrets/redact.js';
 import { loadRunbook } from '../../src/runbook/load.js';
+import { FileArtifactSink } from '../../src/timeline/artifacts.js';
+import { mkdtempSync, readFileSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 const RUNBOOK = `id: ev
 title: Evidence
@@ -117,5 +122,23 @@ describe('an evidence step', () => {
   it('is judged by its preview, not by the whole (huge) output', async () => {
     const { events } = await run(output);
     expect(events.filter((e) => e.type === 'finding.raised')).toEqual([]);
+  });
+});
+
+describe('the evidence file', () => {
+  it('is never written over: a resumed run that exports again (attempt 1 again) gets the next free name', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'bud-evidence-'));
+    const sink = new FileArtifactSink(dir, new Redactor());
+    const keep = (text: string) => {
+      const w = sink.open('r1', 'export', 'stdout', 1, { evidence: true });
+      w.write(text);
+      return w.close(Buffer.byteLength(text))!;
+    };
+    const first = keep('Bearer first.token.value\n');
+    const second = keep('Bearer second.token.value\n');
+    expect(second.path).not.toBe(first.path);
+    expect(readFileSync(join(dir, first.path), 'utf8')).toBe('Bearer first.token.value\n');
+    expect(readFileSync(join(dir, second.path), 'utf8')).toBe('Bearer second.token.value\n');
+    expect(statSync(join(dir, second.path)).mode & 0o777).toBe(0o600);
   });
 });
