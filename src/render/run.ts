@@ -270,7 +270,7 @@ export class HumanRunRenderer implements RunRenderer {
         break;
       case 'evidence.preserved':
         this.print(
-          `  ${c.green('⛁')} evidence kept unaltered (not redacted): ${event.path} — ${event.bytes} bytes, sha256 ${event.sha256}; above is a redacted preview; \`bud-incident timeline verify\` re-hashes it`,
+          `  ${c.green('⛁')} evidence kept unaltered (not redacted): ${event.path} — ${event.bytes} bytes, sha256 ${event.sha256}; what is shown is a redacted preview; \`bud-incident timeline verify\` re-hashes it`,
         );
         break;
       case 'step.process':
