@@ -11,3 +11,7 @@ export const OUTPUT_CAP = 16 * 1024 * 1024;
 export const CAPTURE_LIMIT = 4 * 1024 * 1024;
 /** Characters a filter stage may hold: sort's input, one line, tail's last lines. */
 export const FILTER_HOLD_LIMIT = 16 * 1024 * 1024;
+/** Bytes of an evidence step's output shown (terminal, --json) and judged, redacted; the file keeps all of it. */
+export const EVIDENCE_PREVIEW = 2 * 1024;
+/** Lines of an evidence step's output kept in its timeline record, redacted. */
+export const EVIDENCE_PREVIEW_LINES = 10;

@@ -96,6 +96,8 @@ export type EngineEvent =
       leftovers?: Array<{ pid: number; command: string }>;
     }
   | { type: 'step.skipped'; runId: string; stepId: string; title: string; reason: string }
+  /** An evidence step's output, kept byte for byte (not redacted, not capped) at `path`, with its hash. */
+  | { type: 'evidence.preserved'; runId: string; stepId: string; path: string; sha256: string; bytes: number }
   | {
       type: 'finding.raised';
       runId: string;

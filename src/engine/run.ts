@@ -12,6 +12,7 @@ import { quoteForDisplay, resolveCommand, TemplateError, type ResolvedCommand } 
 import { effectOf, effectOfParsed, identityRefusal } from '../runbook/effects.js';
 import { runPipeline } from './pipeline.js';
 import { ShownOutput } from './output-cap.js';
+import { EVIDENCE_PREVIEW, EVIDENCE_PREVIEW_LINES } from '../limits.js';
 import { encodingNote } from '../adapters/output-text.js';
 import type { LoadedRunbook } from '../runbook/load.js';
 import type { CheckStepDef, MitigationDef, RecordedOutputDef, Runbook, RunbookStep } from '../runbook/schema.js';
@@ -69,9 +70,21 @@ function withEncoding(ref: ArtifactRef | undefined, firstInvalid: number | undef
   return ref && encoding ? { ...ref, encoding } : ref;
 }
 
+/**
+ * The start of an evidence step's output that is judged and shown, cut after its last whole line
+ * (or word) so no token is cut in half: a token's start is not one the redactor recognises.
+ */
+function previewOf(text: string, cut = text.length > EVIDENCE_PREVIEW): string {
+  if (!cut) return text;
+  const head = text.slice(0, EVIDENCE_PREVIEW);
+  const end = Math.max(head.lastIndexOf('\n'), head.lastIndexOf(' '));
+  return head.slice(0, end > 0 ? end + 1 : 0);
+}
+
 /** Where step output goes: an artifact file per stream, redacted as it is written. */
 export interface ArtifactSink {
-  open(runId: string, stepId: string, stream: 'stdout' | 'stderr', attempt: number): ArtifactWriter;
+  /** `evidence`: the stream is kept byte for byte (no redaction, no cap) where only the user can read it. */
+  open(runId: string, stepId: string, stream: 'stdout' | 'stderr', attempt: number, opts?: { evidence?: boolean }): ArtifactWriter;
 }
 export interface ArtifactWriter {
   write(chunk: string): void;
@@ -853,23 +866,32 @@ export class RunbookEngine {
     key: string,
     attempt: number,
     run: (onOutput: (stream: 'stdout' | 'stderr', chunk: string) => void) => Promise<Executed>,
+    evidence = false,
   ) {
     const { runId } = this.request;
     const writers = {
-      stdout: this.deps.artifacts.open(runId, key, 'stdout', attempt),
+      stdout: this.deps.artifacts.open(runId, key, 'stdout', attempt, evidence ? { evidence } : undefined),
       stderr: this.deps.artifacts.open(runId, key, 'stderr', attempt),
     };
     const live = { stdout: new StreamRedactor(this.deps.redactor), stderr: new StreamRedactor(this.deps.redactor) };
     // The same cap for what is shown (--json, terminal) as for the artifact (output-cap.ts).
-    const shown = { stdout: new ShownOutput(), stderr: new ShownOutput() };
+    // Evidence (unredacted on disk) is shown as a redacted preview only.
+    const shown = { stdout: new ShownOutput(evidence ? EVIDENCE_PREVIEW : undefined), stderr: new ShownOutput() };
+    let preview = '';
     const onOutput = (stream: 'stdout' | 'stderr', chunk: string) => {
       writers[stream].write(chunk);
       const part = shown[stream].take(chunk);
+      if (evidence && stream === 'stdout') {
+        preview += part; // shown once it is whole (below)
+        return;
+      }
       const text = part && live[stream].push(part);
       if (text) this.deps.show({ type: 'step.output', runId, stepId: key, stream, text });
     };
     const exec = await run(onOutput);
     const total = { stdout: exec.result.stdoutBytes, stderr: exec.result.stderrBytes };
+    const whole = evidence && previewOf(preview, shown.stdout.cut);
+    if (whole) this.deps.show({ type: 'step.output', runId, stepId: key, stream: 'stdout', text: this.deps.redactor.redact(whole) });
     for (const stream of ['stdout', 'stderr'] as const) {
       const rest = live[stream].end();
       if (rest) this.deps.show({ type: 'step.output', runId, stepId: key, stream, text: rest });
@@ -887,6 +909,10 @@ export class RunbookEngine {
       stdout: withEncoding(writers.stdout.close(total.stdout), exec.result.invalidUtf8?.stdout),
       stderr: withEncoding(writers.stderr.close(total.stderr), exec.result.invalidUtf8?.stderr),
     };
+    if (evidence && artifacts.stdout) {
+      const { path, sha256, bytes } = artifacts.stdout;
+      await this.deps.emit({ type: 'evidence.preserved', runId, stepId: key, path, sha256, bytes });
+    }
     return { ...exec, artifacts };
   }
 
@@ -959,12 +985,16 @@ export class RunbookEngine {
       ...(declaredReadOnly ? { declaredReadOnly } : {}),
       ...(consent ? { consent } : {}),
     });
-    const executed = await this.capture(step.id, attempt, command.run);
-    const { result, stdout, filterError, artifacts } = executed;
+    const executed = await this.capture(step.id, attempt, command.run, step.evidence);
+    const { result, filterError, artifacts } = executed;
+    // Evidence is judged by its preview only (its file holds it all): it can be huge.
+    const stdout = step.evidence ? previewOf(executed.stdout) : executed.stdout;
     // Up to megabytes: redacted in slices, so timeouts and Ctrl-C are served meanwhile.
     const redactedStdout = await redactYielding(this.deps.redactor, stdout);
     const redactedStderr = await redactYielding(this.deps.redactor, result.stderr);
-    const tail = outputLines(redactedStdout || redactedStderr).slice(-15);
+    const tail = step.evidence
+      ? outputLines(redactedStdout || redactedStderr).slice(0, EVIDENCE_PREVIEW_LINES)
+      : outputLines(redactedStdout || redactedStderr).slice(-15);
     const base = {
       runId,
       stepId: step.id,

@@ -266,6 +266,11 @@ export class HumanRunRenderer implements RunRenderer {
           `  ${event.status === 'passed' ? c.green(`✔ fix verified (${event.stepId} passed)`) : c.red(`✖ fix not verified: ${event.stepId} ${event.status}`)}`,
         );
         break;
+      case 'evidence.preserved':
+        this.print(
+          `  ${c.green('⛁')} evidence kept unaltered (not redacted): ${event.path} — ${event.bytes} bytes, sha256 ${event.sha256}; what is shown is a redacted preview; \`bud-incident timeline verify\` re-hashes it`,
+        );
+        break;
       case 'step.process':
       case 'step.output.truncated':
         break; // recorded for --resume / for --json; the terminal shows 30 lines and the artifact's mark

@@ -165,6 +165,12 @@ const CheckStep = z.strictObject({
   timeout: Duration.optional(),
   expect: z.array(Expectation).optional(),
   showOutput: z.string().optional().describe('Why the responder should read the output (printed with it).'),
+  evidence: z
+    .boolean()
+    .optional()
+    .describe(
+      'The output is evidence: stdout is kept byte for byte (not redacted, not capped) in evidence/ (0600), its SHA-256 in the timeline; only a redacted preview is shown and judged.',
+    ),
 });
 
 const ManualStep = z.strictObject({
@@ -341,6 +347,7 @@ export const RUNBOOK_FIELD_NAMES = [
     'timeout',
     'expect',
     'showOutput',
+    'evidence',
     'instructions',
     'record',
     'copy',

@@ -3,8 +3,12 @@
  * from its events by relative path, size and SHA-256. Written as the output streams in, so memory
  * does not grow with output size; capped on disk, with the cap recorded. `checkArtifacts`
  * re-hashes every artifact the timeline references (for `timeline verify`).
+ *
+ * A step that declares its output evidence (`evidence: true`) gets its stdout kept byte for byte
+ * instead: not redacted, not capped, under `evidence/<run>/` (0700) in a 0600 file, hashed as it
+ * streams in; `timeline verify` re-hashes it like any artifact.
  */
-import { closeSync, fchmodSync, fsyncSync, mkdirSync, openSync, readSync, writeSync } from 'node:fs';
+import { chmodSync, closeSync, fchmodSync, fsyncSync, mkdirSync, openSync, readSync, writeSync } from 'node:fs';
 import { createHash, type Hash } from 'node:crypto';
 import { isAbsolute, join, normalize } from 'node:path';
 import type { TimelineEvent } from './event.js';
@@ -26,10 +30,15 @@ export class FileArtifactSink implements ArtifactSink {
     private readonly capBytes = DEFAULT_ARTIFACT_CAP,
   ) {}
 
-  open(runId: string, stepId: string, stream: 'stdout' | 'stderr', attempt: number): ArtifactWriter {
-    const rel = join('artifacts', runId, `${stepId}${attempt > 1 ? `.${attempt}` : ''}.${stream}.txt`);
-    const abs = join(this.incidentDir, rel);
-    const redacting = new StreamRedactor(this.redactor);
+  open(runId: string, stepId: string, stream: 'stdout' | 'stderr', attempt: number, opts?: { evidence?: boolean }): ArtifactWriter {
+    const evidence = opts?.evidence === true;
+    const name = `${stepId}${attempt > 1 ? `.${attempt}` : ''}.${stream}`;
+    const dir = join(evidence ? 'evidence' : 'artifacts', runId);
+    let rel = join(dir, evidence ? name : `${name}.txt`);
+    let abs = join(this.incidentDir, rel);
+    // Evidence is the command's bytes as served: session ids and tokens are what it proves.
+    const redacting = evidence ? { push: (chunk: string) => chunk, end: () => '' } : new StreamRedactor(this.redactor);
+    const capBytes = evidence ? Infinity : this.capBytes;
     let fd: number | undefined;
     let hash: Hash | undefined;
     let bytes = 0;
@@ -41,8 +50,26 @@ export class FileArtifactSink implements ArtifactSink {
       if (!text) return;
       if (fd === undefined) {
         try {
-          mkdirSync(join(this.incidentDir, 'artifacts', runId), { recursive: true, mode: 0o700 });
-          fd = openSync(abs, 'w', 0o600);
+          mkdirSync(join(this.incidentDir, dir), { recursive: true, mode: 0o700 });
+          if (evidence) {
+            // Only the user may read it, whatever the umask or an earlier directory said.
+            chmodSync(join(this.incidentDir, 'evidence'), 0o700);
+            chmodSync(join(this.incidentDir, dir), 0o700);
+          }
+          if (evidence) {
+            // Never over earlier evidence (a resumed run counts attempts from 1 again): the next free name.
+            for (let n = 2; ; n++) {
+              try {
+                fd = openSync(abs, 'wx', 0o600);
+                break;
+              } catch (error) {
+                if (errorCode(error) !== 'EEXIST') throw error;
+                rel = join(dir, `${name}.${n}`);
+                abs = join(this.incidentDir, rel);
+              }
+            }
+            fchmodSync(fd, 0o600);
+          } else fd = openSync(abs, 'w', 0o600);
         } catch (error) {
           throw new TimelineWriteError(abs, error);
         }
@@ -50,8 +77,8 @@ export class FileArtifactSink implements ArtifactSink {
       }
       // The command's own bytes, even those that are not UTF-8 (output-text.ts).
       let buf = encodeOutput(text);
-      if (bytes + buf.length > this.capBytes) {
-        buf = buf.subarray(0, Math.max(0, this.capBytes - bytes));
+      if (bytes + buf.length > capBytes) {
+        buf = buf.subarray(0, Math.max(0, capBytes - bytes));
         truncated = true;
       }
       if (buf.length === 0) return;
@@ -87,8 +114,8 @@ export class FileArtifactSink implements ArtifactSink {
         if (fd === undefined) return undefined;
         try {
           fsyncSync(fd);
-          // Evidence is written once: read-only from here on (its hash is in the timeline).
-          fchmodSync(fd, 0o400);
+          // Written once: read-only from here on (its hash is in the timeline); evidence stays 0600.
+          if (!evidence) fchmodSync(fd, 0o400);
         } finally {
           closeSync(fd);
         }
@@ -105,7 +132,7 @@ export interface ArtifactProblem {
   problem: string;
 }
 
-/** The artifact references ({path: "artifacts/…", sha256}) anywhere in an event's data. */
+/** The artifact and evidence references ({path: "artifacts/…" or "evidence/…", sha256}) anywhere in an event's data. */
 function artifactRefs(value: unknown, out: Array<{ path: string; sha256: string }>): void {
   if (typeof value !== 'object' || value === null) return;
   if (Array.isArray(value)) {
@@ -113,7 +140,7 @@ function artifactRefs(value: unknown, out: Array<{ path: string; sha256: string 
     return;
   }
   const v = value as Record<string, unknown>;
-  if (typeof v.path === 'string' && typeof v.sha256 === 'string' && v.path.startsWith('artifacts/'))
+  if (typeof v.path === 'string' && typeof v.sha256 === 'string' && (v.path.startsWith('artifacts/') || v.path.startsWith('evidence/')))
     out.push({ path: v.path, sha256: v.sha256 });
   for (const child of Object.values(v)) artifactRefs(child, out);
 }

@@ -104,6 +104,8 @@ export function describeEvent(e: TimelineEvent, opts: DescribeOptions = {}): str
       return `Mitigation ${str(d.mitigationId)} not run: ${str(d.reason).replace(/^not run:\s*/, '')}`;
     case 'mitigation.finished':
       return `Mitigation ${str(d.mitigationId)} ${str(d.status)}${d.manual === true ? ' (done by hand)' : ''}${suffix(': ', d.reason)}`;
+    case 'evidence.preserved':
+      return `Evidence preserved unaltered: ${str(d.path)} (${str(d.bytes)} bytes, sha256 ${str(d.sha256)})`;
     case 'mitigation.verified':
       return `Mitigation ${str(d.mitigationId)} verified by ${str(d.stepId)}: ${str(d.status)}`;
     case 'postmortem.scheduled':
