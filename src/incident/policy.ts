@@ -16,13 +16,65 @@ const Duration = z
 export const SEVERITIES = ['SEV1', 'SEV2', 'SEV3', 'SEV4'] as const;
 const Severity = z.enum(SEVERITIES);
 
+/**
+ * The questions `classify` asks (and triage answers from a diagnosis). A criterion's `when` names
+ * one of them, so the criteria and their severities live in the policy while the questions stay
+ * in the CLI.
+ */
+export const ANSWERS = {
+  platformDown: { kind: 'yes/no' },
+  inferenceFailingPct: { kind: 'percent' },
+  securityIncident: { kind: 'yes/no' },
+  dataLoss: { kind: 'yes/no' },
+  users: { kind: 'choice', values: ['all', 'subset', 'single', 'none'] },
+  singleFeature: { kind: 'yes/no' },
+  majorFeatureDown: { kind: 'yes/no' },
+  performance: { kind: 'choice', values: ['significant', 'slight', 'none'] },
+  workaround: { kind: 'yes/no' },
+  cosmetic: { kind: 'yes/no' },
+} as const;
+export type AnswerName = keyof typeof ANSWERS;
+const answerNames = Object.keys(ANSWERS) as AnswerName[];
+
+const Range = z.strictObject({ above: z.number().optional(), below: z.number().optional(), atLeast: z.number().optional() });
+/**
+ * When a criterion holds: a yes/no answer's name; `{ users: single }` for a choice;
+ * `{ inferenceFailingPct: { above: 50 } }` for a percentage; or `otherwise` (no higher criterion met).
+ */
+const When = z.union([z.string(), z.record(z.string(), z.union([z.string(), Range]))]).superRefine((w, ctx) => {
+  const bad = (message: string) => ctx.addIssue({ code: 'custom', message });
+  const known = `known answers: ${answerNames.join(', ')}`;
+  if (typeof w === 'string') {
+    if (w === 'otherwise') return;
+    const a = ANSWERS[w as AnswerName];
+    if (!a) bad(`"${w}" is not an answer classify asks (${known}, or otherwise)`);
+    else if (a.kind !== 'yes/no')
+      bad(`"${w}" is not a yes/no answer: write { ${w}: ${a.kind === 'choice' ? a.values[0] : '{ above: N }'} }`);
+    return;
+  }
+  const entries = Object.entries(w);
+  if (entries.length !== 1) return bad('name exactly one answer');
+  const [name, test] = entries[0]!;
+  const a = ANSWERS[name as AnswerName];
+  if (!a) return bad(`"${name}" is not an answer classify asks (${known})`);
+  if (a.kind === 'choice' && !(typeof test === 'string' && (a.values as readonly string[]).includes(test)))
+    bad(`${name} is one of ${a.values.join(', ')}`);
+  if (a.kind === 'percent' && typeof test === 'string') bad(`${name} is a percentage: write { above: N }, { below: N } or { atLeast: N }`);
+  if (a.kind === 'yes/no') bad(`${name} is a yes/no answer: write just "${name}"`);
+});
+const Criterion = z.union([
+  z.string().describe('Shown, not asked: the responder judges it.'),
+  z.strictObject({ text: z.string(), when: When }),
+]);
+export type CriterionRule = z.infer<typeof Criterion>;
+
 const Level = z.strictObject({
   name: z.string(),
   definition: z.string(),
   responseTime: Duration,
   updateEvery: Duration.optional(),
   examples: z.array(z.string()).default([]),
-  criteria: z.array(z.string()).default([]),
+  criteria: z.array(Criterion).default([]),
 });
 
 const Trigger = z
@@ -36,6 +88,9 @@ const Trigger = z
     error: 'a trigger needs severities, dataBreach or majorIncident',
   });
 
+/** §8.2: "Yes", "Optional" or "No" (true, optional, false). */
+const PostmortemRule = z.strictObject({ required: z.union([z.boolean(), z.literal('optional')]), within: Duration.optional() });
+
 export const PolicySchema = z.strictObject({
   severities: z.strictObject({ SEV1: Level, SEV2: Level, SEV3: Level, SEV4: Level }),
   phases: z.array(z.strictObject({ id: z.string(), title: z.string() })).min(1),
@@ -45,10 +100,10 @@ export const PolicySchema = z.strictObject({
     .min(1),
   channels: z.record(z.string(), z.strictObject({ name: z.string(), purpose: z.string(), audience: z.string() })),
   postmortem: z.strictObject({
-    SEV1: z.strictObject({ required: z.boolean(), within: Duration.optional() }),
-    SEV2: z.strictObject({ required: z.boolean(), within: Duration.optional() }),
-    SEV3: z.strictObject({ required: z.boolean(), within: Duration.optional() }),
-    SEV4: z.strictObject({ required: z.boolean(), within: Duration.optional() }),
+    SEV1: PostmortemRule,
+    SEV2: PostmortemRule,
+    SEV3: PostmortemRule,
+    SEV4: PostmortemRule,
   }),
   templates: z.strictObject({ declared: z.string(), statusUpdate: z.string() }),
 });
@@ -75,6 +130,8 @@ export function parsePolicy(source: YamlSource): { policy?: Policy; diagnostics:
       'updateEvery',
       'examples',
       'criteria',
+      'text',
+      'when',
       'level',
       'who',
       'contact',
