@@ -106,6 +106,16 @@ export const PolicySchema = z.strictObject({
     SEV4: PostmortemRule,
   }),
   templates: z.strictObject({ declared: z.string(), statusUpdate: z.string() }),
+  /**
+   * The update cadences (each severity's updateEvery) and how late counts as late are not in the
+   * playbook: `source: default` says they are ours, and the post-mortem words lateness so.
+   */
+  updates: z
+    .strictObject({
+      source: z.enum(['default', 'policy']).describe('default: our default, not the playbook; policy: the organisation adopted it'),
+      grace: Duration.describe('How late an update or escalation may be before it counts as late'),
+    })
+    .optional(),
 });
 
 export type Policy = z.infer<typeof PolicySchema>;
@@ -144,6 +154,9 @@ export function parsePolicy(source: YamlSource): { policy?: Policy; diagnostics:
       'within',
       'declared',
       'statusUpdate',
+      'updates',
+      'source',
+      'grace',
       'title',
       'responsibility',
       'purpose',

@@ -128,3 +128,29 @@ describe('an edited policy changes what the commands say', () => {
     expect(r.stderr).toMatch(/"workarounds" is not an answer classify asks/);
   });
 });
+
+describe('the update cadence is our default, and said so', () => {
+  const T0 = '2026-11-28T10:00:00.000Z';
+  const at = (min: number) => new Date(Date.parse(T0) + min * 60_000).toISOString();
+  async function lateUpdates(dir?: string) {
+    const box = sandbox();
+    const extra = dir ? ['--runbooks-dir', dir] : [];
+    await cli(box, ['declare', '--title', 'API down', '--severity', 'SEV1', '--at', T0, ...extra]);
+    await cli(box, ['update', '--status', 'Investigating', '--impact', 'all users', '--at', at(5), ...extra]);
+    await cli(box, ['update', '--status', 'Mitigating', '--impact', 'all users', '--at', at(80), ...extra]);
+    await cli(box, ['resolve', '--root-cause', 'a', '--resolution', 'b', '--at', at(90), ...extra]);
+    return (await cli(box, ['postmortem', 'generate', '-o', '-', ...extra], [0, 1])).stdout;
+  }
+
+  it('the post-mortem words a late update against our default cadence, and an edited cadence changes it', async () => {
+    const shipped = await lateUpdates();
+    expect(shipped).toMatch(/No update for 75m \(10:05–11:20 UTC\) against our 30m default for SEV1/);
+    const dir = policyDir((text) =>
+      text.replace('updateEvery: 30m', 'updateEvery: 1h').replace('  source: default\n  grace: 5m', '  source: policy\n  grace: 20m'),
+    );
+    const edited = await lateUpdates(dir);
+    // 75m against 1h + 20m grace is on time now.
+    expect(edited).not.toMatch(/No update for 75m/);
+    expect(edited).toMatch(/went out within the policy's 1h cadence for SEV1/);
+  });
+});
