@@ -41,7 +41,8 @@ import {
   requirePerson,
   whenDone,
 } from './incident-common.js';
-import type { Policy, SeverityId } from '../incident/policy.js';
+import { SEVERITIES, type SeverityId } from '../incident/criteria.js';
+import type { Policy } from '../incident/policy.js';
 import { checklists } from './docs.js';
 import { recordLine, type TimelineEvent } from '../timeline/event.js';
 import { ChainError } from '../timeline/store.js';
@@ -329,6 +330,10 @@ export async function classifyCommand(ctx: Context, opts: ClassifyOptions): Prom
     };
   }
   const result = classify(policy, answers);
+  // Criteria written as plain text in the policy, above the recommendation: the responder decides them.
+  const unasked = SEVERITIES.slice(0, SEVERITIES.indexOf(result.severity)).flatMap((severity) =>
+    policy.severities[severity].criteria.flatMap((k) => (typeof k === 'string' ? [{ severity, text: k }] : [])),
+  );
   const level = policy.severities[result.severity];
   let applied: string | undefined;
   if (opts.at !== undefined && !opts.apply) throw new UserError('--at dates what --apply records: give it with --apply');
@@ -364,6 +369,7 @@ export async function classifyCommand(ctx: Context, opts: ClassifyOptions): Prom
       definition: level.definition,
       examples: level.examples,
       criteria: level.criteria.map((k) => (typeof k === 'string' ? k : k.text)),
+      notAsked: unasked,
       answers,
       ...(applied ? { appliedTo: applied } : {}),
     });
@@ -375,6 +381,12 @@ export async function classifyCommand(ctx: Context, opts: ClassifyOptions): Prom
       `${c.bold('Recommended severity:')} ${c.red.bold(result.severity)} — ${level.definition} (respond within ${level.responseTime})`,
       ...result.reasons.map((r) => `  because: ${r}`),
       ...severityLines(ctx, policy, result.severity),
+      ...(unasked.length
+        ? [
+            c.yellow('Not asked (the policy gives these no question; judge them yourself):'),
+            ...unasked.map((u) => `  ${u.severity}: ${u.text}`),
+          ]
+        : []),
       applied
         ? c.green(`Applied to incident ${applied}.`)
         : c.dim('Apply it to the current incident with --apply, or: bud-incident severity ' + result.severity + ' --reason "..."'),

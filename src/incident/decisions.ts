@@ -4,7 +4,8 @@
  * No clock is read here; callers pass "now".
  */
 import { parseDuration } from '../duration.js';
-import { ANSWERS, SEVERITIES, type AnswerName, type CriterionRule, type Policy, type SeverityId } from './policy.js';
+import { ANSWERS, SEVERITIES, type AnswerName } from './criteria.js';
+import type { CriterionRule, Policy, SeverityId } from './policy.js';
 import type { IncidentState } from './state.js';
 
 const ms = (d: string | number | undefined) => (d === undefined ? undefined : parseDuration(d));

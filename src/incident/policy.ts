@@ -9,31 +9,15 @@ import { parseDuration } from '../duration.js';
 import { UserError } from '../errors.js';
 import { formatDiagnostics, YamlSource, type Diagnostic } from '../runbook/diagnostics.js';
 import { readSourceFile } from '../runbook/catalog.js';
+import { ANSWERS, SEVERITIES, type AnswerName } from './criteria.js';
+
+export { ANSWERS, SEVERITIES, type AnswerName, type SeverityId } from './criteria.js';
 
 const Duration = z
   .union([z.number().int().nonnegative(), z.string()])
   .refine((v) => parseDuration(v) !== undefined, { error: 'must be a duration such as 15m, 4h or 7d' });
-export const SEVERITIES = ['SEV1', 'SEV2', 'SEV3', 'SEV4'] as const;
 const Severity = z.enum(SEVERITIES);
 
-/**
- * The questions `classify` asks (and triage answers from a diagnosis). A criterion's `when` names
- * one of them, so the criteria and their severities live in the policy while the questions stay
- * in the CLI.
- */
-export const ANSWERS = {
-  platformDown: { kind: 'yes/no' },
-  inferenceFailingPct: { kind: 'percent' },
-  securityIncident: { kind: 'yes/no' },
-  dataLoss: { kind: 'yes/no' },
-  users: { kind: 'choice', values: ['all', 'subset', 'single', 'none'] },
-  singleFeature: { kind: 'yes/no' },
-  majorFeatureDown: { kind: 'yes/no' },
-  performance: { kind: 'choice', values: ['significant', 'slight', 'none'] },
-  workaround: { kind: 'yes/no' },
-  cosmetic: { kind: 'yes/no' },
-} as const;
-export type AnswerName = keyof typeof ANSWERS;
 const answerNames = Object.keys(ANSWERS) as AnswerName[];
 
 const Range = z.strictObject({ above: z.number().optional(), below: z.number().optional(), atLeast: z.number().optional() });
@@ -119,7 +103,6 @@ export const PolicySchema = z.strictObject({
 });
 
 export type Policy = z.infer<typeof PolicySchema>;
-export type SeverityId = (typeof SEVERITIES)[number];
 
 export function parsePolicy(source: YamlSource): { policy?: Policy; diagnostics: Diagnostic[] } {
   const value = source.toJS();

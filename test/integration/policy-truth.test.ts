@@ -120,6 +120,16 @@ describe('an edited policy changes what the commands say', () => {
     expect(assigned.stdout).toMatch(/responsible for: Owns the fix and the rollback decision/);
   });
 
+  it('a criterion written as plain text is shown as not asked, not silently dropped', async () => {
+    const dir = policyDir((text) =>
+      text.replace('      - { text: All users affected, when: { users: all } }\n', '      - Payments failing for any customer\n'),
+    );
+    const box = sandbox();
+    const r = await cli(box, ['classify', '--users', 'single', '--runbooks-dir', dir]);
+    expect(r.stdout).toMatch(/Recommended severity: SEV4/);
+    expect(r.stdout).toMatch(/Not asked .*\n\s+SEV1: Payments failing for any customer/);
+  });
+
   it('a criterion naming a question classify does not ask is refused with its file and line', async () => {
     const dir = policyDir((text) => text.replace('when: workaround }', 'when: workarounds }'));
     const box = sandbox();
