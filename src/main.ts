@@ -106,11 +106,13 @@ Exit codes: 0 all passed, 1 problems found, 2 usage or input error, 3 cannot wri
     .action(async (opts: import('./cli/incident.js').DeclareOptions) => setExit(await (await inc()).declareCommand(ctx, opts)));
   program
     .command('classify')
-    .description('walk the classification criteria and recommend a severity (interactive without flags)')
+    .description("walk the policy's classification criteria and recommend a severity (interactive without flags)")
     .option('--platform-down', 'the platform is completely unavailable')
     .option('--inference-failing <percent>', 'share of inference requests failing')
-    .option('--data-breach', 'data breach, security incident, data corruption or loss')
-    .option('--users <who>', 'all, subset, single or none')
+    .option('--data-breach', 'a data breach or security incident (with --apply: engages L4 at once)')
+    .option('--data-loss', 'data corruption or loss (not a breach)')
+    .option('--users <who>', 'users affected: all, subset, single (one user) or none')
+    .option('--single-feature', 'a single endpoint or feature is impacted')
     .option('--major-feature-down', 'a major feature (auth, deployments) is unavailable')
     .option('--performance <level>', 'significant, slight or none')
     .option('--workaround', 'a workaround is available')

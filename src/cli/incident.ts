@@ -41,7 +41,9 @@ import {
   requirePerson,
   whenDone,
 } from './incident-common.js';
+import { SEVERITIES, type SeverityId } from '../incident/criteria.js';
 import type { Policy } from '../incident/policy.js';
+import { checklists } from './docs.js';
 import { recordLine, type TimelineEvent } from '../timeline/event.js';
 import { ChainError } from '../timeline/store.js';
 import { happenedAt } from '../timeline/describe.js';
@@ -106,6 +108,30 @@ function escalationLines(ctx: Context, policy: Policy, state: IncidentState, now
       const done = l.doneAt ? ctx.term.color.green(` ✔ escalated ${hhmm(l.doneAt)}`) : '';
       return `  ${l.level.padEnd(9)} ${l.who} (${l.contact}) — ${when}${ctx.term.color.dim(` [${l.why}]`)}${done}`;
     });
+}
+
+/** What the policy says a severity looks like (§1.1 examples, §1.2 criteria), to check the choice against. */
+function severityLines(ctx: Context, policy: Policy, sev: SeverityId): string[] {
+  const level = policy.severities[sev];
+  const c = ctx.term.color;
+  return [
+    ...(level.examples.length ? [`  ${c.dim(`${sev} examples:`)} ${level.examples.join(', ')}`] : []),
+    ...(level.criteria.length
+      ? [`  ${c.dim(`${sev} criteria (any one):`)}`, ...level.criteria.map((k) => `    - ${typeof k === 'string' ? k : k.text}`)]
+      : []),
+  ];
+}
+
+/** The commands to go on with: the checklists that exist for the severity, else status and update. */
+function nextCommands(ctx: Context, sev: SeverityId): string {
+  const forSeverity = [...checklists(ctx).values()]
+    .filter((cl) => cl.severities?.includes(sev))
+    .map((cl) => `bud-incident checklist ${cl.id}`);
+  return [
+    'bud-incident assign commander NAME',
+    'bud-incident triage',
+    ...(forSeverity.length ? forSeverity : ['bud-incident status', 'bud-incident update']),
+  ].join(' · ');
 }
 
 export interface DeclareOptions {
@@ -191,6 +217,8 @@ export async function declareCommand(ctx: Context, opts: DeclareOptions): Promis
       channel,
       openedAt: state.openedAt,
       responseDeadline: deadline.deadline.toISOString(),
+      examples: policy.severities[sev].examples,
+      criteria: policy.severities[sev].criteria.map((k) => (typeof k === 'string' ? k : k.text)),
       message,
       escalation: plan.levels
         .filter((l) => l.dueAt)
@@ -211,7 +239,10 @@ export async function declareCommand(ctx: Context, opts: DeclareOptions): Promis
     c.bold('Escalation plan:'),
     ...escalationLines(ctx, policy, state, now),
     '',
-    c.dim(`Next: bud-incident assign commander NAME · bud-incident triage · bud-incident checklist ${sev.toLowerCase()}`),
+    c.bold(`Is it ${sev}? What the policy says:`),
+    ...severityLines(ctx, policy, sev),
+    '',
+    c.dim(`Next: ${nextCommands(ctx, sev)}`),
   ];
   ctx.term.out.write(o.join('\n') + '\n');
   return 0;
@@ -221,7 +252,9 @@ export interface ClassifyOptions {
   platformDown?: boolean;
   inferenceFailing?: string;
   dataBreach?: boolean;
+  dataLoss?: boolean;
   users?: string;
+  singleFeature?: boolean;
   majorFeatureDown?: boolean;
   performance?: string;
   workaround?: boolean;
@@ -237,7 +270,9 @@ export async function classifyCommand(ctx: Context, opts: ClassifyOptions): Prom
     opts.platformDown,
     opts.inferenceFailing,
     opts.dataBreach,
+    opts.dataLoss,
     opts.users,
+    opts.singleFeature,
     opts.majorFeatureDown,
     opts.performance,
     opts.workaround,
@@ -254,13 +289,15 @@ export async function classifyCommand(ctx: Context, opts: ClassifyOptions): Prom
           validate: (v) => (/^\d{1,3}$/.test(v) && Number(v) <= 100 ? true : 'a number from 0 to 100'),
         }),
       ),
-      dataBreachOrLoss: await prompter.confirm('Is there a data breach, security incident, or data corruption or loss?', false),
-      users: await prompter.select<ClassificationAnswers['users']>('Who is affected?', [
+      securityIncident: await prompter.confirm('Is there a data breach or security incident?', false),
+      dataLoss: await prompter.confirm('Is there data corruption or loss?', false),
+      users: await prompter.select<ClassificationAnswers['users']>('Which users are affected?', [
         { name: 'All users', value: 'all' },
         { name: 'A subset of users', value: 'subset' },
-        { name: 'A single user or endpoint', value: 'single' },
-        { name: 'Nobody (cosmetic / informational)', value: 'none' },
+        { name: 'A single user', value: 'single' },
+        { name: 'None that we know of', value: 'none' },
       ]),
+      singleFeature: await prompter.confirm('Is a single endpoint or feature impacted?', false),
       majorFeatureDown: await prompter.confirm('Is a major feature unavailable (auth, deployments)?', false),
       performance: await prompter.select<ClassificationAnswers['performance']>('Performance?', [
         { name: 'Normal', value: 'none' },
@@ -282,15 +319,21 @@ export async function classifyCommand(ctx: Context, opts: ClassifyOptions): Prom
     answers = {
       platformDown: Boolean(opts.platformDown),
       inferenceFailingPct: pct,
-      dataBreachOrLoss: Boolean(opts.dataBreach),
+      securityIncident: Boolean(opts.dataBreach),
+      dataLoss: Boolean(opts.dataLoss),
       users: users as ClassificationAnswers['users'],
+      singleFeature: Boolean(opts.singleFeature),
       majorFeatureDown: Boolean(opts.majorFeatureDown),
       performance: performance as ClassificationAnswers['performance'],
       workaround: Boolean(opts.workaround),
       cosmetic: Boolean(opts.cosmetic),
     };
   }
-  const result = classify(answers);
+  const result = classify(policy, answers);
+  // Criteria written as plain text in the policy, above the recommendation: the responder decides them.
+  const unasked = SEVERITIES.slice(0, SEVERITIES.indexOf(result.severity)).flatMap((severity) =>
+    policy.severities[severity].criteria.flatMap((k) => (typeof k === 'string' ? [{ severity, text: k }] : [])),
+  );
   const level = policy.severities[result.severity];
   let applied: string | undefined;
   if (opts.at !== undefined && !opts.apply) throw new UserError('--at dates what --apply records: give it with --apply');
@@ -309,7 +352,12 @@ export async function classifyCommand(ctx: Context, opts: ClassifyOptions): Prom
         reason: `classification: ${result.reasons.join('; ')}`,
         ...dated,
       });
-    if (answers.dataBreachOrLoss && !state.dataBreach) append(ctx, id, 'incident.updated', { dataBreach: true, ...dated });
+    // Two facts: a breach engages L4 at once (§6); data loss is SEV1 (§1.2) and no more.
+    const facts = {
+      ...(answers.securityIncident && !state.dataBreach ? { dataBreach: true } : {}),
+      ...(answers.dataLoss && !state.dataLoss ? { dataLoss: true } : {}),
+    };
+    if (Object.keys(facts).length) append(ctx, id, 'incident.updated', { ...facts, ...dated });
     append(ctx, id, 'classification.recorded', { answers, severity: result.severity, reasons: result.reasons, ...dated });
     applied = id;
   }
@@ -319,6 +367,9 @@ export async function classifyCommand(ctx: Context, opts: ClassifyOptions): Prom
       reasons: result.reasons,
       responseTime: level.responseTime,
       definition: level.definition,
+      examples: level.examples,
+      criteria: level.criteria.map((k) => (typeof k === 'string' ? k : k.text)),
+      notAsked: unasked,
       answers,
       ...(applied ? { appliedTo: applied } : {}),
     });
@@ -329,6 +380,13 @@ export async function classifyCommand(ctx: Context, opts: ClassifyOptions): Prom
     [
       `${c.bold('Recommended severity:')} ${c.red.bold(result.severity)} — ${level.definition} (respond within ${level.responseTime})`,
       ...result.reasons.map((r) => `  because: ${r}`),
+      ...severityLines(ctx, policy, result.severity),
+      ...(unasked.length
+        ? [
+            c.yellow('Not asked (the policy gives these no question; judge them yourself):'),
+            ...unasked.map((u) => `  ${u.severity}: ${u.text}`),
+          ]
+        : []),
       applied
         ? c.green(`Applied to incident ${applied}.`)
         : c.dim('Apply it to the current incident with --apply, or: bud-incident severity ' + result.severity + ' --reason "..."'),
@@ -367,6 +425,8 @@ export function statusOf(policy: Policy, state: IncidentState, now: Date, judged
     severity: state.severity,
     status: state.status,
     drill: state.drill,
+    dataBreach: state.dataBreach,
+    dataLoss: state.dataLoss,
     ended: state.ended ?? null,
     phase: phaseOf(state),
     channel: state.channel,
@@ -398,7 +458,7 @@ export function statusOf(policy: Policy, state: IncidentState, now: Date, judged
     },
     milestones: Object.fromEntries(Object.entries(state.milestones).map(([k, v]) => [k, v.at])),
     actions: { open: openActions.length, total: state.actions.size },
-    postmortem: { required: pm.required, dueAt: pm.dueAt?.toISOString() ?? null, within: pm.within ?? null },
+    postmortem: { required: pm.required, requirement: pm.requirement, dueAt: pm.dueAt?.toISOString() ?? null, within: pm.within ?? null },
     updates: state.updates.length,
     rootCause: state.rootCause ?? null,
     resolution: state.resolution ?? null,
@@ -468,7 +528,7 @@ export async function statusCommand(
   o.push(`  actions: ${s.actions.open} open of ${s.actions.total}`);
   o.push(c.dim(`  ${recordLine(state.events, state.head).replace('Record', 'record')}`));
   o.push(
-    `  post-mortem: ${s.postmortem.required ? 'required' : 'optional'}${s.postmortem.dueAt ? `, due ${s.postmortem.dueAt.slice(0, 16).replace('T', ' ')} UTC` : s.postmortem.within ? `, within ${s.postmortem.within} of resolution` : ''}`,
+    `  post-mortem: ${s.postmortem.requirement}${s.postmortem.requirement === 'not required' ? '' : s.postmortem.dueAt ? `, due ${s.postmortem.dueAt.slice(0, 16).replace('T', ' ')} UTC` : s.postmortem.within ? `, within ${s.postmortem.within} of resolution` : ''}`,
   );
   ctx.term.out.write(o.join('\n') + '\n');
   return 0;
@@ -614,9 +674,20 @@ export function assignCommand(ctx: Context, roleArg: string, person: string, opt
     ...(opts.at !== undefined ? { at: at.toISOString() } : {}),
   });
   const when = opts.at !== undefined ? at : new Date(e.ts);
-  if (opts.json) writeJson(ctx, { incident: id, role, person, previous: previous ?? null, at: when.toISOString() });
+  if (opts.json)
+    writeJson(ctx, {
+      incident: id,
+      role,
+      person,
+      previous: previous ?? null,
+      at: when.toISOString(),
+      responsibility: policy.roles[role].responsibility,
+    });
   else
-    ctx.term.out.write(`${policy.roles[role].title}: ${person}${previous ? ` (handed over from ${previous})` : ''} at ${hhmm(when)} UTC\n`);
+    ctx.term.out.write(
+      `${policy.roles[role].title}: ${person}${previous ? ` (handed over from ${previous})` : ''} at ${hhmm(when)} UTC\n` +
+        `  responsible for: ${policy.roles[role].responsibility}\n`,
+    );
   return 0;
 }
 
@@ -878,7 +949,7 @@ export function resolveCommand(
     writeJson(ctx, {
       incident: id,
       resolvedAt: at.toISOString(),
-      postmortem: { required: pm.required, dueAt: pm.dueAt?.toISOString() ?? null },
+      postmortem: { required: pm.required, requirement: pm.requirement, dueAt: pm.dueAt?.toISOString() ?? null },
     });
     return 0;
   }
@@ -887,7 +958,7 @@ export function resolveCommand(
       `${ctx.term.color.green.bold('Resolved:')} ${id} at ${at.toISOString()} (${elapsed(incidentStart(state), at)} after it started)`,
       `  root cause: ${opts.rootCause}`,
       `  resolution: ${opts.resolution}`,
-      `  post-mortem: ${pm.required ? ctx.term.color.bold(`required, due ${pm.dueAt?.toISOString().slice(0, 16).replace('T', ' ')} UTC`) : `optional${pm.dueAt ? ` (within ${pm.within})` : ''}`} — bud-incident postmortem generate`,
+      `  post-mortem: ${pm.required ? ctx.term.color.bold(`required, due ${pm.dueAt?.toISOString().slice(0, 16).replace('T', ' ')} UTC`) : `${pm.requirement}${pm.requirement === 'optional' && pm.dueAt ? ` (within ${pm.within})` : ''}`} — bud-incident postmortem generate`,
     ].join('\n') + '\n',
   );
   return 0;

@@ -14,6 +14,7 @@ import { diagnosisSettings, namespaceRoles } from '../diagnosis/settings.js';
 import { decideTriage } from '../incident/triage.js';
 import { currentOpenIncident } from '../incident/open.js';
 import { config, home, redactor, writeJson, type Context } from './context.js';
+import { policyOf, prepareDocs } from './docs.js';
 import { preflightCluster } from './preflight.js';
 
 export interface TriageOptions {
@@ -64,7 +65,9 @@ export async function triageCommand(
   }
 
   const diagnosis = diagnose(snapshot);
-  const decision = decideTriage(diagnosis, namespaceRoles(cfg));
+  // The severity follows the policy's criteria: loaded here, after the sweep, not on triage's fast path.
+  await prepareDocs(ctx);
+  const decision = decideTriage(diagnosis, policyOf(ctx), namespaceRoles(cfg));
   const red = redactor(ctx);
   const result = red.redactValue({
     ok: decision.healthy,

@@ -4,7 +4,8 @@
  * No clock is read here; callers pass "now".
  */
 import { parseDuration } from '../duration.js';
-import type { Policy, SeverityId } from './policy.js';
+import { ANSWERS, SEVERITIES, type AnswerName } from './criteria.js';
+import type { CriterionRule, Policy, SeverityId } from './policy.js';
 import type { IncidentState } from './state.js';
 
 const ms = (d: string | number | undefined) => (d === undefined ? undefined : parseDuration(d));
@@ -136,7 +137,10 @@ export function nextUpdateDue(policy: Policy, state: IncidentState): Date | unde
 }
 
 export interface PostmortemRequirement {
+  /** Only a post-mortem the policy requires (§8.2 "Yes"). */
   required: boolean;
+  /** The playbook's word for it (§8.2 Yes / Optional / No), as every output shows it. */
+  requirement: 'required' | 'optional' | 'not required';
   dueAt?: Date;
   within?: string;
 }
@@ -145,7 +149,8 @@ export function postmortemRequirement(policy: Policy, severity: string, resolved
   const rule = policy.postmortem[asSeverity(severity)];
   const within = ms(rule.within);
   return {
-    required: rule.required,
+    required: rule.required === true,
+    requirement: rule.required === true ? 'required' : rule.required === 'optional' ? 'optional' : 'not required',
     ...(rule.within !== undefined ? { within: String(rule.within) } : {}),
     ...(resolvedAt && within !== undefined ? { dueAt: new Date(resolvedAt.getTime() + within) } : {}),
   };
@@ -160,15 +165,20 @@ export function phaseOf(state: IncidentState): string {
   return 'triage';
 }
 
+/** The answers to the questions `classify` asks; the policy's criteria name them (policy.ts ANSWERS). */
 export interface ClassificationAnswers {
   /** Is the platform completely unavailable? */
   platformDown: boolean;
   /** Share of inference requests failing, 0-100. */
   inferenceFailingPct: number;
-  /** Data breach, security incident, data corruption or loss? */
-  dataBreachOrLoss: boolean;
-  /** Who is affected. */
+  /** A data breach or security incident (§6: engages L4 at once)? */
+  securityIncident: boolean;
+  /** Data corruption or loss (no breach)? */
+  dataLoss: boolean;
+  /** How many users are affected. */
   users: 'all' | 'subset' | 'single' | 'none';
+  /** A single endpoint or feature impacted? */
+  singleFeature: boolean;
   /** A major feature (auth, deployments) unavailable? */
   majorFeatureDown: boolean;
   performance: 'significant' | 'slight' | 'none';
@@ -180,32 +190,61 @@ export interface ClassificationAnswers {
 
 export interface Classification {
   severity: SeverityId;
+  /** The policy's words for the criteria that put it there. */
   reasons: string[];
 }
 
-/** §1.2 classification criteria: the highest severity any answer meets, with the criteria that put it there. */
-export function classify(a: ClassificationAnswers): Classification {
-  const sev1: string[] = [];
-  if (a.platformDown) sev1.push('platform completely unavailable');
-  if (a.inferenceFailingPct >= 100) sev1.push('all inference requests failing');
-  if (a.dataBreachOrLoss) sev1.push('data breach, security incident, data corruption or loss');
-  if (a.users === 'all') sev1.push('all users affected');
-  if (sev1.length) return { severity: 'SEV1', reasons: sev1 };
-  const sev2: string[] = [];
-  if (a.majorFeatureDown) sev2.push('major feature unavailable');
-  if (a.inferenceFailingPct > 50) sev2.push('more than 50% of inference requests failing');
-  else if (a.inferenceFailingPct >= 10)
-    sev2.push(`${a.inferenceFailingPct}% of inference requests failing (the playbook leaves 10-50% open; classified up, not down)`);
-  if (a.performance === 'significant') sev2.push('significant performance degradation');
-  if (a.users === 'subset') sev2.push('a subset of users affected');
-  if (sev2.length) return { severity: 'SEV2', reasons: sev2 };
-  const sev3: string[] = [];
-  if (a.inferenceFailingPct > 0) sev3.push('less than 10% of requests affected');
-  if (a.performance === 'slight') sev3.push('performance slightly degraded');
-  if (a.workaround && !a.cosmetic) sev3.push('a workaround is available');
-  if (a.users === 'single' && !a.cosmetic) sev3.push('a single endpoint, feature or user impacted');
-  if (sev3.length && !a.cosmetic) return { severity: 'SEV3', reasons: sev3 };
-  return { severity: 'SEV4', reasons: [a.cosmetic ? 'cosmetic or informational, no functional impact' : 'no functional impact found'] };
+/** Whether a policy criterion's `when` holds for the answers ('otherwise' is decided by the caller). */
+function holds(when: Exclude<CriterionRule, string>['when'], a: ClassificationAnswers): boolean {
+  if (typeof when === 'string') return when !== 'otherwise' && a[when as AnswerName] === true;
+  const [name, test] = Object.entries(when)[0]!;
+  const value = a[name as AnswerName];
+  if (typeof test === 'string') return value === test;
+  if (typeof value !== 'number') return false;
+  return (
+    (test.above === undefined || value > test.above) &&
+    (test.below === undefined || value < test.below) &&
+    (test.atLeast === undefined || value >= test.atLeast)
+  );
+}
+
+/**
+ * §1.2 classification from the policy's criteria: the highest severity any criterion holds for,
+ * with the criteria that put it there. A failing share no criterion covers (the playbook leaves
+ * 10-50% open) is classified up to the severity of the nearest higher range, and said so. With
+ * nothing met, the lowest severity, for its `otherwise` criterion.
+ */
+export function classify(policy: Policy, a: ClassificationAnswers): Classification {
+  const rules = SEVERITIES.flatMap((severity) =>
+    policy.severities[severity].criteria.flatMap((c) => (typeof c === 'string' ? [] : [{ severity, ...c }])),
+  );
+  // A share in no criterion's range counts for the nearest range above it.
+  const gaps: Array<{ severity: SeverityId; reason: string }> = [];
+  for (const [name, kind] of Object.entries(ANSWERS)) {
+    const value = a[name as AnswerName];
+    if (kind.kind !== 'percent' || typeof value !== 'number' || value <= 0) continue;
+    const ranges = rules.flatMap((r) => (typeof r.when === 'object' && typeof r.when[name] === 'object' ? [r] : []));
+    if (ranges.some((r) => holds(r.when, a))) continue;
+    const from = (r: (typeof rules)[number]) => {
+      const t = (r.when as Record<string, { above?: number; atLeast?: number }>)[name]!;
+      return t.above ?? t.atLeast ?? -Infinity;
+    };
+    const up = ranges.filter((r) => from(r) >= value).sort((x, y) => from(x) - from(y))[0];
+    if (up) gaps.push({ severity: up.severity, reason: `${value}% is in no criterion's range; classified up, not down, to "${up.text}"` });
+  }
+  for (const severity of SEVERITIES) {
+    const met = [
+      ...rules.filter((r) => r.severity === severity && holds(r.when, a)).map((r) => r.text),
+      ...gaps.filter((g) => g.severity === severity).map((g) => g.reason),
+    ];
+    if (met.length) return { severity, reasons: met };
+  }
+  const lowest = SEVERITIES[SEVERITIES.length - 1]!;
+  const otherwise = rules.find((r) => r.when === 'otherwise');
+  return {
+    severity: otherwise?.severity ?? lowest,
+    reasons: [otherwise?.text ?? 'no criterion of the policy is met'],
+  };
 }
 
 /** `#incident-YYYY-MM-DD-brief-desc` from the policy's pattern. */

@@ -9,12 +9,48 @@ import { parseDuration } from '../duration.js';
 import { UserError } from '../errors.js';
 import { formatDiagnostics, YamlSource, type Diagnostic } from '../runbook/diagnostics.js';
 import { readSourceFile } from '../runbook/catalog.js';
+import { ANSWERS, SEVERITIES, type AnswerName } from './criteria.js';
+
+export { ANSWERS, SEVERITIES, type AnswerName, type SeverityId } from './criteria.js';
 
 const Duration = z
   .union([z.number().int().nonnegative(), z.string()])
   .refine((v) => parseDuration(v) !== undefined, { error: 'must be a duration such as 15m, 4h or 7d' });
-export const SEVERITIES = ['SEV1', 'SEV2', 'SEV3', 'SEV4'] as const;
 const Severity = z.enum(SEVERITIES);
+
+const answerNames = Object.keys(ANSWERS) as AnswerName[];
+
+const Range = z.strictObject({ above: z.number().optional(), below: z.number().optional(), atLeast: z.number().optional() });
+/**
+ * When a criterion holds: a yes/no answer's name; `{ users: single }` for a choice;
+ * `{ inferenceFailingPct: { above: 50 } }` for a percentage; or `otherwise` (no higher criterion met).
+ */
+const When = z.union([z.string(), z.record(z.string(), z.union([z.string(), Range]))]).superRefine((w, ctx) => {
+  const bad = (message: string) => ctx.addIssue({ code: 'custom', message });
+  const known = `known answers: ${answerNames.join(', ')}`;
+  if (typeof w === 'string') {
+    if (w === 'otherwise') return;
+    const a = ANSWERS[w as AnswerName];
+    if (!a) bad(`"${w}" is not an answer classify asks (${known}, or otherwise)`);
+    else if (a.kind !== 'yes/no')
+      bad(`"${w}" is not a yes/no answer: write { ${w}: ${a.kind === 'choice' ? a.values[0] : '{ above: N }'} }`);
+    return;
+  }
+  const entries = Object.entries(w);
+  if (entries.length !== 1) return bad('name exactly one answer');
+  const [name, test] = entries[0]!;
+  const a = ANSWERS[name as AnswerName];
+  if (!a) return bad(`"${name}" is not an answer classify asks (${known})`);
+  if (a.kind === 'choice' && !(typeof test === 'string' && (a.values as readonly string[]).includes(test)))
+    bad(`${name} is one of ${a.values.join(', ')}`);
+  if (a.kind === 'percent' && typeof test === 'string') bad(`${name} is a percentage: write { above: N }, { below: N } or { atLeast: N }`);
+  if (a.kind === 'yes/no') bad(`${name} is a yes/no answer: write just "${name}"`);
+});
+const Criterion = z.union([
+  z.string().describe('Shown, not asked: the responder judges it.'),
+  z.strictObject({ text: z.string(), when: When }),
+]);
+export type CriterionRule = z.infer<typeof Criterion>;
 
 const Level = z.strictObject({
   name: z.string(),
@@ -22,7 +58,7 @@ const Level = z.strictObject({
   responseTime: Duration,
   updateEvery: Duration.optional(),
   examples: z.array(z.string()).default([]),
-  criteria: z.array(z.string()).default([]),
+  criteria: z.array(Criterion).default([]),
 });
 
 const Trigger = z
@@ -36,6 +72,9 @@ const Trigger = z
     error: 'a trigger needs severities, dataBreach or majorIncident',
   });
 
+/** §8.2: "Yes", "Optional" or "No" (true, optional, false). */
+const PostmortemRule = z.strictObject({ required: z.union([z.boolean(), z.literal('optional')]), within: Duration.optional() });
+
 export const PolicySchema = z.strictObject({
   severities: z.strictObject({ SEV1: Level, SEV2: Level, SEV3: Level, SEV4: Level }),
   phases: z.array(z.strictObject({ id: z.string(), title: z.string() })).min(1),
@@ -45,16 +84,25 @@ export const PolicySchema = z.strictObject({
     .min(1),
   channels: z.record(z.string(), z.strictObject({ name: z.string(), purpose: z.string(), audience: z.string() })),
   postmortem: z.strictObject({
-    SEV1: z.strictObject({ required: z.boolean(), within: Duration.optional() }),
-    SEV2: z.strictObject({ required: z.boolean(), within: Duration.optional() }),
-    SEV3: z.strictObject({ required: z.boolean(), within: Duration.optional() }),
-    SEV4: z.strictObject({ required: z.boolean(), within: Duration.optional() }),
+    SEV1: PostmortemRule,
+    SEV2: PostmortemRule,
+    SEV3: PostmortemRule,
+    SEV4: PostmortemRule,
   }),
   templates: z.strictObject({ declared: z.string(), statusUpdate: z.string() }),
+  /**
+   * The update cadences (each severity's updateEvery) and how late counts as late are not in the
+   * playbook: `source: default` says they are ours, and the post-mortem words lateness so.
+   */
+  updates: z
+    .strictObject({
+      source: z.enum(['default', 'policy']).describe('default: our default, not the playbook; policy: the organisation adopted it'),
+      grace: Duration.describe('How late an update or escalation may be before it counts as late'),
+    })
+    .optional(),
 });
 
 export type Policy = z.infer<typeof PolicySchema>;
-export type SeverityId = (typeof SEVERITIES)[number];
 
 export function parsePolicy(source: YamlSource): { policy?: Policy; diagnostics: Diagnostic[] } {
   const value = source.toJS();
@@ -75,6 +123,8 @@ export function parsePolicy(source: YamlSource): { policy?: Policy; diagnostics:
       'updateEvery',
       'examples',
       'criteria',
+      'text',
+      'when',
       'level',
       'who',
       'contact',
@@ -87,6 +137,9 @@ export function parsePolicy(source: YamlSource): { policy?: Policy; diagnostics:
       'within',
       'declared',
       'statusUpdate',
+      'updates',
+      'source',
+      'grace',
       'title',
       'responsibility',
       'purpose',

@@ -70,7 +70,10 @@ export interface IncidentState {
   impactHistory: Array<Dated & { impact: string; source: 'declared' | 'status-update' | 'updated' }>;
   usersAffected?: string;
   requestsFailed?: string;
+  /** A data breach or security incident (§6: L4 at once). */
   dataBreach: boolean;
+  /** Data corruption or loss (§1.2 SEV1), which is not a breach: no L4 trigger of its own. */
+  dataLoss: boolean;
   major: boolean;
   roles: Record<string, string>;
   roleHistory: Array<Dated & { role: string; person: string; previous?: string }>;
@@ -252,6 +255,7 @@ export function emptyState(id: string): IncidentState {
     detectedAt: '',
     impactHistory: [],
     dataBreach: false,
+    dataLoss: false,
     major: false,
     roles: {},
     roleHistory: [],
@@ -303,6 +307,7 @@ export function applyEvent(state: IncidentState, event: TimelineEvent): Incident
       if (typeof d.impact === 'string' && d.impact)
         state.impactHistory.push({ ...dated, at: state.openedAt, impact: d.impact, source: 'declared' });
       state.dataBreach = d.dataBreach === true;
+      state.dataLoss = d.dataLoss === true;
       state.major = d.major === true;
       state.drill = d.drill === true;
       state.severityHistory.push({ ...dated, at: state.openedAt, to: state.severity });
@@ -338,6 +343,7 @@ export function applyEvent(state: IncidentState, event: TimelineEvent): Incident
         if (typeof d[k] === 'string') state[k] = d[k];
       if (typeof d.impact === 'string' && d.impact) state.impactHistory.push({ ...dated, impact: d.impact, source: 'updated' });
       if (d.dataBreach === true) state.dataBreach = true;
+      if (d.dataLoss === true) state.dataLoss = true;
       if (d.major === true) state.major = true;
       break;
     case 'severity.changed':

@@ -1,11 +1,12 @@
 /**
  * Triage: from a diagnosis to what to do first. Each root cause names its runbook with the
  * evidence, in the order the diagnosis ranked them (what explains most first); the severity
- * comes from the playbook's classification criteria (§1.2) through the same `classify` as the
+ * comes from the policy's classification criteria (§1.2) through the same `classify` as the
  * `classify` command, so the two never disagree. Pure: a diagnosis in, a decision out.
  */
 import type { Cause, Diagnosis, Unchecked } from '../diagnosis/analyze.js';
 import { classify, type ClassificationAnswers } from './decisions.js';
+import type { Policy } from './policy.js';
 
 export type Severity = 'SEV1' | 'SEV2' | 'SEV3' | 'SEV4';
 
@@ -68,8 +69,11 @@ export function classificationAnswers(
   return {
     platformDown: d.platformDown && has('platform'),
     inferenceFailingPct: causes.some((c) => c.impact === 'inference') ? (d.inferenceFailingPct ?? 0) : 0,
-    dataBreachOrLoss: has('data'),
-    users: d.platformDown && has('platform') ? 'all' : rateLimited ? 'subset' : has('partial') ? 'single' : 'none',
+    // A diagnosis sees data stores fail, never a breach: that is the responder's answer to give.
+    securityIncident: false,
+    dataLoss: has('data'),
+    users: d.platformDown && has('platform') ? 'all' : rateLimited ? 'subset' : 'none',
+    singleFeature: has('partial'),
     majorFeatureDown: has('major') || (has('platform') && !d.platformDown),
     performance: causes.some((c) => c.id === 'overload') ? 'significant' : has('performance') ? 'slight' : 'none',
     workaround: false,
@@ -79,13 +83,14 @@ export function classificationAnswers(
 
 export function decideTriage(
   d: Diagnosis,
+  policy: Policy,
   roles: { data: string; auth: string; system: string } = { data: 'bud-data', auth: 'bud-auth', system: 'bud-system' },
 ): TriageDecision {
   const followUps = followUpsFor(d.unchecked, roles);
   const roots = d.causes.filter((c) => !c.explainedBy);
   const matches: RunbookMatch[] = roots.map((root) => {
     const explained = d.causes.filter((c) => c.explainedBy === `${root.id} ${root.subject}`);
-    const sev = classify(classificationAnswers([root, ...explained], d));
+    const sev = classify(policy, classificationAnswers([root, ...explained], d));
     return {
       runbook: root.runbook,
       severity: sev.severity,
@@ -101,7 +106,7 @@ export function decideTriage(
   if (roots.length === 0 && d.unexplained.length === 0)
     return { healthy: complete, complete, matches: [], unchecked: d.unchecked, unexplained: [], followUps };
   // What the roots explain counts too: a lost node that takes the database down is a database outage.
-  const overall = classify(classificationAnswers(d.causes, d));
+  const overall = classify(policy, classificationAnswers(d.causes, d));
   return {
     healthy: false,
     complete,

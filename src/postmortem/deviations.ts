@@ -13,7 +13,8 @@ export interface Deviation {
   text: string;
 }
 
-const GRACE_MS = 5 * 60_000;
+/** The grace when the policy names none (our default, like the cadences). */
+const DEFAULT_GRACE = '5m';
 const fmt = (d: Date) => d.toISOString().slice(11, 16);
 const mins = (ms: number) => `${Math.round(ms / 60_000)}m`;
 
@@ -45,33 +46,52 @@ export function deviations(
     );
   } else out.push({ kind: 'response', good: false, text: `No response was recorded (deadline ${fmt(rd.deadline)} UTC)` });
 
-  const every = parseDuration(policy.severities[sev].updateEvery ?? '') ?? undefined;
+  const grace = parseDuration(policy.updates?.grace ?? DEFAULT_GRACE) ?? 0;
+  const cadence = policy.severities[sev].updateEvery;
+  const every = parseDuration(cadence ?? '') ?? undefined;
   if (every !== undefined) {
+    // The cadence is ours unless the organisation made it its rule: say whose rule was missed.
+    const rule = `${policy.updates?.source === 'policy' ? "the policy's" : 'our'} ${cadence} ${policy.updates?.source === 'policy' ? 'cadence' : 'default'} for ${sev}`;
     let due = start + every;
+    let prev = start;
+    let announced = false;
+    const against = () => (announced ? `against the next update announced for ${fmt(new Date(due))} UTC` : `against ${rule}`);
     let late = 0;
     for (const u of state.updates) {
       const at = new Date(u.at).getTime();
-      if (at > due + GRACE_MS) {
+      if (at > due + grace) {
         late++;
         out.push({
           kind: 'update',
           good: false,
-          text: `Status update at ${fmt(new Date(at))} UTC was ${mins(at - due)} late (due ${fmt(new Date(due))} UTC)`,
+          text: `No update for ${mins(at - prev)} (${fmt(new Date(prev))}–${fmt(new Date(at))} UTC) ${against()}`,
         });
       }
+      prev = at;
       if (u.status.toLowerCase() === 'resolved') {
         // The all-clear is the last update: the next is due only if the incident was reopened after it.
         const reopened = state.reopenings.map((r) => Date.parse(r)).find((r) => r >= at);
+        if (reopened !== undefined) prev = reopened;
         due = reopened !== undefined ? reopened + every : Infinity;
-      } else due = u.nextUpdateAt ? new Date(u.nextUpdateAt).getTime() : at + every;
+        announced = false;
+      } else {
+        due = u.nextUpdateAt ? new Date(u.nextUpdateAt).getTime() : at + every;
+        // An update announces the cadence's time unless the responder named another (--next-update).
+        announced = due !== at + every;
+      }
     }
-    if (state.updates.length && due + GRACE_MS < end) {
+    if (state.updates.length && due + grace < end) {
       late++;
-      out.push({ kind: 'update', good: false, text: `No status update after ${fmt(new Date(due))} UTC, when one was due` });
+      out.push({
+        kind: 'update',
+        good: false,
+        text: `No update for ${mins(end - prev)} after ${fmt(new Date(prev))} UTC (until ${state.resolvedAt ? 'resolution' : 'the last record'} at ${fmt(new Date(end))} UTC) ${against()}`,
+      });
     }
     if (state.updates.length && late === 0)
-      out.push({ kind: 'update', good: true, text: `All ${state.updates.length} status update(s) went out on cadence` });
-    if (!state.updates.length && end - start > every) out.push({ kind: 'update', good: false, text: 'No status update was posted' });
+      out.push({ kind: 'update', good: true, text: `All ${state.updates.length} status update(s) went out within ${rule}` });
+    if (!state.updates.length && end - start > every)
+      out.push({ kind: 'update', good: false, text: `No status update was posted in ${mins(end - start)}, against ${rule}` });
   }
 
   const plan = escalationPlan(policy, state, new Date(end));
@@ -85,7 +105,7 @@ export function deviations(
         good: false,
         text: `${l.level} (${l.who}) was due at ${fmt(l.dueAt)} UTC (${l.why}) and was never recorded as engaged`,
       });
-    } else if (l.doneAt.getTime() > l.dueAt.getTime() + GRACE_MS) {
+    } else if (l.doneAt.getTime() > l.dueAt.getTime() + grace) {
       escLate++;
       out.push({
         kind: 'escalation',

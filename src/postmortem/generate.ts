@@ -202,7 +202,7 @@ export function generatePostmortem(input: PostmortemInput): Postmortem {
   // The head witness: \`bud-incident timeline verify --head <hash>\` checks the record still holds it.
   o.push(`**${recordLine(state.events, state.head).replace(': ', ':** ')}  `);
   o.push(
-    `**Post-mortem:** ${pm.required ? 'required' : 'optional'} for ${state.severity}${pm.dueAt ? `, due ${time(pm.dueAt.toISOString())} UTC` : pm.within ? ` (within ${pm.within} of resolution)` : ''}${state.postmortemScheduledOn ? `; scheduled for ${inline(scheduledOn(state.postmortemScheduledOn))}` : '; not scheduled yet (bud-incident postmortem schedule --on DATE)'}`,
+    `**Post-mortem:** ${pm.requirement} for ${state.severity}${pm.requirement === 'not required' ? '' : pm.dueAt ? `, due ${time(pm.dueAt.toISOString())} UTC` : pm.within ? ` (within ${pm.within} of resolution)` : ''}${state.postmortemScheduledOn ? `; scheduled for ${inline(scheduledOn(state.postmortemScheduledOn))}` : '; not scheduled yet (bud-incident postmortem schedule --on DATE)'}`,
     '',
   );
   if (missing.length) o.push(`> **Draft — missing:** ${missing.join('; ')}.`, '');
@@ -368,7 +368,12 @@ export function generatePostmortem(input: PostmortemInput): Postmortem {
       start,
       end,
       author,
-      postmortem: { required: pm.required, dueAt: pm.dueAt?.toISOString() ?? null, scheduledOn: state.postmortemScheduledOn ?? null },
+      postmortem: {
+        required: pm.required,
+        requirement: pm.requirement,
+        dueAt: pm.dueAt?.toISOString() ?? null,
+        scheduledOn: state.postmortemScheduledOn ?? null,
+      },
       milestones: Object.fromEntries(ms.map(([k, v]) => [k, v.at])),
       rootCause: state.rootCause ?? null,
       rootCauseNotes: rootCauseNotes.map((n) => ({ text: n.text, by: n.actor, at: n.at })),

@@ -139,8 +139,10 @@ describe('response deadline, next update, post-mortem due', () => {
 const none: ClassificationAnswers = {
   platformDown: false,
   inferenceFailingPct: 0,
-  dataBreachOrLoss: false,
+  securityIncident: false,
+  dataLoss: false,
   users: 'none',
+  singleFeature: false,
   majorFeatureDown: false,
   performance: 'none',
   workaround: false,
@@ -150,7 +152,8 @@ describe('classification criteria', () => {
   it.each([
     [{ platformDown: true }, 'SEV1'],
     [{ inferenceFailingPct: 100 }, 'SEV1'],
-    [{ dataBreachOrLoss: true, users: 'single' }, 'SEV1'],
+    [{ securityIncident: true, users: 'single' }, 'SEV1'],
+    [{ dataLoss: true }, 'SEV1'],
     [{ users: 'all' }, 'SEV1'],
     [{ inferenceFailingPct: 51 }, 'SEV2'],
     [{ inferenceFailingPct: 50 }, 'SEV2'],
@@ -159,11 +162,13 @@ describe('classification criteria', () => {
     [{ performance: 'significant' }, 'SEV2'],
     [{ inferenceFailingPct: 9 }, 'SEV3'],
     [{ performance: 'slight', workaround: true }, 'SEV3'],
-    [{ users: 'single' }, 'SEV3'],
+    [{ singleFeature: true }, 'SEV3'],
+    [{ inferenceFailingPct: 30, performance: 'slight' }, 'SEV2'],
+    [{ users: 'single' }, 'SEV4'],
     [{ cosmetic: true, users: 'single' }, 'SEV4'],
     [{}, 'SEV4'],
   ] as Array<[Partial<ClassificationAnswers>, string]>)('%j → %s', (answers, severity) => {
-    expect(classify({ ...none, ...answers }).severity).toBe(severity);
+    expect(classify(policy, { ...none, ...answers }).severity).toBe(severity);
   });
 });
 

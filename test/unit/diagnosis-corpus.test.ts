@@ -6,10 +6,15 @@
 import { describe, expect, it } from 'vitest';
 import { diagnose } from '../../src/diagnosis/analyze.js';
 import { decideTriage } from '../../src/incident/triage.js';
+import { join } from 'node:path';
+import { loadPolicy } from '../../src/incident/policy.js';
+import { ROOT } from '../support/cli.js';
 import type { Read, Snapshot } from '../../src/diagnosis/snapshot.js';
 import { CORPUS } from '../corpus/clusters.js';
 import { snapshotOf } from '../support/snapshot.js';
 import type { BuiltCase } from '../corpus/types.js';
+
+const policy = loadPolicy(join(ROOT, 'runbooks', 'policy', 'policy.yaml'));
 
 const NOW = new Date('2026-11-28T04:00:00Z');
 
@@ -79,7 +84,7 @@ function snapshot(b: BuiltCase): Snapshot {
 
 const rows = CORPUS.map((c) => {
   const d = diagnose(snapshot(c.build(NOW)));
-  const t = decideTriage(d);
+  const t = decideTriage(d, policy);
   const named = new Set(d.causes.map((x) => x.id));
   const roots = d.causes.filter((x) => !x.explainedBy).map((x) => x.id);
   return { c, d, t, named, roots };

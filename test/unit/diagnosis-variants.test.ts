@@ -6,12 +6,17 @@
 import { describe, expect, it } from 'vitest';
 import { diagnose, type Cause } from '../../src/diagnosis/analyze.js';
 import { decideTriage } from '../../src/incident/triage.js';
+import { join } from 'node:path';
+import { loadPolicy } from '../../src/incident/policy.js';
+import { ROOT } from '../support/cli.js';
 import { classify } from '../../src/incident/decisions.js';
 import { classificationAnswers } from '../../src/incident/triage.js';
 import { CORPUS } from '../corpus/clusters.js';
 import { snapshotOf } from '../support/snapshot.js';
 import type { ClusterState } from '../support/fake-kube.js';
 import { pod } from '../support/cluster.js';
+
+const policy = loadPolicy(join(ROOT, 'runbooks', 'policy', 'policy.yaml'));
 
 const NOW = new Date('2026-11-28T04:00:00Z');
 const build = (id: string) => {
@@ -108,7 +113,7 @@ describe('the judgement follows the facts', () => {
     );
     expect(d.causes).toEqual([]);
     expect(d.unchecked.map((u) => u.what)).toContain('pods in bud-data (control-plane)');
-    const t = decideTriage(d);
+    const t = decideTriage(d, policy);
     expect(t.healthy).toBe(false);
     // No runbook sees past a refused permission: the fix is access, not another run.
     expect(t.followUps).toEqual([]);
@@ -195,7 +200,7 @@ describe('what a stranger found (each a failure class, not an instance)', () => 
     const d = diagnose(snapshotOf(s, NOW));
     const db = d.causes.find((c) => c.id.startsWith('database-') && c.subject.endsWith('postgresql-0'));
     expect(db?.explainedBy).toMatch(/^node-lost /);
-    expect(['SEV1', 'SEV2']).toContain(decideTriage(d).severity);
+    expect(['SEV1', 'SEV2']).toContain(decideTriage(d, policy).severity);
   });
 });
 
@@ -208,11 +213,12 @@ describe('severity comes from the playbook criteria through classify', () => {
     ['budapp-overload', 'SEV2'],
   ])('%s → %s', (id, severity) => {
     const d = diagnose(snapshotOf(build(id), NOW));
-    const t = decideTriage(d);
+    const t = decideTriage(d, policy);
     expect(t.severity).toBe(severity);
     // The same answer as `classify` given the same facts.
     expect(
       classify(
+        policy,
         classificationAnswers(
           d.causes.filter((c) => !c.explainedBy),
           d,
