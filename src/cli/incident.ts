@@ -625,13 +625,41 @@ export async function updateCommand(ctx: Context, given: UpdateOptions): Promise
     ...(opts.at !== undefined ? { at: at.toISOString() } : {}),
   });
   const recorded = String((event.data as { message: string }).message);
+  const postTo = whereToPost(policy, state);
   if (opts.json)
-    writeJson(ctx, { incident: id, status, nextUpdateAt: resolvedUpdate ? null : nextAt.toISOString(), message: recorded, seq: event.seq });
+    writeJson(ctx, {
+      incident: id,
+      status,
+      nextUpdateAt: resolvedUpdate ? null : nextAt.toISOString(),
+      message: recorded,
+      seq: event.seq,
+      postTo,
+    });
   else
     ctx.term.out.write(
-      `${recorded}\n\n${ctx.term.color.dim(`Recorded in the timeline (#${event.seq}). Post it in ${state.channel}; ${resolvedUpdate ? 'no further update is due.' : `next update due ${hhmm(nextAt)} UTC.`}`)}\n`,
+      `${recorded}\n\n${ctx.term.color.dim(`Recorded in the timeline (#${event.seq}); ${resolvedUpdate ? 'no further update is due.' : `next update due ${hhmm(nextAt)} UTC.`}`)}\n` +
+        `${ctx.term.color.bold('Post it in:')}\n${postTo.map((p) => `  ${p.channel} — ${p.what}`).join('\n')}\n`,
     );
   return 0;
+}
+
+/**
+ * Where a status update goes (§7's channels, named by the policy): the incident's own channel;
+ * for a SEV2 also its thread in the general channel (§4); for a SEV1 or SEV2, whose impact
+ * customers see, a customer-facing summary in the status channel and on the status page. A drill
+ * posts nowhere customers read.
+ */
+export function whereToPost(policy: Policy, state: IncidentState): Array<{ channel: string; what: string }> {
+  const ch = policy.channels;
+  const out = [{ channel: state.channel, what: 'this update, as it is' }];
+  if (state.severity === 'SEV2' && ch.general)
+    out.push({ channel: ch.general.name, what: `the incident's thread (${ch.general.purpose.toLowerCase()})` });
+  if (state.drill) return out;
+  if (state.severity === 'SEV1' || state.severity === 'SEV2') {
+    if (ch.status) out.push({ channel: ch.status.name, what: `a customer-facing summary, no internal details (${ch.status.audience})` });
+    if (ch.statusPage) out.push({ channel: ch.statusPage.name, what: `the same summary for ${ch.statusPage.audience.toLowerCase()}` });
+  }
+  return out;
 }
 
 export function noteCommand(ctx: Context, text: string, opts: { at?: string; tag: string[] }): number {

@@ -129,4 +129,22 @@ describe('the record says only what happened', () => {
     await ok('checklist', 'sev1', '--check', 'channel-created');
     expect((await ok('timeline')).stdout).toMatch(/Checklist sev1: channel-created ticked by hand/);
   });
+
+  it('a status update says where it goes (§7): customer-facing channels for SEV1/SEV2, never for a drill', async () => {
+    const box = sandbox();
+    const { ok } = cli(box);
+    const postTo = async () =>
+      (
+        JSON.parse((await ok('update', '--status', 'Investigating', '--impact', 'x', '--json')).stdout).postTo as Array<{ channel: string }>
+      ).map((p) => p.channel);
+    await ok('declare', '--title', 'api down', '--severity', 'SEV1');
+    expect(await postTo()).toEqual([expect.stringMatching(/^#incident-/), '#status-updates', 'Status page']);
+    await ok('severity', 'SEV2', '--reason', 'partial');
+    expect(await postTo()).toEqual([expect.stringMatching(/^#incident-/), '#incidents', '#status-updates', 'Status page']);
+    await ok('severity', 'SEV3', '--reason', 'minor');
+    expect(await postTo()).toEqual([expect.stringMatching(/^#incident-/)]);
+    expect((await ok('update', '--status', 'Monitoring', '--impact', 'x')).stdout).toMatch(/Post it in:\n {2}#incident-/);
+    await ok('declare', '--drill', '--make-current', '--title', 'game day', '--severity', 'SEV1');
+    expect(await postTo()).toEqual([expect.stringMatching(/^#incident-.*drill/)]);
+  });
 });
