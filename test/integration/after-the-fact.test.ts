@@ -6,7 +6,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { join } from 'node:path';
-import { ROOT, sandbox } from '../support/cli.js';
+import { ROOT, runOk, sandbox } from '../support/cli.js';
 
 const T0 = '2026-01-01T10:00:00.000Z';
 const at = (min: number) => new Date(Date.parse(T0) + min * 60_000).toISOString();
@@ -26,11 +26,7 @@ interface Item {
 describe('a SEV1 written up after the fact', () => {
   it('post-mortem and checklist carry the times given, and every tick names its proof', async () => {
     const box = sandbox();
-    const ok = async (...args: string[]) => {
-      const r = await box.run(args);
-      if (r.code !== 0) throw new Error(`${args.join(' ')} → ${r.code}\n${r.stderr}${r.stdout}`);
-      return r;
-    };
+    const ok = (...args: string[]) => runOk(box, args);
     await ok('declare', '--title', 'API down', '--severity', 'SEV1', '--at', T0);
     await ok('checklist', 'sev1', '--check', 'channel-created', '--at', at(2));
     await ok('assign', 'commander', 'alice', '--at', at(4));

@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { join } from 'node:path';
-import { ROOT, sandbox, type Sandbox } from '../support/cli.js';
+import { ROOT, runOk, sandbox, type Sandbox } from '../support/cli.js';
 
 const T0 = '2026-01-01T10:00:00.000Z';
 const at = (min: number) => new Date(Date.parse(T0) + min * 60_000).toISOString();
@@ -13,11 +13,7 @@ const RUNBOOKS = join(ROOT, 'test', 'fixtures', 'faults');
 const echoRun = ['run', 'echo-input', '--runbooks-dir', RUNBOOKS, '--var', 'value=x', '--yes'];
 
 function cli(box: Sandbox) {
-  const ok = async (...args: string[]) => {
-    const r = await box.run(args);
-    if (r.code !== 0) throw new Error(`${args.join(' ')} → ${r.code}\n${r.stderr}${r.stdout}`);
-    return r;
-  };
+  const ok = (...args: string[]) => runOk(box, args);
   const status = async () => JSON.parse((await ok('status', '--json')).stdout) as Record<string, any>;
   const events = async () =>
     (await ok('timeline', '--json')).stdout

@@ -8,7 +8,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { jsonLines, ROOT, sandbox, spawnCli, type Sandbox } from '../support/cli.js';
+import { jsonLines, ROOT, runOk, sandbox, spawnCli, type Sandbox } from '../support/cli.js';
 import { FakeKubeServer } from '../support/fake-kube.js';
 import { keycloakDownCluster } from '../support/cluster.js';
 
@@ -41,11 +41,7 @@ function runbooksDir(policyEdit?: (text: string) => string): string {
   return dir;
 }
 
-async function cli(box: Sandbox, args: string[], ok: number[] = [0]) {
-  const r = await box.run(args, { timeoutMs: 60_000 });
-  if (!ok.includes(r.code ?? -1)) throw new Error(`${args.join(' ')} → ${r.code}\n${r.stderr}${r.stdout}`);
-  return r;
-}
+const cli = (box: Sandbox, args: string[], ok: number[] = [0]) => runOk(box, args, ok, 60_000);
 
 const json = async (box: Sandbox, args: string[]) => JSON.parse((await cli(box, [...args, '--json'])).stdout) as Record<string, any>;
 const timelineText = (box: Sandbox, id: string) => readFileSync(join(box.home, 'incidents', id, 'timeline.jsonl'), 'utf8');

@@ -9,7 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ROOT, sandbox, type Sandbox } from '../support/cli.js';
+import { ROOT, runOk, sandbox, type Sandbox } from '../support/cli.js';
 
 /** A --runbooks-dir holding only a policy: the shipped one, edited. */
 function policyDir(edit: (text: string) => string): string {
@@ -22,11 +22,7 @@ function policyDir(edit: (text: string) => string): string {
   return dir;
 }
 
-async function cli(box: Sandbox, args: string[], ok: number[] = [0]) {
-  const r = await box.run(args, { timeoutMs: 60_000 });
-  if (!ok.includes(r.code ?? -1)) throw new Error(`${args.join(' ')} → ${r.code}\n${r.stderr}${r.stdout}`);
-  return r;
-}
+const cli = (box: Sandbox, args: string[], ok: number[] = [0]) => runOk(box, args, ok, 60_000);
 const json = async (box: Sandbox, args: string[]) => JSON.parse((await cli(box, [...args, '--json'])).stdout) as Record<string, any>;
 
 describe('§1.2 classification as the playbook says it', () => {

@@ -8,18 +8,14 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ROOT, sandbox, type Sandbox } from '../support/cli.js';
+import { ROOT, runOk, sandbox, type Sandbox } from '../support/cli.js';
 
 /** A runbook whose one check fails while a file does not say "ok" (test/fixtures/findings/flag-file.yaml). */
 const RUNBOOKS = join(ROOT, 'test', 'fixtures', 'findings');
 
 function cli(box: Sandbox) {
-  const ok = async (...args: string[]) => {
-    const r = await box.run(args);
-    // A run that finds something exits 1.
-    if (r.code !== 0 && !(args[0] === 'run' && r.code === 1)) throw new Error(`${args.join(' ')} → ${r.code}\n${r.stderr}${r.stdout}`);
-    return r;
-  };
+  // A run that finds something exits 1.
+  const ok = (...args: string[]) => runOk(box, args, args[0] === 'run' ? [0, 1] : [0]);
   const dir = mkdtempSync(join(tmpdir(), 'bud-judged-'));
   /** Runs the flag-file check against the file `name`, which says `says`. */
   const flag = async (name: string, says: string) => {

@@ -5,17 +5,13 @@
  * typed in lower case promising another update, ticks out of order, a commander named "-".
  */
 import { describe, expect, it } from 'vitest';
-import { sandbox, type Sandbox } from '../support/cli.js';
+import { runOk, sandbox, type Sandbox } from '../support/cli.js';
 
 const T0 = '2026-01-01T10:00:00.000Z';
 const at = (min: number) => new Date(Date.parse(T0) + min * 60_000).toISOString();
 
 function cli(box: Sandbox) {
-  const ok = async (...args: string[]) => {
-    const r = await box.run(args);
-    if (r.code !== 0) throw new Error(`${args.join(' ')} → ${r.code}\n${r.stderr}${r.stdout}`);
-    return r;
-  };
+  const ok = (...args: string[]) => runOk(box, args);
   const events = async () =>
     (await ok('timeline', '--json')).stdout
       .trim()

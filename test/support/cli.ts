@@ -115,3 +115,13 @@ export const KUBECTL_AVAILABLE = (() => {
     return false;
   }
 })();
+
+/**
+ * Runs the CLI in a sandbox and throws (naming the command, its exit code and output) unless it
+ * exits with one of `codes`: for tests whose steps must each succeed before the next.
+ */
+export async function runOk(box: Sandbox, args: string[], codes: readonly number[] = [0], timeoutMs?: number): Promise<CliResult> {
+  const r = await box.run(args, timeoutMs !== undefined ? { timeoutMs } : {});
+  if (!codes.includes(r.code ?? -1)) throw new Error(`${args.join(' ')} → ${r.code}\n${r.stderr}${r.stdout}`);
+  return r;
+}
