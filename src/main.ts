@@ -98,7 +98,12 @@ Exit codes: 0 all passed, 1 problems found, 2 usage or input error, 3 cannot wri
     .option('--summary <text>', 'one-line summary for the initial message')
     .option('--impact <text>', 'who/what is affected')
     .option('--at <time>', 'when it started (ISO 8601), if before now')
+    .option(
+      '--detected-by <source>',
+      'how it was detected (§2.1): alert, user-report or internal; a detail after a colon ("alert: PagerDuty BudAPIDown")',
+    )
     .option('--data-breach', 'a data breach: escalates to L4 at once')
+    .option('--data-loss', 'data corruption or loss (SEV1 criterion; not a breach: no L4 at once)')
     .option('--major', 'a major incident: engages the executive level')
     .option('--drill', 'a rehearsal: marked DRILL everywhere, never a live incident')
     .option('--make-current', 'with --drill: make the drill the current incident (by default it is not)')
@@ -132,7 +137,9 @@ Exit codes: 0 all passed, 1 problems found, 2 usage or input error, 3 cannot wri
     .command('update')
     .description('build, record and print the status update from the template (interactive without flags)')
     .option('--status <status>', 'Investigating, Identified, Mitigating, Monitoring or Resolved')
-    .option('--impact <text>', 'current impact')
+    .option('--impact <text>', 'current impact: who/what is affected')
+    .option('--users-affected <n>', 'how many users are affected (§3.4; kept for later updates and the post-mortem)')
+    .option('--requests-failed <n>', 'how many requests failed (§3.4; kept for later updates and the post-mortem)')
     .option('--findings <text>', 'what we know (default: the findings so far)')
     .option('--actions <text>', 'current actions (default: mitigations and open action items)')
     .option('--next-update <duration>', "when the next update is due (default: the severity's cadence)")
@@ -202,8 +209,11 @@ Exit codes: 0 all passed, 1 problems found, 2 usage or input error, 3 cannot wri
     .description('record a lifecycle milestone: detected, acknowledged, investigating, identified, mitigated, ...')
     .argument('<name>')
     .option('--at <time>', 'when (ISO 8601); must keep milestones in order')
+    .option('--by <source>', 'with "detected": how it was detected (alert, user-report, internal; "alert: detail")')
     .option('--json', 'machine-readable output')
-    .action(async (name: string, opts: { at?: string; json?: boolean }) => setExit((await inc()).milestoneCommand(ctx, name, opts)));
+    .action(async (name: string, opts: { at?: string; by?: string; json?: boolean }) =>
+      setExit((await inc()).milestoneCommand(ctx, name, opts)),
+    );
   program
     .command('handoff')
     .description('handoff summary from the timeline, recorded; then the handoff checklist')

@@ -6,6 +6,8 @@ import { FindingLedger, type JudgedFinding } from '../incident/findings.js';
 import { loadIncident } from '../incident/open.js';
 import { applyEvent, emptyState, type IncidentState } from '../incident/state.js';
 import { home, type Context } from './context.js';
+import { suggest } from '../suggest.js';
+import type { Policy } from '../incident/policy.js';
 
 export { policyOf } from './docs.js';
 
@@ -163,4 +165,33 @@ export function requirePerson(what: string, value: string | undefined): void {
   if (value === undefined) return;
   requireOneLine(what, value);
   if (!/[\p{L}\p{N}]/u.test(value)) throw new UserError(`${what} "${value}" names nobody: give the person's name or handle`);
+}
+
+/** How an incident was detected (§2.1): one of the policy's detection sources, with an optional detail. */
+export interface Detection {
+  source: string;
+  detail?: string;
+}
+
+/**
+ * `--detected-by alert`, `--detected-by "user-report: ticket 4411"`: the source is one of the
+ * policy's detection ids (§2.1 Monitoring Alert, User Report, Internal Discovery); a typo is refused
+ * with the ids and the closest one.
+ */
+export function parseDetection(policy: Policy, flag: string, text: string): Detection {
+  const colon = text.indexOf(':');
+  const source = (colon < 0 ? text : text.slice(0, colon)).trim().toLowerCase();
+  const detail = colon < 0 ? '' : text.slice(colon + 1).trim();
+  const ids = Object.keys(policy.detection);
+  if (!ids.includes(source))
+    throw new UserError(
+      `${flag} "${text}": how it was detected is one of ${ids.map((i) => `${i} (${policy.detection[i]})`).join(', ')}${suggest(source, ids)}; add a detail after a colon: ${flag} "alert: PagerDuty BudAPIDown"`,
+    );
+  requireOneLine(flag, detail);
+  return { source, ...(detail ? { detail } : {}) };
+}
+
+/** "Monitoring alert (PagerDuty BudAPIDown)". */
+export function detectionText(policy: Policy, d: Detection): string {
+  return `${policy.detection[d.source] ?? d.source}${d.detail ? ` (${d.detail})` : ''}`;
 }

@@ -11,6 +11,7 @@ import {
   escalationPlan,
   incidentStart,
   nextUpdateDue,
+  phaseNamed,
   phaseOf,
   postmortemRequirement,
   responseDeadline,
@@ -25,12 +26,14 @@ import { renderTemplate } from '../runbook/template.js';
 import { suggest } from '../suggest.js';
 import { home, redactor, writeJson, type Context } from './context.js';
 import {
+  detectionText,
   elapsed,
   hhmm,
   incidentOf,
   incidentWithFindings,
   oneLineProblem,
   parseAt,
+  parseDetection,
   parseDue,
   parseSeverityArg,
   policyOf,
@@ -83,19 +86,23 @@ export function drillNote(ctx: Context, id: string, isCurrent: boolean): string 
 
 /** Fills the policy's SEVn-declared message. */
 export function declaredMessage(policy: Policy, state: IncidentState): string {
+  // A role nobody holds yet is said so, never "@name" (a template may put "@" before it).
+  const UNASSIGNED = '\u0000unassigned:';
   return renderTemplate(
     policy.templates.declared,
     (n) =>
       ({
         severity: state.severity,
         summary: state.summary ?? state.title,
-        impact: state.impact ?? '[Who/what is affected]',
-        commander: state.roles.commander ?? 'name',
-        techLead: state.roles['tech-lead'] ?? 'name',
+        impact: state.impact ?? 'not stated yet',
+        commander: state.roles.commander ?? `${UNASSIGNED}commander`,
+        techLead: state.roles['tech-lead'] ?? `${UNASSIGNED}tech-lead`,
         title: state.title,
         channel: state.channel,
       })[n],
-  ).trimEnd();
+  )
+    .replace(/@?\u0000unassigned:([a-z-]+)/g, (_, role: string) => `not assigned yet (bud-incident assign ${role} NAME)`)
+    .trimEnd();
 }
 
 function escalationLines(ctx: Context, policy: Policy, state: IncidentState, now: Date): string[] {
@@ -142,7 +149,10 @@ export interface DeclareOptions {
   summary?: string;
   impact?: string;
   dataBreach?: boolean;
+  dataLoss?: boolean;
   major?: boolean;
+  /** How it was detected (§2.1): a policy detection id, optionally "id: detail". */
+  detectedBy?: string;
   drill?: boolean;
   makeCurrent?: boolean;
   json?: boolean;
@@ -157,6 +167,8 @@ export async function declareCommand(ctx: Context, opts: DeclareOptions): Promis
   requireOneLine('--title', title);
   requireOneLine('--summary', opts.summary);
   requirePerson('--commander', opts.commander);
+  let detectedBy = opts.detectedBy !== undefined ? parseDetection(policy, '--detected-by', opts.detectedBy) : undefined;
+  const interactive = Boolean(prompter && (!title || !severity));
   if ((!title || !severity) && !prompter) {
     throw new UserError(
       `declare needs ${[!title ? '--title T' : '', !severity ? '--severity SEVn' : ''].filter(Boolean).join(' and ')} when it cannot ask (no terminal)`,
@@ -174,6 +186,17 @@ export async function declareCommand(ctx: Context, opts: DeclareOptions): Promis
         value: s,
       })),
     );
+  }
+  if (!detectedBy && interactive) {
+    const source = await prompter!.select(
+      'How was it detected?',
+      [
+        ...Object.entries(policy.detection).map(([value, name]) => ({ name, value })),
+        { name: 'Not sure yet (record it later: bud-incident milestone detected --by ...)', value: '' },
+      ],
+      Object.keys(policy.detection)[0],
+    );
+    if (source) detectedBy = { source };
   }
   const sev = parseSeverityArg(severity);
   const at = opts.at !== undefined ? parseAt(opts.at, now) : now;
@@ -194,7 +217,9 @@ export async function declareCommand(ctx: Context, opts: DeclareOptions): Promis
         ...(opts.summary ? { summary: opts.summary } : {}),
         ...(opts.impact ? { impact: opts.impact } : {}),
         ...(opts.dataBreach ? { dataBreach: true } : {}),
+        ...(opts.dataLoss ? { dataLoss: true } : {}),
         ...(opts.major ? { major: true } : {}),
+        ...(detectedBy ? { detectedBy } : {}),
       },
     },
     redactor(ctx),
@@ -216,6 +241,7 @@ export async function declareCommand(ctx: Context, opts: DeclareOptions): Promis
       current: isCurrent,
       channel,
       openedAt: state.openedAt,
+      detectedBy: state.detectedBy ?? null,
       responseDeadline: deadline.deadline.toISOString(),
       examples: policy.severities[sev].examples,
       criteria: policy.severities[sev].criteria.map((k) => (typeof k === 'string' ? k : k.text)),
@@ -231,6 +257,7 @@ export async function declareCommand(ctx: Context, opts: DeclareOptions): Promis
     `${c.bold(state.drill ? 'Drill declared:' : 'Incident declared:')} ${id} — ${title} (${c.red.bold(sev)}: ${policy.severities[sev].definition})`,
     ...(state.drill ? [`  ${drillNote(ctx, id, isCurrent)}`] : []),
     `  channel: ${c.bold(channel)}   (create it and invite the responders)`,
+    `  detected: ${state.detectedBy ? detectionText(policy, state.detectedBy) : c.yellow(`how is not recorded — bud-incident milestone detected --by ${Object.keys(policy.detection).join('|')}`)}`,
     `  respond by: ${c.bold(`${hhmm(deadline.deadline)} UTC`)} (${policy.severities[sev].responseTime} response time, ${relative(deadline.deadline, now)})`,
     '',
     c.bold('Initial message (post it in the channel):'),
@@ -429,9 +456,12 @@ export function statusOf(policy: Policy, state: IncidentState, now: Date, judged
     dataLoss: state.dataLoss,
     ended: state.ended ?? null,
     phase: phaseOf(state),
+    // How the policy words the phase (§2.1): its title and what it does.
+    phaseNamed: phaseNamed(policy, phaseOf(state)),
     channel: state.channel,
     openedAt: state.openedAt,
     detectedAt: state.detectedAt,
+    detectedBy: state.detectedBy ?? null,
     elapsedMinutes: Math.round(((state.resolvedAt ? new Date(state.resolvedAt) : now).getTime() - incidentStart(state).getTime()) / 60_000),
     response: {
       deadline: deadline.deadline.toISOString(),
@@ -443,6 +473,13 @@ export function statusOf(policy: Policy, state: IncidentState, now: Date, judged
       overdue: !deadline.acknowledgedAt && now.getTime() > deadline.deadline.getTime(),
     },
     roles: state.roles,
+    // Every role the policy names, who holds it, and what it is responsible for (§2.2).
+    roleDuties: Object.entries(policy.roles).map(([role, r]) => ({
+      role,
+      title: r.title,
+      responsibility: r.responsibility,
+      person: state.roles[role] ?? null,
+    })),
     findings,
     findingsSetAside,
     nextUpdate: next ? { dueAt: next.toISOString(), overdue: next.getTime() < now.getTime() } : null,
@@ -480,14 +517,14 @@ export async function statusCommand(
     return 0;
   }
   const c = ctx.term.color;
-  const roleNames = ['commander', 'comms', 'tech-lead', 'scribe'];
   const o = [
     `${c.bold(`${s.id}`)} — ${s.title}`,
     ...(s.drill ? [`  ${drillNote(ctx, s.id, home(ctx).currentId() === s.id)}`] : []),
     ...(s.ended
       ? [`  ${c.yellow.bold(s.status.toUpperCase())} ${hhmm(new Date(s.ended.at))} UTC by ${s.ended.by}: ${s.ended.reason}`]
       : []),
-    `  ${c.red.bold(s.severity)} · ${s.status === 'resolved' ? c.green('resolved') : s.status} · phase: ${s.phase} · ${elapsed(incidentStart(state), state.resolvedAt ? new Date(state.resolvedAt) : now)} since ${hhmm(incidentStart(state))} UTC · ${s.channel}`,
+    `  ${c.red.bold(s.severity)} · ${s.status === 'resolved' ? c.green('resolved') : s.status} · phase: ${s.phaseNamed.title} · ${elapsed(incidentStart(state), state.resolvedAt ? new Date(state.resolvedAt) : now)} since ${hhmm(incidentStart(state))} UTC · ${s.channel}`,
+    ...(s.phaseNamed.does.length ? [c.dim(`    this phase: ${s.phaseNamed.does.join(' · ')}`)] : []),
     `  response: ${
       s.response.acknowledgedAt
         ? `acknowledged ${hhmm(new Date(s.response.acknowledgedAt))} (deadline ${hhmm(new Date(s.response.deadline))}, ${s.response.responseTime} for ${s.response.severity}) ${s.response.met ? c.green('met') : c.red('missed')}`
@@ -497,7 +534,11 @@ export async function statusCommand(
             )
           : `not acknowledged yet — deadline ${hhmm(new Date(s.response.deadline))} UTC (${relative(new Date(s.response.deadline), now)})`
     }`,
-    `  roles: ${roleNames.map((r) => `${r} ${s.roles[r] ?? c.dim('—')}`).join(' · ')}`,
+    `  detected: ${hhmm(new Date(s.detectedAt))} UTC${s.detectedBy ? ` by ${detectionText(policy, s.detectedBy)}` : c.dim(` (how is not recorded: bud-incident milestone detected --by ${Object.keys(policy.detection).join('|')})`)}`,
+    '  roles:',
+    ...s.roleDuties.map(
+      (r) => `    ${r.title}: ${r.person ?? c.yellow(`nobody (bud-incident assign ${r.role} NAME)`)} ${c.dim(`— ${r.responsibility}`)}`,
+    ),
   ];
   const evidence = judged.filter(isEvidence);
   if (evidence.length) {
@@ -540,6 +581,9 @@ export interface UpdateOptions {
   nextUpdate?: string;
   findings?: string;
   actions?: string;
+  /** §3.4 "Number of users/requests": how many users are affected, requests failed (kept for later updates and the post-mortem). */
+  usersAffected?: string;
+  requestsFailed?: string;
   /** When it was posted, if earlier (ISO 8601). */
   at?: string;
   json?: boolean;
@@ -584,11 +628,23 @@ export async function updateCommand(ctx: Context, given: UpdateOptions): Promise
       UPDATE_STATUSES.map((v) => ({ name: v, value: v })),
       state.milestones.mitigated ? 'Monitoring' : 'Investigating',
     );
-  if (!impact)
-    impact = await prompter!.input('Current impact (who/what is affected, how many):', {
+  requireOneLine('--users-affected', opts.usersAffected);
+  requireOneLine('--requests-failed', opts.requestsFailed);
+  let usersAffected = opts.usersAffected?.trim() || undefined;
+  let requestsFailed = opts.requestsFailed?.trim() || undefined;
+  if (!impact) {
+    impact = await prompter!.input('Current impact (who/what is affected):', {
       defaultValue: state.impact ?? '',
       validate: (v) => (v.trim() ? true : 'describe the impact'),
     });
+    // §3.4's "Number of users/requests", asked with the impact: blank keeps the last count (or "not counted yet").
+    usersAffected ??=
+      (await prompter!.input('Number of users affected (blank: not counted yet):', { defaultValue: state.usersAffected ?? '' })).trim() ||
+      undefined;
+    requestsFailed ??=
+      (await prompter!.input('Number of requests failed (blank: not counted yet):', { defaultValue: state.requestsFailed ?? '' })).trim() ||
+      undefined;
+  }
   const nextMs = opts.nextUpdate
     ? parseDuration(opts.nextUpdate)
     : parseDuration(
@@ -607,6 +663,8 @@ export async function updateCommand(ctx: Context, given: UpdateOptions): Promise
     nextAt,
     ...(opts.findings !== undefined ? { findings: opts.findings } : {}),
     ...(opts.actions !== undefined ? { actions: opts.actions } : {}),
+    ...(usersAffected ? { usersAffected } : {}),
+    ...(requestsFailed ? { requestsFailed } : {}),
   });
   // A message pasted from a rehearsal must never read as a real incident's.
   const message = state.drill ? `${DRILL_BANNER}\n${body}` : body;
@@ -620,6 +678,8 @@ export async function updateCommand(ctx: Context, given: UpdateOptions): Promise
   const event = append(ctx, id, 'status.update', {
     status,
     impact,
+    ...(usersAffected ? { usersAffected } : {}),
+    ...(requestsFailed ? { requestsFailed } : {}),
     message: finalMessage,
     ...(resolvedUpdate ? {} : { nextUpdateAt: nextAt.toISOString() }),
     ...(opts.at !== undefined ? { at: at.toISOString() } : {}),
@@ -903,12 +963,17 @@ export function checkMilestoneOrder(state: IncidentState, name: string, at: Date
   return undefined;
 }
 
-export function milestoneCommand(ctx: Context, name: string, opts: { at?: string; json?: boolean }): number {
+export function milestoneCommand(ctx: Context, name: string, opts: { at?: string; by?: string; json?: boolean }): number {
   const { id, state } = incidentOf(ctx);
   requireNotEnded(state, 'a milestone');
   const now = ctx.clock.now();
+  if (opts.by !== undefined && name !== 'detected')
+    throw new UserError(`--by says how the incident was detected: it goes with "milestone detected", not "${name}"`);
+  const by = opts.by !== undefined ? parseDetection(policyOf(ctx), '--by', opts.by) : undefined;
   // Lifecycle milestones are judged against detection by their order (below); 'detected' moves it.
-  const at = whenDone(state, opts.at, now, { detection: !LIFECYCLE.includes(name) });
+  // "detected --by alert" without --at says how, and keeps when.
+  const at =
+    by && opts.at === undefined ? new Date(state.detectedAt) : whenDone(state, opts.at, now, { detection: !LIFECYCLE.includes(name) });
   const known = [...LIFECYCLE, 'escalated', 'communicated', 'monitoring'];
   if (!known.includes(name)) throw new UserError(`unknown milestone "${name}"${suggest(name, known)}: use ${known.join(', ')}`);
   if (name === 'resolved')
@@ -917,9 +982,9 @@ export function milestoneCommand(ctx: Context, name: string, opts: { at?: string
   if (problem) throw new UserError(`refused: ${problem}; milestones must be in order (${LIFECYCLE.join(' → ')})`);
   if (name === 'detected' && at.getTime() > new Date(state.openedAt).getTime())
     throw new UserError(`refused: detected at ${at.toISOString()} would come after the incident was declared (${state.openedAt})`);
-  append(ctx, id, 'milestone.recorded', { name, at: at.toISOString() });
-  if (opts.json) writeJson(ctx, { incident: id, name, at: at.toISOString() });
-  else ctx.term.out.write(`${id}: ${name} at ${at.toISOString()}\n`);
+  append(ctx, id, 'milestone.recorded', { name, at: at.toISOString(), ...(by ? { by } : {}) });
+  if (opts.json) writeJson(ctx, { incident: id, name, at: at.toISOString(), ...(by ? { by } : {}) });
+  else ctx.term.out.write(`${id}: ${name} at ${at.toISOString()}${by ? ` (${detectionText(policyOf(ctx), by)})` : ''}\n`);
   return 0;
 }
 
@@ -1106,7 +1171,7 @@ export function handoffSummary(policy: Policy, state: IncidentState, now: Date, 
   const setAside = newFindings.filter((f) => !isEvidence(f));
   const lines = [
     `Handoff: ${state.id} — ${state.title}`,
-    `Status: ${state.severity}, ${s.status}, phase ${s.phase}, ${elapsed(incidentStart(state), now)} since ${hhmm(incidentStart(state))} UTC`,
+    `Status: ${state.severity}, ${s.status}, phase ${s.phaseNamed.title}, ${elapsed(incidentStart(state), now)} since ${hhmm(incidentStart(state))} UTC`,
     `Roles: ${
       Object.entries(state.roles)
         .map(([r, p]) => `${r} ${p}`)

@@ -5,7 +5,7 @@
  */
 import { parseDuration } from '../duration.js';
 import { ANSWERS, SEVERITIES, type AnswerName } from './criteria.js';
-import type { CriterionRule, Policy, SeverityId } from './policy.js';
+import type { CriterionRule, PhaseId, Policy, SeverityId } from './policy.js';
 import type { IncidentState } from './state.js';
 
 const ms = (d: string | number | undefined) => (d === undefined ? undefined : parseDuration(d));
@@ -156,13 +156,19 @@ export function postmortemRequirement(policy: Policy, severity: string, resolved
   };
 }
 
-/** The response phase (§2.1) the incident is in, from what the timeline shows. */
-export function phaseOf(state: IncidentState): string {
-  if (state.status === 'resolved') return 'resolved (post-mortem)';
-  if (state.milestones.mitigated) return 'resolution (verify and monitor)';
+/** The response phase (§2.1) the incident is in, from what the timeline shows (the policy names it: phaseNamed). */
+export function phaseOf(state: IncidentState): PhaseId {
+  if (state.status === 'resolved') return 'post-mortem';
+  if (state.milestones.mitigated) return 'resolution';
   if (state.mitigations.length || [...state.runs.values()].some((r) => r.findings.length)) return 'mitigation';
   if (state.milestones.investigating || state.runs.size) return 'investigation';
   return 'triage';
+}
+
+/** A phase as the policy words it: its title and what it does (§2.1's bullets). */
+export function phaseNamed(policy: Policy, id: PhaseId): { id: PhaseId; title: string; does: string[] } {
+  const p = policy.phases.find((x) => x.id === id);
+  return { id, title: p?.title ?? id, does: p?.does ?? [] };
 }
 
 /** The answers to the questions `classify` asks; the policy's criteria name them (policy.ts ANSWERS). */

@@ -9,6 +9,8 @@ import { parseDuration } from '../duration.js';
 import { UserError } from '../errors.js';
 import { formatDiagnostics, YamlSource, type Diagnostic } from '../runbook/diagnostics.js';
 import { readSourceFile } from '../runbook/catalog.js';
+import { templateNames } from '../runbook/template.js';
+import { suggest } from '../suggest.js';
 import { ANSWERS, SEVERITIES, type AnswerName } from './criteria.js';
 
 export { ANSWERS, SEVERITIES, type AnswerName, type SeverityId } from './criteria.js';
@@ -75,9 +77,26 @@ const Trigger = z
 /** §8.2: "Yes", "Optional" or "No" (true, optional, false). */
 const PostmortemRule = z.strictObject({ required: z.union([z.boolean(), z.literal('optional')]), within: Duration.optional() });
 
+/** §2.1's phases, by the ids the CLI derives from the record (decisions.ts phaseOf); the policy names them. */
+export const PHASES = ['detection', 'triage', 'investigation', 'mitigation', 'resolution', 'post-mortem'] as const;
+export type PhaseId = (typeof PHASES)[number];
+
+/** §2.1 Detection: how an incident can be detected (`declare --detected-by ID`). */
+export const DEFAULT_DETECTION = { alert: 'Monitoring alert', 'user-report': 'User report', internal: 'Internal discovery' };
+
 export const PolicySchema = z.strictObject({
   severities: z.strictObject({ SEV1: Level, SEV2: Level, SEV3: Level, SEV4: Level }),
-  phases: z.array(z.strictObject({ id: z.string(), title: z.string() })).min(1),
+  phases: z
+    .array(
+      z.strictObject({
+        id: z.enum(PHASES),
+        title: z.string(),
+        /** The playbook's bullets for the phase (§2.1), shown by `status` for the phase the incident is in. */
+        does: z.array(z.string()).default([]),
+      }),
+    )
+    .min(1),
+  detection: z.record(z.string().regex(/^[a-z][a-z-]*$/), z.string()).default(DEFAULT_DETECTION),
   roles: z.record(z.string().regex(/^[a-z][a-z-]*$/), z.strictObject({ title: z.string(), responsibility: z.string() })),
   escalation: z
     .array(z.strictObject({ level: z.string(), who: z.string(), contact: z.string(), triggers: z.array(Trigger).min(1) }))
@@ -104,6 +123,12 @@ export const PolicySchema = z.strictObject({
 
 export type Policy = z.infer<typeof PolicySchema>;
 
+/** The values each message template may use (filled by declaredMessage and statusUpdateMessage). */
+export const TEMPLATE_VALUES = {
+  declared: ['severity', 'summary', 'impact', 'commander', 'techLead', 'title', 'channel'],
+  statusUpdate: ['severity', 'time', 'status', 'impact', 'affected', 'findings', 'actions', 'nextUpdate', 'title'],
+} as const satisfies Record<keyof Policy['templates'], readonly string[]>;
+
 export function parsePolicy(source: YamlSource): { policy?: Policy; diagnostics: Diagnostic[] } {
   const value = source.toJS();
   if (source.parseDiagnostics.some((d) => d.severity === 'error')) return { diagnostics: source.parseDiagnostics };
@@ -112,6 +137,8 @@ export function parsePolicy(source: YamlSource): { policy?: Policy; diagnostics:
     const fields = [
       'severities',
       'phases',
+      'does',
+      'detection',
       'roles',
       'escalation',
       'channels',
@@ -152,6 +179,18 @@ export function parsePolicy(source: YamlSource): { policy?: Policy; diagnostics:
     if (!parsed.data.roles[required])
       diagnostics.push(source.diagnosticAt(['roles'], `the role "${required}" is required (the CLI assigns it)`));
   }
+  for (const phase of PHASES)
+    if (!parsed.data.phases.some((p) => p.id === phase))
+      diagnostics.push(source.diagnosticAt(['phases'], `the phase "${phase}" is required (status names the phase an incident is in)`));
+  for (const [key, names] of Object.entries(TEMPLATE_VALUES) as Array<[keyof Policy['templates'], readonly string[]]>)
+    for (const name of new Set(templateNames(parsed.data.templates[key])))
+      if (!names.includes(name))
+        diagnostics.push(
+          source.diagnosticAt(
+            ['templates', key],
+            `{{${name}}} is not a value the CLI fills in this message${suggest(name, names)}: it would be posted raw; use ${names.map((n) => `{{${n}}}`).join(', ')}`,
+          ),
+        );
   if (!parsed.data.channels.incident)
     diagnostics.push(source.diagnosticAt(['channels'], 'a channel named "incident" (the per-incident channel pattern) is required'));
   return diagnostics.length ? { diagnostics } : { policy: parsed.data, diagnostics };

@@ -64,6 +64,8 @@ export interface IncidentState {
   openedAt: string;
   /** When the problem began, if known before the incident was opened. */
   detectedAt: string;
+  /** How it was detected (§2.1: a policy detection id, e.g. alert, and an optional detail). */
+  detectedBy?: { source: string; detail?: string };
   summary?: string;
   impact?: string;
   /** Every impact statement as recorded (declared, in a status update's impact field, updated), in order. */
@@ -284,6 +286,13 @@ function milestone(state: IncidentState, name: string, dated: Dated, source: 'ex
 }
 
 /** Applies one event to the state (mutating it): a reducer, so 100,000 events fold in one pass. */
+/** A recorded detection ({ source, detail? }), or undefined when there is none. */
+function detection(v: unknown): IncidentState['detectedBy'] {
+  if (!v || typeof v !== 'object' || typeof (v as { source?: unknown }).source !== 'string') return undefined;
+  const { source, detail } = v as { source: string; detail?: unknown };
+  return { source, ...(typeof detail === 'string' && detail ? { detail } : {}) };
+}
+
 export function applyEvent(state: IncidentState, event: TimelineEvent): IncidentState {
   const d = event.data;
   state.events++;
@@ -309,6 +318,7 @@ export function applyEvent(state: IncidentState, event: TimelineEvent): Incident
       state.dataBreach = d.dataBreach === true;
       state.dataLoss = d.dataLoss === true;
       state.major = d.major === true;
+      state.detectedBy = detection(d.detectedBy);
       state.drill = d.drill === true;
       state.severityHistory.push({ ...dated, at: state.openedAt, to: state.severity });
       milestone(state, 'detected', { ...dated, at: state.detectedAt }, 'derived');
@@ -373,6 +383,8 @@ export function applyEvent(state: IncidentState, event: TimelineEvent): Incident
         state.impact = d.impact;
         state.impactHistory.push({ ...dated, impact: d.impact, source: 'status-update' });
       }
+      if (typeof d.usersAffected === 'string' && d.usersAffected) state.usersAffected = d.usersAffected;
+      if (typeof d.requestsFailed === 'string' && d.requestsFailed) state.requestsFailed = d.requestsFailed;
       break;
     case 'note.added':
       state.noteCount++;
@@ -399,7 +411,10 @@ export function applyEvent(state: IncidentState, event: TimelineEvent): Incident
     case 'milestone.recorded':
       milestone(state, text(d.name, ''), dated, 'explicit');
       // A person moved detection (earlier, usually): the incident's clocks run from it.
-      if (d.name === 'detected') state.detectedAt = dated.at;
+      if (d.name === 'detected') {
+        state.detectedAt = dated.at;
+        state.detectedBy = detection(d.by) ?? state.detectedBy;
+      }
       break;
     case 'postmortem.scheduled':
       if (typeof d.on === 'string') state.postmortemScheduledOn = d.on;

@@ -24,6 +24,15 @@ export interface StatusUpdateRequest {
   /** The responder's own "What We Know" / "Current Actions" text, instead of the record's. */
   findings?: string;
   actions?: string;
+  /** §3.4 "[Number of users/requests]": given with this update, else the last ones recorded. */
+  usersAffected?: string;
+  requestsFailed?: string;
+}
+
+/** §3.4's "Number of users/requests" line: what is counted, and says so when nothing is. */
+export function affectedLine(users: string | undefined, requests: string | undefined): string {
+  if (!users && !requests) return '- Users/requests affected: not counted yet';
+  return `- ${[users ? `Users affected: ${users}` : 'Users affected: not counted yet', requests ? `Requests failed: ${requests}` : 'Requests failed: not counted yet'].join(' · ')}`;
 }
 
 const hm = (d: Date | string) => (typeof d === 'string' ? d : d.toISOString()).slice(11, 16);
@@ -83,6 +92,7 @@ export function statusUpdateMessage(policy: Policy, state: IncidentState, findin
           .split('\n')
           .map((l) => (l.startsWith('-') ? l : `- ${l}`))
           .join('\n'),
+        affected: affectedLine(req.usersAffected ?? state.usersAffected, req.requestsFailed ?? state.requestsFailed),
         findings: req.findings ?? whatWeKnow(state, findings, resolved),
         actions: req.actions ?? currentActions(state, resolved),
         // A Resolved update is the last one: it promises no next update.

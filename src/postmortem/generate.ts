@@ -2,9 +2,9 @@
  * The post-mortem (§8.1 template), filled from the timeline. Pure and deterministic: the same
  * timeline gives the same document (no clock is read; "as of" is the last event).
  */
-import { incidentStart, postmortemRequirement, responseDeadline } from '../incident/decisions.js';
+import { incidentStart, phaseNamed, postmortemRequirement, responseDeadline } from '../incident/decisions.js';
 import { isEvidence, type JudgedFinding } from '../incident/findings.js';
-import type { Policy } from '../incident/policy.js';
+import type { PhaseId, Policy } from '../incident/policy.js';
 import type { IncidentState } from '../incident/state.js';
 import { notVerified } from '../incident/status-update.js';
 import { recordLine, type TimelineEvent } from '../timeline/event.js';
@@ -84,7 +84,7 @@ export const RECORDED_LATE_MS = 5 * 60_000;
 /** How the policy names the escalation levels, for rows that say who was engaged. */
 export function describeOptions(policy: Policy): DescribeOptions {
   const who = new Map(policy.escalation.map((l) => [l.level, l.who]));
-  return { escalationWho: (level) => who.get(level) };
+  return { escalationWho: (level) => who.get(level), detectionName: (source) => policy.detection[source] };
 }
 
 /** The row for a significant event (callers stream events through this instead of keeping them). */
@@ -146,20 +146,26 @@ function recordedLater(r: TimelineRow): string {
   return ` (recorded later, ${r.recordedAt.slice(0, 10) === r.at.slice(0, 10) ? hm(r.recordedAt) : time(r.recordedAt)})`;
 }
 
-/** Phases for the Mermaid diagram, from the milestones. */
-function phases(state: IncidentState, start: string, end: string): Array<{ name: string; from: string; to: string }> {
+/** Phases for the Mermaid diagram, from the milestones, named as the policy words them (§2.1). */
+function phases(policy: Policy, state: IncidentState, start: string, end: string): Array<{ name: string; from: string; to: string }> {
   const m = state.milestones;
-  const points: Array<[string, string | undefined]> = [
-    ['Triage', start],
-    ['Investigation', m.acknowledged?.at],
-    ['Mitigation', m.identified?.at ?? state.mitigations[0]?.at],
-    ['Monitoring', m.mitigated?.at],
+  const points: Array<[PhaseId, string | undefined]> = [
+    ['triage', start],
+    ['investigation', m.acknowledged?.at],
+    ['mitigation', m.identified?.at ?? state.mitigations[0]?.at],
+    ['resolution', m.mitigated?.at],
   ];
+  // A Mermaid task name ends at a colon; "Triage (15 min)" is drawn as "Triage".
+  const name = (id: PhaseId) =>
+    phaseNamed(policy, id)
+      .title.replace(/\s*\(.*\)\s*$/, '')
+      .replace(/[:#;]/g, ' ')
+      .trim() || id;
   const present = points
-    .filter((p): p is [string, string] => Boolean(p[1]))
-    .map(([name, at]): [string, string] => [name, new Date(at).toISOString()])
+    .filter((p): p is [PhaseId, string] => Boolean(p[1]))
+    .map(([id, at]): [string, string] => [name(id), new Date(at).toISOString()])
     .sort((a, b) => a[1].localeCompare(b[1]));
-  return present.map(([name, from], i) => ({ name, from, to: present[i + 1]?.[1] ?? end })).filter((p) => p.to > p.from);
+  return present.map(([n, from], i) => ({ name: n, from, to: present[i + 1]?.[1] ?? end })).filter((p) => p.to > p.from);
 }
 
 export interface Postmortem {
@@ -191,6 +197,10 @@ export function generatePostmortem(input: PostmortemInput): Postmortem {
   o.push(`**Date:** ${start.slice(0, 10)}  `);
   o.push(
     `**Duration:** ${duration(new Date(end).getTime() - new Date(start).getTime())} (detection ${hm(start)} UTC → ${resolved ? `resolution ${sameDay(end)}` : `ongoing as of ${sameDay(asOf)}`} UTC)  `,
+  );
+  const how = state.detectedBy;
+  o.push(
+    `**Detected:** ${time(start)} UTC${how ? ` by ${inline(`${policy.detection[how.source] ?? how.source}${how.detail ? ` (${how.detail})` : ''}`)}` : `; how: ${toFill(`how it was detected (bud-incident milestone detected --by ${Object.keys(policy.detection).join('|')})`)}`}  `,
   );
   const sevChanges = state.severityHistory.slice(1);
   o.push(
@@ -259,7 +269,7 @@ export function generatePostmortem(input: PostmortemInput): Postmortem {
   });
   for (const r of rows) o.push(`| ${sameDay(r.at)} | ${cell(r.text + recordedLater(r))} |`);
   o.push('');
-  const ph = phases(state, start, end);
+  const ph = phases(policy, state, start, end);
   if (ph.length) {
     o.push('```mermaid', 'gantt', `  title ${state.id} (UTC)`, '  dateFormat YYYY-MM-DDTHH:mm:ss', '  axisFormat %H:%M');
     o.push('  section Response');

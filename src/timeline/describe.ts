@@ -16,6 +16,16 @@ export function str(v: unknown): string {
 export interface DescribeOptions {
   /** Who an escalation level is (from the policy's escalation matrix): "L3" → "Engineering manager". */
   escalationWho?: (level: string) => string | undefined;
+  /** How the policy names a detection source (§2.1): "alert" → "Monitoring alert". */
+  detectionName?: (source: string) => string | undefined;
+}
+
+/** ", detected by Monitoring alert (PagerDuty BudAPIDown)" for a recorded detection, else "". */
+function detectedBy(v: unknown, opts: DescribeOptions, lead: string): string {
+  if (!v || typeof v !== 'object') return '';
+  const { source, detail } = v as { source?: unknown; detail?: unknown };
+  if (typeof source !== 'string') return '';
+  return `${lead}${opts.detectionName?.(source) ?? source}${typeof detail === 'string' && detail ? ` (${detail})` : ''}`;
 }
 
 const list = (v: unknown): string[] => (Array.isArray(v) ? v.map(str) : []);
@@ -26,7 +36,7 @@ export function describeEvent(e: TimelineEvent, opts: DescribeOptions = {}): str
   const d = e.data;
   switch (e.type) {
     case 'incident.opened':
-      return `${d.drill === true ? 'Drill' : 'Incident'} opened: ${str(d.title)} (${str(d.severity)}), channel ${str(d.channel)}${suffix(', commander ', d.commander)}`;
+      return `${d.drill === true ? 'Drill' : 'Incident'} opened: ${str(d.title)} (${str(d.severity)}), channel ${str(d.channel)}${suffix(', commander ', d.commander)}${detectedBy(d.detectedBy, opts, ', detected by ')}`;
     case 'incident.resolved':
       return `Incident resolved${suffix(': ', d.resolution)}${suffix(' (root cause: ', d.rootCause)}${d.rootCause ? ')' : ''}`;
     case 'checklist.item':
@@ -62,7 +72,7 @@ export function describeEvent(e: TimelineEvent, opts: DescribeOptions = {}): str
     case 'note.added':
       return `Note (${e.actor}): ${str(d.text)}${list(d.tags).length ? ` [${list(d.tags).join(', ')}]` : ''}`;
     case 'milestone.recorded':
-      return `Milestone: ${str(d.name)}`;
+      return `Milestone: ${str(d.name)}${detectedBy(d.by, opts, ' by ')}`;
     case 'handoff.completed':
       return `Handoff from ${str(d.from) || '?'} to ${str(d.to) || 'nobody named'}`;
     case 'action.added':

@@ -160,3 +160,106 @@ describe('the update cadence is our default, and said so', () => {
     expect(edited).toMatch(/went out within the policy's 1h cadence for SEV1/);
   });
 });
+
+describe('status reads the policy: phases, roles and cadence as the organisation words them', () => {
+  it('an edited phase title, role title/responsibility and cadence change what status says', async () => {
+    const box = sandbox();
+    await cli(box, ['declare', '--title', 'API down', '--severity', 'SEV1']);
+    const shipped = (await cli(box, ['status'])).stdout;
+    expect(shipped).toMatch(/phase: Triage \(15 min\)/);
+    expect(shipped).toMatch(/this phase: Classify severity · Assign incident commander · Create incident channel/);
+    expect(shipped).toMatch(/Technical Lead: nobody \(bud-incident assign tech-lead NAME\) — Leads investigation and fix/);
+    const dir = policyDir((text) =>
+      text
+        .replace(
+          '{ id: triage, title: "Triage (15 min)", does: [Classify severity, Assign incident commander, Create incident channel] }',
+          '{ id: triage, title: First look, does: [Page the owner] }',
+        )
+        .replace(
+          'tech-lead: { title: Technical Lead, responsibility: Leads investigation and fix }',
+          'tech-lead: { title: Fix Owner, responsibility: Owns the fix and the rollback decision }',
+        )
+        .replace('updateEvery: 30m', 'updateEvery: 20m'),
+    );
+    const box2 = sandbox();
+    const T0 = new Date(Date.now() - 60_000).toISOString();
+    await cli(box2, ['declare', '--title', 'API down', '--severity', 'SEV1', '--at', T0, '--runbooks-dir', dir]);
+    await cli(box2, ['update', '--status', 'Investigating', '--impact', 'all users', '--at', T0, '--runbooks-dir', dir]);
+    const edited = await cli(box2, ['status', '--runbooks-dir', dir]);
+    expect(edited.stdout).toMatch(/phase: First look/);
+    expect(edited.stdout).toMatch(/this phase: Page the owner/);
+    expect(edited.stdout).toMatch(/Fix Owner: nobody \(bud-incident assign tech-lead NAME\) — Owns the fix and the rollback decision/);
+    const s = await json(box2, ['status', '--runbooks-dir', dir]);
+    expect(s.phaseNamed).toEqual({ id: 'triage', title: 'First look', does: ['Page the owner'] });
+    // The next update is due 20m after the last one, the edited cadence (not the shipped 30m).
+    expect(Date.parse(s.nextUpdate.dueAt) - Date.parse(T0)).toBe(20 * 60_000);
+  });
+
+  it('a policy without a phase the CLI derives, or a template value it never fills, is refused with its line', async () => {
+    const noPhase = policyDir((text) => text.replace(/ {2}- \{ id: resolution,[^\n]*\n/, ''));
+    const r = await cli(sandbox(), ['status', '--runbooks-dir', noPhase], [2]);
+    expect(r.stderr).toMatch(/policy\.yaml:\d+/);
+    expect(r.stderr).toMatch(/the phase "resolution" is required/);
+    const rawValue = policyDir((text) => text.replace('Status: {{status}}', 'Status: {{state}}'));
+    const t = await cli(sandbox(), ['classify', '--users', 'single', '--runbooks-dir', rawValue], [2]);
+    expect(t.stderr).toMatch(/\{\{state\}\} is not a value the CLI fills in this message \(did you mean "status"\?\)/);
+  });
+});
+
+describe('§2.1 how it was detected, §3.4 how many users and requests', () => {
+  it('declare --detected-by is recorded and shown by status and the post-mortem; milestone detected --by records it later', async () => {
+    const box = sandbox();
+    const d = await json(box, ['declare', '--title', 'API down', '--severity', 'SEV2', '--detected-by', 'alert: PagerDuty BudAPIDown']);
+    expect(d.detectedBy).toEqual({ source: 'alert', detail: 'PagerDuty BudAPIDown' });
+    expect((await cli(box, ['status'])).stdout).toMatch(/detected: \d\d:\d\d UTC by Monitoring alert \(PagerDuty BudAPIDown\)/);
+    await cli(box, ['resolve', '--root-cause', 'a', '--resolution', 'b']);
+    const pm = (await cli(box, ['postmortem', 'generate', '-o', '-'], [0, 1])).stdout;
+    expect(pm).toMatch(/\*\*Detected:\*\* .* UTC by Monitoring alert \(PagerDuty BudAPIDown\)/);
+
+    const later = sandbox();
+    await cli(later, ['declare', '--title', 'slow page', '--severity', 'SEV3']);
+    expect((await cli(later, ['status'])).stdout).toMatch(
+      /how is not recorded: bud-incident milestone detected --by alert\|user-report\|internal/,
+    );
+    const typo = await cli(later, ['milestone', 'detected', '--by', 'user-reprot'], [2]);
+    expect(typo.stderr).toMatch(/did you mean "user-report"/);
+    const before = await json(later, ['status']);
+    await cli(later, ['milestone', 'detected', '--by', 'user-report: ticket 4411']);
+    const after = await json(later, ['status']);
+    // Saying how does not move when.
+    expect(after.detectedAt).toBe(before.detectedAt);
+    expect(after.detectedBy).toEqual({ source: 'user-report', detail: 'ticket 4411' });
+  });
+
+  it('declare --data-loss is SEV1 data loss, not a breach', async () => {
+    const box = sandbox();
+    await cli(box, ['declare', '--title', 'rows lost', '--severity', 'SEV1', '--data-loss']);
+    const s = await json(box, ['status']);
+    expect(s).toMatchObject({ dataLoss: true, dataBreach: false });
+    expect((s.escalation.due as Array<{ level: string }>).map((l) => l.level)).not.toContain('L4');
+  });
+
+  it('the update carries the number of users and requests (§3.4), keeps it for the next update and the post-mortem', async () => {
+    const box = sandbox();
+    await cli(box, ['declare', '--title', 'API down', '--severity', 'SEV1']);
+    const first = await cli(box, ['update', '--status', 'Investigating', '--impact', 'All API calls fail']);
+    expect(first.stdout).toMatch(/Current Impact:\n- All API calls fail\n- Users\/requests affected: not counted yet\n/);
+    const counted = await cli(box, [
+      'update',
+      '--status',
+      'Investigating',
+      '--impact',
+      'All API calls fail',
+      '--users-affected',
+      '1200',
+      '--requests-failed',
+      '48000',
+    ]);
+    expect(counted.stdout).toMatch(/- Users affected: 1200 · Requests failed: 48000\n/);
+    const kept = await cli(box, ['update', '--status', 'Mitigating', '--impact', 'Recovering']);
+    expect(kept.stdout).toMatch(/- Users affected: 1200 · Requests failed: 48000\n/);
+    await cli(box, ['resolve', '--root-cause', 'a', '--resolution', 'b']);
+    const pm = (await cli(box, ['postmortem', 'generate', '-o', '-'], [0, 1])).stdout;
+    expect(pm).toMatch(/- Users affected: 1200\n- Requests failed: 48000\n/);
+  });
+});

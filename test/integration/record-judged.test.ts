@@ -102,7 +102,7 @@ describe('handoff --at', () => {
     const h = JSON.parse((await ok('handoff', '--to', 'dave', '--at', at(20), '--json')).stdout) as { from: string; summary: string[] };
     const text = h.summary.join('\n');
     expect(h.from).toBe('alice');
-    expect(text).toMatch(/^Status: SEV2, open, phase triage, 20m since/m);
+    expect(text).toMatch(/^Status: SEV2, open, phase Triage \(15 min\), 20m since/m);
     expect(text).toContain('Roles: commander alice\n');
     expect(text).toContain('  • note: looked at the dashboards');
     expect(text).not.toContain('rolled back');

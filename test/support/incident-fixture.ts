@@ -48,6 +48,7 @@ export function sev1Steps(): Step[] {
         channel: `#incident-${SEV1_ID}`,
         openedAt: '2026-11-28T03:40:00Z',
         detectedAt: '2026-11-28T03:32:00Z',
+        detectedBy: { source: 'alert', detail: 'PagerDuty BudAPI5xxRate' },
         source: 'declare',
         commander: 'alice',
         summary: 'Every Bud API endpoint returned HTTP 500 for 80 minutes because PostgreSQL stopped accepting writes',
