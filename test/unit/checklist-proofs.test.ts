@@ -55,7 +55,7 @@ const TABLE: Record<string, Record<string, Case[] | 'by hand'>> = {
       { proof: [{ type: 'status.update', data: { status: 'Investigating', impact: 'x', message: 'm' } }] },
       confirmed('sev1-response', 'initial-message'),
     ],
-    'stakeholders-notified': 'by hand',
+    'stakeholders-notified': [confirmed('sev1-response', 'notify-stakeholders')],
     'investigation-started': [
       { proof: [run('platform-outage')] },
       { proof: [{ type: 'triage.completed', data: { matches: [] } }] },
