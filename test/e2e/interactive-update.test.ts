@@ -24,12 +24,17 @@ describe('interactive status update', () => {
     term.write('\r');
     await waitFor(/Current impact/);
     term.write('All requests failing\r');
+    // §3.4's "Number of users/requests": one counted, one left blank.
+    await waitFor(/Number of users affected/);
+    term.write('1200\r');
+    await waitFor(/Number of requests failed/);
+    term.write('\r');
     await waitFor(/Edit the message before it is recorded\?/);
     term.write('y\r');
     expect(await exited).toBe(0);
     const events = jsonLines((await box.run(['timeline', '--json'])).stdout);
     const update = events.find((e) => e.type === 'status.update');
     expect(update?.data.message).toMatch(/^=== SEV1 INCIDENT UPDATE ===\nTime: \d\d:\d\d UTC\nStatus: Identified/);
-    expect(update?.data.message).toContain('- All requests failing');
+    expect(update?.data.message).toContain('- All requests failing\n- Users affected: 1200 · Requests failed: not counted yet\n');
   });
 });

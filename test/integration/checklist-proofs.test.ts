@@ -34,7 +34,10 @@ describe('checklist sev1 after declare, escalate, resolve', () => {
       'confirm "Create incident channel" in bud-incident run sev1-response',
       'bud-incident checklist sev1 --check channel-created',
     ]);
-    expect(s.get('stakeholders-notified')!.record).toEqual(['bud-incident checklist sev1 --check stakeholders-notified']);
+    expect(s.get('stakeholders-notified')!.record).toEqual([
+      'confirm "Notify stakeholders" in bud-incident run sev1-response (#status-updates, the status page)',
+      'bud-incident checklist sev1 --check stakeholders-notified',
+    ]);
     expect(s.get('all-clear')!.record![0]).toBe(
       'bud-incident update --status Resolved --impact "..." (after resolve, so it carries the resolution)',
     );
@@ -50,7 +53,9 @@ describe('checklist sev1 after declare, escalate, resolve', () => {
     expect(text).toMatch(
       /\[ \]\s+1\. Incident channel created\n\s+record it: .*; or tick it by hand: bud-incident checklist sev1 --check channel-created/,
     );
-    expect(text).toMatch(/\[ \]\s+4\. Stakeholders notified\n\s+by hand: bud-incident checklist sev1 --check stakeholders-notified/);
+    expect(text).toMatch(
+      /\[ \]\s+4\. Stakeholders notified\n\s+record it: confirm "Notify stakeholders" in bud-incident run sev1-response \(#status-updates, the status page\); or tick it by hand: bud-incident checklist sev1 --check stakeholders-notified/,
+    );
     expect(text).toMatch(/\[ \]\s+9\. All-clear communicated\n\s+record it: bud-incident update --status Resolved/);
     expect(text).toMatch(/\[ \]\s+10\. Post-mortem scheduled\n\s+record it: bud-incident postmortem schedule --on YYYY-MM-DD/);
     expect(text).toMatch(

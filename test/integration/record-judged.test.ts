@@ -112,7 +112,7 @@ describe('handoff --at', () => {
     // Without --at it is as of now: everything recorded.
     const now = JSON.parse((await ok('handoff', '--to', 'erin', '--json')).stdout) as { from: string; summary: string[] };
     expect(now.from).toBe('dave');
-    expect(now.summary.join('\n')).toMatch(/^Status: SEV1, open, phase resolution/m);
+    expect(now.summary.join('\n')).toMatch(/^Status: SEV1, open, phase Resolution,/m);
   });
 });
 
