@@ -8,7 +8,6 @@ import { configTemplateValues } from '../config/defaults.js';
 import { DISPLAY_ONLY, type EngineEvent } from '../engine/events.js';
 import { Interrupts } from '../engine/interrupts.js';
 import { RunbookEngine, missingInputs, planGroups, type PlannedCommand, type ResumeState, type RunRequest } from '../engine/run.js';
-import type { Shell } from '../adapters/shell.js';
 import { UserError } from '../errors.js';
 import { parseDuration } from '../duration.js';
 import { currentOpenIncident, drillTitle, latestInterruptedDrill, loadIncident, openIncident } from '../incident/open.js';
@@ -28,6 +27,7 @@ import { policyOf, prepareDocs } from './docs.js';
 import { requireNotEnded } from './incident-common.js';
 import { preflightCluster } from './preflight.js';
 import { runStartedAt } from './run-at.js';
+import { planningEngine } from './plan-engine.js';
 import { diagnosisSettings, namespaceRoles } from '../diagnosis/settings.js';
 
 export interface RunOptions {
@@ -305,11 +305,6 @@ function parseTimeout(text: string): number {
   return ms;
 }
 
-/** A shell for planning: a dry run executes nothing, and this proves it (a call is a bug). */
-const NO_SHELL: Shell = {
-  run: () => Promise.reject(new Error('a dry run executes nothing')),
-};
-
 /**
  * Prints what a run would do, executing nothing. The commands come from the engine's own plan
  * (the same resolution a run uses: the configured cluster's --kubeconfig/--context, refusals,
@@ -324,33 +319,9 @@ function dryRun(
 ): number {
   const rb = loaded.runbook;
   const c = ctx.term.color;
-  const cfg = config(ctx).config;
   const lookup = (n: string) =>
     vars[n] ?? configValues[n] ?? rb.inputs[n]?.default?.replace(/\{\{\s*([\w.-]+)\s*\}\}/g, (w, k: string) => configValues[k] ?? w);
-  const red = redactor(ctx);
-  // $NAME stays a name: the plan shows (and its argv holds) the reference, never the value.
-  const namesOnly = new Proxy({}, { get: (_t, k) => (typeof k === 'string' ? `$${k}` : undefined) }) as NodeJS.ProcessEnv;
-  const engine = new RunbookEngine(
-    {
-      loaded,
-      runId: 'dry-run',
-      vars,
-      configValues,
-      cluster: (name) => cfg.clusters[name],
-      interactive: false,
-      allowMitigations: false,
-    },
-    {
-      shell: NO_SHELL,
-      emit: () => Promise.resolve(),
-      show: () => undefined,
-      artifacts: { open: () => ({ write: () => undefined, close: () => undefined }) },
-      redactor: red,
-      interrupts: new Interrupts(),
-      env: namesOnly,
-      now: () => performance.now(),
-    },
-  );
+  const engine = planningEngine(ctx, loaded, vars, configValues);
   const planned = engine.plan();
   const onlyIf = (id: string) => {
     const req = rb.mitigations.find((m) => m.id === id)?.requires;

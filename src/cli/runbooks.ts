@@ -16,6 +16,7 @@ import { listYamlFiles } from '../runbook/files.js';
 import { readSourceFile } from '../runbook/catalog.js';
 import { config, dirsOf, writeJson, type Context } from './context.js';
 import { catalog } from './catalog-of.js';
+import { planningEngine } from './plan-engine.js';
 
 export function showRunbook(ctx: Context, id: string, opts: { json?: boolean }): number {
   const loaded = requireRunbook(catalog(ctx), id);
@@ -24,14 +25,23 @@ export function showRunbook(ctx: Context, id: string, opts: { json?: boolean }):
     writeJson(ctx, { ...rb, file: loaded.file });
     return 0;
   }
+  // What a responder reads: placeholders filled from the config and the inputs' defaults, and a
+  // value not known yet as the stand-in `run --dry-run` shows (--json keeps the raw templates).
+  const engine = planningEngine(ctx, loaded, {}, configTemplateValues(config(ctx).config));
+  const shown = (text: string) => engine.shown(text);
+  const planned = engine.plan();
+  const command = (stepId: string, raw: string) => {
+    const p = planned.get(stepId);
+    return p && !('refused' in p) ? p.display : shown(raw);
+  };
   const c = ctx.term.color;
   const o: string[] = [];
-  o.push(`${c.bold(rb.title)} ${c.dim(`(${rb.id})`)}`);
-  o.push(`${rb.summary.trim()}`);
+  o.push(`${c.bold(shown(rb.title))} ${c.dim(`(${rb.id})`)}`);
+  o.push(`${shown(rb.summary.trim())}`);
   o.push(c.dim(`file: ${loaded.file}`));
   if (rb.playbook) o.push(`Playbook: ${rb.playbook}`);
   if (rb.severity) o.push(`Suggested severity: ${rb.severity}`);
-  if (rb.indicators.length) o.push('', c.bold('Indicators'), ...rb.indicators.map((i) => `  • ${i}`));
+  if (rb.indicators.length) o.push('', c.bold('Indicators'), ...rb.indicators.map((i) => `  • ${shown(i)}`));
   const inputs = Object.entries(rb.inputs);
   if (inputs.length)
     o.push(
@@ -39,19 +49,19 @@ export function showRunbook(ctx: Context, id: string, opts: { json?: boolean }):
       c.bold('Inputs'),
       ...inputs.map(
         ([n, d]) =>
-          `  ${n}${d.default !== undefined ? ` (default ${d.default})` : ' (required)'}${d.description ? ` — ${d.description}` : ''}`,
+          `  ${n}${d.default !== undefined ? ` (default ${shown(d.default)})` : ' (required)'}${d.description ? ` — ${shown(d.description)}` : ''}`,
       ),
     );
   o.push('', c.bold('Steps'));
   rb.steps.forEach((s, i) => {
     const tag = s.kind === 'check' ? (s.parallel ? 'check ∥' : 'check') : s.kind;
-    o.push(`  ${i + 1}. [${tag}] ${s.title}${s.when ? c.dim(' (conditional)') : ''}`);
+    o.push(`  ${i + 1}. [${tag}] ${shown(s.title)}${s.when ? c.dim(' (conditional)') : ''}`);
     if (s.kind === 'check') {
       o.push(
         c.dim(
           s.run !== undefined
-            ? `     $ ${s.run.trim()}`
-            : `     [kubernetes API] ${s.native?.resource ?? ''}${s.native?.namespace ? ` in ${s.native.namespace}` : ''}${s.native?.selector ? ` (${s.native.selector})` : ''}`,
+            ? `     $ ${command(s.id, s.run.trim())}`
+            : `     ${command(s.id, `[kubernetes API] ${s.native?.resource ?? ''}${s.native?.namespace ? ` in ${s.native.namespace}` : ''}${s.native?.selector ? ` (${s.native.selector})` : ''}`)}`,
         ),
       );
       // What the reviewer must see: a declaration the tool takes on the runbook's word, or a check that changes things.
@@ -60,24 +70,25 @@ export function showRunbook(ctx: Context, id: string, opts: { json?: boolean }):
       if (effect?.readOnly && effect.declared) o.push(c.yellow(`     declared read-only by the runbook: ${effect.declared}`));
       if (effect && !effect.readOnly) o.push(c.yellow(`     changes the system (${effect.why}): runs only after an explicit yes`));
     }
-    if (s.kind === 'manual') o.push(c.dim(`     ${s.instructions.trim().split('\n')[0]}`));
+    if (s.kind === 'manual') o.push(c.dim(`     ${shown(s.instructions.trim().split('\n')[0]!)}`));
     if (s.kind === 'mitigation') {
       const m = rb.mitigations.find((x) => x.id === s.mitigation);
-      if (m?.run) o.push(c.yellow(`     $ ${m.run.trim()}  (changes the system: needs explicit yes)`));
+      if (m?.run) o.push(c.yellow(`     $ ${command(s.id, m.run.trim())}  (changes the system: needs explicit yes)`));
     }
   });
   if (rb.causes.length)
     o.push(
       '',
       c.bold('Likely causes'),
-      ...rb.causes.map((x) => `  • ${x.title}${x.runbook ? c.dim(` → bud-incident run ${x.runbook}`) : ''}`),
+      ...rb.causes.map((x) => `  • ${shown(x.title)}${x.runbook ? c.dim(` → bud-incident run ${x.runbook}`) : ''}`),
     );
   if (rb.mitigations.length)
     o.push(
       '',
       c.bold('Mitigations'),
       ...rb.mitigations.map(
-        (m) => `  • ${m.title}${m.run ? c.dim(`: ${m.run.trim()}`) : ''}${m.changesSystem ? c.yellow(' [changes the system]') : ''}`,
+        (m) =>
+          `  • ${shown(m.title)}${m.run ? c.dim(`: ${shown(m.run.trim())}`) : ''}${m.changesSystem ? c.yellow(' [changes the system]') : ''}`,
       ),
     );
   if (rb.scenarios.length)

@@ -264,7 +264,7 @@ export class RunbookEngine {
   private readonly suggestions = new Map<string, NextSuggestion>();
   private readonly secretInputs: Set<string>;
   private readonly started: number;
-  /** Set while planning (`--dry-run`): values only a run can know stand in by name. */
+  /** Set while planning (`--dry-run`, `runbooks show`): values only a run can know read as their stand-in. */
   private planning = false;
 
   constructor(
@@ -302,7 +302,7 @@ export class RunbookEngine {
       const rendered = renderTemplate(def, (n) => this.request.configValues[n]);
       if (!/\{\{/.test(rendered)) return rendered;
     }
-    if (this.planning) return name.startsWith('evidence.') ? `<${name.slice('evidence.'.length)} from the evidence>` : `{{${name}}}`;
+    if (this.planning) return this.standIn(name);
     return undefined;
   };
 
@@ -315,7 +315,7 @@ export class RunbookEngine {
     const value = this.lookup(name);
     const input = this.runbook.inputs[name];
     if (value === undefined || !input || this.vars.has(name)) return value;
-    if (this.planning && value === `{{${name}}}`) return value;
+    if (this.planning && value === this.standIn(name)) return value;
     const ok = validateInputValue(name, input, value);
     if (ok !== true) throw new TemplateError(`input ${ok} (not typed: it came from the config or the diagnosis)`);
     return value;

@@ -1,6 +1,6 @@
 /** The CLI's surface through the built binary: simulation, validation, unhappy paths, exit codes. */
 import { describe, expect, it } from 'vitest';
-import { copyFileSync, mkdirSync, readFileSync, truncateSync, writeFileSync, existsSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readdirSync, readFileSync, truncateSync, writeFileSync, existsSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { jsonLines, ROOT, sandbox } from '../support/cli.js';
@@ -44,6 +44,34 @@ describe('bud-incident CLI', () => {
     const r = await sandbox().run(['runbooks', 'test']);
     expect(r.stdout).toMatch(/\d+ passed, 0 failed/);
     expect(r.code).toBe(0);
+  });
+
+  it('runbooks show prints what a responder reads: values filled, a value not known yet as the stand-in --dry-run shows; --json keeps the raw templates', async () => {
+    const box = sandbox();
+    const ids = readdirSync(join(ROOT, 'runbooks'))
+      .filter((f) => f.endsWith('.yaml'))
+      .map((f) => f.replace(/\.yaml$/, ''));
+    for (const id of ids) {
+      const r = await box.run(['runbooks', 'show', id]);
+      expect(r.code, id).toBe(0);
+      expect(
+        r.stdout.split('\n').filter((l) => l.includes('{{')),
+        id,
+      ).toEqual([]);
+    }
+    const sev2 = (await box.run(['runbooks', 'show', 'sev2-response'])).stdout;
+    expect(sev2).toContain('namespace (default bud-system)');
+    expect(sev2).toContain('Apply fix: roll back <service: asked at "Which service is affected?">');
+    expect(sev2).toContain(`$ kubectl logs -n bud-system 'deployment/<service: asked at "Which service is affected?">' --tail=100`);
+    // The command as the dry run shows it, stand-ins and all.
+    const dry = (await box.run(['run', 'sev1-response', '--dry-run'])).stdout;
+    const undo = /\$ kubectl rollout undo .*/.exec(dry)![0];
+    expect(undo).toContain("'deployment/<deployment from the evidence>'");
+    expect((await box.run(['runbooks', 'show', 'sev1-response'])).stdout).toContain(undo);
+    const raw = JSON.parse((await box.run(['runbooks', 'show', 'sev2-response', '--json'])).stdout) as {
+      steps: Array<{ id: string; run?: string }>;
+    };
+    expect(raw.steps.find((s) => s.id === 'service-logs')?.run).toBe('kubectl logs -n {{namespace}} deployment/{{service}} --tail=100');
   });
 
   it('runbooks validate prints every problem with file:line:col and exits 1', async () => {
