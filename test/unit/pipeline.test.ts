@@ -108,6 +108,18 @@ describe('a pipeline into a process', () => {
   }, 60_000);
 
   it.skipIf(!hasJq)(
+    'a middle stage whose reader stopped early (`| jq -c .[] | /usr/bin/head -c 5`) is not a failure (skipped without jq)',
+    async () => {
+      const r = await pipeline([jsonArray(21_000), ['jq', '-c', '.[]'], ['/usr/bin/head', '-c', '5']]);
+      expect(r.result.outcome).toEqual({ kind: 'exited', exitCode: 0 });
+      expect(r.filterError).toBeUndefined();
+      expect(r.stdout).toBe('{"act');
+      expect(leftOf(r.tag)).toEqual([]);
+    },
+    60_000,
+  );
+
+  it.skipIf(!hasJq)(
     'jq on invalid input exits at once: reported as jq failing, no crash, no hang (skipped without jq)',
     async () => {
       const r = await pipeline([
