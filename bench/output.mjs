@@ -5,9 +5,11 @@
 //   node bench/output.mjs                 1 GB (1000 MB) per check
 //   node bench/output.mjs --mb 100        the size CI runs
 //   node bench/output.mjs --only tail,sort
+//   node bench/output.mjs --mb 200 --only tail,cat,jq   a stage that is its own process, streamed into
 //
 // Checks: the flood alone, `| tail -5`, `| grep -c on`, `| sort` (a stage that must hold its input:
-// capped, and said), each with --json (every output chunk printed, up to the cap) and the human
+// capped, and said), `| cat` and `| jq -R -c .` (their own processes: the whole flood streamed
+// into their standard input, only what they print kept, 4 Mi characters), each with --json (every output chunk printed, up to the cap) and the human
 // view in a pipe. Peak RSS is the CLI's (GNU time's maximum resident set size). Bounded means it
 // does not grow with the size: run with --mb 100 and --mb 1000 and compare.
 import { spawnSync } from 'node:child_process';
@@ -30,8 +32,8 @@ const env = {
   NO_COLOR: '1',
   BUD_INCIDENT_ACTOR: 'bench',
 };
-const all = { alone: '', tail: ' | tail -5', grep: ' | grep -c on', sort: ' | sort' };
-// --only tail,sort: some of them (a 1 GB run of all eight takes minutes).
+const all = { alone: '', tail: ' | tail -5', grep: ' | grep -c on', sort: ' | sort', cat: ' | cat', jq: ' | jq -R -c .' };
+// --only tail,sort: some of them (a 1 GB run of all twelve takes minutes).
 const onlyArg = process.argv.indexOf('--only');
 const pipelines = Object.fromEntries(
   Object.entries(all).filter(([id]) => onlyArg < 0 || process.argv[onlyArg + 1].split(',').includes(id)),

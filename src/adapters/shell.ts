@@ -6,8 +6,12 @@
  * exceptions: a missing program, a timeout and a cancellation are outcomes the engine reports.
  * When a command ends, whatever it left running (a background child, a daemon that called setsid
  * and left the group) is found by its environment tag (proctree.ts), ended and reported.
+ * A pipeline stage gets the previous stage's output as a stream on its standard input, and a
+ * reader of a command's output may hold it (backpressure): nothing between two stages is buffered
+ * beyond a pipe's worth, whatever the size.
  */
 import type { Result } from 'execa';
+import type { Readable } from 'node:stream';
 import { bootId, endProcesses, findProcesses, processInfo, TAG_VARIABLE } from './proctree.js';
 import { OutputDecoder, shownText } from './output-text.js';
 import { CAPTURE_LIMIT } from '../limits.js';
@@ -25,14 +29,22 @@ export interface ProcessRequest {
   timeoutMs: number;
   /** Aborting cancels the command (Ctrl-C on the step). */
   signal?: AbortSignal;
-  /** Text to write to the command's standard input (a pipeline's previous output). */
-  input?: string;
+  /**
+   * The command's standard input (a pipeline's previous stage, as it prints it). Read as the
+   * command reads it; once the command stops reading (it exited: `head`, jq on bad input) the
+   * rest is read and dropped, so the writer is never held forever and never sees EPIPE.
+   */
+  stdin?: Readable;
   env?: NodeJS.ProcessEnv;
   cwd?: string;
   /** Characters of each stream kept in memory; the rest is counted and passed to onOutput only. */
   captureLimit?: number;
-  /** Every chunk as it arrives, bytes that are not UTF-8 escaped (output-text.ts: shownText, encodeOutput). */
-  onOutput?: (stream: 'stdout' | 'stderr', chunk: string) => void;
+  /**
+   * Every chunk as it arrives, bytes that are not UTF-8 escaped (output-text.ts: shownText, encodeOutput).
+   * A returned promise holds the reading of that stream until it settles (the next pipeline stage is
+   * busy); a timeout or cancellation lets go of it.
+   */
+  onOutput?: (stream: 'stdout' | 'stderr', chunk: string) => void | Promise<void>;
   /** Set in the command's environment (proctree.ts): what it leaves running is found by it. */
   tag?: string;
   /** Told once the process exists, with what identifies it (to record before it can outlive us). */
@@ -112,7 +124,7 @@ export class ExecaShell implements Shell {
     const child = execa(program, args, {
       reject: false,
       buffer: false,
-      stdin: request.input === undefined ? 'ignore' : 'pipe',
+      stdin: request.stdin ? 'pipe' : 'ignore',
       detached: true, // own process group: we kill the whole tree, and the terminal's Ctrl-C reaches us, not it
       cleanup: true,
       env: { ...(request.env ?? process.env), FORCE_COLOR: undefined, ...(request.tag ? { [TAG_VARIABLE]: request.tag } : {}) },
@@ -135,9 +147,13 @@ export class ExecaShell implements Shell {
     }
 
     let stopReason: 'timeout' | 'cancelled' | undefined;
+    // Readings held by the reader of the output (backpressure), let go of when the command is stopped.
+    const held = new Set<'stdout' | 'stderr'>();
     const stop = (reason: 'timeout' | 'cancelled') => {
       if (stopReason) return;
       stopReason = reason;
+      for (const stream of held) child[stream]?.resume();
+      held.clear();
       killGroup(child.pid, 'SIGTERM');
       setTimeout(() => killGroup(child.pid, 'SIGKILL'), KILL_GRACE_MS).unref();
     };
@@ -148,7 +164,7 @@ export class ExecaShell implements Shell {
 
     const decoders = { stdout: new OutputDecoder(), stderr: new OutputDecoder() };
     const kept = { stdout: 0, stderr: 0 };
-    const take = (stream: 'stdout' | 'stderr', text: string) => {
+    const take = (stream: 'stdout' | 'stderr', text: string): void | Promise<void> => {
       if (!text) return;
       if (kept[stream] < limit) {
         const part = text.length <= limit - kept[stream] ? text : text.slice(0, limit - kept[stream]);
@@ -156,32 +172,54 @@ export class ExecaShell implements Shell {
         kept[stream] += part.length;
         if (part.length < text.length) truncated = true;
       } else truncated = true;
-      request.onOutput?.(stream, text);
+      return request.onOutput?.(stream, text);
     };
     for (const stream of ['stdout', 'stderr'] as const) {
-      child[stream]?.on('data', (chunk: Buffer) => {
+      const source = child[stream];
+      source?.on('data', (chunk: Buffer) => {
         bytes[stream] += chunk.length;
-        take(stream, decoders[stream].write(chunk));
+        const wait = take(stream, decoders[stream].write(chunk));
+        if (!wait || stopReason) return;
+        // The reader is busy: read no more of this stream until it is ready.
+        source.pause();
+        held.add(stream);
+        void wait.then(() => {
+          if (!held.delete(stream)) return;
+          source.resume();
+        });
       });
     }
-    if (request.input !== undefined && child.stdin) {
-      child.stdin.on('error', () => undefined); // the filter may exit before reading everything (EPIPE)
-      child.stdin.end(request.input);
+    const input = request.stdin;
+    const dropRest = () => {
+      if (!input || !child.stdin) return;
+      input.unpipe(child.stdin);
+      input.resume(); // read and dropped: the writer goes on
+    };
+    if (input && child.stdin) {
+      // The command may exit before reading everything (head, jq on bad input): EPIPE is not an error.
+      child.stdin.on('error', dropRest);
+      child.stdin.on('close', dropRest);
+      input.pipe(child.stdin);
     }
-    // When the main process exits but a background child keeps the pipes open, do not wait for it forever.
-    child.on('exit', () => {
-      setTimeout(() => {
-        killGroup(child.pid, 'SIGKILL');
-        child.stdout?.destroy();
-        child.stderr?.destroy();
-      }, DRAIN_MS).unref();
-    });
+    // When the main process exits but a background child keeps the pipes open, do not wait for it
+    // forever; while the reader of the output holds it (backpressure) the pipe is still being read.
+    const drain = () => {
+      if (held.size && !stopReason) {
+        setTimeout(drain, DRAIN_MS).unref();
+        return;
+      }
+      killGroup(child.pid, 'SIGKILL');
+      child.stdout?.destroy();
+      child.stderr?.destroy();
+    };
+    child.on('exit', () => setTimeout(drain, DRAIN_MS).unref());
 
     const result = (await child) as Result & { code?: string; originalMessage?: string };
     clearTimeout(timer);
     request.signal?.removeEventListener('abort', onAbort);
+    dropRest();
     const durationMs = Math.round(this.now() - start);
-    for (const stream of ['stdout', 'stderr'] as const) take(stream, decoders[stream].end());
+    for (const stream of ['stdout', 'stderr'] as const) await take(stream, decoders[stream].end());
     const invalid = { stdout: decoders.stdout.firstInvalid, stderr: decoders.stderr.firstInvalid };
     // Nothing a command started outlives it: its group, and anything carrying its tag (setsid).
     const pid = child.pid;

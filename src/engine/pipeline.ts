@@ -1,37 +1,59 @@
 /**
- * A runbook command's pipeline (`kubectl logs … | grep -i error | tail -5`): the first stage runs
- * as a process (or is replayed in a drill); the in-process filters right after it stream over its
- * output as it arrives, so memory does not grow with the output (a gigabyte through `| tail -5`
- * holds five lines); a stage that is its own process (jq) gets the output so far on its standard
- * input, which is bounded. What is kept to judge the check is bounded (CAPTURE_LIMIT), and
- * anything dropped to stay bounded is said in the notes, never silently.
+ * A runbook command's pipeline (`kubectl logs … | grep -i error | tail -5`, `curl … | jq -c '.[]'`):
+ * the first stage runs as a process (or is replayed in a drill) and every later stage sees its
+ * output as it is produced, as a shell's pipe would give it. The in-process filters (filters.ts)
+ * stream over it, so `| tail -5` of a gigabyte holds five lines; a stage that is its own process
+ * (jq, awk) is started with the others and gets the output on its standard input as it arrives,
+ * held back while it is busy (backpressure), so nothing between two stages is cut or held whole,
+ * whatever the size. Only what the last stage prints is kept to judge the check, bounded
+ * (CAPTURE_LIMIT), and anything dropped to stay bounded is said in the notes, never silently.
+ *
+ * The step's result is the first stage's (its output is the artifact): when it failed, that is what
+ * is reported, not the jq that choked on its cut output. All processes of a pipeline share the
+ * step's timeout and Ctrl-C, and are ended when the first stage did not finish.
  */
+import { PassThrough, type Readable } from 'node:stream';
 import type { ProcessResult } from '../adapters/shell.js';
-import { shownText } from '../adapters/output-text.js';
+import { encodeOutput, shownText } from '../adapters/output-text.js';
 import { unreachable } from '../errors.js';
 import { CAPTURE_LIMIT } from '../limits.js';
 import { parseFilter, type StreamFilter } from '../runbook/filters.js';
 import { explainFailure } from './expect.js';
 
-type OnOutput = (stream: 'stdout' | 'stderr', chunk: string) => void;
+/** A stream's output as it arrives; a returned promise asks the producer to wait (backpressure). */
+export type OnOutput = (stream: 'stdout' | 'stderr', chunk: string) => void | Promise<void>;
 
 export interface PipelineRun {
   result: ProcessResult;
   /** The pipeline's output (what is judged), bounded. */
   stdout: string;
   filterError?: string;
-  /** What was dropped to stay bounded (a filter's cap, the judged output's cap). */
+  /** What was dropped to stay bounded (a filter's cap, the judged output's cap), and what else failed. */
   notes: string[];
 }
 
-export interface PipelineStages {
-  /** Runs (or replays) the first stage, streaming its output to onOutput. */
-  first: (onOutput: OnOutput) => Promise<ProcessResult>;
-  /** Runs a later stage that is its own process, with `input` on its standard input. */
-  process: (argv: string[], input: string, timeoutMs: number) => Promise<ProcessResult>;
+/** A later stage that is its own process. */
+export interface StageProcess {
+  argv: string[];
+  /** The previous stage's output, as it is produced (bytes as printed); ends when it ends. */
+  stdin: Readable;
+  /** Its output; a returned promise holds the reading (the next stage is busy). */
   onOutput: OnOutput;
   timeoutMs: number;
-  now: () => number;
+  /** Aborted when the pipeline stops early (the first stage did not finish): the process is ended. */
+  signal: AbortSignal;
+  /** Its place in the pipeline (1 is the stage right after the command). */
+  index: number;
+}
+
+export interface PipelineStages {
+  /** Runs (or replays) the first stage, streaming its output to onOutput (and waiting when it asks). */
+  first: (onOutput: OnOutput) => Promise<ProcessResult>;
+  /** Runs a later stage that is its own process (started with the first one). */
+  process: (stage: StageProcess) => Promise<ProcessResult>;
+  /** The first stage's output, as recorded and shown. */
+  onOutput: (stream: 'stdout' | 'stderr', chunk: string) => void;
+  timeoutMs: number;
 }
 
 /** Text kept up to a limit; the rest is counted. */
@@ -56,81 +78,180 @@ class BoundedText {
   }
 }
 
-export async function runPipeline(argv: string[][], stages: PipelineStages): Promise<PipelineRun> {
-  // The filters that directly follow the command stream over its output.
-  const streaming: StreamFilter[] = [];
-  let next = 1;
-  for (; next < argv.length; next++) {
-    const f = parseFilter(argv[next]!);
-    if (!f.ok) break;
-    streaming.push(f.stream());
-  }
-  const kept = new BoundedText(CAPTURE_LIMIT);
-  const onOutput: OnOutput = (stream, chunk) => {
-    stages.onOutput(stream, chunk);
-    if (stream !== 'stdout' || streaming.length === 0) return;
-    let text = shownText(chunk);
-    for (const f of streaming) {
-      text = f.write(text);
-      if (!text) return;
-    }
-    kept.push(text);
+/** Where a stage's output goes: the next stage, or what is judged. Text as output-text.ts escapes it. */
+interface Sink {
+  write(text: string): void | Promise<void>;
+  /** The input is complete (for a process: its standard input is closed). */
+  end(): Promise<void>;
+}
+
+function filterSink(filter: StreamFilter, next: Sink): Sink {
+  return {
+    write: (text) => {
+      const out = filter.write(shownText(text));
+      return out ? next.write(out) : undefined;
+    },
+    end: async () => {
+      const out = filter.end();
+      if (out) await next.write(out);
+      await next.end();
+    },
   };
-  const result = await stages.first(onOutput);
-  const deadline = stages.now() + stages.timeoutMs;
-  if (result.outcome.kind !== 'exited') return { result, stdout: result.stdout, notes: [] };
-  let stdout = result.stdout;
+}
+
+/** A stage that is its own process: input written to its standard input as it comes, held while it is busy. */
+class ProcessSink implements Sink {
+  private readonly input = new PassThrough();
+  private open = true;
+  private waiting: Array<() => void> = [];
+  /** Its result, once its output went down the rest of the pipeline. */
+  readonly done: Promise<ProcessResult>;
+
+  constructor(
+    readonly argv: string[],
+    index: number,
+    next: Sink,
+    stages: PipelineStages,
+    signal: AbortSignal,
+  ) {
+    this.input.on('drain', () => this.release());
+    this.done = stages
+      .process({
+        argv,
+        stdin: this.input,
+        onOutput: (stream, chunk) => (stream === 'stdout' ? next.write(chunk) : undefined),
+        timeoutMs: stages.timeoutMs,
+        signal,
+        index,
+      })
+      .then(async (r) => {
+        this.close();
+        await next.end();
+        return r;
+      });
+  }
+
+  write(text: string): void | Promise<void> {
+    if (!this.open || this.input.write(encodeOutput(text))) return;
+    return new Promise((resolve) => this.waiting.push(resolve));
+  }
+
+  end(): Promise<void> {
+    if (this.open) this.input.end();
+    return Promise.resolve();
+  }
+
+  /** The process is gone: what is still written is dropped, and no writer waits for it. */
+  private close(): void {
+    this.open = false;
+    this.input.resume();
+    this.release();
+  }
+
+  private release(): void {
+    const waiting = this.waiting;
+    this.waiting = [];
+    for (const resolve of waiting) resolve();
+  }
+}
+
+/** What a later process's failure means for the step, or undefined when it did its part. */
+function stageFailure(program: string, r: ProcessResult): string | undefined {
+  switch (r.outcome.kind) {
+    case 'exited':
+      return r.outcome.exitCode === 0 ? undefined : `${program} (in the pipeline) ${explainFailure(program, r.outcome.exitCode, r.stderr)}`;
+    case 'not-found':
+      return `${program} is not installed (not found on PATH); it is needed by this step's pipeline`;
+    case 'signal':
+      // A later stage stopped reading (`| jq … | head -1`): as in a shell, not a failure.
+      return r.outcome.signal === 'SIGPIPE' ? undefined : `${program} (in the pipeline) was killed by ${r.outcome.signal}`;
+    case 'spawn-error':
+      return `${program} (in the pipeline): ${r.outcome.message}`;
+    case 'timeout':
+    case 'cancelled':
+      return undefined; // the step's own outcome (below)
+    default:
+      return unreachable(r.outcome);
+  }
+}
+
+export async function runPipeline(argv: string[][], stages: PipelineStages): Promise<PipelineRun> {
+  // The later stages, up to one that cannot run (rejected when the runbook is loaded; said here too).
+  const later: Array<{ stage: string[]; filter?: () => StreamFilter }> = [];
+  let badStage: string | undefined;
+  for (const stage of argv.slice(1)) {
+    const parsed = parseFilter(stage);
+    if (parsed.ok) later.push({ stage, filter: parsed.stream });
+    else if ('external' in parsed) later.push({ stage });
+    else {
+      badStage = parsed.message;
+      break;
+    }
+  }
+  if (later.length === 0 && badStage === undefined) return runAlone(stages);
+
+  // Built from the end: what is judged, then each stage feeding the next.
+  const kept = new BoundedText(CAPTURE_LIMIT);
+  let head: Sink = {
+    write: (text) => kept.push(shownText(text)),
+    end: () => Promise.resolve(),
+  };
+  const stop = new AbortController();
+  const filters: StreamFilter[] = [];
+  const processes: ProcessSink[] = [];
+  for (let i = later.length - 1; i >= 0; i--) {
+    const { stage, filter } = later[i]!;
+    if (filter) {
+      const f = filter();
+      filters.unshift(f);
+      head = filterSink(f, head);
+    } else {
+      const p = new ProcessSink(stage, i + 1, head, stages, stop.signal);
+      processes.unshift(p);
+      head = p;
+    }
+  }
+  const first = head;
+  const result = await stages.first((stream, chunk) => {
+    stages.onOutput(stream, chunk);
+    return stream === 'stdout' ? first.write(chunk) : undefined;
+  });
+  // The first stage did not finish: the rest of the pipeline is ended with it, and it is what is reported.
+  if (result.outcome.kind !== 'exited') stop.abort();
+  await first.end();
+  const results = await Promise.all(processes.map((p) => p.done));
+  const leftovers = [...(result.leftovers ?? []), ...results.flatMap((r) => r.leftovers ?? [])];
+  const withLeftovers = leftovers.length ? { ...result, leftovers } : result;
+  if (result.outcome.kind !== 'exited') return { result: withLeftovers, stdout: result.stdout, notes: [] };
+
+  const notes = filters.flatMap((f) => (f.note ? [f.note] : []));
+  if (kept.dropped)
+    notes.push(`the check judged the first ${CAPTURE_LIMIT} characters of its filtered output (${kept.dropped} more were not judged)`);
+  const stdout = kept.text;
+  for (const r of results) {
+    if (r.outcome.kind === 'timeout' || r.outcome.kind === 'cancelled')
+      return { result: { ...withLeftovers, outcome: r.outcome }, stdout, notes };
+  }
+  const failures = [
+    ...results.flatMap((r, i) => {
+      const failure = stageFailure(processes[i]!.argv[0]!, r);
+      return failure ? [failure] : [];
+    }),
+    ...(badStage === undefined ? [] : [badStage]),
+  ];
+  // The command itself failed (curl -f: exit 22): that is the step's failure, whatever a later stage made of it.
+  if (result.outcome.exitCode !== 0) {
+    for (const f of failures) notes.push(`also: ${f}`);
+    return { result: withLeftovers, stdout, notes };
+  }
+  return { result: withLeftovers, stdout, notes, ...(failures.length ? { filterError: failures[0] } : {}) };
+}
+
+/** A command without a pipeline: judged on what the shell kept of its output. */
+async function runAlone(stages: PipelineStages): Promise<PipelineRun> {
+  const result = await stages.first((stream, chunk) => stages.onOutput(stream, chunk));
   const notes: string[] = [];
-  if (streaming.length) {
-    let rest = '';
-    for (const f of streaming) rest = (rest ? f.write(rest) : '') + f.end();
-    kept.push(rest);
-    stdout = kept.text;
-    for (const f of streaming) if (f.note) notes.push(f.note);
-    if (kept.dropped)
-      notes.push(`the check judged the first ${CAPTURE_LIMIT} characters of its filtered output (${kept.dropped} more were not judged)`);
-  } else if (result.truncated && result.stdoutBytes > stdout.length) {
-    notes.push(`the check judged the first ${stdout.length} characters of its output (${result.stdoutBytes} bytes in all)`);
-  }
-  for (const stage of argv.slice(next)) {
-    const filter = parseFilter(stage);
-    if (filter.ok) {
-      const f = filter.stream();
-      stdout = f.write(stdout) + f.end();
-      if (f.note) notes.push(f.note);
-      continue;
-    }
-    if (!('external' in filter)) return { result, stdout, filterError: filter.message, notes };
-    const r = await stages.process(stage, stdout, Math.max(1000, deadline - stages.now()));
-    const program = stage[0]!;
-    switch (r.outcome.kind) {
-      case 'exited':
-        if (r.outcome.exitCode !== 0)
-          return {
-            result,
-            stdout,
-            filterError: `${program} (in the pipeline) ${explainFailure(program, r.outcome.exitCode, r.stderr)}`,
-            notes,
-          };
-        stdout = r.stdout;
-        break;
-      case 'not-found':
-        return {
-          result,
-          stdout,
-          filterError: `${program} is not installed (not found on PATH); it is needed by this step's pipeline`,
-          notes,
-        };
-      case 'timeout':
-      case 'cancelled':
-        return { result: { ...result, outcome: r.outcome }, stdout, notes };
-      case 'signal':
-        return { result, stdout, filterError: `${program} (in the pipeline) was killed by ${r.outcome.signal}`, notes };
-      case 'spawn-error':
-        return { result, stdout, filterError: `${program} (in the pipeline): ${r.outcome.message}`, notes };
-      default:
-        unreachable(r.outcome);
-    }
-  }
-  return { result, stdout, notes };
+  if (result.outcome.kind === 'exited' && result.truncated && result.stdoutBytes > result.stdout.length)
+    notes.push(`the check judged the first ${result.stdout.length} characters of its output (${result.stdoutBytes} bytes in all)`);
+  return { result, stdout: result.stdout, notes };
 }

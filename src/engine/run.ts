@@ -10,7 +10,7 @@ import type { Prompter } from '../adapters/prompter.js';
 import { PromptCancelledError } from '../adapters/prompter.js';
 import { quoteForDisplay, resolveCommand, TemplateError, type ResolvedCommand } from '../runbook/command.js';
 import { effectOf, effectOfParsed, identityRefusal } from '../runbook/effects.js';
-import { runPipeline } from './pipeline.js';
+import { runPipeline, type OnOutput } from './pipeline.js';
 import { ShownOutput } from './output-cap.js';
 import { EVIDENCE_PREVIEW, EVIDENCE_PREVIEW_LINES } from '../limits.js';
 import { encodingNote } from '../adapters/output-text.js';
@@ -34,6 +34,8 @@ import type { DiagnosisSettings, NamespaceRoles } from '../diagnosis/snapshot.js
 
 export const DEFAULT_TIMEOUT_MS = 30_000;
 
+/** Characters of a replayed output handed on at a time (a drill's output arrives as a command's would). */
+const REPLAY_CHUNK = 64 * 1024;
 /** Programs whose failures the could-not-check classifier knows. */
 const KNOWN_TOOLS = new Set(['kubectl', 'curl', 'dapr', 'helm', 'oc', 'psql', 'pg_isready']);
 
@@ -790,18 +792,30 @@ export class RunbookEngine {
         this.request.simulate
           ? this.replayStep(key, resolved.argv[0]![0]!, timeoutMs, signal, out)
           : this.deps.shell.run({ argv: resolved.argv[0]!, timeoutMs, signal, env, onOutput: out, ...this.tracked(key) }),
-      process: (argv, input, ms) => this.deps.shell.run({ argv, input, timeoutMs: ms, signal, env, ...this.tracked(key) }),
+      // Started with the first stage (in a drill too: the replayed output goes into it).
+      process: (stage) =>
+        this.deps.shell.run({
+          argv: stage.argv,
+          stdin: stage.stdin,
+          onOutput: stage.onOutput,
+          timeoutMs: stage.timeoutMs,
+          signal: AbortSignal.any([signal, stage.signal]),
+          env,
+          ...this.tracked(key, stage.index),
+        }),
       onOutput,
       timeoutMs,
-      now: this.deps.now,
     });
   }
 
-  /** Tags a step's commands and records each one's pid as it starts (what --resume checks after a kill -9). */
-  private tracked(stepId: string) {
+  /**
+   * Tags a step's commands and records each one's pid as it starts (what --resume checks after a kill -9).
+   * Each stage of a pipeline has its own tag: what one stage left running is not its neighbour, still at work.
+   */
+  private tracked(stepId: string, stage = 0) {
     const { runId } = this.request;
     return {
-      tag: processTag(runId, stepId),
+      tag: processTag(runId, stage ? `${stepId}|${stage}` : stepId),
       onSpawn: (p: SpawnedProcess) => void this.deps.emit({ type: 'step.process', runId, stepId, ...p }).catch(() => undefined),
     };
   }
@@ -812,7 +826,7 @@ export class RunbookEngine {
     program: string,
     timeoutMs: number,
     signal: AbortSignal,
-    onOutput: (stream: 'stdout' | 'stderr', chunk: string) => void,
+    onOutput: OnOutput,
   ): Promise<ProcessResult> {
     const sim = this.request.simulate!;
     const recorded = sim.outputs[key];
@@ -825,7 +839,7 @@ export class RunbookEngine {
     program: string,
     timeoutMs: number,
     signal: AbortSignal,
-    onOutput: (stream: 'stdout' | 'stderr', chunk: string) => void,
+    onOutput: OnOutput,
   ): Promise<ProcessResult> {
     const start = this.deps.now();
     const latency = parseDuration(recorded.latency ?? 0) ?? 0;
@@ -844,8 +858,14 @@ export class RunbookEngine {
     if (signal.aborted) return { outcome: { kind: 'cancelled' }, stdout: '', stderr: '', ...base };
     if (outcome === 'timeout') return { outcome: { kind: 'timeout', timeoutMs }, stdout: '', stderr: '', ...base };
     if (outcome === 'not-found') return { outcome: { kind: 'not-found', program }, stdout: '', stderr: '', ...base };
-    if (stdout) onOutput('stdout', stdout);
-    if (stderr) onOutput('stderr', stderr);
+    // In pieces, as a command prints it: a later stage that is busy holds the rest (backpressure).
+    for (let at = 0; at < stdout.length;) {
+      let end = Math.min(stdout.length, at + REPLAY_CHUNK);
+      if (/[\uD800-\uDBFF]/.test(stdout[end - 1]!)) end++; // not half a character
+      await onOutput('stdout', stdout.slice(at, end));
+      at = end;
+    }
+    if (stderr) await onOutput('stderr', stderr);
     return { outcome: { kind: 'exited', exitCode: recorded.exitCode ?? 0 }, stdout, stderr, ...base };
   }
 

@@ -7,47 +7,22 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHash } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { readFileSync, readdirSync, statSync, openSync, writeSync, readSync, closeSync, chmodSync } from 'node:fs';
 import { join } from 'node:path';
 import { sandbox } from '../support/cli.js';
+import { auditExport, RESPONDER_TOKEN, serveAuditApi, TOKEN_SHAPE, type AuditApi } from '../support/audit-api.js';
 
-const TOKEN_SHAPE = 'Bearer abc.def.ghi';
-let server: Server;
+let api: AuditApi;
 let body: Buffer;
 let url: string;
 
-/** ~20 MiB of audit log, one JSON object a line, each with a session id and a bearer token. */
-function auditExport(): Buffer {
-  const parts: string[] = [];
-  let size = 0;
-  for (let i = 0; size < 20 * 1024 * 1024; i++) {
-    const row = `${i ? ',\n' : '['}{"timestamp":"2026-11-28T02:10:00Z","action":"${i % 7 ? 'endpoint.read' : 'login_failed'}","ip":"198.51.100.23","session":"sess-${i}","authorization":"${TOKEN_SHAPE}${i}"}`;
-    parts.push(row);
-    size += row.length;
-  }
-  parts.push(']\n');
-  return Buffer.from(parts.join(''));
-}
-
 beforeAll(async () => {
-  body = auditExport();
-  server = createServer((req, res) => {
-    if (req.headers.authorization !== 'Bearer responder-token') {
-      res.statusCode = 401;
-      res.end();
-    } else if (req.url?.startsWith('/users/')) res.end('{"id":"u-7","status":"ACTIVE"}');
-    else if (req.url?.startsWith('/audit/export')) res.end(body);
-    else {
-      res.statusCode = 404;
-      res.end();
-    }
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  // ~20 MiB of audit log, one JSON object a line, each with a session id and a bearer token.
+  body = auditExport({ mib: 20 });
+  api = await serveAuditApi(body);
+  url = api.url;
 });
-afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
+afterAll(() => api.close());
 
 function sha256(buf: Buffer): string {
   return createHash('sha256').update(buf).digest('hex');
@@ -56,7 +31,7 @@ function sha256(buf: Buffer): string {
 describe('security-incident: the audit export is evidence', () => {
   it('is kept byte for byte (over 16 MiB, tokens included) in a 0600 file in a 0700 dir, its sha256 recorded; only a redacted preview is shown; verify catches a flipped byte', async () => {
     expect(body.length).toBeGreaterThan(16 * 1024 * 1024);
-    const box = sandbox({ TOKEN: 'responder-token' });
+    const box = sandbox({ TOKEN: RESPONDER_TOKEN });
     const r = await box.run(['run', 'security-incident', '--var', 'userId=u-7', '--var', `apiUrl=${url}`], { timeoutMs: 60_000 });
     // The terminal: a redacted preview and where the evidence is, never a token.
     expect(r.stdout).toContain('Bearer [REDACTED]');
