@@ -37,7 +37,7 @@ steps:
 class ChunkShell implements Shell {
   constructor(private readonly output: string) {}
   async run(req: ProcessRequest): Promise<ProcessResult> {
-    for (let i = 0; i < this.output.length; i += 1000) req.onOutput?.('stdout', this.output.slice(i, i + 1000));
+    for (let i = 0; i < this.output.length; i += 1000) await req.onOutput?.('stdout', this.output.slice(i, i + 1000));
     const bytes = Buffer.byteLength(this.output);
     return {
       outcome: { kind: 'exited', exitCode: 0 },
