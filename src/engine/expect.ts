@@ -19,6 +19,8 @@ export interface ExpectationFailure {
   values: string[];
   /** A short statement of what was expected and what was found. */
   detail: string;
+  /** How many lines (or values) showed it, before `lines` was cut to the first few ({{count}}). */
+  count?: number;
 }
 
 const MAX_EVIDENCE_LINES = 20;
@@ -121,6 +123,7 @@ export function evaluateExpectation(e: ExpectationDef, out: CheckOutput): Expect
     lines: lines.slice(0, MAX_EVIDENCE_LINES),
     values: values.slice(0, MAX_EVIDENCE_LINES),
     detail,
+    count: Math.max(lines.length, values.length),
   });
   if (e.exitCode !== undefined) {
     return out.exitCode === e.exitCode

@@ -30,6 +30,11 @@ export interface PipelineRun {
   filterError?: string;
   /** What was dropped to stay bounded (a filter's cap, the judged output's cap), and what else failed. */
   notes: string[];
+  /**
+   * Set when only part of the output was judged (the judged output's cap): finding nothing in a
+   * part says nothing about the rest, so such a check cannot pass (run.ts makes it "could not check").
+   */
+  partial?: string;
 }
 
 /** A later stage that is its own process. */
@@ -225,8 +230,10 @@ export async function runPipeline(argv: string[][], stages: PipelineStages): Pro
   if (result.outcome.kind !== 'exited') return { result: withLeftovers, stdout: result.stdout, notes: [] };
 
   const notes = filters.flatMap((f) => (f.note ? [f.note] : []));
-  if (kept.dropped)
-    notes.push(`the check judged the first ${CAPTURE_LIMIT} characters of its filtered output (${kept.dropped} more were not judged)`);
+  const partial = kept.dropped
+    ? `the check judged the first ${CAPTURE_LIMIT} characters of its filtered output (${kept.dropped} more were not judged)`
+    : undefined;
+  if (partial) notes.push(partial);
   const stdout = kept.text;
   for (const r of results) {
     if (r.outcome.kind === 'timeout' || r.outcome.kind === 'cancelled')
@@ -242,16 +249,23 @@ export async function runPipeline(argv: string[][], stages: PipelineStages): Pro
   // The command itself failed (curl -f: exit 22): that is the step's failure, whatever a later stage made of it.
   if (result.outcome.exitCode !== 0) {
     for (const f of failures) notes.push(`also: ${f}`);
-    return { result: withLeftovers, stdout, notes };
+    return { result: withLeftovers, stdout, notes, ...(partial ? { partial } : {}) };
   }
-  return { result: withLeftovers, stdout, notes, ...(failures.length ? { filterError: failures[0] } : {}) };
+  return {
+    result: withLeftovers,
+    stdout,
+    notes,
+    ...(partial ? { partial } : {}),
+    ...(failures.length ? { filterError: failures[0] } : {}),
+  };
 }
 
 /** A command without a pipeline: judged on what the shell kept of its output. */
 async function runAlone(stages: PipelineStages): Promise<PipelineRun> {
   const result = await stages.first((stream, chunk) => stages.onOutput(stream, chunk));
-  const notes: string[] = [];
-  if (result.outcome.kind === 'exited' && result.truncated && result.stdoutBytes > result.stdout.length)
-    notes.push(`the check judged the first ${result.stdout.length} characters of its output (${result.stdoutBytes} bytes in all)`);
-  return { result, stdout: result.stdout, notes };
+  const partial =
+    result.outcome.kind === 'exited' && result.truncated && result.stdoutBytes > result.stdout.length
+      ? `the check judged the first ${result.stdout.length} characters of its output (${result.stdoutBytes} bytes in all)`
+      : undefined;
+  return { result, stdout: result.stdout, notes: partial ? [partial] : [], ...(partial ? { partial } : {}) };
 }

@@ -64,6 +64,8 @@ interface Executed {
   unchecked?: { reason: string; fix: string };
   /** What was dropped to stay bounded (pipeline.ts). */
   notes?: string[];
+  /** Only part of the output was judged (pipeline.ts): nothing found in it is not "healthy". */
+  partial?: string;
 }
 
 /** An artifact's record, saying where its bytes stopped being UTF-8 (output-text.ts). */
@@ -1165,6 +1167,14 @@ export class RunbookEngine {
         });
     }
     const couldNot = report?.unchecked ?? [];
+    // Nothing found in the first part of the output says nothing about the rest: not healthy, not checked.
+    // (Evidence is judged by its preview by design: its file holds it all.)
+    if (executed.partial && !step.evidence && !failures.length && expectations.some((e) => e.exitCode === undefined))
+      couldNot.push({
+        what: 'all of the output',
+        reason: executed.partial,
+        fix: `narrow the command (a filter that keeps only what matters), or read the rest of the output by hand${artifacts.stdout ? ` (${artifacts.stdout.path})` : ''}`,
+      });
     if (couldNot.length) this.uncheckedSteps.push(step.id);
     const status: StepStatus = failures.length ? 'failed' : couldNot.length ? 'unchecked' : 'passed';
     const reasons = [...failures.map((f) => f.detail), ...couldNot.map((u) => `could not check ${u.what}: ${u.reason} (fix: ${u.fix})`)];
@@ -1196,7 +1206,7 @@ export class RunbookEngine {
           case 'lines':
             return lines.slice(0, 10).join('; ') + (lines.length > 10 ? `; … (${lines.length - 10} more)` : '');
           case 'count':
-            return String(failure.lines.length);
+            return String(failure.count ?? failure.lines.length);
           case 'exitCode':
             return String(exitCode);
           case 'value':

@@ -15,6 +15,7 @@ import { runPipeline, type PipelineRun } from '../../src/engine/pipeline.js';
 import { loadRunbook } from '../../src/runbook/load.js';
 import { testRunbook } from '../../src/runbook/test-scenarios.js';
 import { auditExport } from '../support/audit-api.js';
+import type { EngineEvent } from '../../src/engine/events.js';
 
 const hasJq = spawnSync('jq', ['--version']).status === 0;
 const MiB = 1024 * 1024;
@@ -205,5 +206,45 @@ describe.skipIf(!hasJq)('a drill replays into jq the same way (skipped without j
     const r = results.find((x) => x.scenario === 'big-export')!;
     expect(r.stepErrors).toEqual([]);
     expect(r.raised.sort()).toEqual(['account-active', 'data-exfiltration', 'failed-logins']);
+  }, 60_000);
+});
+
+describe('a check judged on part of its output', () => {
+  const RUNBOOK = `id: big
+title: Big output
+summary: a check whose output is larger than what is kept to judge it
+steps:
+  - id: scan
+    kind: check
+    title: Scan the log
+    run: "log-dump | grep -v DEBUG"
+    readOnly: a test program
+    expect:
+      - notMatches: ERROR
+        finding: { id: errors, message: "{{count}} errors: {{lines}}" }
+`;
+  const load = (stdout: string) => {
+    const loaded = loadRunbook('big.yaml', RUNBOOK).loaded!;
+    loaded.runbook.scenarios = [{ id: 'case', outputs: { scan: { stdout } }, expectFindings: [] }];
+    return loaded;
+  };
+
+  it('finds nothing in the first 4 MiB of 6 MiB: could not check (the rest was not judged), never passed', async () => {
+    const quiet = 'INFO all good\n'.repeat((6 * MiB) / 14);
+    const [r] = await testRunbook(load(quiet), shell, {}, {});
+    expect(r!.unchecked).toEqual(['scan']);
+    expect(r!.raised).toEqual([]);
+    // An error within the judged part is a finding, whatever lies beyond.
+    const [e] = await testRunbook(load(`ERROR disk full\n${quiet}`), shell, {}, {});
+    expect(e!.raised).toEqual(['errors']);
+  }, 60_000);
+
+  it('{{count}} counts every matching line, not only the ones quoted', async () => {
+    const errors = Array.from({ length: 57 }, (_, i) => `ERROR request ${i} failed\n`).join('');
+    const loaded = load(errors);
+    let events: readonly EngineEvent[] = [];
+    await testRunbook(loaded, shell, {}, {}, (_s, e) => void (events = e));
+    const finding = events.find((e) => e.type === 'finding.raised') as { message?: string } | undefined;
+    expect(finding?.message).toMatch(/^57 errors: /);
   }, 60_000);
 });
