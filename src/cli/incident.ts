@@ -278,6 +278,7 @@ export async function declareCommand(ctx: Context, opts: DeclareOptions): Promis
 export interface ClassifyOptions {
   platformDown?: boolean;
   inferenceFailing?: string;
+  informational?: boolean;
   dataBreach?: boolean;
   dataLoss?: boolean;
   users?: string;
@@ -296,6 +297,7 @@ export async function classifyCommand(ctx: Context, opts: ClassifyOptions): Prom
   const anyFlag = [
     opts.platformDown,
     opts.inferenceFailing,
+    opts.informational,
     opts.dataBreach,
     opts.dataLoss,
     opts.users,
@@ -332,7 +334,8 @@ export async function classifyCommand(ctx: Context, opts: ClassifyOptions): Prom
         { name: 'Significantly degraded', value: 'significant' },
       ]),
       workaround: await prompter.confirm('Is a workaround available?', false),
-      cosmetic: await prompter.confirm('Is it only cosmetic (no functional impact)?', false),
+      cosmetic: await prompter.confirm('Is it only cosmetic (a UI glitch)?', false),
+      informational: await prompter.confirm('Is it only documentation or informational?', false),
     };
   } else {
     const pct = Number(opts.inferenceFailing ?? 0);
@@ -354,6 +357,7 @@ export async function classifyCommand(ctx: Context, opts: ClassifyOptions): Prom
       performance: performance as ClassificationAnswers['performance'],
       workaround: Boolean(opts.workaround),
       cosmetic: Boolean(opts.cosmetic),
+      informational: Boolean(opts.informational),
     };
   }
   const result = classify(policy, answers);

@@ -22,5 +22,7 @@ export const ANSWERS = {
   performance: { kind: 'choice', values: ['significant', 'slight', 'none'] },
   workaround: { kind: 'yes/no' },
   cosmetic: { kind: 'yes/no' },
+  /** Documentation or informational only (§1.2 SEV4), its own answer, not "cosmetic". */
+  informational: { kind: 'yes/no' },
 } as const;
 export type AnswerName = keyof typeof ANSWERS;

@@ -190,8 +190,10 @@ export interface ClassificationAnswers {
   performance: 'significant' | 'slight' | 'none';
   /** Is a workaround available? */
   workaround: boolean;
-  /** Only cosmetic / informational? */
+  /** Only cosmetic? */
   cosmetic: boolean;
+  /** Only documentation or informational? */
+  informational: boolean;
 }
 
 export interface Classification {

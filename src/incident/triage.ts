@@ -78,6 +78,7 @@ export function classificationAnswers(
     performance: causes.some((c) => c.id === 'overload') ? 'significant' : has('performance') ? 'slight' : 'none',
     workaround: false,
     cosmetic: false,
+    informational: false,
   };
 }
 

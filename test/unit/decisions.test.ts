@@ -147,6 +147,7 @@ const none: ClassificationAnswers = {
   performance: 'none',
   workaround: false,
   cosmetic: false,
+  informational: false,
 };
 describe('classification criteria', () => {
   it.each([

@@ -104,6 +104,7 @@ const NOTHING: ClassificationAnswers = {
   performance: 'none',
   workaround: false,
   cosmetic: false,
+  informational: false,
 };
 const ANSWERS: Record<string, { meets: Partial<ClassificationAnswers>; misses?: Partial<ClassificationAnswers> }> = {
   'Platform completely unavailable': { meets: { platformDown: true } },
@@ -120,7 +121,7 @@ const ANSWERS: Record<string, { meets: Partial<ClassificationAnswers>; misses?: 
   'Performance slightly degraded': { meets: { performance: 'slight' } },
   'Workaround available': { meets: { workaround: true } },
   'Cosmetic issues': { meets: { cosmetic: true } },
-  'Documentation or informational': { meets: { cosmetic: true } },
+  'Documentation or informational': { meets: { informational: true } },
   'Single user affected': { meets: { users: 'single' } },
   'No functional impact': { meets: {} },
 };
