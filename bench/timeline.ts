@@ -28,7 +28,7 @@ for (const file of ['timeline/store.ts', 'timeline/lock.ts', 'timeline/event.ts'
   mkdirSync(dirname(join(baseSrc, file)), { recursive: true });
   writeFileSync(join(baseSrc, file), execFileSync('git', ['show', `${BASE}:src/${file}`], { cwd: root }));
 }
-type Store = { append(d: Array<{ type: string; data: Record<string, unknown> }>): unknown };
+type Store = { append(d: Array<{ type: 'note.added'; data: { text: string } }>): unknown };
 const Base = ((await import(join(baseSrc, 'timeline', 'store.ts'))) as { TimelineStore: new (...a: unknown[]) => Store }).TimelineStore;
 
 function appendRun(make: (dir: string) => Store): number {

@@ -3,6 +3,7 @@
  * action, milestone, handoff, resolve, incidents. Every one appends its events to the timeline;
  * every state they show is folded from it.
  */
+import { draft, type EventData, type EventType } from '../timeline/catalogue.js';
 import { InquirerPrompter, type Prompter } from '../adapters/prompter.js';
 import { parseDuration } from '../duration.js';
 import { UserError } from '../errors.js';
@@ -64,11 +65,12 @@ function prompterFor(ctx: Context): Prompter | undefined {
   return ctx.stdinIsTTY && ctx.term.out.isTTY ? new InquirerPrompter() : undefined;
 }
 
-function append(ctx: Context, id: string, type: string, data: Record<string, unknown>) {
+/** Appends one event of the catalogue (timeline/catalogue.ts): its data is checked against its type. */
+function append<K extends EventType>(ctx: Context, id: string, type: K, data: EventData[K]) {
   const red = redactor(ctx);
   return home(ctx)
     .timeline(id)
-    .append([{ type, data: red.redactValue(data) }])[0]!;
+    .append([draft(type, red.redactValue(data))])[0]!;
 }
 
 /** The first line of a drill's messages: nobody who reads one pasted in a channel takes it for a real incident. */

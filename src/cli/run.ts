@@ -1,4 +1,5 @@
 /** `bud-incident run <runbook>`: step through a runbook against the cluster or a recorded scenario. */
+import type { TypedDraft } from '../timeline/catalogue.js';
 import { randomBytes } from 'node:crypto';
 import { ExecaShell } from '../adapters/shell.js';
 import { ClientNodeKube } from '../adapters/kube.js';
@@ -221,7 +222,8 @@ export async function runCommand(ctx: Context, runbookId: string, opts: RunOptio
     if (!DISPLAY_ONLY.has(event.type)) {
       const { type, ...data } = event;
       const dated = type === 'run.started' && startedAt ? { ...data, at: startedAt.toISOString() } : data;
-      store.append([{ type, data: red.redactValue(dated) }]);
+      // Typed where it is emitted (EngineEvent); taking `type` apart loses the pairing the compiler could see.
+      store.append([{ type, data: red.redactValue(dated) } as TypedDraft]);
     }
     renderer.handle(event);
   };

@@ -9,6 +9,7 @@ import type { Policy } from './policy.js';
 import { foldIncident, unfinishedRun, type IncidentState, type RunRecord } from './state.js';
 import type { IncidentHome } from './store.js';
 import { UserError } from '../errors.js';
+import { TIMELINE_VERSION } from '../timeline/catalogue.js';
 
 export interface OpenIncidentRequest {
   title: string;
@@ -55,6 +56,7 @@ export function openIncident(
         openedAt: request.at.toISOString(),
         detectedAt: request.at.toISOString(),
         source: request.source,
+        version: TIMELINE_VERSION,
         ...(request.runbook ? { runbook: request.runbook } : {}),
         ...(request.drill ? { drill: true } : {}),
         ...request.extra,

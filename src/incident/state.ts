@@ -2,6 +2,8 @@
  * The incident's state, derived by folding its timeline. Nothing is stored anywhere else, so the
  * state can never disagree with the record.
  */
+import { UserError } from '../errors.js';
+import { TIMELINE_VERSION } from '../timeline/catalogue.js';
 import type { TimelineEvent } from '../timeline/event.js';
 
 export interface RunRecord {
@@ -64,6 +66,8 @@ export interface IncidentState {
   openedAt: string;
   /** When the problem began, if known before the incident was opened. */
   detectedAt: string;
+  /** The event catalogue version its first event names (timeline/catalogue.ts); 1 when it names none. */
+  timelineVersion: number;
   /** How it was detected (§2.1: a policy detection id, e.g. alert, and an optional detail). */
   detectedBy?: { source: string; detail?: string };
   summary?: string;
@@ -255,6 +259,7 @@ export function emptyState(id: string): IncidentState {
     channel: '',
     openedAt: '',
     detectedAt: '',
+    timelineVersion: 1,
     impactHistory: [],
     dataBreach: false,
     dataLoss: false,
@@ -319,6 +324,13 @@ export function applyEvent(state: IncidentState, event: TimelineEvent): Incident
       state.dataLoss = d.dataLoss === true;
       state.major = d.major === true;
       state.detectedBy = detection(d.detectedBy);
+      state.timelineVersion = typeof d.version === 'number' ? d.version : 1;
+      // A newer writer may have changed what an event means: read nothing rather than misread it.
+      if (state.timelineVersion > TIMELINE_VERSION)
+        throw new UserError(
+          `incident ${state.id} was written by a newer bud-incident (timeline version ${state.timelineVersion}; this one reads up to ${TIMELINE_VERSION}): upgrade bud-incident to read it`,
+          3,
+        );
       state.drill = d.drill === true;
       state.severityHistory.push({ ...dated, at: state.openedAt, to: state.severity });
       milestone(state, 'detected', { ...dated, at: state.detectedAt }, 'derived');

@@ -8,6 +8,7 @@
  * allows it) is never silently dropped: it is moved to `timeline.torn.jsonl` beside the timeline
  * and an event recording its size and hash is appended, so the history says what happened.
  */
+import type { TypedDraft } from './catalogue.js';
 import { closeSync, fstatSync, fsyncSync, ftruncateSync, openSync, readSync, writeSync, existsSync, statfsSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { dirname, join } from 'node:path';
@@ -198,7 +199,13 @@ export class TimelineStore {
     return event && event.seq === tail.seq + 1 && event.prev === tail.hash ? event : undefined;
   }
 
-  append(drafts: EventDraft[]): TimelineEvent[] {
+  /** Appends events of the catalogue (catalogue.ts: each draft's data is checked against its type). */
+  append(drafts: readonly TypedDraft[]): TimelineEvent[] {
+    return this.appendRaw(drafts as readonly EventDraft[]);
+  }
+
+  /** Appends drafts whose shape the compiler cannot check (tests writing old or hand-made records). */
+  appendRaw(drafts: readonly EventDraft[]): TimelineEvent[] {
     if (drafts.length === 0) return [];
     try {
       return this.appendLocked(drafts);
@@ -209,7 +216,7 @@ export class TimelineStore {
     }
   }
 
-  private appendLocked(drafts: EventDraft[]): TimelineEvent[] {
+  private appendLocked(drafts: readonly EventDraft[]): TimelineEvent[] {
     return withFileLock(this.lockPath, () => {
       let fd: number;
       try {

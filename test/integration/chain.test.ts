@@ -153,7 +153,7 @@ describe('tamper evidence with an anchor', () => {
     let n = 0;
     const store = new TimelineStore(dir, 'x', () => new Date(events[n]!.ts));
     for (const e of events) {
-      store.append([{ type: e.type, actor: e.actor, data: e.type === 'note.added' && n === 1 ? { text: 'rewritten' } : e.data }]);
+      store.appendRaw([{ type: e.type, actor: e.actor, data: e.type === 'note.added' && n === 1 ? { text: 'rewritten' } : e.data }]);
       n++;
     }
     expect((await box.run(['timeline', 'verify'])).code).toBe(0);

@@ -18,7 +18,7 @@ export function writeIncident(id: string, steps: Step[]): { dir: string; path: s
   mkdirSync(dir, { recursive: true });
   for (const [time, actor, type, data] of steps) {
     clock.set(time);
-    store.append([{ type, data, actor }]);
+    store.appendRaw([{ type, data, actor }]);
   }
   return { dir, path: store.path, events: [...readEvents(store.path)] };
 }

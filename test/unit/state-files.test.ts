@@ -44,7 +44,7 @@ describe('state files', () => {
     expect(synced).toEqual([h.incidentsDir, join(dir, 'timeline.jsonl'), dir, h.root]);
     // Later appends fsync the file only.
     synced.length = 0;
-    h.timeline(id).append([{ type: 'note.added', data: { text: 'x' } }]);
+    h.timeline(id).appendRaw([{ type: 'note.added', data: { text: 'x' } }]);
     expect(synced).toEqual([join(dir, 'timeline.jsonl')]);
   });
 
@@ -57,7 +57,7 @@ describe('state files', () => {
     expect(() => loadIncident(h, id)).toThrow(
       new RegExp(`${join(h.incidentsDir, id)} is a symbolic link \\(to .*\\); bud-incident does not follow links`),
     );
-    expect(() => h.timeline(id).append([{ type: 'note.added', data: {} }])).toThrow(/is a symbolic link/);
+    expect(() => h.timeline(id).appendRaw([{ type: 'note.added', data: {} }])).toThrow(/is a symbolic link/);
     expect(readdirSync(join(elsewhere.incidentsDir, id))).toEqual(['timeline.jsonl']);
   });
 

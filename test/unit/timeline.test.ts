@@ -15,9 +15,9 @@ function store() {
 describe('timeline store', () => {
   it('appends chained events that verify', () => {
     const { s, clock } = store();
-    s.append([{ type: 'a', data: { n: 1 } }]);
+    s.appendRaw([{ type: 'a', data: { n: 1 } }]);
     clock.advance(1000);
-    const [e] = s.append([{ type: 'b', data: { n: 2 } }]);
+    const [e] = s.appendRaw([{ type: 'b', data: { n: 2 } }]);
     expect(e).toMatchObject({ seq: 2, ts: '2026-11-28T04:00:01.000Z', actor: 'alice', type: 'b' });
     expect(verifyTimeline(s.path)).toEqual({ ok: true, events: 2, head: e!.hash });
     expect([...readEvents(s.path)].map((x) => x.seq)).toEqual([1, 2]);
@@ -25,7 +25,7 @@ describe('timeline store', () => {
 
   it('names the first line that was edited', () => {
     const { s } = store();
-    s.append([
+    s.appendRaw([
       { type: 'a', data: { text: 'root cause: disk' } },
       { type: 'b', data: {} },
       { type: 'c', data: {} },
@@ -42,7 +42,7 @@ describe('timeline store', () => {
 
   it('detects a removed line', () => {
     const { s } = store();
-    s.append([
+    s.appendRaw([
       { type: 'a', data: {} },
       { type: 'b', data: {} },
       { type: 'c', data: {} },
@@ -58,10 +58,10 @@ describe('timeline store', () => {
 
   it('reports a torn last line, then sets it aside on the next append instead of dropping it', () => {
     const { s, dir } = store();
-    s.append([{ type: 'a', data: {} }]);
+    s.appendRaw([{ type: 'a', data: {} }]);
     appendFileSync(s.path, '{"seq":2,"ts":"2026-11-28T04:0');
     expect(verifyTimeline(s.path)).toMatchObject({ ok: true, events: 1, torn: { line: 2 } });
-    const [e] = s.append([{ type: 'b', data: {} }]);
+    const [e] = s.appendRaw([{ type: 'b', data: {} }]);
     expect(e!.seq).toBe(3);
     const all = [...readEvents(s.path)];
     expect(all.map((x) => x.type)).toEqual(['a', 'timeline.torn_line_set_aside', 'b']);
@@ -71,7 +71,7 @@ describe('timeline store', () => {
 
   it('a whole last event missing only its newline is an event, finished on the next append, not set aside', () => {
     const { s, dir } = store();
-    s.append([
+    s.appendRaw([
       { type: 'a', data: {} },
       { type: 'b', data: { text: 'third note' } },
     ]);
@@ -80,7 +80,7 @@ describe('timeline store', () => {
     expect(v).toMatchObject({ ok: true, events: 2 });
     expect(v.torn).toBeUndefined();
     expect([...readEvents(s.path)].map((x) => x.type)).toEqual(['a', 'b']);
-    const [e] = s.append([{ type: 'c', data: {} }]);
+    const [e] = s.appendRaw([{ type: 'c', data: {} }]);
     expect(e!.seq).toBe(3);
     expect([...readEvents(s.path)].map((x) => x.type)).toEqual(['a', 'b', 'c']);
     expect(existsSync(join(dir, 'timeline.torn.jsonl'))).toBe(false);
@@ -89,9 +89,9 @@ describe('timeline store', () => {
 
   it('refuses to append after a damaged line rather than extending a broken chain', () => {
     const { s } = store();
-    s.append([{ type: 'a', data: {} }]);
+    s.appendRaw([{ type: 'a', data: {} }]);
     appendFileSync(s.path, 'garbage\n');
-    expect(() => s.append([{ type: 'b', data: {} }])).toThrow(/damaged/);
+    expect(() => s.appendRaw([{ type: 'b', data: {} }])).toThrow(/damaged/);
   });
 
   it('reads an empty or missing timeline as no events', () => {
@@ -102,7 +102,7 @@ describe('timeline store', () => {
 
   it('refuses to append after a forged line that does not chain, naming it; --ignore-chain goes on', () => {
     const { s, dir, clock } = store();
-    s.append([
+    s.appendRaw([
       { type: 'a', data: {} },
       { type: 'b', data: {} },
     ]);
@@ -113,15 +113,15 @@ describe('timeline store', () => {
       JSON.stringify({ ...second!, seq: 3, prev: second!.hash, type: 'note.added', data: { text: 'forged' }, hash: 'f'.repeat(64) }) + '\n',
     );
     const before = readFileSync(s.path, 'utf8');
-    expect(() => s.append([{ type: 'c', data: {} }])).toThrow(/timeline\.jsonl:3: the timeline does not verify \(hash mismatch/);
+    expect(() => s.appendRaw([{ type: 'c', data: {} }])).toThrow(/timeline\.jsonl:3: the timeline does not verify \(hash mismatch/);
     expect(readFileSync(s.path, 'utf8')).toBe(before);
     const ignoring = new TimelineStore(dir, 'alice', () => clock.now(), true);
-    expect(ignoring.append([{ type: 'c', data: {} }])[0]!.seq).toBe(4);
+    expect(ignoring.appendRaw([{ type: 'c', data: {} }])[0]!.seq).toBe(4);
   });
 
   it('refuses a last line whose own hash is right but that does not follow the line before it', () => {
     const { s } = store();
-    s.append([
+    s.appendRaw([
       { type: 'a', data: {} },
       { type: 'b', data: {} },
     ]);
@@ -129,12 +129,12 @@ describe('timeline store', () => {
     const prev = 'e'.repeat(64);
     const hash = hashEvent(prev, 3, ts, 'mallory', 'note.added', { text: 'x' });
     appendFileSync(s.path, JSON.stringify({ seq: 3, ts, actor: 'mallory', type: 'note.added', data: { text: 'x' }, prev, hash }) + '\n');
-    expect(() => s.append([{ type: 'c', data: {} }])).toThrow(/timeline\.jsonl:3: .*does not chain/);
+    expect(() => s.appendRaw([{ type: 'c', data: {} }])).toThrow(/timeline\.jsonl:3: .*does not chain/);
   });
 
   it('refuses to write when the file moved under the lock (a writer that ignored it), rather than fork the chain', () => {
     const { s, dir } = store();
-    s.append([{ type: 'a', data: {} }]);
+    s.appendRaw([{ type: 'a', data: {} }]);
     let calls = 0;
     const sneaky = new TimelineStore(dir, 'alice', () => {
       // Called under the lock, after the tail was read: another process writes without the lock.
@@ -146,13 +146,13 @@ describe('timeline store', () => {
       }
       return new Date();
     });
-    expect(() => sneaky.append([{ type: 'b', data: {} }])).toThrow(/changed while this command held its lock/);
+    expect(() => sneaky.appendRaw([{ type: 'b', data: {} }])).toThrow(/changed while this command held its lock/);
     expect(verifyTimeline(s.path)).toMatchObject({ ok: true, events: 2 });
   });
 
   it('readers refuse a chain that does not verify, naming the file and line; with ignoreChain they warn once and go on', () => {
     const { s } = store();
-    s.append([
+    s.appendRaw([
       { type: 'a', data: {} },
       { type: 'b', data: {} },
       { type: 'c', data: {} },
@@ -170,7 +170,7 @@ describe('timeline store', () => {
 
   it('binds the record to its incident: a file moved from another incident does not verify', () => {
     const { s } = store();
-    s.append([
+    s.appendRaw([
       { type: 'incident.opened', data: { id: 'inc-a', title: 'A' } },
       { type: 'b', data: {} },
     ]);
@@ -180,13 +180,13 @@ describe('timeline store', () => {
       firstBad: { line: 1, reason: expect.stringMatching(/opens incident "inc-a", not "inc-b"/) },
     });
     const other = store();
-    other.s.append([{ type: 'note.added', data: {} }]);
+    other.s.appendRaw([{ type: 'note.added', data: {} }]);
     expect(verifyTimeline(other.s.path, { incidentId: 'inc-a' })).toMatchObject({ ok: false, firstBad: { line: 1 } });
   });
 
   it('a head witness is found in its chain, and not after truncation or re-chaining', () => {
     const { s } = store();
-    const written = s.append([
+    const written = s.appendRaw([
       { type: 'a', data: {} },
       { type: 'b', data: { n: 1 } },
       { type: 'c', data: {} },
@@ -199,7 +199,7 @@ describe('timeline store', () => {
     expect(verifyTimeline(s.path, { witness })).toEqual({ ok: true, events: 1, head: written[0]!.hash, witness: { hash: witness } });
     // Rewritten from line 2 with every later hash recomputed: verifies, but the witness is gone.
     const rewritten = store();
-    rewritten.s.append([
+    rewritten.s.appendRaw([
       { type: 'a', data: {} },
       { type: 'b', data: { n: 2 } },
       { type: 'c', data: {} },
