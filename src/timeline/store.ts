@@ -201,7 +201,7 @@ export class TimelineStore {
 
   /** Appends events of the catalogue (catalogue.ts: each draft's data is checked against its type). */
   append(drafts: readonly TypedDraft[]): TimelineEvent[] {
-    return this.appendRaw(drafts as readonly EventDraft[]);
+    return this.appendRaw(drafts);
   }
 
   /** Appends drafts whose shape the compiler cannot check (tests writing old or hand-made records). */
