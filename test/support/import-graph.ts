@@ -71,3 +71,73 @@ export function staticChain(graph: Graph, from: string, stop: (path: string) => 
 export function showChain(chain: string[]): string {
   return chain.map((p) => packageOf(p) ?? p).join(' → ');
 }
+
+/** The folder of src/ a file is in (`engine`), `main` for src/main.ts, `(top)` for the other files at the top of src/. */
+export function folderOf(path: string): string | undefined {
+  if (!path.startsWith('src/')) return undefined;
+  const parts = path.slice('src/'.length).split('/');
+  if (parts.length > 1) return parts[0];
+  return parts[0] === 'main.ts' ? 'main' : '(top)';
+}
+
+/**
+ * Which folder imports which, static and import() alike (a cycle through import() still ties the
+ * folders together), each edge with the file imports that make it (`src/a/x.ts → src/b/y.ts`).
+ * Type-only imports are not in the bundle, so they are not seen here.
+ */
+export function folderGraph(graph: Graph): Map<string, Map<string, string[]>> {
+  const folders = new Map<string, Map<string, string[]>>();
+  for (const [path, edges] of graph) {
+    const from = folderOf(path);
+    if (!from) continue;
+    const out = folders.get(from) ?? new Map<string, string[]>();
+    folders.set(from, out);
+    for (const edge of edges) {
+      const to = folderOf(edge.to);
+      if (!to || to === from) continue;
+      const why = out.get(to) ?? [];
+      why.push(`${path} → ${edge.to}${edge.dynamic ? ' (import())' : ''}`);
+      out.set(to, why);
+    }
+  }
+  return folders;
+}
+
+/**
+ * The cycles between folders: for each edge that lies on one, the shortest cycle through it, as
+ * `engine → runbook → engine`. Each cycle is given once (from its alphabetically first folder).
+ */
+export function folderCycles(folders: Map<string, Map<string, string[]>>): string[][] {
+  const cycles = new Map<string, string[]>();
+  for (const [from, out] of folders) {
+    for (const to of out.keys()) {
+      const path = shortestPath(folders, to, from);
+      if (!path) continue;
+      const cycle = [from, ...path];
+      const ring = cycle.slice(0, -1);
+      const start = ring.indexOf([...ring].sort()[0]!);
+      const canonical = [...ring.slice(start), ...ring.slice(0, start), ring[start]!];
+      cycles.set(canonical.join(' → '), canonical);
+    }
+  }
+  return [...cycles.values()].sort((a, b) => a.length - b.length || a.join().localeCompare(b.join()));
+}
+
+function shortestPath(folders: Map<string, Map<string, string[]>>, from: string, to: string): string[] | undefined {
+  const previous = new Map<string, string | null>([[from, null]]);
+  const queue = [from];
+  while (queue.length) {
+    const at = queue.shift()!;
+    if (at === to) {
+      const path = [at];
+      for (let p = previous.get(at); p; p = previous.get(p)) path.unshift(p);
+      return path;
+    }
+    for (const next of folders.get(at)?.keys() ?? []) {
+      if (previous.has(next)) continue;
+      previous.set(next, at);
+      queue.push(next);
+    }
+  }
+  return undefined;
+}
