@@ -10,7 +10,9 @@
  * package.
  *
  * Lean: main.ts (`--help`, `--version`, and what runs before every command) and every command
- * module main.ts loads, so a new command is lean unless it is listed in HEAVY_ALLOWED with why.
+ * module main.ts loads with import() (today: incident.ts for status, declare, update…,
+ * checklist.ts, timeline.ts, postmortem.ts, run.ts, triage.ts, config.ts, runbooks-list.ts…), so
+ * a new command is lean unless it is listed in HEAVY_ALLOWED with why.
  */
 import { describe, expect, it } from 'vitest';
 import { loadGraph, packageOf, showChain, staticChain } from '../support/import-graph.js';
@@ -27,7 +29,28 @@ const HEAVY_ALLOWED: Record<string, { packages: string[]; why: string }> = {
 
 const ENTRY = 'src/main.ts';
 const graph = loadGraph();
-const commandModules = [...new Set((graph.get(ENTRY) ?? []).filter((e) => e.dynamic).map((e) => e.to))].filter((p) => p.startsWith('src/'));
+
+/**
+ * The command modules: what main.ts, or a module it imports statically (a command table), loads
+ * with import() from src/cli/. Found from the graph, so a new or renamed command is checked too.
+ */
+function findCommandModules(): string[] {
+  const loadedAtStart = new Set([ENTRY]);
+  const queue = [ENTRY];
+  const found = new Set<string>();
+  while (queue.length) {
+    for (const edge of graph.get(queue.shift()!) ?? []) {
+      if (edge.dynamic) {
+        if (edge.to.startsWith('src/cli/')) found.add(edge.to);
+      } else if (!loadedAtStart.has(edge.to)) {
+        loadedAtStart.add(edge.to);
+        queue.push(edge.to);
+      }
+    }
+  }
+  return [...found].sort();
+}
+const commandModules = findCommandModules();
 
 function heavyChains(from: string, allowed: string[] = []): string[] {
   const chains: string[] = [];
@@ -42,7 +65,7 @@ describe('start-up stays lean (static imports of the built bundle)', () => {
   it('finds the entry point and the command modules it loads with import()', () => {
     expect(graph.has(ENTRY)).toBe(true);
     // If this drops, main.ts stopped loading commands lazily and the walk below would check little.
-    expect(commandModules).toEqual(expect.arrayContaining(['src/cli/incident.ts', 'src/cli/checklist.ts', 'src/cli/timeline.ts']));
+    expect(commandModules.length, `command modules loaded with import(): ${commandModules.join(', ')}`).toBeGreaterThanOrEqual(5);
     for (const allowed of Object.keys(HEAVY_ALLOWED))
       expect(commandModules, `HEAVY_ALLOWED names ${allowed}, which main.ts no longer loads: remove it`).toContain(allowed);
   });
