@@ -1,5 +1,71 @@
-// Type-checked typescript-eslint rules over src/ and test/.
+// Type-checked typescript-eslint rules over src/ and test/, and the layering rules of src/.
 import tseslint from 'typescript-eslint';
+
+// The layers: the core (what decides and records) never reaches up into the command line or the
+// terminal views; views only shape what they are given. Type-only imports are checked too for the
+// core, and allowed for views (a view may name the core's types). test/unit/layering-rules.test.ts
+// checks that these rules catch a bad import.
+const CORE = [
+  'src/engine/**',
+  'src/incident/**',
+  'src/timeline/**',
+  'src/runbook/**',
+  'src/diagnosis/**',
+  'src/config/**',
+  'src/secrets/**',
+  'src/postmortem/**',
+  'src/*.ts',
+];
+const upward = {
+  group: ['**/cli', '**/cli/**', '**/render', '**/render/**', '**/main.js'],
+  message: 'The core never imports the command line (src/cli) or the views (src/render): return a value and let cli/ show it.',
+};
+// Modules with side effects (files, processes, the cluster, prompts), kept out of the views so a
+// view is a function of its input, testable without a disk or a terminal.
+const sideEffects = [
+  {
+    group: ['**/adapters/**', '**/cli/**', '**/main.js'],
+    message: 'A view (src/render) does no I/O: the caller passes what the adapter or the command read.',
+  },
+  {
+    group: [
+      '**/store.js',
+      '**/lock.js',
+      '**/artifacts.js',
+      '**/open.js',
+      '**/policy-file.js',
+      '**/runbook/files.js',
+      '**/runbook/catalog.js',
+      '**/runbook/listing.js',
+      '**/config/config.js',
+      '**/doc-cache.js',
+      '**/paths.js',
+      '**/engine/run.js',
+      '**/engine/leftovers.js',
+      '**/diagnosis/read.js',
+    ],
+    message: 'This core module reads or writes state: a view (src/render) takes the data it shows as arguments.',
+  },
+  {
+    group: [
+      'node:fs',
+      'node:fs/*',
+      'fs',
+      'fs/*',
+      'node:child_process',
+      'child_process',
+      'node:net',
+      'node:http',
+      'node:https',
+      'execa',
+      '@kubernetes/client-node',
+      '@inquirer/prompts',
+      'yaml',
+      'zod',
+    ],
+    message: 'A view (src/render) does no I/O and parses nothing: it formats what it is given.',
+  },
+];
 
 export default tseslint.config(
   {
@@ -25,6 +91,17 @@ export default tseslint.config(
       'no-console': 'error',
       '@typescript-eslint/require-await': 'off',
       '@typescript-eslint/no-floating-promises': 'error',
+    },
+  },
+  {
+    files: CORE,
+    ignores: ['src/main.ts'],
+    rules: { '@typescript-eslint/no-restricted-imports': ['error', { patterns: [upward] }] },
+  },
+  {
+    files: ['src/render/**'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': ['error', { patterns: sideEffects.map((p) => ({ ...p, allowTypeImports: true })) }],
     },
   },
   {

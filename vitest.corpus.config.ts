@@ -8,6 +8,8 @@ export default defineConfig({
     include: ['test/corpus/corpus-runs.e2e.ts'],
     testTimeout: 120_000,
     hookTimeout: 60_000,
+    // Builds dist/ first when src/ is newer, so no test runs an old build (test/support/fresh-build.ts).
+    globalSetup: ['test/support/fresh-build.ts'],
     pool: 'forks',
     maxWorkers: 2,
   },

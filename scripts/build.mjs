@@ -3,10 +3,10 @@
 // Code splitting keeps the lazy `import()` of heavy modules (the Kubernetes client, prompts,
 // execa) in their own chunks, loaded only by the commands that need them.
 import { build } from 'esbuild';
-import { rmSync } from 'node:fs';
+import { rmSync, writeFileSync } from 'node:fs';
 
 rmSync(new URL('../dist', import.meta.url), { recursive: true, force: true });
-await build({
+const result = await build({
   entryPoints: { main: 'src/main.ts', 'schema-entry': 'src/runbook/json-schema.ts' },
   outdir: 'dist',
   bundle: true,
@@ -25,7 +25,11 @@ await build({
   banner: {
     js: "import { createRequire as __budCreateRequire } from 'node:module'; const require = __budCreateRequire(import.meta.url);",
   },
+  // The module graph (who imports whom, statically or through import()), for the start-up and
+  // import-cycle rails (test/support/import-graph.ts). Not shipped (package.json "files" leaves it out).
+  metafile: true,
 });
+writeFileSync(new URL('../dist/meta.json', import.meta.url), JSON.stringify(result.metafile));
 
 // The JSON Schema for editors (yaml-language-server), generated from the same zod schema.
 await import('./schema.mjs');
