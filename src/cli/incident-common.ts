@@ -8,6 +8,7 @@ import { applyEvent, emptyState, type IncidentState } from '../incident/state.js
 import { home, type Context } from './context.js';
 import { suggest } from '../suggest.js';
 import type { Policy } from '../incident/policy.js';
+import { parseSeverity, SEVERITIES, type SeverityId } from '../incident/criteria.js';
 
 export { policyOf } from './docs.js';
 
@@ -137,10 +138,11 @@ export function requireOneLine(what: string, value: string | undefined): void {
   if (problem) throw new UserError(problem);
 }
 
-export function parseSeverityArg(value: string): 'SEV1' | 'SEV2' | 'SEV3' | 'SEV4' {
-  const s = value.toUpperCase();
-  if (!/^SEV[1-4]$/.test(s)) throw new UserError(`unknown severity "${value}": use SEV1, SEV2, SEV3 or SEV4`);
-  return s as 'SEV1';
+/** A severity typed on the command line (`sev1` is SEV1); anything else is refused (exit 2). */
+export function parseSeverityArg(value: string): SeverityId {
+  const s = parseSeverity(value);
+  if (!s) throw new UserError(`unknown severity "${value}": use ${SEVERITIES.join(', ')}`);
+  return s;
 }
 
 export const hhmm = (d: Date) => d.toISOString().slice(11, 16);

@@ -25,7 +25,7 @@ import { FileArtifactSink } from '../timeline/artifacts.js';
 import { config, home, isInteractive, parseVars, redactor, type Context } from './context.js';
 import { loadRunbookForRun, runbookOriginNotice } from './runbook-for-run.js';
 import { policyOf, prepareDocs } from './docs.js';
-import { requireNotEnded } from './incident-common.js';
+import { parseSeverityArg, requireNotEnded } from './incident-common.js';
 import { preflightCluster } from './preflight.js';
 import { runStartedAt } from './run-at.js';
 import { planningEngine } from './plan-engine.js';
@@ -47,12 +47,6 @@ export interface RunOptions {
   makeCurrent?: boolean;
 }
 
-export function parseSeverity(value: string): string {
-  const s = value.toUpperCase();
-  if (!/^SEV[1-4]$/.test(s)) throw new UserError(`unknown severity "${value}": use SEV1, SEV2, SEV3 or SEV4`);
-  return s;
-}
-
 export async function runCommand(ctx: Context, runbookId: string, opts: RunOptions): Promise<number> {
   const cfg = config(ctx).config;
   // Start loading the process runner while the runbook is read and checked.
@@ -62,7 +56,7 @@ export async function runCommand(ctx: Context, runbookId: string, opts: RunOptio
   const origin = runbookOriginNotice(runbookId, forRun);
   if (origin) ctx.term.err.write(`${ctx.term.color.yellow('note:')} ${origin}\n`);
   const runbook = loaded.runbook;
-  const severity = opts.severity ? parseSeverity(opts.severity) : (runbook.severity ?? 'SEV2');
+  const severity = opts.severity ? parseSeverityArg(opts.severity) : (runbook.severity ?? 'SEV2');
   if (opts.makeCurrent && !opts.simulate)
     throw new UserError('--make-current is for drills (--simulate): a live run already records in, or opens, the current incident');
 

@@ -6,6 +6,16 @@
 export const SEVERITIES = ['SEV1', 'SEV2', 'SEV3', 'SEV4'] as const;
 export type SeverityId = (typeof SEVERITIES)[number];
 
+export function isSeverity(value: unknown): value is SeverityId {
+  return typeof value === 'string' && (SEVERITIES as readonly string[]).includes(value);
+}
+
+/** `sev1`, `SEV1` → `SEV1`; anything else is undefined (callers say what was wrong, and where). */
+export function parseSeverity(value: string): SeverityId | undefined {
+  const s = value.trim().toUpperCase();
+  return isSeverity(s) ? s : undefined;
+}
+
 /**
  * The questions `classify` asks (and triage answers from a diagnosis). A criterion's `when` names
  * one of them, so the criteria and their severities live in the policy while the questions stay

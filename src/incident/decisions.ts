@@ -9,7 +9,6 @@ import type { CriterionRule, PhaseId, Policy, SeverityId } from './policy.js';
 import type { IncidentState } from './state.js';
 
 const ms = (d: string | number | undefined) => (d === undefined ? undefined : parseDuration(d));
-const asSeverity = (s: string): SeverityId => (['SEV1', 'SEV2', 'SEV3', 'SEV4'].includes(s) ? (s as SeverityId) : 'SEV2');
 
 /**
  * When the incident started for the clocks: detection, the earliest of the detection recorded when
@@ -44,7 +43,7 @@ export function responseDeadline(policy: Policy, state: IncidentState): Response
   const periods = state.severityHistory.length ? state.severityHistory : [{ at: state.openedAt, to: state.severity }];
   let best: Omit<ResponseDeadline, 'acknowledgedAt' | 'met'> | undefined;
   for (const [i, p] of periods.entries()) {
-    const severity = asSeverity(p.to);
+    const severity = p.to;
     const responseTime = String(policy.severities[severity].responseTime);
     const responseTimeMs = ms(responseTime) ?? 0;
     // The declared severity holds from detection; a change, from when it was made.
@@ -78,7 +77,7 @@ export interface EscalationPlan {
 
 export function escalationPlan(policy: Policy, state: IncidentState, now: Date): EscalationPlan {
   const start = incidentStart(state).getTime();
-  const severity = asSeverity(state.severity);
+  const severity = state.severity;
   const done = new Map<string, Date>();
   for (const e of state.escalations) for (const l of e.levels) if (!done.has(l)) done.set(l, new Date(e.at));
   const levels = policy.escalation.map((row): EscalationLevel => {
@@ -130,7 +129,7 @@ export function nextUpdateDue(policy: Policy, state: IncidentState): Date | unde
   if (state.status === 'resolved') return undefined;
   const last = state.updates[state.updates.length - 1];
   if (last?.nextUpdateAt) return new Date(last.nextUpdateAt);
-  const every = ms(policy.severities[asSeverity(state.severity)].updateEvery);
+  const every = ms(policy.severities[state.severity].updateEvery);
   if (every === undefined) return undefined;
   const from = last ? new Date(last.at).getTime() : new Date(state.openedAt).getTime();
   return new Date(from + every);
@@ -145,8 +144,8 @@ export interface PostmortemRequirement {
   within?: string;
 }
 
-export function postmortemRequirement(policy: Policy, severity: string, resolvedAt: Date | undefined): PostmortemRequirement {
-  const rule = policy.postmortem[asSeverity(severity)];
+export function postmortemRequirement(policy: Policy, severity: SeverityId, resolvedAt: Date | undefined): PostmortemRequirement {
+  const rule = policy.postmortem[severity];
   const within = ms(rule.within);
   return {
     required: rule.required === true,

@@ -4,6 +4,7 @@
  */
 import { UserError } from '../errors.js';
 import { TIMELINE_VERSION } from '../timeline/catalogue.js';
+import { isSeverity, SEVERITIES, type SeverityId } from './criteria.js';
 import type { TimelineEvent } from '../timeline/event.js';
 
 export interface RunRecord {
@@ -53,8 +54,8 @@ export interface ActionItem {
 export interface IncidentState {
   id: string;
   title: string;
-  severity: string;
-  severityHistory: Array<Dated & { from?: string; to: string; reason?: string }>;
+  severity: SeverityId;
+  severityHistory: Array<Dated & { from?: SeverityId; to: SeverityId; reason?: string }>;
   /**
    * open → resolved (the incident ended); closed/discarded end an incident that was opened by
    * mistake or a finished drill (recorded, never deleted).
@@ -251,7 +252,8 @@ export function emptyState(id: string): IncidentState {
   return {
     id,
     title: id,
-    severity: 'SEV?',
+    // Set by incident.opened, the first event of every timeline; nothing is decided before it.
+    severity: 'SEV4',
     severityHistory: [],
     status: 'open',
     reopenings: [],
@@ -291,6 +293,18 @@ function milestone(state: IncidentState, name: string, dated: Dated, source: 'ex
 }
 
 /** Applies one event to the state (mutating it): a reducer, so 100,000 events fold in one pass. */
+/**
+ * A recorded severity. The writers only record SEV1-SEV4; anything else was not written by this
+ * tool (an edit, another program) and is refused, never read as some default severity.
+ */
+function severityOf(event: TimelineEvent, value: unknown): SeverityId {
+  if (isSeverity(value)) return value;
+  throw new UserError(
+    `the timeline records severity ${JSON.stringify(value)} at event #${event.seq} (${event.type}), which is not one of ${SEVERITIES.join(', ')}: the record was not written by bud-incident; check it with bud-incident timeline verify`,
+    3,
+  );
+}
+
 /** A recorded detection ({ source, detail? }), or undefined when there is none. */
 function detection(v: unknown): IncidentState['detectedBy'] {
   if (!v || typeof v !== 'object' || typeof (v as { source?: unknown }).source !== 'string') return undefined;
@@ -312,7 +326,7 @@ export function applyEvent(state: IncidentState, event: TimelineEvent): Incident
     case 'incident.opened': {
       state.openedBy = event.actor;
       state.title = text(d.title, state.title);
-      state.severity = text(d.severity, state.severity);
+      state.severity = severityOf(event, d.severity);
       state.channel = text(d.channel, '');
       state.openedAt = text(d.openedAt, event.ts);
       state.detectedAt = text(d.detectedAt, state.openedAt);
@@ -372,10 +386,10 @@ export function applyEvent(state: IncidentState, event: TimelineEvent): Incident
       state.severityHistory.push({
         ...dated,
         from: state.severity,
-        to: text(d.to, state.severity),
+        to: severityOf(event, d.to),
         ...(typeof d.reason === 'string' ? { reason: d.reason } : {}),
       });
-      state.severity = text(d.to, state.severity);
+      state.severity = severityOf(event, d.to);
       break;
     case 'role.assigned': {
       const role = text(d.role, '');

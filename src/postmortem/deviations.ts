@@ -26,7 +26,7 @@ export function deviations(
   const out: Deviation[] = [];
   const start = incidentStart(state).getTime();
   const end = state.resolvedAt ? new Date(state.resolvedAt).getTime() : new Date(state.lastTs || state.openedAt).getTime();
-  const sev = (['SEV1', 'SEV2', 'SEV3', 'SEV4'].includes(state.severity) ? state.severity : 'SEV2') as SeverityId;
+  const sev = state.severity;
 
   const rd = responseDeadline(policy, state);
   if (rd.acknowledgedAt) {

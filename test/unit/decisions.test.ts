@@ -9,7 +9,7 @@ import {
   responseDeadline,
   type ClassificationAnswers,
 } from '../../src/incident/decisions.js';
-import { loadPolicy } from '../../src/incident/policy.js';
+import { loadPolicy, type SeverityId } from '../../src/incident/policy.js';
 import { foldIncident } from '../../src/incident/state.js';
 import type { TimelineEvent } from '../../src/timeline/event.js';
 import { checkMilestoneOrder } from '../../src/cli/incident.js';
@@ -130,7 +130,7 @@ describe('response deadline, next update, post-mortem due', () => {
     ['SEV3', false, '2026-12-12T04:00:00.000Z'],
     ['SEV4', false, undefined],
   ])('post-mortem for %s: required %s, due %s', (sev, required, due) => {
-    const r = postmortemRequirement(policy, sev, at(0));
+    const r = postmortemRequirement(policy, sev as SeverityId, at(0));
     expect(r.required).toBe(required);
     expect(r.dueAt?.toISOString()).toBe(due);
   });
@@ -183,5 +183,24 @@ describe('milestone order', () => {
     const r = checkMilestoneOrder(s, name, when);
     if (problem) expect(r).toContain(problem);
     else expect(r).toBeUndefined();
+  });
+});
+
+describe('a severity the tool never writes', () => {
+  it('is refused where it is recorded (exit 3, the event named), never read as SEV2', () => {
+    expect(() => incident('SEV5')).toThrow(
+      /records severity "SEV5" at event #\d+ \(incident\.opened\), which is not one of SEV1, SEV2, SEV3, SEV4/,
+    );
+    expect(() => incident('SEV2', [ev('severity.changed', { from: 'SEV2', to: 'sev1' })])).toThrow(
+      /records severity "sev1" at event #\d+ \(severity\.changed\)/,
+    );
+    const thrown = (() => {
+      try {
+        incident('P1');
+      } catch (error) {
+        return error;
+      }
+    })();
+    expect(thrown).toMatchObject({ exitCode: 3 });
   });
 });

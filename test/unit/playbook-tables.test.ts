@@ -366,7 +366,7 @@ function postmortemRows(): Row[] {
         const problems: string[] = [];
         const want = REQUIRED[required!];
         const resolved = new Date(start);
-        const product = postmortemRequirement(policy, sev!, resolved);
+        const product = postmortemRequirement(policy, sev as SeverityId, resolved);
         if (!want) problems.push(`${label}: cannot read "${required}"`);
         else if (rule.required !== want.rule || product.requirement !== want.word)
           problems.push(`${label}: the policy says required: ${String(rule.required)}, the product "${product.requirement}"`);
