@@ -8,16 +8,18 @@ describe('interactive checklist', () => {
     const box = sandbox();
     expect((await box.run(['declare', '--title', 'checklist drill', '--severity', 'SEV1', '--commander', 'alice'])).code).toBe(0);
     const t = spawnPty(box, ['checklist', 'sev1']);
-    await t.waitFor(/SEV1 checklist for .* \(space ticks, enter saves\)/);
+    let at = await t.waitFor(/SEV1 checklist for .* \(space ticks, enter saves\)/);
     // An item is ticked with the event that proves it; declaring names a channel but does not create it.
     expect(t.screen.text).toMatch(/Incident commander assigned\s+— proved by #1 incident\.opened at .* by tester/);
     expect(t.screen.text).not.toMatch(/Incident channel created\s+—/);
     // Down to "Initial status posted" (third item), tick it, save.
+    // Each key waits for the redraw it causes (the pointer on the item, then the item ticked), not for a delay.
+    at = t.screen.text.length;
     t.term.write('\x1b[B');
     t.term.write('\x1b[B');
-    await new Promise((r) => setTimeout(r, 200));
+    at = await t.waitFor(/❯◯ Initial status posted/, at);
     t.term.write(' ');
-    await new Promise((r) => setTimeout(r, 200));
+    await t.waitFor(/❯◉ Initial status posted/, at);
     t.term.write('\r');
     expect(await t.exited).toBe(0);
     const json = JSON.parse((await box.run(['checklist', 'sev1', '--json'])).stdout) as {
