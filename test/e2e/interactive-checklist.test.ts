@@ -1,38 +1,25 @@
 /** `bud-incident checklist sev1` in a real pseudo-terminal: tick an item with the space bar, save with enter. */
 import { describe, expect, it } from 'vitest';
-import { spawn as ptySpawn } from 'node-pty';
-import { BIN, sandbox } from '../support/cli.js';
-
-function drive(box: ReturnType<typeof sandbox>, args: string[]) {
-  const term = ptySpawn(process.execPath, [BIN, ...args], { cols: 120, rows: 40, cwd: box.dir, env: box.env });
-  let text = '';
-  term.onData((d) => (text += d));
-  const exited = new Promise<number>((resolve) => term.onExit(({ exitCode }) => resolve(exitCode)));
-  const waitFor = async (re: RegExp, timeoutMs = 15_000) => {
-    const deadline = Date.now() + timeoutMs;
-    while (!re.test(text)) {
-      if (Date.now() > deadline) throw new Error(`timed out waiting for ${re}; screen:\n${text.slice(-1500)}`);
-      await new Promise((r) => setTimeout(r, 50));
-    }
-  };
-  return { term, waitFor, exited, screen: () => text };
-}
+import { sandbox } from '../support/cli.js';
+import { spawnPty } from '../support/pty.js';
 
 describe('interactive checklist', () => {
   it('shows proven items with their proof, ticks one by hand, and records who did it', async () => {
     const box = sandbox();
     expect((await box.run(['declare', '--title', 'checklist drill', '--severity', 'SEV1', '--commander', 'alice'])).code).toBe(0);
-    const t = drive(box, ['checklist', 'sev1']);
-    await t.waitFor(/SEV1 checklist for .* \(space ticks, enter saves\)/);
+    const t = spawnPty(box, ['checklist', 'sev1']);
+    let at = await t.waitFor(/SEV1 checklist for .* \(space ticks, enter saves\)/);
     // An item is ticked with the event that proves it; declaring names a channel but does not create it.
-    expect(t.screen()).toMatch(/Incident commander assigned\s+— proved by #1 incident\.opened at .* by tester/);
-    expect(t.screen()).not.toMatch(/Incident channel created\s+—/);
+    expect(t.screen.text).toMatch(/Incident commander assigned\s+— proved by #1 incident\.opened at .* by tester/);
+    expect(t.screen.text).not.toMatch(/Incident channel created\s+—/);
     // Down to "Initial status posted" (third item), tick it, save.
+    // Each key waits for the redraw it causes (the pointer on the item, then the item ticked), not for a delay.
+    at = t.screen.text.length;
     t.term.write('\x1b[B');
     t.term.write('\x1b[B');
-    await new Promise((r) => setTimeout(r, 200));
+    at = await t.waitFor(/❯◯ Initial status posted/, at);
     t.term.write(' ');
-    await new Promise((r) => setTimeout(r, 200));
+    await t.waitFor(/❯◉ Initial status posted/, at);
     t.term.write('\r');
     expect(await t.exited).toBe(0);
     const json = JSON.parse((await box.run(['checklist', 'sev1', '--json'])).stdout) as {

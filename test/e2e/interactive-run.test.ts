@@ -4,51 +4,24 @@
  * decline a mitigation. Nothing that changes the system may run.
  */
 import { describe, expect, it } from 'vitest';
-import { spawn as ptySpawn } from 'node-pty';
 import { existsSync, readFileSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
-import { BIN, ROOT, sandbox } from '../support/cli.js';
-
-class Screen {
-  text = '';
-  private waiters: Array<() => void> = [];
-  push(data: string) {
-    this.text += data;
-    for (const w of this.waiters.splice(0)) w();
-  }
-  /** Resolves when the output (after `from`) matches; fails with what was on screen. */
-  async waitFor(re: RegExp, from = 0, timeoutMs = 15_000): Promise<number> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const m = re.exec(this.text.slice(from));
-      if (m) return from + m.index + m[0].length;
-      if (Date.now() > deadline) throw new Error(`timed out waiting for ${re}; screen:\n${this.text.slice(-2000)}`);
-      await new Promise<void>((r) => {
-        this.waiters.push(r);
-        setTimeout(r, 100);
-      });
-    }
-  }
-}
+import { ROOT, sandbox } from '../support/cli.js';
+import { spawnPty } from '../support/pty.js';
 
 describe('interactive run in a pseudo-terminal', () => {
   it('answers a manual step, cancels a slow check with Ctrl-C, declines a mitigation', async () => {
     const box = sandbox();
     const marker = join(box.dir, 'marker');
-    const term = ptySpawn(
-      process.execPath,
-      [BIN, 'run', 'pty-drill', '--runbooks-dir', join(ROOT, 'test', 'fixtures', 'runbooks'), '--var', `marker=${marker}`],
-      {
-        cols: 120,
-        rows: 40,
-        cwd: box.dir,
-        env: box.env,
-      },
-    );
-    const screen = new Screen();
-    term.onData((d) => screen.push(d));
-    const exited = new Promise<number>((resolve) => term.onExit(({ exitCode }) => resolve(exitCode)));
+    const { term, screen, exited } = spawnPty(box, [
+      'run',
+      'pty-drill',
+      '--runbooks-dir',
+      join(ROOT, 'test', 'fixtures', 'runbooks'),
+      '--var',
+      `marker=${marker}`,
+    ]);
 
     let at = await screen.waitFor(/Look at the dashboard: done\?/);
     term.write('\r');

@@ -1,25 +1,15 @@
 /** `bud-incident update` on a terminal: fields asked, the message opened in $EDITOR, the edit recorded. */
 import { describe, expect, it } from 'vitest';
-import { spawn as ptySpawn } from 'node-pty';
-import { BIN, jsonLines, sandbox } from '../support/cli.js';
+import { jsonLines, sandbox } from '../support/cli.js';
+import { spawnPty } from '../support/pty.js';
 
 describe('interactive status update', () => {
   it('asks status and impact, opens the message in the editor, records what was saved', async () => {
     const box = sandbox();
     expect((await box.run(['declare', '--title', 'update drill', '--severity', 'SEV1'])).code).toBe(0);
     // A scripted "editor": replaces a word in the file it is given, as a responder would.
-    const env = { ...box.env, EDITOR: 'sed -i s/Investigating/Identified/', VISUAL: '' } as Record<string, string>;
-    const term = ptySpawn(process.execPath, [BIN, 'update'], { cols: 120, rows: 40, cwd: box.dir, env });
-    let text = '';
-    term.onData((d) => (text += d));
-    const exited = new Promise<number>((resolve) => term.onExit(({ exitCode }) => resolve(exitCode)));
-    const waitFor = async (re: RegExp) => {
-      const deadline = Date.now() + 15_000;
-      while (!re.test(text)) {
-        if (Date.now() > deadline) throw new Error(`timed out waiting for ${re}:\n${text.slice(-1500)}`);
-        await new Promise((r) => setTimeout(r, 50));
-      }
-    };
+    const env = { ...box.env, EDITOR: 'sed -i s/Investigating/Identified/', VISUAL: '' };
+    const { term, exited, waitFor } = spawnPty(box, ['update'], env);
     await waitFor(/Status:/);
     term.write('\r');
     await waitFor(/Current impact/);

@@ -37,12 +37,17 @@ const loaded = () => loadedFrom('t.yaml', RUNBOOK);
 /** A shell that answers from a table, after a delay, and records what ran and when. */
 class FakeShell implements Shell {
   readonly ran: Array<{ argv: string[]; start: number; end: number }> = [];
-  constructor(private readonly answers: Record<string, { stdout?: string; exitCode?: number; delayMs?: number; hang?: boolean }>) {}
+  /** Commands running now and listening for cancellation (a test interrupts once they are). */
+  readonly waiting = new Set<string>();
+  constructor(
+    private readonly answers: Record<string, { stdout?: string; exitCode?: number; delayMs?: number; hang?: boolean }>,
+    private readonly onWaiting: () => void = () => undefined,
+  ) {}
   async run(req: ProcessRequest): Promise<ProcessResult> {
     const key = req.argv.join(' ');
     const a = this.answers[key] ?? { stdout: 'ok\n' };
     const start = Date.now();
-    const cancelled = await new Promise<boolean>((resolve) => {
+    const result = new Promise<boolean>((resolve) => {
       if (a.hang) req.signal?.addEventListener('abort', () => resolve(true));
       else {
         const t = setTimeout(() => resolve(false), a.delayMs ?? 0);
@@ -52,6 +57,10 @@ class FakeShell implements Shell {
         });
       }
     });
+    this.waiting.add(key);
+    this.onWaiting();
+    const cancelled = await result;
+    this.waiting.delete(key);
     this.ran.push({ argv: req.argv, start, end: Date.now() });
     const base = { stderr: '', stdoutBytes: 0, stderrBytes: 0, truncated: false, durationMs: Date.now() - start };
     if (cancelled) return { outcome: { kind: 'cancelled' }, stdout: '', ...base };
@@ -59,13 +68,16 @@ class FakeShell implements Shell {
   }
 }
 
-function harness(shell: Shell, request: Partial<RunRequest> = {}, prompter?: ScriptedPrompter) {
+function harness(shell: Shell, request: Partial<RunRequest> = {}, prompter?: ScriptedPrompter, onEvent: () => void = () => undefined) {
   const events: EngineEvent[] = [];
   const interrupts = new Interrupts();
   const deps: EngineDeps = {
     shell,
     ...(prompter ? { prompter } : {}),
-    emit: async (e) => void events.push(e),
+    emit: async (e) => {
+      events.push(e);
+      onEvent();
+    },
     show: () => undefined,
     artifacts: { open: () => ({ write: () => undefined, close: () => undefined }) },
     redactor: new Redactor(),
@@ -90,6 +102,7 @@ function harness(shell: Shell, request: Partial<RunRequest> = {}, prompter?: Scr
 }
 
 const types = (events: EngineEvent[]) => events.map((e) => e.type);
+const finishedIds = (events: EngineEvent[]) => events.flatMap((e) => (e.type === 'step.finished' ? [e.stepId] : []));
 
 describe('engine', () => {
   it('runs a parallel group concurrently: the group takes about as long as its slowest check', async () => {
@@ -177,10 +190,17 @@ describe('engine', () => {
   });
 
   it('Ctrl-C cancels the running checks; non-interactive runs then abort with everything recorded', async () => {
-    const shell = new FakeShell({ 'probe a': { hang: true }, 'probe b': { hang: true } });
-    const { engine, events, interrupts } = harness(shell);
-    setTimeout(() => interrupts.interrupt(), 50);
+    // Ctrl-C once a and b are running and c has finished: driven by what happened, not by a timer.
+    let pressed = false;
+    const press = () => {
+      if (pressed || !shell.waiting.has('probe a') || !shell.waiting.has('probe b') || !finishedIds(events).includes('c')) return;
+      pressed = true;
+      interrupts.interrupt();
+    };
+    const shell = new FakeShell({ 'probe a': { hang: true }, 'probe b': { hang: true } }, press);
+    const { engine, events, interrupts } = harness(shell, {}, undefined, press);
     const summary = await engine.run();
+    expect(pressed).toBe(true);
     expect(summary).toMatchObject({ outcome: 'aborted', exitCode: 130 });
     const finished = events.filter((e) => e.type === 'step.finished');
     expect(
@@ -193,11 +213,22 @@ describe('engine', () => {
   });
 
   it('Ctrl-C then "retry" runs the cancelled checks again; "skip" goes on', async () => {
+    // Ctrl-C while a runs (once b and c have finished), and again while the retried a runs: each
+    // press is driven by what happened, so two presses can never merge into one.
     let aCalls = 0;
+    let aWaiting = false;
+    const press = () => {
+      if (!aWaiting || (aCalls === 1 && !['b', 'c'].every((id) => finishedIds(events).includes(id)))) return;
+      aWaiting = false;
+      interrupts.interrupt();
+    };
     const shell: Shell = {
       run: async (req) => {
         if (req.argv[1] === 'a' && ++aCalls <= 2) {
-          await new Promise((r) => req.signal?.addEventListener('abort', r));
+          const cancelled = new Promise((r) => req.signal?.addEventListener('abort', r));
+          aWaiting = true;
+          press();
+          await cancelled;
           return {
             outcome: { kind: 'cancelled' },
             stdout: '',
@@ -220,12 +251,9 @@ describe('engine', () => {
       },
     };
     const prompter = new ScriptedPrompter(['retry', 'skip', 'done', '']);
-    const { engine, events, interrupts } = harness(shell, {}, prompter);
-    const t1 = setTimeout(() => interrupts.interrupt(), 50);
-    const t2 = setTimeout(() => interrupts.interrupt(), 150);
+    const { engine, events, interrupts } = harness(shell, {}, prompter, press);
     await engine.run();
-    clearTimeout(t1);
-    clearTimeout(t2);
+    expect(aCalls).toBe(2); // run, retried, then skipped
     expect(events.filter((e) => e.type === 'run.interrupted').map((e) => (e as { choice: string }).choice)).toEqual(['retry', 'skip']);
     expect(events.at(-1)?.type).toBe('run.finished');
   });

@@ -8,6 +8,7 @@ import { judgeFindings } from '../../src/incident/findings.js';
 import { checklistState, loadChecklist } from '../../src/incident/checklist.js';
 import { readSourceFile } from '../../src/runbook/catalog.js';
 import { ROOT } from '../support/cli.js';
+import { expectReviewedSnapshot } from '../support/reviewed-snapshot.js';
 import { verifyTimeline } from '../../src/timeline/store.js';
 import { SEV1_ID, SEV2_ID, sev1Steps, sev2Steps, writeIncident } from '../support/incident-fixture.js';
 
@@ -38,12 +39,12 @@ function postmortem(id: string, steps: ReturnType<typeof sev1Steps>, checklist =
 describe('post-mortem generation', () => {
   it('SEV1 from declare to resolve matches the reviewed example (docs/examples/postmortem-sev1.md)', async () => {
     const pm = postmortem(SEV1_ID, sev1Steps());
-    await expect(pm.markdown).toMatchFileSnapshot(join(ROOT, 'docs', 'examples', 'postmortem-sev1.md'));
+    await expectReviewedSnapshot(pm.markdown, join(ROOT, 'docs', 'examples', 'postmortem-sev1.md'));
   });
 
   it('SEV2 matches its reviewed snapshot', async () => {
     const pm = postmortem(SEV2_ID, sev2Steps(), sev2Checklist);
-    await expect(pm.markdown).toMatchFileSnapshot(join(ROOT, 'test', 'unit', '__snapshots__', 'postmortem-sev2.md'));
+    await expectReviewedSnapshot(pm.markdown, join(ROOT, 'test', 'unit', '__snapshots__', 'postmortem-sev2.md'));
   });
 
   it('names the record it rests on (event count, head hash), a witness that timeline verify --head finds', () => {
