@@ -91,7 +91,7 @@ export function escalationPlan(policy: Policy, state: IncidentState, now: Date):
         const after = ms(t.after ?? 0) ?? 0;
         const periods = state.severityHistory.length ? state.severityHistory : [{ at: new Date(start).toISOString(), to: severity }];
         periods.forEach((p, i) => {
-          if (!t.severities!.includes(p.to as SeverityId)) return;
+          if (!t.severities!.includes(p.to)) return;
           const from = new Date(p.at).getTime();
           const until = i + 1 < periods.length ? new Date(periods[i + 1]!.at).getTime() : Infinity;
           const candidate = Math.max(start + after, from);

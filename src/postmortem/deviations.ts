@@ -4,7 +4,7 @@
  */
 import { parseDuration } from '../duration.js';
 import { escalationPlan, incidentStart, responseDeadline } from '../incident/decisions.js';
-import type { Policy, SeverityId } from '../incident/policy.js';
+import type { Policy } from '../incident/policy.js';
 import type { IncidentState } from '../incident/state.js';
 
 export interface Deviation {

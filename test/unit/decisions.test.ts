@@ -197,6 +197,7 @@ describe('a severity the tool never writes', () => {
     const thrown = (() => {
       try {
         incident('P1');
+        return undefined;
       } catch (error) {
         return error;
       }
