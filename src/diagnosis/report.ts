@@ -75,39 +75,44 @@ export function parseReport(text: string): ParsedReport {
   let isReport = false;
   let current: ReportedCause | undefined;
   for (const line of text.split('\n')) {
+    // Each pattern's groups always match when it does: `= ''` only tells the compiler so.
     let m = /^ROOT ([a-z0-9-]+) (\S+): (.*)$/.exec(line);
     if (m) {
-      current = { id: m[1]!, subject: m[2]!, title: m[3]!, root: true, evidence: [], facts: {} };
+      const [, id = '', subject = '', title = ''] = m;
+      current = { id, subject, title, root: true, evidence: [], facts: {} };
       causes.push(current);
       isReport = true;
       continue;
     }
     m = /^CAUSE ([a-z0-9-]+) (\S+) \(explained by ([a-z0-9-]+ \S+)\): (.*)$/.exec(line);
     if (m) {
-      current = { id: m[1]!, subject: m[2]!, title: m[4]!, root: false, explainedBy: m[3]!, evidence: [], facts: {} };
+      const [, id = '', subject = '', explainedBy = '', title = ''] = m;
+      current = { id, subject, title, root: false, explainedBy, evidence: [], facts: {} };
       causes.push(current);
       isReport = true;
       continue;
     }
     m = /^ {2}(evidence|explains|fact|runbook): (.*)$/.exec(line);
     if (m && current) {
-      if (m[1] === 'evidence') current.evidence.push(m[2]!);
-      else if (m[1] === 'fact') {
-        const eq = m[2]!.indexOf('=');
-        if (eq > 0) current.facts[m[2]!.slice(0, eq)] = m[2]!.slice(eq + 1);
-      } else if (m[1] === 'runbook') current.runbook = m[2]!;
+      const [, kind, value = ''] = m;
+      if (kind === 'evidence') current.evidence.push(value);
+      else if (kind === 'fact') {
+        const eq = value.indexOf('=');
+        if (eq > 0) current.facts[value.slice(0, eq)] = value.slice(eq + 1);
+      } else if (kind === 'runbook') current.runbook = value;
       continue;
     }
     current = undefined;
     m = /^UNCHECKED (.*?): (.*) — fix: (.*)$/.exec(line);
     if (m) {
-      unchecked.push({ what: m[1]!, reason: m[2]!, fix: m[3]! });
+      const [, what = '', reason = '', fix = ''] = m;
+      unchecked.push({ what, reason, fix });
       isReport = true;
       continue;
     }
     m = /^UNEXPLAINED (.*)$/.exec(line);
     if (m) {
-      unexplained.push(m[1]!);
+      unexplained.push(m[1] ?? '');
       isReport = true;
       continue;
     }
