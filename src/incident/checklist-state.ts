@@ -7,6 +7,7 @@
  * with mode 'simulate', and everything recorded under its run id) never prove anything: a
  * rehearsal in a live incident's record did not do the thing. An open item says how to record it.
  */
+import { strings, text } from '../timeline/recorded.js';
 import { describeEvent } from '../timeline/describe.js';
 import type { TimelineEvent } from '../timeline/event.js';
 import type { Checklist, ProofMatcher } from './checklist.js';
@@ -63,7 +64,7 @@ function matches(m: ProofMatcher, e: TimelineEvent, run: RunInfo | undefined): b
   if (m.data && !Object.entries(m.data).every(([k, v]) => valueMatches(d[k], v))) return false;
   if (m.not && Object.entries(m.not).some(([k, v]) => valueMatches(d[k], v))) return false;
   if (m.has && (d[m.has] === undefined || d[m.has] === null || d[m.has] === '')) return false;
-  if (m.tag && !(Array.isArray(d.tags) && (d.tags as unknown[]).includes(m.tag))) return false;
+  if (m.tag && !strings(d.tags).includes(m.tag)) return false;
   if (m.runbook && run?.runbook !== m.runbook) return false;
   return true;
 }
@@ -91,7 +92,7 @@ export class ChecklistTracker {
   private readonly auto = new Map<string, ItemState>();
   private readonly explicit = new Map<string, ItemState>();
   /** Per item and `all:` proof: the first event matching each of its parts. */
-  private readonly partial = new Map<string, Array<Array<ProofEvent | undefined>>>();
+  private readonly partial = new Map<string, Map<number, ProofEvent>>();
   private readonly runs = new Map<string, RunInfo>();
   constructor(readonly checklist: Checklist) {}
 
@@ -99,12 +100,12 @@ export class ChecklistTracker {
     const checklist = this.checklist;
     const d = e.data;
     if (e.type === 'checklist.item') {
-      const c = d as { checklist?: string; item?: string; done?: boolean; at?: string };
-      if (c.checklist === checklist.id && c.item) {
-        const done = c.done !== false;
-        const at = c.at ?? e.ts;
-        this.explicit.set(c.item, {
-          id: c.item,
+      const itemId = text(d.item);
+      if (text(d.checklist) === checklist.id && itemId) {
+        const done = d.done !== false;
+        const at = text(d.at) || e.ts;
+        this.explicit.set(itemId, {
+          id: itemId,
           text: '',
           done,
           by: e.actor,
@@ -122,22 +123,23 @@ export class ChecklistTracker {
     // A drill proves nothing, in a drill incident or in a live one.
     if (run?.drill || (e.type === 'run.started' && d.mode === 'simulate')) return;
     for (const item of checklist.items) {
-      if (this.auto.has(item.id) || !item.auto) continue;
+      const auto = item.auto;
+      if (this.auto.has(item.id) || !auto) continue;
       let proven: ProofEvent[] | undefined;
-      item.auto.forEach((alt, n) => {
+      auto.forEach((alt, n) => {
         if (proven) return;
         if (!('all' in alt)) {
           if (matches(alt, e, run)) proven = [proofEvent(e)];
           return;
         }
-        const parts = this.partsOf(item.id, item.auto!.length)[n]!;
+        const parts = this.partsOf(item.id, n);
         alt.all.forEach((m, k) => {
-          if (!parts[k] && matches(m, e, run)) parts[k] = proofEvent(e);
+          if (!parts.has(k) && matches(m, e, run)) parts.set(k, proofEvent(e));
         });
-        if (alt.all.every((_, k) => parts[k])) proven = (parts as ProofEvent[]).slice().sort((a, b) => a.seq - b.seq);
+        if (alt.all.every((_, k) => parts.has(k))) proven = [...parts.values()].sort((a, b) => a.seq - b.seq);
       });
-      if (!proven) continue;
-      const last = proven[proven.length - 1]!;
+      const last = proven?.at(-1);
+      if (!proven || !last) continue;
       this.auto.set(item.id, {
         id: item.id,
         text: item.text,
@@ -151,9 +153,11 @@ export class ChecklistTracker {
     }
   }
 
-  private partsOf(item: string, n: number): Array<Array<ProofEvent | undefined>> {
-    let p = this.partial.get(item);
-    if (!p) this.partial.set(item, (p = Array.from({ length: n }, () => [])));
+  /** The parts of an all-of proof seen so far, by matcher index: alternative `alt` of `item`. */
+  private partsOf(item: string, alt: number): Map<number, ProofEvent> {
+    const key = `${item}#${alt}`;
+    let p = this.partial.get(key);
+    if (!p) this.partial.set(key, (p = new Map<number, ProofEvent>()));
     return p;
   }
 

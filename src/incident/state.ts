@@ -4,8 +4,12 @@
  */
 import { UserError } from '../errors.js';
 import { TIMELINE_VERSION, type EventType } from '../timeline/catalogue.js';
+import { field, oneOf, strings, text } from '../timeline/recorded.js';
 import { isSeverity, SEVERITIES, type SeverityId } from './criteria.js';
 import type { TimelineEvent } from '../timeline/event.js';
+
+/** How a run ended, as run.finished records it. */
+const RUN_OUTCOMES = ['passed', 'findings', 'failed', 'aborted'] as const;
 
 export interface RunRecord {
   runId: string;
@@ -14,7 +18,7 @@ export interface RunRecord {
   scenario?: string;
   startedAt: string;
   finishedAt?: string;
-  outcome?: 'passed' | 'findings' | 'failed' | 'aborted';
+  outcome?: (typeof RUN_OUTCOMES)[number];
   /** Steps whose work is done (cancelled ones are not: --resume runs them again). */
   done: Set<string>;
   findings: Array<{ stepId: string; findingId: string; cause?: string; message: string; seq: number; ts: string }>;
@@ -130,8 +134,6 @@ export interface IncidentState {
   /** The hash of the last event folded (the head of the chain, for the head witness). */
   head: string;
 }
-
-const text = (v: unknown, fallback: string): string => (typeof v === 'string' ? v : fallback);
 
 /** The order lifecycle milestones must keep, judged on the times given (`milestone`, `resolve`). */
 export const MILESTONE_ORDER = ['detected', 'declared', 'acknowledged', 'investigating', 'identified', 'mitigated', 'resolved'];
@@ -307,8 +309,9 @@ function severityOf(event: TimelineEvent, value: unknown): SeverityId {
 
 /** A recorded detection ({ source, detail? }), or undefined when there is none. */
 function detection(v: unknown): IncidentState['detectedBy'] {
-  if (!v || typeof v !== 'object' || typeof (v as { source?: unknown }).source !== 'string') return undefined;
-  const { source, detail } = v as { source: string; detail?: unknown };
+  const source = field(v, 'source');
+  const detail = field(v, 'detail');
+  if (typeof source !== 'string') return undefined;
   return { source, ...(typeof detail === 'string' && detail ? { detail } : {}) };
 }
 
@@ -416,7 +419,7 @@ export function applyEvent(state: IncidentState, event: TimelineEvent): Incident
     case 'note.added':
       state.noteCount++;
       // A chatty scribe writes thousands of notes; only tagged ones feed decisions and the post-mortem's sections.
-      if (Array.isArray(d.tags) && d.tags.length) state.notes.push({ ...dated, text: text(d.text, ''), tags: d.tags as string[] });
+      if (strings(d.tags).length) state.notes.push({ ...dated, text: text(d.text, ''), tags: strings(d.tags) });
       break;
     case 'action.added':
       state.actions.set(text(d.id, ''), {
@@ -447,7 +450,7 @@ export function applyEvent(state: IncidentState, event: TimelineEvent): Incident
       if (typeof d.on === 'string') state.postmortemScheduledOn = d.on;
       break;
     case 'escalation.recorded':
-      state.escalations.push({ ...dated, levels: Array.isArray(d.levels) ? (d.levels as string[]) : [] });
+      state.escalations.push({ ...dated, levels: strings(d.levels) });
       break;
     case 'handoff.completed':
       state.handoffs.push({ ...dated, from: text(d.from, ''), to: text(d.to, '') });
@@ -516,7 +519,7 @@ export function applyEvent(state: IncidentState, event: TimelineEvent): Incident
         run.findings.push({
           stepId: String(d.stepId),
           findingId: String(d.findingId),
-          ...(d.cause && typeof d.cause === 'object' ? { cause: String((d.cause as { id: string }).id) } : {}),
+          ...(typeof field(d.cause, 'id') === 'string' ? { cause: text(field(d.cause, 'id')) } : {}),
           message: String(d.message),
           seq: event.seq,
           ts: event.ts,
@@ -525,7 +528,8 @@ export function applyEvent(state: IncidentState, event: TimelineEvent): Incident
       break;
     case 'run.finished':
       if (run) {
-        run.outcome = d.outcome as RunRecord['outcome'];
+        // It finished; an outcome this version does not know is not read as a pass.
+        run.outcome = oneOf(d.outcome, RUN_OUTCOMES) ?? 'failed';
         run.finishedAt = event.ts;
       }
       break;
