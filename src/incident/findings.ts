@@ -23,6 +23,7 @@
  *
  * Streaming (one event at a time), so the post-mortem can judge a 100,000-event timeline in the same pass that folds it.
  */
+import { field, text as str } from '../timeline/recorded.js';
 import type { TimelineEvent } from '../timeline/event.js';
 
 export type FindingVerdict = 'stands' | 'fixed' | 'refuted' | 'unchecked' | 'drill';
@@ -66,7 +67,6 @@ export function findingLine(f: JudgedFinding, max = 160): string {
 }
 
 const hm = (iso: string) => iso.slice(11, 16);
-const str = (v: unknown) => (typeof v === 'string' ? v : '');
 
 /** A point of the record: when it happened, and its place in the timeline for ties. */
 interface Moment {
@@ -105,7 +105,7 @@ export class FindingLedger {
   /** Live findings that still stand, by runbook, step and command: a later pass of that check settles them (each once). */
   private readonly standing = new Map<string, JudgedFinding[]>();
   /** Refuted findings with the pass that refuted them: a mitigation recorded later, dated in between, makes them fixed. */
-  private readonly refuted: Array<{ finding: JudgedFinding; pass: Moment }> = [];
+  private refuted: Array<{ finding: JudgedFinding; pass: Moment }> = [];
 
   /** Which check: the runbook, the step and the command it ran (empty when the record does not say). */
   private checkKey(runbook: string, runId: string, stepId: string): string {
@@ -114,13 +114,13 @@ export class FindingLedger {
 
   private mitigated(m: Mitigation): void {
     this.mitigations.push(m);
-    for (let i = this.refuted.length - 1; i >= 0; i--) {
-      const { finding, pass } = this.refuted[i]!;
-      if (!before(finding, m) || !before(m, pass)) continue;
+    // A refutation that this mitigation came between: the finding was fixed, not wrong.
+    this.refuted = this.refuted.filter(({ finding, pass }) => {
+      if (!before(finding, m) || !before(m, pass)) return true;
       finding.verdict = 'fixed';
       finding.why = fixedWhy(m, pass.at);
-      this.refuted.splice(i, 1);
-    }
+      return false;
+    });
   }
 
   add(e: TimelineEvent): void {
@@ -176,7 +176,7 @@ export class FindingLedger {
       case 'finding.raised': {
         const run = this.runs.get(runId);
         const stepStatus = this.lastStatus.get(`${runId}\u0000${str(d.stepId)}`);
-        const cause = d.cause && typeof d.cause === 'object' ? str((d.cause as { id?: unknown }).id) : '';
+        const cause = str(field(d.cause, 'id'));
         const f: JudgedFinding = {
           seq: e.seq,
           at: e.ts,
