@@ -36,3 +36,10 @@ export const ANSWERS = {
   informational: { kind: 'yes/no' },
 } as const;
 export type AnswerName = keyof typeof ANSWERS;
+
+export function isAnswerName(name: string): name is AnswerName {
+  return Object.hasOwn(ANSWERS, name);
+}
+
+/** Every question's name, in the order classify asks them. */
+export const ANSWER_NAMES: readonly AnswerName[] = Object.keys(ANSWERS).filter(isAnswerName);

@@ -4,7 +4,7 @@
  * No clock is read here; callers pass "now".
  */
 import { parseDuration } from '../duration.js';
-import { ANSWERS, SEVERITIES, type AnswerName } from './criteria.js';
+import { ANSWER_NAMES, ANSWERS, isAnswerName, SEVERITIES } from './criteria.js';
 import type { CriterionRule, PhaseId, Policy, SeverityId } from './policy.js';
 import type { IncidentState } from './state.js';
 
@@ -203,9 +203,11 @@ export interface Classification {
 
 /** Whether a policy criterion's `when` holds for the answers ('otherwise' is decided by the caller). */
 function holds(when: Exclude<CriterionRule, string>['when'], a: ClassificationAnswers): boolean {
-  if (typeof when === 'string') return when !== 'otherwise' && a[when as AnswerName] === true;
-  const [name, test] = Object.entries(when)[0]!;
-  const value = a[name as AnswerName];
+  if (typeof when === 'string') return when !== 'otherwise' && isAnswerName(when) && a[when] === true;
+  const [entry] = Object.entries(when);
+  if (!entry || !isAnswerName(entry[0])) return false;
+  const [name, test] = entry;
+  const value = a[name];
   if (typeof test === 'string') return value === test;
   if (typeof value !== 'number') return false;
   return (
@@ -227,16 +229,16 @@ export function classify(policy: Policy, a: ClassificationAnswers): Classificati
   );
   // A share in no criterion's range counts for the nearest range above it.
   const gaps: Array<{ severity: SeverityId; reason: string }> = [];
-  for (const [name, kind] of Object.entries(ANSWERS)) {
-    const value = a[name as AnswerName];
-    if (kind.kind !== 'percent' || typeof value !== 'number' || value <= 0) continue;
-    const ranges = rules.flatMap((r) => (typeof r.when === 'object' && typeof r.when[name] === 'object' ? [r] : []));
-    if (ranges.some((r) => holds(r.when, a))) continue;
-    const from = (r: (typeof rules)[number]) => {
-      const t = (r.when as Record<string, { above?: number; atLeast?: number }>)[name]!;
-      return t.above ?? t.atLeast ?? -Infinity;
-    };
-    const up = ranges.filter((r) => from(r) >= value).sort((x, y) => from(x) - from(y))[0];
+  for (const name of ANSWER_NAMES) {
+    const value = a[name];
+    if (ANSWERS[name].kind !== 'percent' || typeof value !== 'number' || value <= 0) continue;
+    // The criteria on this share, each with where its range starts.
+    const ranges = rules.flatMap((r) => {
+      const t = typeof r.when === 'object' ? r.when[name] : undefined;
+      return typeof t === 'object' ? [{ rule: r, from: t.above ?? t.atLeast ?? -Infinity }] : [];
+    });
+    if (ranges.some((r) => holds(r.rule.when, a))) continue;
+    const up = ranges.filter((r) => r.from >= value).sort((x, y) => x.from - y.from)[0]?.rule;
     if (up) gaps.push({ severity: up.severity, reason: `${value}% is in no criterion's range; classified up, not down, to "${up.text}"` });
   }
   for (const severity of SEVERITIES) {
@@ -246,7 +248,7 @@ export function classify(policy: Policy, a: ClassificationAnswers): Classificati
     ];
     if (met.length) return { severity, reasons: met };
   }
-  const lowest = SEVERITIES[SEVERITIES.length - 1]!;
+  const lowest = SEVERITIES[3];
   const otherwise = rules.find((r) => r.when === 'otherwise');
   return {
     severity: otherwise?.severity ?? lowest,

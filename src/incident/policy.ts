@@ -11,7 +11,7 @@ import { formatDiagnostics, YamlSource, type Diagnostic } from '../runbook/diagn
 import { readSourceFile } from '../runbook/catalog.js';
 import { templateNames } from '../runbook/template.js';
 import { suggest } from '../suggest.js';
-import { ANSWERS, SEVERITIES, type AnswerName } from './criteria.js';
+import { ANSWER_NAMES, ANSWERS, isAnswerName, SEVERITIES } from './criteria.js';
 
 export { ANSWERS, SEVERITIES, type AnswerName, type SeverityId } from './criteria.js';
 
@@ -20,8 +20,6 @@ const Duration = z
   .refine((v) => parseDuration(v) !== undefined, { error: 'must be a duration such as 15m, 4h or 7d' });
 const Severity = z.enum(SEVERITIES);
 
-const answerNames = Object.keys(ANSWERS) as AnswerName[];
-
 const Range = z.strictObject({ above: z.number().optional(), below: z.number().optional(), atLeast: z.number().optional() });
 /**
  * When a criterion holds: a yes/no answer's name; `{ users: single }` for a choice;
@@ -29,22 +27,22 @@ const Range = z.strictObject({ above: z.number().optional(), below: z.number().o
  */
 const When = z.union([z.string(), z.record(z.string(), z.union([z.string(), Range]))]).superRefine((w, ctx) => {
   const bad = (message: string) => ctx.addIssue({ code: 'custom', message });
-  const known = `known answers: ${answerNames.join(', ')}`;
+  const known = `known answers: ${ANSWER_NAMES.join(', ')}`;
   if (typeof w === 'string') {
     if (w === 'otherwise') return;
-    const a = ANSWERS[w as AnswerName];
+    const a = isAnswerName(w) ? ANSWERS[w] : undefined;
     if (!a) bad(`"${w}" is not an answer classify asks (${known}, or otherwise)`);
     else if (a.kind !== 'yes/no')
       bad(`"${w}" is not a yes/no answer: write { ${w}: ${a.kind === 'choice' ? a.values[0] : '{ above: N }'} }`);
     return;
   }
   const entries = Object.entries(w);
-  if (entries.length !== 1) return bad('name exactly one answer');
-  const [name, test] = entries[0]!;
-  const a = ANSWERS[name as AnswerName];
+  const [entry] = entries;
+  if (entries.length !== 1 || !entry) return bad('name exactly one answer');
+  const [name, test] = entry;
+  const a = isAnswerName(name) ? ANSWERS[name] : undefined;
   if (!a) return bad(`"${name}" is not an answer classify asks (${known})`);
-  if (a.kind === 'choice' && !(typeof test === 'string' && (a.values as readonly string[]).includes(test)))
-    bad(`${name} is one of ${a.values.join(', ')}`);
+  if (a.kind === 'choice' && !a.values.some((v) => v === test)) bad(`${name} is one of ${a.values.join(', ')}`);
   if (a.kind === 'percent' && typeof test === 'string') bad(`${name} is a percentage: write { above: N }, { below: N } or { atLeast: N }`);
   if (a.kind === 'yes/no') bad(`${name} is a yes/no answer: write just "${name}"`);
 });
