@@ -40,21 +40,23 @@ export interface ResponseDeadline {
  */
 export function responseDeadline(policy: Policy, state: IncidentState): ResponseDeadline {
   const start = incidentStart(state).getTime();
-  const periods = state.severityHistory.length ? state.severityHistory : [{ at: state.openedAt, to: state.severity }];
-  let best: Omit<ResponseDeadline, 'acknowledgedAt' | 'met'> | undefined;
-  for (const [i, p] of periods.entries()) {
-    const severity = p.to;
-    const responseTime = String(policy.severities[severity].responseTime);
+  const deadlineOf = (p: { at: string; to: SeverityId }, first: boolean) => {
+    const responseTime = String(policy.severities[p.to].responseTime);
     const responseTimeMs = ms(responseTime) ?? 0;
     // The declared severity holds from detection; a change, from when it was made.
-    const reached = i === 0 ? start : Math.max(start, Date.parse(p.at) || start);
-    const deadline = new Date(reached + responseTimeMs);
-    if (!best || deadline.getTime() < best.deadline.getTime()) best = { deadline, severity, responseTime, responseTimeMs };
+    const reached = first ? start : Math.max(start, Date.parse(p.at) || start);
+    return { deadline: new Date(reached + responseTimeMs), severity: p.to, responseTime, responseTimeMs };
+  };
+  const [declared = { at: state.openedAt, to: state.severity }, ...changes] = state.severityHistory;
+  let best = deadlineOf(declared, true);
+  for (const p of changes) {
+    const d = deadlineOf(p, false);
+    if (d.deadline.getTime() < best.deadline.getTime()) best = d;
   }
   const ack = state.milestones.acknowledged?.at;
   return {
-    ...best!,
-    ...(ack ? { acknowledgedAt: new Date(ack), met: new Date(ack).getTime() <= best!.deadline.getTime() } : {}),
+    ...best,
+    ...(ack ? { acknowledgedAt: new Date(ack), met: new Date(ack).getTime() <= best.deadline.getTime() } : {}),
   };
 }
 
@@ -85,15 +87,17 @@ export function escalationPlan(policy: Policy, state: IncidentState, now: Date):
     for (const t of row.triggers) {
       let at: number | undefined;
       let why = '';
-      if (t.severities) {
+      const severities = t.severities;
+      if (severities) {
         // The clock runs from the start, but a level is due only while the incident has a severity
         // that calls for it: the earliest moment in such a period at or after start + after.
         const after = ms(t.after ?? 0) ?? 0;
         const periods = state.severityHistory.length ? state.severityHistory : [{ at: new Date(start).toISOString(), to: severity }];
         periods.forEach((p, i) => {
-          if (!t.severities!.includes(p.to)) return;
+          if (!severities.includes(p.to)) return;
           const from = new Date(p.at).getTime();
-          const until = i + 1 < periods.length ? new Date(periods[i + 1]!.at).getTime() : Infinity;
+          const nextChange = periods[i + 1];
+          const until = nextChange ? new Date(nextChange.at).getTime() : Infinity;
           const candidate = Math.max(start + after, from);
           if (candidate < until && (at === undefined || candidate < at)) {
             at = candidate;
@@ -109,18 +113,19 @@ export function escalationPlan(policy: Policy, state: IncidentState, now: Date):
       }
       if (at !== undefined && (!best || at < best.at)) best = { at, why };
     }
+    const doneAt = done.get(row.level);
     return {
       level: row.level,
       who: row.who,
       contact: row.contact,
       ...(best ? { dueAt: new Date(best.at), why: best.why } : {}),
-      ...(done.has(row.level) ? { doneAt: done.get(row.level)! } : {}),
+      ...(doneAt ? { doneAt } : {}),
     };
   });
   const due = levels.filter((l) => l.dueAt && l.dueAt.getTime() <= now.getTime());
   const next = levels
-    .filter((l) => l.dueAt && l.dueAt.getTime() > now.getTime())
-    .sort((a, b) => a.dueAt!.getTime() - b.dueAt!.getTime())[0];
+    .filter((l): l is EscalationLevel & { dueAt: Date } => l.dueAt !== undefined && l.dueAt.getTime() > now.getTime())
+    .sort((a, b) => a.dueAt.getTime() - b.dueAt.getTime())[0];
   return { levels, due, ...(next ? { next } : {}) };
 }
 
