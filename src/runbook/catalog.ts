@@ -8,7 +8,7 @@ import { basename, resolve } from 'node:path';
 import { listYamlFiles, tooLarge } from './files.js';
 import { UserError, errorCode } from '../errors.js';
 export { listYamlFiles, runbookDirs } from './files.js';
-import { YamlSource, formatDiagnostics, suggest, type Diagnostic } from './diagnostics.js';
+import { YamlSource, formatDiagnostics, suggest, type Diagnostic } from '../diagnostics.js';
 import { loadRunbookSource, type LoadedRunbook } from './load.js';
 
 export interface CatalogEntry {

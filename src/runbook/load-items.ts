@@ -5,7 +5,7 @@
  * regular expressions compiled, and the fields that must go together checked.
  */
 import { parseCommand, stageProgram, type ParsedCommand } from './command.js';
-import type { Path } from './diagnostics.js';
+import type { Path } from '../diagnostics.js';
 import { effectOfParsed, identityRefusal, wordsOf } from './effects.js';
 import { parseFilter } from './filters.js';
 import type { Checking, Item } from './load-parts.js';

@@ -8,7 +8,7 @@
  * not reported as a reference to nothing.
  */
 import type { z } from 'zod';
-import type { Diagnostic, Path, YamlSource } from './diagnostics.js';
+import type { Diagnostic, Path, YamlSource } from '../diagnostics.js';
 import {
   Cause,
   Input,

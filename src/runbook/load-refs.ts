@@ -4,7 +4,7 @@
  * from the outline, so an item with a schema error still counts as declared; a section that
  * cannot be read at all is not checked against.
  */
-import { suggest, type Path } from './diagnostics.js';
+import { suggest, type Path } from '../diagnostics.js';
 import type { Checking, Named } from './load-parts.js';
 import type { FindingDef, RunbookStep, ScenarioDef } from './schema.js';
 

@@ -4,7 +4,7 @@
  * asked by a prompt step is not shown or run before that step asks it.
  */
 import { commandVariables, parseCommand } from './command.js';
-import { suggest, type Path } from './diagnostics.js';
+import { suggest, type Path } from '../diagnostics.js';
 import type { Checking } from './load-parts.js';
 import type { RunbookStep } from './schema.js';
 import { templateNames } from './template.js';

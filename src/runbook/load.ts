@@ -10,7 +10,7 @@
  * the file that is well-formed.
  */
 import type { ParsedCommand } from './command.js';
-import { YamlSource, type Diagnostic } from './diagnostics.js';
+import { YamlSource, type Diagnostic } from '../diagnostics.js';
 import { itemChecks } from './load-items.js';
 import { schemaPass, type Checking } from './load-parts.js';
 import { crossReferenceChecks } from './load-refs.js';
