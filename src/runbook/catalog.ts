@@ -45,7 +45,7 @@ export function readSourceFile(file: string): YamlSource {
 
 function idOf(source: YamlSource): string | undefined {
   const value = source.toJS();
-  if (value && typeof value === 'object' && 'id' in value && typeof value.id === 'string') return (value as { id: string }).id;
+  if (value && typeof value === 'object' && 'id' in value && typeof value.id === 'string') return value.id;
   return undefined;
 }
 
