@@ -23,7 +23,7 @@ import { dirname, resolve } from 'node:path';
 import { z } from 'zod';
 import { UserError, errorCode } from '../errors.js';
 import { parseDuration } from '../duration.js';
-import { YamlSource, formatDiagnostics, type Diagnostic } from '../runbook/diagnostics.js';
+import { YamlSource, formatDiagnostics, type Diagnostic } from '../diagnostics.js';
 import { DEFAULT_NAMESPACES, configCandidates, defaultConfig, type LoadedConfig } from './defaults.js';
 
 const DurationText = z.union([z.string(), z.number()]).refine((v) => parseDuration(v) !== undefined, {

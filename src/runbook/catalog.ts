@@ -8,7 +8,7 @@ import { basename, resolve } from 'node:path';
 import { listYamlFiles, tooLarge } from './files.js';
 import { UserError, errorCode } from '../errors.js';
 export { listYamlFiles, runbookDirs } from './files.js';
-import { YamlSource, formatDiagnostics, suggest, type Diagnostic } from './diagnostics.js';
+import { YamlSource, formatDiagnostics, suggest, type Diagnostic } from '../diagnostics.js';
 import { loadRunbookSource, type LoadedRunbook } from './load.js';
 
 export interface CatalogEntry {
@@ -45,7 +45,7 @@ export function readSourceFile(file: string): YamlSource {
 
 function idOf(source: YamlSource): string | undefined {
   const value = source.toJS();
-  if (value && typeof value === 'object' && 'id' in value && typeof value.id === 'string') return (value as { id: string }).id;
+  if (value && typeof value === 'object' && 'id' in value && typeof value.id === 'string') return value.id;
   return undefined;
 }
 

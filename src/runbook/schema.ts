@@ -25,7 +25,7 @@ const Duration = z.union([z.number().int().nonnegative(), z.string()]).refine((v
 const Severity = z.enum(['SEV1', 'SEV2', 'SEV3', 'SEV4']);
 
 /** A value the runbook needs: from --var, a prompt step, the config, or its default. */
-const Input = z.strictObject({
+export const Input = z.strictObject({
   description: z.string().optional(),
   default: z.string().optional().describe('May use {{config.*}} values, e.g. "{{config.namespaces.system}}".'),
   pattern: z.string().optional().describe('Regular expression the whole value must match.'),
@@ -198,7 +198,7 @@ const MitigationStep = z.strictObject({
 
 export const Step = z.discriminatedUnion('kind', [CheckStep, ManualStep, PromptStep, MitigationStep]);
 
-const Cause = z.strictObject({
+export const Cause = z.strictObject({
   id: Id,
   title: z.string().min(1),
   description: z.string().optional(),
@@ -230,7 +230,7 @@ const Requires = z
   })
   .refine((r) => r.cause !== undefined || r.finding !== undefined, { error: 'requires needs cause or finding' });
 
-const Mitigation = z
+export const Mitigation = z
   .strictObject({
     id: Id,
     title: z.string().min(1),
@@ -260,7 +260,7 @@ const RecordedOutput = z.strictObject({
   outcome: z.enum(['exited', 'timeout', 'not-found']).optional().describe('Simulate a hung command or a missing tool.'),
 });
 
-const Scenario = z.strictObject({
+export const Scenario = z.strictObject({
   id: Id,
   description: z.string().optional(),
   extends: Id.optional().describe('Start from another scenario of this runbook and override some outputs.'),
@@ -305,6 +305,7 @@ export type RequiresDef = z.infer<typeof Requires>;
 export type ExpectationDef = z.infer<typeof Expectation>;
 export type FindingDef = z.infer<typeof Finding>;
 export type MitigationDef = z.infer<typeof Mitigation>;
+export type CauseDef = z.infer<typeof Cause>;
 export type ScenarioDef = z.infer<typeof Scenario>;
 export type RecordedOutputDef = z.infer<typeof RecordedOutput>;
 export type InputDef = z.infer<typeof Input>;

@@ -13,8 +13,6 @@ import { folderCycles, folderGraph, loadGraph } from '../support/import-graph.js
 const ALLOWED: Record<string, string> = {
   'runbook → engine':
     '`runbooks test` replays scenarios through the engine from runbook/test-scenarios.ts (belongs beside the engine or in cli/)',
-  'config → runbook':
-    'config/config.ts reports YAML errors with runbook/diagnostics.ts, a shared YAML-position helper that lives in runbook/',
 };
 
 const folders = folderGraph(loadGraph());

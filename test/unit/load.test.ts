@@ -71,6 +71,60 @@ describe('runbook loading', () => {
     expect(p.some((x) => x.includes('no finding with id "ghost"'))).toBe(true);
   });
 
+  it('a schema error does not hide the meaning problems: every problem at once, at its line, in file order', () => {
+    const text = `id: all
+title: All at once
+summary: A schema error in step 2, an undefined variable in step 5, text cut by a comment
+inputs:
+  namespace:
+    default: bud-system
+steps:
+  - { id: one, kind: manual, title: One, instructions: Look }
+  - { id: two, kind: check, title: Two, run: kubectl get pods, timeout: soon }
+  - { id: three, kind: manual, title: Three, instructions: Look }
+  - id: four
+    kind: manual
+    title: Four
+    instructions: react in #incidents on Slack
+  - { id: five, kind: check, title: Five, run: "kubectl get pods -n {{namespce}}" }
+`;
+    const r = loadRunbook('all.yaml', text);
+    expect(r.loaded).toBeUndefined();
+    expect(r.diagnostics.map((d) => `${d.line}:${d.col} ${d.severity} ${d.field}: ${d.message.slice(0, 40)}`)).toEqual([
+      '9:73 error steps[1].timeout: must be a duration such as 300ms, 30s, 5',
+      '14:28 error steps[3].instructions: text cut at " #": YAML reads "#incidents',
+      '15:69 error steps[4].run: template variable {{namespce}} is never ',
+    ]);
+  });
+
+  it('a step with an unknown key is still checked for meaning; references to a malformed step still resolve', () => {
+    const p = problems(
+      valid
+        .replace('    kind: check\n', '    kind: check\n    timout: 5s\n')
+        .replace('-n {{namespace}}', '-n {{namespce}}')
+        .replace('  - id: pods\n', '  - id: pods\n    title: 42\n    when: { findings: [ghost] }\n')
+        .replace('    title: Pods\n', ''),
+    );
+    // Step 0 has a wrong type: it is not read, but its id and finding still count (the scenario's outputs and findings resolve).
+    expect(p).toEqual([
+      '9:12 steps[0].title: Invalid input: expected string, received number',
+      '12:5 steps[0].timout: unknown field "timout" (did you mean "timeout"?)',
+    ]);
+    const typo = problems(
+      valid.replace('    kind: check\n', '    kind: check\n    timout: 5s\n').replace('-n {{namespace}}', '-n {{namespce}}'),
+    );
+    expect(typo).toEqual([
+      '10:5 steps[0].timout: unknown field "timout" (did you mean "timeout"?)',
+      '12:30 steps[0].run: template variable {{namespce}} is never defined: declare it under inputs (did you mean "namespace"?)',
+    ]);
+  });
+
+  it('a section that cannot be read is not checked against: no "never defined" for every variable when inputs is a list', () => {
+    const p = problems(valid.replace('inputs:\n  namespace:\n    default: bud-system\n', 'inputs: [namespace]\n'));
+    expect(p).toHaveLength(1);
+    expect(p[0]).toMatch(/^4:9 inputs: /);
+  });
+
   it('flags template variables that are never defined, pointing inside the command', () => {
     const p = problems(valid.replace('-n {{namespace}}', '-n {{namespce}}'));
     expect(p).toEqual([
