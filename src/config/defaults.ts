@@ -9,7 +9,8 @@ import type { Config } from './config.js';
 
 export type { Config };
 
-export const DEFAULT_NAMESPACES: Record<string, string> = {
+/** The playbook's namespace for each role; the config may override any of them (or add others). */
+export const DEFAULT_NAMESPACES: Readonly<Record<'system' | 'data' | 'auth' | 'workloads' | 'dns', string>> = {
   system: 'bud-system',
   data: 'bud-data',
   auth: 'bud-auth',
