@@ -7,6 +7,7 @@
 import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { field, stringField } from './guards.js';
 
 function keyOf(file: string, version: string): string {
   const st = statSync(file);
@@ -19,8 +20,10 @@ function pathOf(dir: string, kind: string, file: string): string {
 
 export function readCachedDoc<T>(dir: string, kind: string, file: string, version: string): T | undefined {
   try {
-    const cached = JSON.parse(readFileSync(pathOf(dir, kind, file), 'utf8')) as { key: string; value: T };
-    return cached.key === keyOf(file, version) ? cached.value : undefined;
+    const cached: unknown = JSON.parse(readFileSync(pathOf(dir, kind, file), 'utf8'));
+    if (stringField(cached, 'key') !== keyOf(file, version)) return undefined;
+    // Written by writeCachedDoc from a document validated as T, for this very file and version.
+    return field(cached, 'value') as T;
   } catch {
     return undefined;
   }

@@ -1,3 +1,11 @@
+const UNIT_MS = new Map([
+  ['ms', 1],
+  ['s', 1000],
+  ['m', 60_000],
+  ['h', 3_600_000],
+  ['d', 86_400_000],
+]);
+
 /** Parses durations written in runbooks and flags: `300ms`, `30s`, `5m`, `1h`, `1h30m`, or a number of ms. */
 export function parseDuration(text: string | number): number | undefined {
   if (typeof text === 'number') return Number.isFinite(text) && text >= 0 ? text : undefined;
@@ -7,9 +15,10 @@ export function parseDuration(text: string | number): number | undefined {
   let total = 0;
   let consumed = 0;
   for (let m = re.exec(trimmed); m; m = re.exec(trimmed)) {
-    const n = Number(m[1]);
-    const unit = m[2] as 'ms' | 's' | 'm' | 'h' | 'd';
-    total += n * { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 }[unit];
+    const [, amount, unit = ''] = m;
+    const perUnit = UNIT_MS.get(unit);
+    if (perUnit === undefined) return undefined; // the pattern only matches the units listed
+    total += Number(amount) * perUnit;
     consumed = re.lastIndex;
   }
   if (consumed === 0 || consumed !== trimmed.length) return undefined;

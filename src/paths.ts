@@ -3,6 +3,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { stringField } from './guards.js';
 
 let root: string | undefined;
 
@@ -14,7 +15,8 @@ export function packageRoot(): string {
     const candidate = join(dir, 'package.json');
     if (existsSync(candidate)) {
       try {
-        if ((JSON.parse(readFileSync(candidate, 'utf8')) as { name?: string }).name === 'bud-incident') return (root = dir);
+        const pkg: unknown = JSON.parse(readFileSync(candidate, 'utf8'));
+        if (stringField(pkg, 'name') === 'bud-incident') return (root = dir);
       } catch {
         /* keep looking */
       }
@@ -30,7 +32,11 @@ export function shippedRunbookDir(): string {
 }
 
 export function packageVersion(): string {
-  return (JSON.parse(readFileSync(join(packageRoot(), 'package.json'), 'utf8')) as { version: string }).version;
+  const file = join(packageRoot(), 'package.json');
+  const pkg: unknown = JSON.parse(readFileSync(file, 'utf8'));
+  const version = stringField(pkg, 'version');
+  if (version === undefined) throw new Error(`${file} has no version`); // a broken install, not a user's error
+  return version;
 }
 
 /** `$BUD_INCIDENT_HOME`, else `$XDG_STATE_HOME/bud-incident`, else `~/.local/state/bud-incident`. */

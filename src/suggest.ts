@@ -15,15 +15,20 @@ export function suggest(word: string, candidates: readonly string[]): string {
 }
 
 export function editDistance(a: string, b: string): number {
-  const row = Array.from({ length: b.length + 1 }, (_, i) => i);
+  // One row of the table at a time: row[j] is the distance from a's first i - 1 letters to b's first j.
+  let row = Array.from({ length: b.length + 1 }, (_, j) => j);
+  let last = b.length;
   for (let i = 1; i <= a.length; i++) {
-    let prev = row[0]!;
-    row[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const tmp = row[j]!;
-      row[j] = Math.min(row[j]! + 1, row[j - 1]! + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
-      prev = tmp;
+    const next = [i];
+    let left = i; // next[j - 1]
+    let diagonal = i - 1; // row[j - 1]
+    for (const [k, above] of row.slice(1).entries()) {
+      left = Math.min(above + 1, left + 1, diagonal + (a[i - 1] === b[k] ? 0 : 1));
+      next.push(left);
+      diagonal = above;
     }
+    row = next;
+    last = left;
   }
-  return row[b.length]!;
+  return last;
 }

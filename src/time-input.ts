@@ -28,7 +28,8 @@ export function parseIsoTime(text: string): Parsed<Date> {
   if (!text.trim()) return { ok: false, why: 'it is empty' };
   const m = TIME.exec(text.trim());
   if (!m) return { ok: false, why: 'expected an ISO 8601 time such as 2026-11-28T03:40:00Z (UTC unless it has an offset)' };
-  const [y, mo, d, h, mi] = [m[1], m[2], m[3], m[4], m[5]].map(Number) as [number, number, number, number, number];
+  // Groups 1-5 are not optional: they are there whenever the pattern matched.
+  const [y = 0, mo = 0, d = 0, h = 0, mi = 0] = [m[1], m[2], m[3], m[4], m[5]].map(Number);
   const s = m[6] === undefined ? 0 : Number(m[6]);
   const day = calendarDay(y, mo, d);
   if (!day.ok) return day;

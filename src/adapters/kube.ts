@@ -4,6 +4,7 @@
  * values with a reason a responder can act on (unreachable, 401, 403, unknown context, timeout).
  */
 import type { V1Deployment, CoreV1Event, V1Node, V1Pod, V1ReplicaSet } from '@kubernetes/client-node';
+import { field, stringField } from '../guards.js';
 
 export interface KubeTarget {
   kubeconfig?: string;
@@ -32,8 +33,11 @@ export interface KubeReader {
 
 /** A responder-readable reason for an API failure. */
 export function explainKubeError(error: unknown, context: string): { reason: string; code?: number } {
-  const e = error as { code?: unknown; message?: string; body?: unknown; cause?: { code?: string } };
-  const status = typeof e.code === 'number' ? e.code : undefined;
+  const code = field(error, 'code');
+  const status = typeof code === 'number' ? code : undefined;
+  const body = field(error, 'body');
+  const message = stringField(error, 'message');
+  const causeCode = stringField(field(error, 'cause'), 'code');
   if (status === 401)
     return {
       reason: `the Kubernetes API rejected the credentials of context "${context}" (401 Unauthorized: expired or invalid token)`,
@@ -42,31 +46,37 @@ export function explainKubeError(error: unknown, context: string): { reason: str
   if (status === 403) {
     let detail = '';
     try {
-      const body = typeof e.body === 'string' ? (JSON.parse(e.body) as { message?: string }) : (e.body as { message?: string } | undefined);
-      detail = body?.message ? `: ${body.message}` : '';
+      const said = statusMessage(body);
+      detail = said ? `: ${said}` : '';
     } catch {
       /* keep it short */
     }
     return { reason: `the Kubernetes API refused access (403 Forbidden)${detail}`, code: 403 };
   }
   if (status === 404) return { reason: 'not found (404)', code: 404 };
-  const text = `${e.message ?? ''} ${e.cause?.code ?? ''}`;
+  const text = `${message ?? ''} ${causeCode ?? ''}`;
   if (/ECONNREFUSED|ENOTFOUND|EHOSTUNREACH|ECONNRESET|fetch failed|socket hang up/i.test(text)) {
-    const why = /(connect )?(ECONNREFUSED|ENOTFOUND|EHOSTUNREACH|ECONNRESET)[^,)]*/.exec(text)?.[0] ?? e.cause?.code ?? 'connection failed';
+    const why = /(connect )?(ECONNREFUSED|ENOTFOUND|EHOSTUNREACH|ECONNRESET)[^,)]*/.exec(text)?.[0] ?? causeCode ?? 'connection failed';
     return { reason: `the Kubernetes API server of context "${context}" cannot be reached (${why.trim()})` };
   }
   if (/timed out/i.test(text)) return { reason: `the Kubernetes API of context "${context}" did not answer in time` };
   if (status) {
     let detail = '';
     try {
-      const body = typeof e.body === 'string' ? (JSON.parse(e.body) as { message?: string }) : (e.body as { message?: string } | undefined);
-      detail = body?.message ? `: ${body.message}` : '';
+      const said = statusMessage(body);
+      detail = said ? `: ${said}` : '';
     } catch {
-      detail = typeof e.body === 'string' && e.body.length < 300 ? `: ${e.body}` : '';
+      detail = typeof body === 'string' && body.length < 300 ? `: ${body}` : '';
     }
     return { reason: `the Kubernetes API answered HTTP ${status}${detail}`, code: status };
   }
-  return { reason: e.message ?? String(error) };
+  return { reason: message ?? String(error) };
+}
+
+/** The `message` of a Kubernetes Status body, given as JSON text or already parsed (throws on bad JSON). */
+function statusMessage(body: unknown): string | undefined {
+  const parsed: unknown = typeof body === 'string' ? JSON.parse(body) : body;
+  return stringField(parsed, 'message');
 }
 
 /** The real reader, one client per kubeconfig+context. */
@@ -159,6 +169,8 @@ export class ClientNodeKube implements KubeReader {
             const status = res.statusCode ?? 0;
             if (status < 200 || status >= 300) return reject(Object.assign(new Error(`HTTP ${status}`), { code: status, body }));
             try {
+              // The API server's answer is taken as the kind asked for (its schema is the client's
+              // model): checking 20,000 events field by field would cost what JSON.parse saves.
               resolve((as === 'json' ? JSON.parse(body) : body) as T);
             } catch (error) {
               reject(error instanceof Error ? error : new Error(String(error)));

@@ -9,6 +9,8 @@
  * @kubernetes/client-node, which costs ~300 ms of start-up: only `yaml`, imported on use.
  */
 import { editDistance } from '../suggest.js';
+import { errorCode, errorMessage } from '../errors.js';
+import { isRecord, type Obj } from '../guards.js';
 import { constants } from 'node:fs';
 import { access, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
@@ -20,8 +22,6 @@ export interface KubeconfigProblem {
   fix: string;
 }
 
-type Obj = Record<string, unknown>;
-
 interface Entry {
   name: string;
   value: Obj;
@@ -29,22 +29,22 @@ interface Entry {
   file: string;
 }
 
-const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
 const str = (v: unknown): string | undefined => (typeof v === 'string' && v.trim() !== '' ? v : undefined);
+/** The first line of a text, trimmed (split always gives at least one piece). */
+const firstLineOf = (text: string) => {
+  const [first = ''] = text.split('\n');
+  return first.trim();
+};
 const typeName = (v: unknown) => (Array.isArray(v) ? 'list' : v === null ? 'null' : typeof v);
 
 const GET_CREDENTIALS = "regenerate it with your cloud CLI's get-credentials (e.g. `aws eks update-kubeconfig --name <cluster>`)";
-
-function errnoOf(error: unknown): string | undefined {
-  return isObj(error) && typeof error.code === 'string' ? error.code : undefined;
-}
 
 /** Reads one file: its text, or why it cannot be read (undefined text with `missing` for ENOENT). */
 async function readKubeconfig(file: string): Promise<{ text: string } | { missing: true } | { problem: KubeconfigProblem }> {
   try {
     return { text: await readFile(file, 'utf8') };
   } catch (error) {
-    const code = errnoOf(error);
+    const code = errorCode(error);
     if (code === 'ENOENT' || code === 'ENOTDIR') return { missing: true };
     if (code === 'EACCES' || code === 'EPERM')
       return {
@@ -88,15 +88,16 @@ function entriesOf(
       fix: `Fix ${file}, or ${GET_CREDENTIALS}.`,
     };
   const out: Entry[] = [];
-  for (const item of list as unknown[]) {
-    const name = isObj(item) ? str(item.name) : undefined;
-    if (!isObj(item) || name === undefined) continue; // client-go rejects unnamed entries too; they can never be selected
-    out.push({ name, value: isObj(item[inner]) ? item[inner] : {}, file });
+  const items: unknown[] = list;
+  for (const item of items) {
+    const name = isRecord(item) ? str(item.name) : undefined;
+    if (!isRecord(item) || name === undefined) continue; // client-go rejects unnamed entries too; they can never be selected
+    out.push({ name, value: isRecord(item[inner]) ? item[inner] : {}, file });
   }
   return out;
 }
 
-const isProblem = (v: unknown): v is KubeconfigProblem => isObj(v) && typeof v.problem === 'string';
+const isProblem = (v: unknown): v is KubeconfigProblem => isRecord(v) && typeof v.problem === 'string';
 
 /** The available name closest to what was asked for, if one is close (typo, case, or an EKS ARN ending in it). */
 function didYouMean(wanted: string, names: string[]): string | undefined {
@@ -146,7 +147,7 @@ async function unreadable(ref: string, kubeconfigFile: string): Promise<string |
     await access(full, constants.R_OK);
     return undefined;
   } catch (error) {
-    return errnoOf(error) === 'ENOENT' ? `${full} does not exist` : `${full} cannot be read`;
+    return errorCode(error) === 'ENOENT' ? `${full} does not exist` : `${full} cannot be read`;
   }
 }
 
@@ -155,8 +156,8 @@ function jwtExpiry(token: string): Date | undefined {
   const payload = token.split('.')[1];
   if (token.split('.').length !== 3 || !payload) return undefined;
   try {
-    const claims = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as unknown;
-    return isObj(claims) && typeof claims.exp === 'number' ? new Date(claims.exp * 1000) : undefined;
+    const claims: unknown = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8'));
+    return isRecord(claims) && typeof claims.exp === 'number' ? new Date(claims.exp * 1000) : undefined;
   } catch {
     return undefined;
   }
@@ -178,10 +179,10 @@ async function checkUser(user: Entry, env: NodeJS.ProcessEnv): Promise<Kubeconfi
 
   const exec = u.exec;
   if (exec !== undefined && exec !== null) {
-    const command = isObj(exec) ? str(exec.command) : undefined;
+    const command = isRecord(exec) ? str(exec.command) : undefined;
     if (!command)
       return { file, problem: `${where} has an exec credential plugin with no command`, fix: `Fix the exec entry, or ${GET_CREDENTIALS}.` };
-    const apiVersion = isObj(exec) ? str(exec.apiVersion) : undefined;
+    const apiVersion = isRecord(exec) ? str(exec.apiVersion) : undefined;
     if (apiVersion === 'client.authentication.k8s.io/v1alpha1')
       return {
         file,
@@ -190,17 +191,17 @@ async function checkUser(user: Entry, env: NodeJS.ProcessEnv): Promise<Kubeconfi
       };
     if (!(await findCommand(command, file, env))) {
       const name = path.basename(command);
-      const hint = isObj(exec) ? str(exec.installHint) : undefined;
+      const hint = isRecord(exec) ? str(exec.installHint) : undefined;
       return {
         file,
         problem: `${where} gets its credentials by running "${command}", which is not ${command.includes('/') ? 'an executable file' : 'on PATH'}`,
-        fix: PLUGIN_INSTALL[name] ?? (hint ? hint.trim().split('\n')[0]!.trim() : `Install ${name} and make sure it is on PATH.`),
+        fix: PLUGIN_INSTALL[name] ?? (hint ? firstLineOf(hint.trim()) : `Install ${name} and make sure it is on PATH.`),
       };
     }
     return undefined;
   }
 
-  const provider = isObj(u['auth-provider']) ? str(u['auth-provider'].name) : undefined;
+  const provider = isRecord(u['auth-provider']) ? str(u['auth-provider'].name) : undefined;
   if (provider === 'gcp')
     return {
       file,
@@ -321,7 +322,7 @@ export async function checkKubeconfig(
   const fromEnv = (env.KUBECONFIG ?? '').split(path.delimiter).filter((f) => f.trim() !== '');
   const source = target.kubeconfig ? 'flag' : fromEnv.length ? 'env' : 'default';
   const files = target.kubeconfig ? [target.kubeconfig] : fromEnv.length ? [...new Set(fromEnv)] : [defaultFile];
-  const described = source === 'env' ? `$KUBECONFIG (${files.join(path.delimiter)})` : files[0]!;
+  const described = target.kubeconfig ? target.kubeconfig : source === 'env' ? `$KUBECONFIG (${files.join(path.delimiter)})` : defaultFile;
 
   const docs: { file: string; doc: Obj }[] = [];
   const missing: string[] = [];
@@ -343,7 +344,7 @@ export async function checkKubeconfig(
     try {
       doc = parse(read.text);
     } catch (error) {
-      const first = (error instanceof Error ? error.message : String(error)).split('\n')[0]!.trim();
+      const first = firstLineOf(errorMessage(error));
       return {
         file,
         problem: `the kubeconfig ${file} is not valid YAML: ${first}`,
@@ -351,7 +352,7 @@ export async function checkKubeconfig(
       };
     }
     if (doc === null || doc === undefined) continue; // an empty file is an empty config to kubectl
-    if (!isObj(doc))
+    if (!isRecord(doc))
       return {
         file,
         problem: `${file} is not a kubeconfig: its YAML is a ${typeName(doc)}, not a mapping`,

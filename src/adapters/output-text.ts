@@ -35,7 +35,7 @@ export class OutputDecoder {
     // Hold back an incomplete sequence at the end (at most 3 bytes): the next chunk may finish it.
     let cut = buf.length;
     for (let i = buf.length - 1; i >= Math.max(0, buf.length - 3); i--) {
-      const b = buf[i]!;
+      const b = buf.readUInt8(i); // i is in range: readUInt8 says so to the compiler (buf[i] may be undefined)
       if ((b & 0xc0) === 0x80) continue; // a continuation byte: look further back
       const n = sequenceLength(b);
       if (n > 1 && i + n > buf.length) cut = i;
@@ -60,15 +60,15 @@ export class OutputDecoder {
     let i = 0;
     let from = 0;
     while (i < buf.length) {
-      const n = sequenceLength(buf[i]!);
+      const n = sequenceLength(buf.readUInt8(i));
       let ok = n > 0 && i + n <= buf.length;
-      for (let k = 1; ok && k < n; k++) ok = (buf[i + k]! & 0xc0) === 0x80;
+      for (let k = 1; ok && k < n; k++) ok = (buf.readUInt8(i + k) & 0xc0) === 0x80;
       if (ok && n > 1 && !isUtf8(buf.subarray(i, i + n))) ok = false; // overlong, surrogate, > U+10FFFF
       if (ok) {
         i += n;
         continue;
       }
-      out += buf.subarray(from, i).toString('utf8') + String.fromCharCode(0xdc00 + buf[i]!);
+      out += buf.subarray(from, i).toString('utf8') + String.fromCharCode(0xdc00 + buf.readUInt8(i));
       this.firstInvalid ??= start + i;
       i++;
       from = i;

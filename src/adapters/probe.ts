@@ -3,6 +3,8 @@
  * Errors are values with a responder-readable reason.
  */
 // node:tls and node:https are imported on use: loading them costs ~5 ms at every start otherwise.
+import { errorCode } from '../errors.js';
+import { stringField } from '../guards.js';
 
 export interface CertificateInfo {
   subject: string;
@@ -30,8 +32,8 @@ export interface Prober {
 }
 
 function netReason(error: unknown, url: string): string {
-  const e = error as { code?: string; message?: string };
-  return `cannot reach ${url}: ${e.code ?? ''} ${e.message ?? String(error)}`.replace(/\s+/g, ' ').trim();
+  const message = stringField(error, 'message') ?? String(error);
+  return `cannot reach ${url}: ${errorCode(error) ?? ''} ${message}`.replace(/\s+/g, ' ').trim();
 }
 
 export class NodeProber implements Prober {

@@ -41,6 +41,7 @@ export function processInfo(pid: number): ProcessInfo | undefined {
   const close = stat.lastIndexOf(')');
   const name = stat.slice(stat.indexOf('(') + 1, close);
   const f = stat.slice(close + 2).split(' ');
+  const [state = ''] = f; // split gives at least one piece
   let command = name;
   try {
     const cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0+$/, '').replace(/\0/g, ' ');
@@ -50,7 +51,7 @@ export function processInfo(pid: number): ProcessInfo | undefined {
   }
   return {
     pid,
-    state: f[0]!,
+    state,
     ppid: Number(f[1]),
     pgid: Number(f[2]),
     sid: Number(f[3]),

@@ -86,22 +86,42 @@ export class ScriptedPrompter implements Prompter {
     return a;
   }
   async confirm(message: string): Promise<boolean> {
-    return this.next(message) as boolean;
+    const a = this.next(message);
+    if (typeof a !== 'boolean') throw new Error(`scripted answer ${String(a)} to "${message}" is not yes/no (true or false)`);
+    return a;
   }
   async input(message: string, options: { validate?: (value: string) => string | true } = {}): Promise<string> {
-    const value = this.next(message) as string;
+    const value = this.text(message, this.next(message));
     const ok = options.validate?.(value) ?? true;
     if (ok !== true) throw new Error(`scripted answer "${value}" rejected: ${ok}`);
     return value;
   }
-  async select<T>(message: string): Promise<T> {
-    return this.next(message) as T;
+  /** The choice whose value is the scripted answer, as the real prompt can only return one of them. */
+  async select<T>(message: string, choices: Array<Choice<T>>): Promise<T> {
+    const a = this.next(message);
+    const chosen = choices.find((c) => c.value === a);
+    if (!chosen) throw new Error(`scripted answer ${String(a)} to "${message}" is not one of its choices`);
+    return chosen.value;
   }
-  async checkbox<T>(message: string): Promise<T[]> {
-    return this.next(message) as T[];
+  async checkbox<T>(message: string, choices: Array<Choice<T>>): Promise<T[]> {
+    const a = this.next(message);
+    if (!Array.isArray(a)) throw new Error(`scripted answer to "${message}" is not a list`);
+    const items: unknown[] = a;
+    return items.map((x) => {
+      const chosen = choices.find((c) => c.value === x);
+      if (!chosen) throw new Error(`scripted answer ${String(x)} to "${message}" is not one of its choices`);
+      return chosen.value;
+    });
   }
+  /** A scripted edit is the saved text, or a function of the text shown. */
   async edit(message: string, text: string): Promise<string> {
     const a = this.next(message);
-    return typeof a === 'function' ? (a as (t: string) => string)(text) : (a as string);
+    if (typeof a !== 'function') return this.text(message, a);
+    const edited: unknown = Reflect.apply(a, undefined, [text]);
+    return this.text(message, edited);
+  }
+  private text(message: string, a: unknown): string {
+    if (typeof a !== 'string') throw new Error(`scripted answer ${String(a)} to "${message}" is not text`);
+    return a;
   }
 }

@@ -10,11 +10,12 @@
  * reader of a command's output may hold it (backpressure): nothing between two stages is buffered
  * beyond a pipe's worth, whatever the size.
  */
-import type { Result } from 'execa';
 import type { Readable } from 'node:stream';
 import { bootId, endProcesses, findProcesses, processInfo, TAG_VARIABLE } from './proctree.js';
 import { OutputDecoder, shownText } from './output-text.js';
 import { CAPTURE_LIMIT } from '../limits.js';
+import { errorCode } from '../errors.js';
+import { stringField } from '../guards.js';
 
 export type ProcessOutcome =
   | { kind: 'exited'; exitCode: number }
@@ -106,7 +107,7 @@ export class ExecaShell implements Shell {
     const { execa } = await import('execa');
     const start = this.now();
     const limit = request.captureLimit ?? DEFAULT_CAPTURE_LIMIT;
-    const captured = { stdout: [] as string[], stderr: [] as string[] };
+    const captured: Record<'stdout' | 'stderr', string[]> = { stdout: [], stderr: [] };
     const bytes = { stdout: 0, stderr: 0 };
     let truncated = false;
     const [program, ...args] = request.argv;
@@ -214,7 +215,9 @@ export class ExecaShell implements Shell {
     };
     child.on('exit', () => setTimeout(drain, DRAIN_MS).unref());
 
-    const result = (await child) as Result & { code?: string; originalMessage?: string };
+    // With reject: false a failed start comes back as the result, an ExecaError carrying Node's
+    // `code` (ENOENT...) and `originalMessage`, which the result type does not list.
+    const result = await child;
     clearTimeout(timer);
     request.signal?.removeEventListener('abort', onAbort);
     dropRest();
@@ -241,10 +244,14 @@ export class ExecaShell implements Shell {
     let outcome: ProcessOutcome;
     if (stopReason === 'timeout') outcome = { kind: 'timeout', timeoutMs: request.timeoutMs };
     else if (stopReason === 'cancelled') outcome = { kind: 'cancelled' };
-    else if (result.code === 'ENOENT' && result.exitCode === undefined) outcome = { kind: 'not-found', program };
+    else if (errorCode(result) === 'ENOENT' && result.exitCode === undefined) outcome = { kind: 'not-found', program };
     else if (result.exitCode !== undefined) outcome = { kind: 'exited', exitCode: result.exitCode };
     else if (result.signal) outcome = { kind: 'signal', signal: result.signal };
-    else outcome = { kind: 'spawn-error', message: result.originalMessage ?? result.shortMessage ?? 'could not start the command' };
+    else
+      outcome = {
+        kind: 'spawn-error',
+        message: stringField(result, 'originalMessage') ?? result.shortMessage ?? 'could not start the command',
+      };
     return { outcome, ...base };
   }
 }

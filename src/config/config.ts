@@ -21,10 +21,11 @@
 import { readFileSync, realpathSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { z } from 'zod';
-import { UserError, errorCode } from '../errors.js';
+import { UserError, errorCode, errorMessage } from '../errors.js';
+import { isRecord } from '../guards.js';
 import { parseDuration } from '../duration.js';
 import { YamlSource, formatDiagnostics, type Diagnostic } from '../diagnostics.js';
-import { DEFAULT_NAMESPACES, configCandidates, defaultConfig, type LoadedConfig } from './defaults.js';
+import { DEFAULT_NAMESPACES, configCandidates, defaultConfig, implicitConfigPaths, type LoadedConfig } from './defaults.js';
 
 const DurationText = z.union([z.string(), z.number()]).refine((v) => parseDuration(v) !== undefined, {
   error: 'must be a duration such as 30s, 5m, 2h or 1d',
@@ -119,7 +120,15 @@ export function parseConfig(file: string, text: string): { config?: Config; diag
  * the responder's credentials go or what runs with them (a cluster's kubeconfig can name an exec
  * plugin; apiUrl and keycloakUrl receive $TOKEN).
  */
-const TRUST_NEEDED = ['runbookDirs', 'actor', 'trustedDirs', 'clusters', 'workloadCluster', 'apiUrl', 'keycloakUrl'] as const;
+const TRUST_NEEDED: ReadonlySet<string> = new Set([
+  'runbookDirs',
+  'actor',
+  'trustedDirs',
+  'clusters',
+  'workloadCluster',
+  'apiUrl',
+  'keycloakUrl',
+]);
 
 function readConfigFile(path: string, explicit: boolean): { config: Config; raw: Record<string, unknown> } | undefined {
   let text: string;
@@ -127,14 +136,22 @@ function readConfigFile(path: string, explicit: boolean): { config: Config; raw:
     text = readFileSync(path, 'utf8');
   } catch (error) {
     if (errorCode(error) === 'ENOENT' && !explicit) return undefined;
-    throw new UserError(
-      `cannot read the config file ${path}: ${errorCode(error) === 'ENOENT' ? 'no such file' : (error as Error).message}`,
-    );
+    throw new UserError(`cannot read the config file ${path}: ${errorCode(error) === 'ENOENT' ? 'no such file' : errorMessage(error)}`);
   }
   const { config, diagnostics } = parseConfig(path, text);
   if (!config) throw new UserError(`the config file ${path} has ${diagnostics.length} problem(s):`, 2, formatDiagnostics(diagnostics));
   const raw = new YamlSource(path, text).toJS();
-  return { config, raw: raw && typeof raw === 'object' ? (raw as Record<string, unknown>) : {} };
+  return { config, raw: isRecord(raw) ? raw : {} };
+}
+
+/** The string values of a map read from YAML. */
+function stringsOf(v: unknown): Record<string, string> {
+  if (!isRecord(v)) return {};
+  return Object.fromEntries(Object.entries(v).filter((e): e is [string, string] => typeof e[1] === 'string'));
+}
+
+function copyField<K extends keyof Config>(to: Config, from: Config, key: K) {
+  to[key] = from[key];
 }
 
 const real = (p: string) => {
@@ -146,36 +163,38 @@ const real = (p: string) => {
 };
 
 export function loadConfig(env: NodeJS.ProcessEnv, cwd: string, explicit?: string): LoadedConfig {
-  const candidates = configCandidates(env, cwd, explicit);
-  for (const candidate of candidates.filter((c) => c.explicit)) {
+  for (const candidate of configCandidates(env, cwd, explicit).filter((c) => c.explicit)) {
     const found = readConfigFile(candidate.path, true);
     if (found) return { config: found.config, file: candidate.path };
   }
-  const [projectPath, userPath] = candidates.filter((c) => !c.explicit).map((c) => c.path) as [string, string];
+  const { project: projectPath, user: userPath } = implicitConfigPaths(env, cwd);
   const user = readConfigFile(userPath, false);
   const project = readConfigFile(projectPath, false);
   if (!project) return user ? { config: user.config, file: userPath } : { config: defaultConfig(), file: undefined };
   const base = user?.config ?? defaultConfig();
   const here = real(dirname(projectPath));
   const trusted = base.trustedDirs.some((d) => real(resolve(dirname(userPath), d)) === here);
-  const merged: Record<string, unknown> = { ...base };
+  const merged: Config = { ...base };
+  const isKey = (key: string): key is keyof Config => key in project.config;
   const ignored: string[] = [];
   for (const key of Object.keys(project.raw)) {
-    if (!(key in project.config)) continue;
-    if (!trusted && (TRUST_NEEDED as readonly string[]).includes(key)) {
+    if (!isKey(key)) continue;
+    if (!trusted && TRUST_NEEDED.has(key)) {
       ignored.push(key);
       continue;
     }
     // Maps and lists add to the user's; the rest replaces.
-    if (key === 'namespaces') merged.namespaces = { ...base.namespaces, ...(project.raw.namespaces as Record<string, string>) };
+    // The project's own namespaces (its parsed config has the defaults filled in, which must not
+    // replace the user's); the schema accepted them, so every value is a string.
+    if (key === 'namespaces') merged.namespaces = { ...base.namespaces, ...stringsOf(project.raw.namespaces) };
     else if (key === 'clusters') merged.clusters = { ...base.clusters, ...project.config.clusters };
     else if (key === 'secretEnv') merged.secretEnv = [...new Set([...base.secretEnv, ...project.config.secretEnv])];
-    else merged[key] = project.config[key as keyof Config];
+    else copyField(merged, project.config, key);
   }
   const warnings = ignored.length
     ? [
         `${projectPath}: ignored ${ignored.join(', ')}: a config file in the current directory may not add runbook directories, set the actor, or choose clusters, kubeconfigs or the URLs that receive your token unless your own config (${userPath}) lists ${here} under trustedDirs`,
       ]
     : [];
-  return { config: merged as Config, file: projectPath, ...(user ? { base: userPath } : {}), warnings };
+  return { config: merged, file: projectPath, ...(user ? { base: userPath } : {}), warnings };
 }

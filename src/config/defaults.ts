@@ -9,7 +9,8 @@ import type { Config } from './config.js';
 
 export type { Config };
 
-export const DEFAULT_NAMESPACES: Record<string, string> = {
+/** The playbook's namespace for each role; the config may override any of them (or add others). */
+export const DEFAULT_NAMESPACES: Readonly<Record<'system' | 'data' | 'auth' | 'workloads' | 'dns', string>> = {
   system: 'bud-system',
   data: 'bud-data',
   auth: 'bud-auth',
@@ -31,10 +32,16 @@ export function configCandidates(env: NodeJS.ProcessEnv, cwd: string, explicit?:
   const out: Array<{ path: string; explicit: boolean }> = [];
   if (explicit) out.push({ path: resolve(cwd, explicit), explicit: true });
   if (env.BUD_INCIDENT_CONFIG) out.push({ path: resolve(cwd, env.BUD_INCIDENT_CONFIG), explicit: true });
-  out.push({ path: join(cwd, '.bud-incident.yaml'), explicit: false });
-  const xdg = env.XDG_CONFIG_HOME || join(env.HOME || homedir(), '.config');
-  out.push({ path: join(xdg, 'bud-incident', 'config.yaml'), explicit: false });
+  const implicit = implicitConfigPaths(env, cwd);
+  out.push({ path: implicit.project, explicit: false });
+  out.push({ path: implicit.user, explicit: false });
   return out;
+}
+
+/** The files looked for when none is named: the project's (current directory) and the user's own. */
+export function implicitConfigPaths(env: NodeJS.ProcessEnv, cwd: string): { project: string; user: string } {
+  const xdg = env.XDG_CONFIG_HOME || join(env.HOME || homedir(), '.config');
+  return { project: join(cwd, '.bud-incident.yaml'), user: join(xdg, 'bud-incident', 'config.yaml') };
 }
 
 export function defaultConfig(): Config {

@@ -285,11 +285,9 @@ export function diagnose(s: Snapshot): Diagnosis {
   const allPods = new Map<string, PodHealth[]>();
   for (const ns of Object.keys(cp.namespaces)) {
     // A Job's pods run to an end: a failed run is the job's business, not the platform's health.
-    allPods.set(
-      ns,
-      podsOf(cp, ns).filter((h) => h.owner?.kind !== 'Job'),
-    );
-    if (cp.namespaces[ns]?.pods.ok) looked.push(`${allPods.get(ns)!.length} pods in ${ns}`);
+    const pods = podsOf(cp, ns).filter((h) => h.owner?.kind !== 'Job');
+    allPods.set(ns, pods);
+    if (cp.namespaces[ns]?.pods.ok) looked.push(`${pods.length} pods in ${ns}`);
   }
   const key = (h: PodHealth) => `${h.namespace}/${h.pod}`;
   const events = new Map<string, EventView[]>();
@@ -462,7 +460,11 @@ export function diagnose(s: Snapshot): Diagnosis {
     const unbound =
       h.state === 'unschedulable' && /PersistentVolumeClaim|volume/i.test(`${h.detail ?? ''} ${evs.map((e) => e.message).join(' ')}`);
     const evidence = [describePod(h), ...evs.slice(0, 3).map((e) => eventLine(e, now))];
-    const common = { subject: `${h.namespace}/${h.pod}`, explains: [] as string[], runbook: 'database-failure' };
+    const common: Pick<Cause, 'subject' | 'explains' | 'runbook'> = {
+      subject: `${h.namespace}/${h.pod}`,
+      explains: [],
+      runbook: 'database-failure',
+    };
     const facts: Record<string, string> = {
       pod: h.pod,
       role: asPrimary ? 'primary' : 'replica',
@@ -661,7 +663,8 @@ export function diagnose(s: Snapshot): Diagnosis {
       for (const h of bad) claim(key(h), c);
       continue;
     }
-    if (bad.length === 0) continue;
+    const firstBad = bad[0];
+    if (!firstBad) continue;
 
     const evidencePods = bad.slice(0, 4).map(describePod);
 
@@ -705,7 +708,7 @@ export function diagnose(s: Snapshot): Diagnosis {
         explains: [],
         runbook: isKeycloak ? 'auth-failure' : 'database-failure',
         impact: isKeycloak ? 'major' : w.namespace === r.system && bad.length === live.length ? 'major' : 'partial',
-        facts: { namespace: w.namespace, deployment: w.name, pod: bad[0]!.pod },
+        facts: { namespace: w.namespace, deployment: w.name, pod: firstBad.pod },
       });
       for (const h of bad) claim(key(h), c);
       if (isKeycloak) keycloakDown(w, bad, c);
@@ -849,7 +852,7 @@ export function diagnose(s: Snapshot): Diagnosis {
         explains: [],
         runbook: 'auth-failure',
         impact: 'major',
-        facts: { namespace: w.namespace, deployment: w.name, pod: bad[0]!.pod, ...(restartFixable ? { restartFixable: 'yes' } : {}) },
+        facts: { namespace: w.namespace, deployment: w.name, pod: firstBad.pod, ...(restartFixable ? { restartFixable: 'yes' } : {}) },
       });
       for (const h of bad) claim(key(h), kc);
       continue;
@@ -879,7 +882,7 @@ export function diagnose(s: Snapshot): Diagnosis {
         deployment: w.name,
         failing: String(bad.length),
         total: String(live.length),
-        pod: bad[0]!.pod,
+        pod: firstBad.pod,
         ...(restartFixable && !single ? { restartFixable: 'yes' } : {}),
         ...(single ? { replica: 'single' } : {}),
       },
@@ -898,19 +901,21 @@ export function diagnose(s: Snapshot): Diagnosis {
     return bad.every((h) => h.owner?.name === newest.metadata?.name) && older.length > 0 && older.every((h) => !isProblem(h));
   }
 
-  function keycloakDown(w: Workload, bad: PodHealth[], because: Cause) {
+  /** `because` is the cause already naming these pods, if any (none: Keycloak down is the root). */
+  function keycloakDown(w: Workload, bad: PodHealth[], because: Cause | undefined) {
     const live = w.pods.filter((h) => h.state !== 'old-eviction');
-    if (bad.length < live.length) return;
+    const first = bad[0];
+    if (!first || bad.length < live.length) return;
     add({
       id: 'keycloak-down',
       subject: `${w.namespace}/${w.name}`,
       title: `Keycloak is down (${bad.length}/${live.length} pods failing): logins and token validation fail`,
       evidence: bad.slice(0, 3).map(describePod),
       explains: bad.map(key),
-      ...(because.id === 'keycloak-down' ? {} : { explainedBy: causeKey(because) }),
+      ...(because && because.id !== 'keycloak-down' ? { explainedBy: causeKey(because) } : {}),
       runbook: 'auth-failure',
       impact: 'major',
-      facts: { namespace: w.namespace, deployment: w.name, pod: bad[0]!.pod },
+      facts: { namespace: w.namespace, deployment: w.name, pod: first.pod },
     });
   }
   // Keycloak down for reasons already named elsewhere (a node, the database) still gets its own line.
@@ -918,9 +923,9 @@ export function diagnose(s: Snapshot): Diagnosis {
     if (w.namespace !== r.auth || !/keycloak/i.test(w.name)) continue;
     const live = w.pods.filter((h) => h.state !== 'old-eviction');
     const bad = live.filter(isProblem);
-    if (bad.length && bad.length === live.length && !causes.some((c) => c.id === 'keycloak-down')) {
-      const by = claimed.get(key(bad[0]!));
-      keycloakDown(w, bad, by?.cause ?? ({ id: 'keycloak-down' } as Cause));
+    const first = bad[0];
+    if (first && bad.length === live.length && !causes.some((c) => c.id === 'keycloak-down')) {
+      keycloakDown(w, bad, claimed.get(key(first))?.cause);
     }
   }
 

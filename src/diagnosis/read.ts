@@ -7,6 +7,8 @@
 import type { KubeReader, KubeTarget } from '../adapters/kube.js';
 import type { Prober } from '../adapters/probe.js';
 import type { V1Pod } from '@kubernetes/client-node';
+import { errorCode } from '../errors.js';
+import { field, stringField } from '../guards.js';
 import { isProblem, podHealth, workloadOf } from './pods.js';
 import {
   logKey,
@@ -53,7 +55,8 @@ async function readCluster(
   logs: { now: Date; settings: DiagnosisSettings; concurrency: number; max: number },
 ): Promise<ClusterRead> {
   const cluster: ClusterRead = { name, nodes: { ok: true, value: [] }, namespaces: {}, logs: {} };
-  const budget = { left: logs.max, inFlight: 0, waiting: [] as Array<() => void> };
+  const waiting: Array<() => void> = [];
+  const budget = { left: logs.max, inFlight: 0, waiting };
   // A bounded number of log reads in flight across the namespaces.
   const slot = async () => {
     while (budget.inFlight >= logs.concurrency) await new Promise<void>((r) => budget.waiting.push(r));
@@ -130,13 +133,24 @@ async function endpoints(api: { url: string; token: string }, timeoutMs: number,
     });
     const retryAfter = res.headers.get('retry-after') ?? undefined;
     if (!res.ok) return { ok: true, value: { status: res.status, ...(retryAfter ? { retryAfter } : {}) } };
-    const body = await res.json();
-    const list = Array.isArray(body) ? (body as Array<{ name?: string; status?: string }>) : undefined;
+    const body: unknown = await res.json();
+    const list = Array.isArray(body) ? body.map(endpointOf) : undefined;
     return { ok: true, value: { status: res.status, ...(list ? { list } : {}) } };
   } catch (error) {
-    const e = error as { message?: string; cause?: { code?: string } };
-    return { ok: false, reason: `the platform API did not answer: ${e.cause?.code ?? e.message ?? String(error)}` };
+    const why = errorCode(field(error, 'cause')) ?? stringField(error, 'message') ?? String(error);
+    return { ok: false, reason: `the platform API did not answer: ${why}` };
   }
+}
+
+/**
+ * One entry of the platform API's endpoint list. A status that is not a word or a number is left
+ * out: the judge counts an entry without a healthy status as failing, as it did such a value.
+ */
+function endpointOf(item: unknown): { name?: string; status?: string } {
+  const name = stringField(item, 'name');
+  const status = field(item, 'status');
+  const text = typeof status === 'string' || typeof status === 'number' || typeof status === 'boolean' ? String(status) : undefined;
+  return { ...(name !== undefined ? { name } : {}), ...(text !== undefined ? { status: text } : {}) };
 }
 
 /** One sweep: lists everywhere at once, then the logs of what is failing. */

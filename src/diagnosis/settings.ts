@@ -18,6 +18,14 @@ export function diagnosisSettings(config: Pick<Config, 'diagnosis'>): DiagnosisS
 }
 
 export function namespaceRoles(config: Pick<Config, 'namespaces'>): NamespaceRoles {
-  const ns = { ...DEFAULT_NAMESPACES, ...config.namespaces };
-  return { system: ns.system!, data: ns.data!, auth: ns.auth!, workloads: ns.workloads!, dns: ns.dns! };
+  // A role the config leaves out keeps the playbook's namespace.
+  const ns = config.namespaces ?? {};
+  const d = DEFAULT_NAMESPACES;
+  return {
+    system: ns.system ?? d.system,
+    data: ns.data ?? d.data,
+    auth: ns.auth ?? d.auth,
+    workloads: ns.workloads ?? d.workloads,
+    dns: ns.dns ?? d.dns,
+  };
 }

@@ -11,6 +11,7 @@ import { recordLine, type TimelineEvent } from '../timeline/event.js';
 import { describeEvent, happenedAt, scheduledOn, type DescribeOptions } from '../timeline/describe.js';
 import { deviations, type Deviation } from './deviations.js';
 import { block, cell, fenced, inline } from './markdown.js';
+import { field, stringField } from '../guards.js';
 
 /** Events that belong in the post-mortem's timeline table (not every step start). */
 export const SIGNIFICANT: ReadonlySet<string> = new Set<string>([
@@ -60,16 +61,19 @@ const NOTE_RUN_LIMIT = 20;
 export function foldNoteRuns(rows: TimelineRow[]): TimelineRow[] {
   const out: TimelineRow[] = [];
   for (let i = 0; i < rows.length;) {
-    const r = rows[i]!;
+    const r = rows[i];
+    if (!r) break; // i < rows.length
     let j = i;
-    if (r.noteBy !== undefined) while (j + 1 < rows.length && rows[j + 1]!.noteBy === r.noteBy) j++;
+    if (r.noteBy !== undefined) while (j + 1 < rows.length && rows[j + 1]?.noteBy === r.noteBy) j++;
     const run = j - i + 1;
-    if (run > NOTE_RUN_LIMIT) {
+    // A run longer than the limit has a fourth row and a last one.
+    const fourth = rows[i + 3];
+    const last = rows[j];
+    if (run > NOTE_RUN_LIMIT && fourth && last) {
       out.push(...rows.slice(i, i + 3));
-      const last = rows[j]!;
       out.push({
-        at: rows[i + 3]!.at,
-        seq: rows[i + 3]!.seq,
+        at: fourth.at,
+        seq: fourth.seq,
         text: `… ${run - 3} more notes by ${r.noteBy} until ${last.at.slice(11, 16)} UTC (all in the timeline: bud-incident timeline)`,
       });
     } else out.push(...rows.slice(i, j + 1));
@@ -89,7 +93,7 @@ export function describeOptions(policy: Policy): DescribeOptions {
 
 /** The row for a significant event (callers stream events through this instead of keeping them). */
 export function timelineRow(e: TimelineEvent, opts: DescribeOptions = {}): TimelineRow {
-  const d = e.data as { at?: unknown; tags?: unknown; openedAt?: unknown };
+  const d = e.data;
   const untaggedNote = e.type === 'note.added' && !(Array.isArray(d.tags) && d.tags.length);
   // When it happened: an incident declared with --at was opened then, whenever the command ran.
   const at = happenedAt(e);
@@ -126,8 +130,10 @@ function eventText(e: TimelineEvent, opts: DescribeOptions): string {
   const d = e.data;
   const text = describeEvent(e, opts);
   if (e.type === 'finding.raised') {
-    const a = (d.evidence as { artifact?: { path: string; sha256: string } } | undefined)?.artifact;
-    return `${text}${a ? ` (evidence \`${a.path}\`, sha256 \`${a.sha256.slice(0, 16)}…\`)` : ''}`;
+    const artifact = field(d.evidence, 'artifact');
+    const path = stringField(artifact, 'path');
+    const sha256 = stringField(artifact, 'sha256');
+    return `${text}${path !== undefined && sha256 !== undefined ? ` (evidence \`${path}\`, sha256 \`${sha256.slice(0, 16)}…\`)` : ''}`;
   }
   return text;
 }

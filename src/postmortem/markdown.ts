@@ -13,13 +13,14 @@ const LINE_BREAKS = /\r\n|[\n\r\v\f\u2028\u2029]/g;
 
 /** Escapes what could make a line start a block (heading, list, quote, table, fence, HTML, break). */
 function escapeLineStart(line: string): string {
-  const m = /^([ \t]*)(.*)$/s.exec(line)!;
-  const [, indent, rest] = m as unknown as [string, string, string];
+  // Always matches (any run of blanks, then anything): the groups are there.
+  const [, indent = '', rest = ''] = /^([ \t]*)(.*)$/s.exec(line) ?? [];
   // Four columns in, a line is code or a paragraph's continuation: it cannot start a block.
   if (indent.replace(/\t/g, '    ').length >= 4) return line;
   // An ordered-list marker: `1.` / `1)`.
   const ordered = /^(\d{1,9})([.)])/.exec(rest);
-  if (ordered) return `${indent}${ordered[1]}\\${rest.slice(ordered[1]!.length)}`;
+  const [, digits] = ordered ?? [];
+  if (digits !== undefined) return `${indent}${digits}\\${rest.slice(digits.length)}`;
   // Any ASCII punctuation may be backslash-escaped in CommonMark; escaping the first one is enough.
   if (/^[!-/:-@[-`{-~]/.test(rest) && !rest.startsWith('\\')) return `${indent}\\${rest}`;
   return line;
@@ -50,7 +51,8 @@ export function block(text: string): string[] {
   const lines = escapeHtml(text.trim())
     .split(LINE_BREAK)
     .map((l) => l.trimEnd());
-  if (lines.length === 1) return [escapeLineStart(lines[0]!)];
+  const [only = ''] = lines; // split gives at least one line
+  if (lines.length === 1) return [escapeLineStart(only)];
   const quoted = lines.map((l, i) => (l ? `> ${escapeLineStart(l)}${lines[i + 1] ? '  ' : ''}` : '>'));
   return [...quoted, ''];
 }

@@ -80,7 +80,7 @@ const DECODE_LIMIT = 8192;
 function base64Needles(): RegExp {
   const needles = new Set<string>();
   for (const k of BASE64_KEYWORDS) {
-    for (const v of [k, k.toUpperCase(), k[0]!.toUpperCase() + k.slice(1), k.replace('key', 'Key')]) {
+    for (const v of [k, k.toUpperCase(), k.charAt(0).toUpperCase() + k.slice(1), k.replace('key', 'Key')]) {
       for (let align = 0; align < 3; align++) {
         const encoded = Buffer.concat([Buffer.alloc(align), Buffer.from(v)]).toString('base64');
         // Characters whose 6 bits all come from the keyword's bytes.
@@ -350,13 +350,15 @@ export class Redactor {
       if (out.includes(literal)) out = out.split(literal).join(REDACTED);
     }
     for (const rule of RULES) {
-      out = out.replace(rule.re, rule.replace as (substring: string, ...args: string[]) => string);
+      // Two calls: replace() takes a string or a function, not a value that may be either.
+      out = typeof rule.replace === 'string' ? out.replace(rule.re, rule.replace) : out.replace(rule.re, rule.replace);
     }
     return redactBase64(out);
   }
 
   /** Redacts every string inside a JSON-like value (event data), returning a copy. */
   redactValue<T>(value: T): T {
+    // redactDeep copies the value's shape and turns strings into strings: it is still a T.
     return redactDeep(value, this) as T;
   }
 
@@ -430,13 +432,14 @@ export class StreamRedactor {
   /** Drops what continues a secret cut at the previous release. */
   private continued(raw: string): string {
     if (this.carry === 'pem') {
-      const rest = PEM_CONTINUATION.exec(raw)!;
+      // Always matches (every part may be empty): the match is the key's continuation.
+      const [body = '', end] = PEM_CONTINUATION.exec(raw) ?? [];
       // The key goes on only while the text is all body; an END line or anything else stops it.
-      if (rest[1] !== undefined || rest[0].length < raw.length) this.carry = 'none';
-      return raw.slice(rest[0].length);
+      if (end !== undefined || body.length < raw.length) this.carry = 'none';
+      return raw.slice(body.length);
     }
     if (this.carry === 'token') {
-      const rest = TOKEN_REST.exec(raw)![0];
+      const [rest = ''] = TOKEN_REST.exec(raw) ?? []; // always matches (possibly empty)
       if (rest.length < raw.length) this.carry = 'none';
       return raw.slice(rest.length);
     }
@@ -488,7 +491,8 @@ export class StreamRedactor {
     const start = this.pending.lastIndexOf('\n', lastNewline - 1) + 1;
     if (lastNewline - start > 256) return lastNewline + 1;
     const m = ENV_NAME_LINE.exec(this.pending.slice(start, lastNewline));
-    return m && isSecretName(m[1]!) ? start : lastNewline + 1;
+    const [, name] = m ?? [];
+    return name !== undefined && isSecretName(name) ? start : lastNewline + 1;
   }
 
   /** Whether the text ends inside a private key's body (BEGIN seen, END still to come). */

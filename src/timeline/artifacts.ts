@@ -9,10 +9,11 @@
  * streams in; `timeline verify` re-hashes it like any artifact.
  */
 import { chmodSync, closeSync, fchmodSync, fsyncSync, mkdirSync, openSync, readSync, writeSync } from 'node:fs';
-import { createHash, type Hash } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { isAbsolute, join, normalize } from 'node:path';
 import type { TimelineEvent } from './event.js';
 import { errorCode } from '../errors.js';
+import { isRecord } from '../guards.js';
 import type { ArtifactSink, ArtifactWriter } from '../engine/run.js';
 import type { ArtifactRef } from '../engine/events.js';
 import { StreamRedactor, type Redactor } from '../secrets/redact.js';
@@ -40,7 +41,7 @@ export class FileArtifactSink implements ArtifactSink {
     const redacting = evidence ? { push: (chunk: string) => chunk, end: () => '' } : new StreamRedactor(this.redactor);
     const capBytes = evidence ? Infinity : this.capBytes;
     let fd: number | undefined;
-    let hash: Hash | undefined;
+    const hash = createHash('sha256');
     let bytes = 0;
     let truncated = false;
     // A write error (disk full) inside a stream's data handler must not crash the process: keep
@@ -73,7 +74,6 @@ export class FileArtifactSink implements ArtifactSink {
         } catch (error) {
           throw new TimelineWriteError(abs, error);
         }
-        hash = createHash('sha256');
       }
       // The command's own bytes, even those that are not UTF-8 (output-text.ts).
       let buf = encodeOutput(text);
@@ -87,7 +87,7 @@ export class FileArtifactSink implements ArtifactSink {
       } catch (error) {
         throw new TimelineWriteError(abs, error);
       }
-      hash!.update(buf);
+      hash.update(buf);
       bytes += buf.length;
     };
     return {
@@ -119,7 +119,7 @@ export class FileArtifactSink implements ArtifactSink {
         } finally {
           closeSync(fd);
         }
-        return { path: rel, sha256: hash!.digest('hex'), bytes, truncated, totalBytes: Math.max(totalBytes, bytes) };
+        return { path: rel, sha256: hash.digest('hex'), bytes, truncated, totalBytes: Math.max(totalBytes, bytes) };
       },
     };
   }
@@ -134,12 +134,12 @@ export interface ArtifactProblem {
 
 /** The artifact and evidence references ({path: "artifacts/…" or "evidence/…", sha256}) anywhere in an event's data. */
 function artifactRefs(value: unknown, out: Array<{ path: string; sha256: string }>): void {
-  if (typeof value !== 'object' || value === null) return;
   if (Array.isArray(value)) {
     for (const v of value) artifactRefs(v, out);
     return;
   }
-  const v = value as Record<string, unknown>;
+  if (!isRecord(value)) return;
+  const v = value;
   if (typeof v.path === 'string' && typeof v.sha256 === 'string' && (v.path.startsWith('artifacts/') || v.path.startsWith('evidence/')))
     out.push({ path: v.path, sha256: v.sha256 });
   for (const child of Object.values(v)) artifactRefs(child, out);

@@ -104,6 +104,8 @@ export type TypedDraft = { [K in EventType]: { type: K; data: EventData[K]; acto
 
 /** A typed draft (the compiler checks `data` against `type`). */
 export function draft<K extends EventType>(type: K, data: EventData[K], actor?: string): TypedDraft {
+  // TypeScript cannot relate `type` to `data` across the union for a generic K (no correlated
+  // unions); the signature above is what checks them, so this assertion only restates it.
   return { type, data, ...(actor ? { actor } : {}) } as TypedDraft;
 }
 

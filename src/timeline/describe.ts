@@ -5,6 +5,7 @@
  * mitigation ended, the status of an update.
  */
 import type { TimelineEvent } from './event.js';
+import { field, isRecord } from '../guards.js';
 
 export function str(v: unknown): string {
   if (v === undefined || v === null) return '';
@@ -22,8 +23,8 @@ export interface DescribeOptions {
 
 /** ", detected by Monitoring alert (PagerDuty BudAPIDown)" for a recorded detection, else "". */
 function detectedBy(v: unknown, opts: DescribeOptions, lead: string): string {
-  if (!v || typeof v !== 'object') return '';
-  const { source, detail } = v as { source?: unknown; detail?: unknown };
+  if (!isRecord(v)) return '';
+  const { source, detail } = v;
   if (typeof source !== 'string') return '';
   return `${lead}${opts.detectionName?.(source) ?? source}${typeof detail === 'string' && detail ? ` (${detail})` : ''}`;
 }
@@ -82,8 +83,8 @@ export function describeEvent(e: TimelineEvent, opts: DescribeOptions = {}): str
     case 'classification.recorded':
       return `Classified as ${str(d.severity)}${list(d.reasons).length ? `: ${list(d.reasons).join('; ')}` : ''}`;
     case 'triage.completed': {
-      const m = (d.matches as Array<{ runbook: string; severity: string }> | undefined) ?? [];
-      return `Triage: ${m.length ? m.map((x) => `${x.runbook} (${x.severity})`).join(', ') : d.complete === false ? 'nothing found, but not everything could be checked' : 'nothing wrong'}`;
+      const m = Array.isArray(d.matches) ? d.matches.map((x: unknown) => `${str(field(x, 'runbook'))} (${str(field(x, 'severity'))})`) : [];
+      return `Triage: ${m.length ? m.join(', ') : d.complete === false ? 'nothing found, but not everything could be checked' : 'nothing wrong'}`;
     }
     case 'run.started':
       return `Runbook ${str(d.runbook)} started${d.mode === 'simulate' ? ` (drill, simulated: ${str(d.scenario)})` : ''}`;
@@ -121,7 +122,7 @@ export function describeEvent(e: TimelineEvent, opts: DescribeOptions = {}): str
     case 'postmortem.scheduled':
       return `Post-mortem scheduled on ${scheduledOn(str(d.on))}`;
     case 'run.interrupted':
-      return `Run interrupted (${(d.stepIds as string[] | undefined)?.join(', ') ?? ''}): ${str(d.choice)}`;
+      return `Run interrupted (${list(d.stepIds).join(', ')}): ${str(d.choice)}`;
     case 'run.finished': {
       const unchecked = list(d.uncheckedSteps).length;
       return `Runbook ${str(d.runbook)} finished: ${str(d.outcome)}, ${str(d.findings)} finding(s)${unchecked ? `, ${unchecked} check(s) could not see the system` : ''}`;

@@ -7,6 +7,7 @@
  * deletion or reordering of an earlier line breaks every hash after it (`timeline verify`).
  */
 import { createHash } from 'node:crypto';
+import { isRecord } from '../guards.js';
 
 export const GENESIS_HASH = '0'.repeat(64);
 
@@ -43,8 +44,8 @@ export function eventLine(event: TimelineEvent): string {
 }
 
 export function isTimelineEvent(value: unknown): value is TimelineEvent {
-  if (typeof value !== 'object' || value === null) return false;
-  const v = value as Record<string, unknown>;
+  if (!isRecord(value)) return false;
+  const v = value;
   return (
     typeof v.seq === 'number' &&
     typeof v.ts === 'string' &&

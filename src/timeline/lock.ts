@@ -23,7 +23,7 @@ import { linkSync, readFileSync, readdirSync, renameSync, statSync, unlinkSync, 
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import { basename, dirname, join } from 'node:path';
-import { UserError } from '../errors.js';
+import { UserError, errorCode } from '../errors.js';
 
 const sleeper = new Int32Array(new SharedArrayBuffer(4));
 function sleepSync(ms: number): void {
@@ -35,7 +35,7 @@ function isAlive(pid: number): boolean {
     process.kill(pid, 0);
     return true;
   } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
+    return errorCode(error) === 'EPERM';
   }
 }
 
@@ -173,7 +173,7 @@ export function withFileLock<T>(path: string, fn: () => T, options: LockOptions 
         linkSync(mine, path);
         break;
       } catch (error) {
-        if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+        if (errorCode(error) !== 'EEXIST') throw error;
       }
       const seen = readHolder(path);
       if (!seen) {

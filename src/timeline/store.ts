@@ -14,7 +14,7 @@ import { createHash } from 'node:crypto';
 import { dirname, join } from 'node:path';
 import { withFileLock } from './lock.js';
 import { GENESIS_HASH, eventLine, hashEvent, isTimelineEvent, type EventDraft, type TimelineEvent } from './event.js';
-import { UserError, errorCode } from '../errors.js';
+import { UserError, errorCode, errorMessage } from '../errors.js';
 import { str } from './describe.js';
 
 export const TIMELINE_FILE = 'timeline.jsonl';
@@ -74,7 +74,7 @@ export class TimelineWriteError extends UserError {
             ? 'permission denied'
             : code === 'EDQUOT'
               ? 'the disk quota is exceeded'
-              : (cause as Error).message;
+              : errorMessage(cause);
     super(
       `cannot write ${path}: ${why}. Events written before this one are intact; free space or fix permissions and run the command again.`,
       3,
