@@ -14,10 +14,8 @@ export function strings(v: unknown): string[] {
   return Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : [];
 }
 
-/** A field of an object field (`cause.id`), or undefined. */
-export function field(v: unknown, key: string): unknown {
-  return v !== null && typeof v === 'object' ? (v as Record<string, unknown>)[key] : undefined;
-}
+/** A field of an object field (`cause.id`), or undefined: the one guard of src/guards.ts. */
+export { field } from '../guards.js';
 
 /** The value when it is one of `values`, else undefined. */
 export function oneOf<const T extends string>(v: unknown, values: readonly T[]): T | undefined {
