@@ -4,33 +4,48 @@
  * prompt and mitigation steps, and reports everything as events. It never prints and never exits:
  * renderers and the timeline recorder listen to its events.
  */
-import type { Shell, ProcessResult, SpawnedProcess } from '../adapters/shell.js';
+import type { ProcessResult, SpawnedProcess } from '../adapters/shell.js';
 import { processTag } from '../adapters/proctree.js';
-import type { Prompter } from '../adapters/prompter.js';
 import { PromptCancelledError } from '../adapters/prompter.js';
-import { quoteForDisplay, resolveCommand, TemplateError, type ResolvedCommand } from '../runbook/command.js';
+import { resolveCommand, TemplateError, type ResolvedCommand } from '../runbook/command.js';
 import { effectOf, effectOfParsed, identityRefusal } from '../runbook/effects.js';
 import { runPipeline, type OnOutput } from './pipeline.js';
 import { ShownOutput } from './output-cap.js';
 import { EVIDENCE_PREVIEW, EVIDENCE_PREVIEW_LINES } from '../limits.js';
 import { encodingNote } from '../adapters/output-text.js';
-import type { LoadedRunbook } from '../runbook/load.js';
 import type { CheckStepDef, MitigationDef, RecordedOutputDef, Runbook, RunbookStep } from '../runbook/schema.js';
 import { renderTemplate, validateInputValue } from '../runbook/template.js';
-import type { Redactor } from '../secrets/redact.js';
 import { StreamRedactor, redactYielding } from '../secrets/redact.js';
 import { parseDuration } from '../duration.js';
 import { evaluateExpectation, explainFailure, outputLines, type ExpectationFailure } from './expect.js';
 import type { ArtifactRef, EngineEvent, NextSuggestion, StepStatus } from './events.js';
-import type { Interrupts } from './interrupts.js';
 import { unreachable } from '../errors.js';
-import type { KubeReader } from '../adapters/kube.js';
+import {
+  emptyResult,
+  type EngineDeps,
+  type Executed,
+  type PlannedCommand,
+  type RaisedFinding,
+  type RunRequest,
+  type RunSummary,
+} from './request.js';
+
+export type {
+  ArtifactSink,
+  ArtifactWriter,
+  ClusterTarget,
+  EngineDeps,
+  PlannedCommand,
+  RaisedFinding,
+  ResumeState,
+  RunRequest,
+  RunSummary,
+} from './request.js';
+import { aimCommand, clusterName, resolveCluster, type TargetingContext } from './targeting.js';
 import { certificateReport, clockReport, nodesReport, podsReport, rolloutReport, warningEventsReport } from './native.js';
-import type { Prober } from '../adapters/probe.js';
 import type { NativeSpec, RequiresDef } from '../runbook/schema.js';
 import { classifyCommandFailure, checkUrlForTls } from './unchecked.js';
 import { parseReport, renderReport, type ReportedCause } from '../diagnosis/report.js';
-import type { DiagnosisSettings, NamespaceRoles } from '../diagnosis/snapshot.js';
 
 export const DEFAULT_TIMEOUT_MS = 30_000;
 
@@ -50,24 +65,6 @@ function nativeFix(reason: string, code: number | undefined, cluster: string): s
   return 'run the same read with kubectl to see the full error';
 }
 
-/** A result with no output: a step that could not run, or was cancelled. */
-function emptyResult(outcome: ProcessResult['outcome'], durationMs = 0): ProcessResult {
-  return { outcome, stdout: '', stderr: '', stdoutBytes: 0, stderrBytes: 0, truncated: false, durationMs };
-}
-
-/** What running (or replaying) a check produced, before judging it. */
-interface Executed {
-  result: ProcessResult;
-  stdout: string;
-  filterError?: string;
-  /** The check could not see the system (why, and how to fix the check): never a finding. */
-  unchecked?: { reason: string; fix: string };
-  /** What was dropped to stay bounded (pipeline.ts). */
-  notes?: string[];
-  /** Only part of the output was judged (pipeline.ts): nothing found in it is not "healthy". */
-  partial?: string;
-}
-
 /** An artifact's record, saying where its bytes stopped being UTF-8 (output-text.ts). */
 function withEncoding(ref: ArtifactRef | undefined, firstInvalid: number | undefined): ArtifactRef | undefined {
   const encoding = encodingNote(firstInvalid);
@@ -83,105 +80,6 @@ function previewOf(text: string, cut = text.length > EVIDENCE_PREVIEW): string {
   const head = text.slice(0, EVIDENCE_PREVIEW);
   const end = Math.max(head.lastIndexOf('\n'), head.lastIndexOf(' '));
   return head.slice(0, end > 0 ? end + 1 : 0);
-}
-
-/** Where step output goes: an artifact file per stream, redacted as it is written. */
-export interface ArtifactSink {
-  /** `evidence`: the stream is kept byte for byte (no redaction, no cap) where only the user can read it. */
-  open(runId: string, stepId: string, stream: 'stdout' | 'stderr', attempt: number, opts?: { evidence?: boolean }): ArtifactWriter;
-}
-export interface ArtifactWriter {
-  write(chunk: string): void;
-  /** Finishes the file; returns undefined when nothing was written. */
-  close(totalBytes: number): ArtifactRef | undefined;
-}
-
-export interface ClusterTarget {
-  kubeconfig?: string;
-  context?: string;
-}
-
-export interface RaisedFinding {
-  stepId: string;
-  findingId: string;
-  cause?: string;
-}
-
-/** What an interrupted run had done, for --resume. */
-export interface ResumeState {
-  done: ReadonlySet<string>;
-  findings: RaisedFinding[];
-  answers: Record<string, string>;
-}
-
-export interface RunRequest {
-  loaded: LoadedRunbook;
-  runId: string;
-  /** Values from --var (and, when simulating, the scenario's vars). */
-  vars: Record<string, string>;
-  /** `config.*` template values. */
-  configValues: Record<string, string>;
-  /** Resolves a step's cluster name to a kubeconfig/context; undefined when unknown. */
-  cluster: (name: string) => ClusterTarget | undefined;
-  /** Replays recorded outputs instead of running commands. */
-  simulate?: {
-    scenario: string;
-    outputs: Record<string, RecordedOutputDef>;
-    honourLatency: boolean;
-    answers?: Record<string, string | boolean>;
-  };
-  interactive: boolean;
-  allowMitigations: boolean;
-  defaultTimeoutMs?: number;
-  /** --timeout: applies to every command, over what the runbook says. */
-  timeoutOverrideMs?: number;
-  resume?: ResumeState;
-  /** Where the runbook comes from when it is not the shipped one (recorded in run.started). */
-  origin?: string;
-  /** Titles of other runbooks, for "next" suggestions. */
-  runbookTitle?: (id: string) => string | undefined;
-  /** What a native diagnosis check needs to know: the namespaces' roles, thresholds, optional probes. */
-  diagnosis?: {
-    roles: NamespaceRoles;
-    settings: DiagnosisSettings;
-    workloadCluster?: string;
-    keycloakUrl?: string;
-    api?: { url: string; token: string };
-  };
-}
-
-export interface EngineDeps {
-  shell: Shell;
-  prompter?: Prompter;
-  /** Recorded and drawn; awaited, so a recorded event is on disk before the next step starts. */
-  emit: (event: EngineEvent) => Promise<void>;
-  /** Drawn only (live output, progress). */
-  show: (event: EngineEvent) => void;
-  artifacts: ArtifactSink;
-  redactor: Redactor;
-  interrupts: Interrupts;
-  env: NodeJS.ProcessEnv;
-  now: () => number;
-  /** Wall-clock time (ms since epoch) for judging ages of Kubernetes objects; defaults to Date.now. */
-  wallClock?: () => number;
-  /** The Kubernetes API reader for native checks. */
-  kube?: KubeReader;
-  /** TLS and clock probes for native checks. */
-  probe?: Prober;
-  sleep?: (ms: number, signal: AbortSignal) => Promise<void>;
-}
-
-/** One step of a plan: the command a run would execute, or why it could not be prepared. */
-export type PlannedCommand = { display: string; argv?: string[][] } | { refused: string };
-
-export interface RunSummary {
-  outcome: 'passed' | 'findings' | 'failed' | 'aborted';
-  findings: number;
-  failedSteps: string[];
-  /** Checks that could not see the system (not findings, not passed). */
-  uncheckedSteps: string[];
-  /** 0 all passed, 1 findings or failed steps, 130 aborted. */
-  exitCode: number;
 }
 
 class RunAborted extends Error {
@@ -579,7 +477,7 @@ export class RunbookEngine {
                   selector: fill(native.selector),
                   deployment: fill(native.deployment),
                   url: fill(native.url),
-                  cluster: this.nativeCluster(step),
+                  cluster: clusterName(step.cluster, this.targeting),
                 }),
               };
             }
@@ -601,7 +499,7 @@ export class RunbookEngine {
     return out;
   }
 
-  private resolve(id: string, clusterName: string | undefined): ResolvedCommand {
+  private resolve(id: string, cluster: string | undefined): ResolvedCommand {
     const command = this.request.loaded.commands.get(id);
     if (!command) throw new TemplateError(`no command for ${id}`);
     // A simulation runs nothing, so it needs no secrets: a missing $TOKEN stands in by name.
@@ -612,31 +510,18 @@ export class RunbookEngine {
     // Checked again on the filled words: a value (an input default, a --var) may not pick the server either.
     const identity = identityRefusal(resolved.argv);
     if (identity) throw new TemplateError(`refused: ${identity}`);
-    const first = resolved.argv[0]!;
-    if (first[0] === 'kubectl') {
-      const name = clusterName ? renderTemplate(clusterName, this.lookup) : 'control-plane';
-      const resolvedName = name === 'workload' ? (this.request.configValues['config.workloadCluster'] ?? 'workload') : name;
-      const target = this.request.cluster(resolvedName);
-      if (!target && resolvedName !== 'control-plane' && !this.request.simulate) {
-        throw new TemplateError(
-          `cluster "${resolvedName}" is not configured: add clusters.${resolvedName} (kubeconfig, context) to your config`,
-        );
-      }
-      const extra: string[] = [];
-      if (target?.kubeconfig) extra.push(`--kubeconfig=${target.kubeconfig}`);
-      if (target?.context) extra.push(`--context=${target.context}`);
-      if (extra.length) {
-        first.splice(1, 0, ...extra);
-        resolved.display = resolved.display.replace(/^kubectl/, () => `kubectl ${extra.map((a) => quoteForDisplay(a)).join(' ')}`);
-      }
-    }
+    aimCommand(resolved, cluster, this.targeting);
     return resolved;
   }
 
-  /** The configured cluster a native check reads (`workload` is the config's workloadCluster). */
-  private nativeCluster(step: CheckStepDef): string {
-    const name = step.cluster ? renderTemplate(step.cluster, this.lookup) : 'control-plane';
-    return name === 'workload' ? (this.request.configValues['config.workloadCluster'] ?? 'workload') : name;
+  /** What cluster targeting needs from this run (targeting.ts). */
+  private get targeting(): TargetingContext {
+    return {
+      lookup: this.lookup,
+      configValues: this.request.configValues,
+      cluster: this.request.cluster,
+      simulate: Boolean(this.request.simulate),
+    };
   }
 
   /** A native Kubernetes check: asks the API through the client and reports problems as lines. */
@@ -652,12 +537,7 @@ export class RunbookEngine {
     const selector = fill(spec.selector);
     const deployment = fill(spec.deployment);
     const url = fill(spec.url);
-    const resolvedName = this.nativeCluster(step);
-    const target = this.request.cluster(resolvedName);
-    if (!target && resolvedName !== 'control-plane' && !this.request.simulate)
-      throw new TemplateError(
-        `cluster "${resolvedName}" is not configured: add clusters.${resolvedName} (kubeconfig, context) to your config`,
-      );
+    const { name: resolvedName, target } = resolveCluster(step.cluster, this.targeting);
     const display = nativeDisplay(spec, { namespace, selector, deployment, url, cluster: resolvedName });
     const run = async (onOutput: (stream: 'stdout' | 'stderr', chunk: string) => void): Promise<Executed> => {
       if (this.request.simulate) {
