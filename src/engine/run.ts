@@ -17,9 +17,10 @@ import type { CheckStepDef, MitigationDef, RecordedOutputDef, Runbook, RunbookSt
 import { renderTemplate, validateInputValue } from '../runbook/template.js';
 import { StreamRedactor, redactYielding } from '../secrets/redact.js';
 import { parseDuration } from '../duration.js';
-import { evaluateExpectation, explainFailure, outputLines, type ExpectationFailure } from './expect.js';
+import { outputLines, type ExpectationFailure } from './expect.js';
 import type { ArtifactRef, EngineEvent, NextSuggestion, StepStatus } from './events.js';
 import { unreachable } from '../errors.js';
+import { judgeCheck, outcomeReason } from './judge.js';
 import {
   emptyResult,
   type EngineDeps,
@@ -44,15 +45,13 @@ export type {
 import { aimCommand, clusterName, resolveCluster, type TargetingContext } from './targeting.js';
 import { certificateReport, clockReport, nodesReport, podsReport, rolloutReport, warningEventsReport } from './native.js';
 import type { NativeSpec, RequiresDef } from '../runbook/schema.js';
-import { classifyCommandFailure, checkUrlForTls } from './unchecked.js';
-import { parseReport, renderReport, type ReportedCause } from '../diagnosis/report.js';
+import { checkUrlForTls } from './unchecked.js';
+import { renderReport, type ReportedCause } from '../diagnosis/report.js';
 
 export const DEFAULT_TIMEOUT_MS = 30_000;
 
 /** Characters of a replayed output handed on at a time (a drill's output arrives as a command's would). */
 const REPLAY_CHUNK = 64 * 1024;
-/** Programs whose failures the could-not-check classifier knows. */
-const KNOWN_TOOLS = new Set(['kubectl', 'curl', 'dapr', 'helm', 'oc', 'psql', 'pg_isready']);
 
 /** How to fix a native check that could not read the API. */
 function nativeFix(reason: string, code: number | undefined, cluster: string): string {
@@ -911,162 +910,46 @@ export class RunbookEngine {
       ...(executed.notes?.length ? { notes: executed.notes } : {}),
       ...(result.leftovers ? { leftovers: result.leftovers } : {}),
     };
-    const outcome = result.outcome;
-    const program = command.program;
-    if (executed.unchecked) return this.finishUnchecked(step.id, base, executed.unchecked);
-    switch (outcome.kind) {
-      case 'cancelled':
-        await this.deps.emit({
-          ...base,
-          type: 'step.finished',
-          status: 'cancelled',
-          reason: `cancelled ${this.deps.interrupts.abortReason ? `(${this.deps.interrupts.abortReason})` : 'by the responder (Ctrl-C)'}; the command and its children were stopped`,
-        });
-        return 'cancelled';
-      case 'timeout':
-        this.failedSteps.push(step.id);
-        await this.deps.emit({
-          ...base,
-          type: 'step.finished',
-          status: 'timeout',
-          reason: `timed out after ${outcome.timeoutMs / 1000}s; the command and everything it started were killed`,
-        });
-        return 'timeout';
-      case 'not-found':
-        return this.finishUnchecked(step.id, base, {
-          reason: `${outcome.program} is not installed (not found on PATH)`,
-          fix: `install ${outcome.program} on this machine, or do this step by hand: ${command.display}`,
-        });
-      case 'spawn-error':
-        this.failedSteps.push(step.id);
-        await this.deps.emit({ ...base, type: 'step.finished', status: 'error', reason: outcome.message });
-        return 'error';
-      case 'signal':
-        this.failedSteps.push(step.id);
-        await this.deps.emit({ ...base, type: 'step.finished', status: 'error', reason: `${program} was killed by ${outcome.signal}` });
-        return 'error';
-      case 'exited':
-        break;
-      default:
-        return unreachable(outcome);
-    }
-    if (filterError) {
-      this.failedSteps.push(step.id);
-      await this.deps.emit({ ...base, type: 'step.finished', status: 'error', exitCode: outcome.exitCode, reason: filterError });
-      return 'error';
-    }
-    const output = { exitCode: outcome.exitCode, stdout: redactedStdout, stderr: redactedStderr };
-    if (outcome.exitCode !== 0 && program !== 'kubernetes-api') {
-      // Did the command see the system (a problem, judged below) or not (could not check)?
-      const verdict = classifyCommandFailure({
-        program,
-        argv: command.argv ?? [program],
-        exitCode: outcome.exitCode,
-        stderr: redactedStderr,
-        stdout: redactedStdout,
-      });
-      if (verdict.kind === 'unchecked') return this.finishUnchecked(step.id, base, verdict);
-      // The API server answered that it is broken: the command never reached what it was to check.
-      // Only an expectation about the command's own exit speaks to that (the control plane's state).
-      if (verdict.kind === 'problem' && verdict.class === 'server-error' && !(step.expect ?? []).some((e) => e.exitCode !== undefined))
-        return this.finishUnchecked(step.id, base, {
-          reason: verdict.reason,
-          fix: 'the Kubernetes control plane itself is failing: bud-incident run platform-outage',
-        });
-      // A tool we know the failure modes of, failing in a way we do not recognise, says nothing
-      // about the system. Any other program's exit code is the check's own verdict (as a
-      // monitoring plugin's exit 2 means critical), judged below.
-      if (verdict.kind === 'unknown' && KNOWN_TOOLS.has(program.split('/').pop() ?? program))
-        return this.finishUnchecked(step.id, base, {
-          reason: `${program} failed (exit ${outcome.exitCode}): ${verdict.reason}`,
-          fix: `run it by hand to see why: ${command.display}`,
-        });
-    }
-    // Nothing printed is nothing to judge: an expectation that some line must appear cannot be
-    // answered by empty output (a lost stream, a wrapper that swallowed it), so the check could not look.
-    // kubectl's own log lines (klog: "E1201 16:02:11.123456 4821 file.go:104] …") are not the program's output.
-    const ownOutput =
-      program === 'kubectl' ? redactedStderr.replace(/^[IWEF]\d{4} \d\d:\d\d:\d\d\.\d+\s+\d+ [^\]\n]+\].*(?:\n|$)/gm, '') : redactedStderr;
-    const empty = (e: { stream?: 'stdout' | 'stderr' | 'both' }) =>
-      (e.stream === 'stderr' ? ownOutput : e.stream === 'both' ? redactedStdout + ownOutput : redactedStdout).trim() === '';
-    if (outcome.exitCode === 0 && (step.expect ?? []).some((e) => (e.matches !== undefined || e.json !== undefined) && empty(e)))
-      return this.finishUnchecked(step.id, base, {
-        reason: `${program} exited 0 but printed nothing to judge${redactedStderr.trim() ? ` (stderr: ${outputLines(redactedStderr)[0]})` : ''}`,
-        fix: `run it by hand to see what it prints: ${command.display}`,
-      });
-    const report = step.native?.resource === 'diagnosis' ? parseReport(redactedStdout) : undefined;
-    if (report) this.diagnosed.push(...report.causes);
-    const expectations = step.expect ?? [];
-    const failures: ExpectationFailure[] = [];
-    // Every stated expectation is judged. A failing exit code that no expectation speaks for is a
-    // finding of its own, so an empty listing from a failed command never passes silently.
-    const exitFailed = expectations.some((e) => e.exitCode !== undefined && e.exitCode !== outcome.exitCode);
-    const serverError =
-      outcome.exitCode !== 0 &&
-      program !== 'kubernetes-api' &&
-      /Error from server|etcdserver|InternalError|ServiceUnavailable/.test(redactedStderr);
-    for (const e of expectations) {
-      // An API server error says nothing about what the command was to look at.
-      if (serverError && e.exitCode === undefined) continue;
-      // When the command itself failed its stated exit code, judging its (empty) stdout would only add noise.
-      if (exitFailed && e.exitCode === undefined && (e.stream ?? 'stdout') === 'stdout') continue;
-      const f = evaluateExpectation(e, output);
-      if (f) failures.push(f);
-    }
-    if (outcome.exitCode !== 0 && failures.length === 0 && !expectations.some((e) => e.exitCode !== undefined)) {
-      failures.push({
-        finding: { id: `${step.id}-failed`, message: `${this.titleOf(step)}: {{reason}}` },
-        lines: outputLines(redactedStderr || redactedStdout).slice(-5),
-        values: [],
-        detail: explainFailure(program, outcome.exitCode, redactedStderr),
-      });
-    }
-    if (report) {
-      // No root cause leaves a diagnosis unspoken: one no expectation speaks for is a finding of
-      // its own that points at its runbook; failing pods with no cause found are one too.
-      const covered = new Set<string>(expectations.flatMap((e) => (e.cause ? e.cause : [])));
-      for (const c of report.causes.filter((x) => x.root && !covered.has(x.id))) {
-        const runbook = c.runbook?.split(' ')[0];
-        failures.push({
-          finding: {
-            id: `${step.id}-${c.id}`,
-            message: `{{reason}}`,
-            ...(runbook && runbook !== this.runbook.id ? { next: [`runbook:${runbook}`] } : {}),
-          },
-          lines: [`${c.id} ${c.subject}: ${c.title}`, ...c.evidence.slice(0, 6)],
-          values: [c.subject],
-          detail: `${c.title}${runbook ? ` (runbook: ${c.runbook})` : ''}`,
-        });
-      }
-      if (report.unexplained.length)
-        failures.push({
-          finding: { id: `${step.id}-unexplained`, message: 'Failing, and no cause was found: {{lines}}' },
-          lines: report.unexplained.slice(0, 10),
-          values: [],
-          detail: `${report.unexplained.length} failing pod(s) that no cause explains`,
-        });
-    }
-    const couldNot = report?.unchecked ?? [];
-    // Nothing found in the first part of the output says nothing about the rest: not healthy, not checked.
-    // (Evidence is judged by its preview by design: its file holds it all.)
-    if (executed.partial && !step.evidence && !failures.length && expectations.some((e) => e.exitCode === undefined))
-      couldNot.push({
-        what: 'all of the output',
-        reason: executed.partial,
-        fix: `narrow the command (a filter that keeps only what matters), or read the rest of the output by hand${artifacts.stdout ? ` (${artifacts.stdout.path})` : ''}`,
-      });
-    if (couldNot.length) this.uncheckedSteps.push(step.id);
-    const status: StepStatus = failures.length ? 'failed' : couldNot.length ? 'unchecked' : 'passed';
-    const reasons = [...failures.map((f) => f.detail), ...couldNot.map((u) => `could not check ${u.what}: ${u.reason} (fix: ${u.fix})`)];
-    await this.deps.emit({
-      ...base,
-      type: 'step.finished',
-      status,
-      exitCode: outcome.exitCode,
-      ...(reasons.length ? { reason: reasons.join('; ') } : {}),
+    const abortReason = this.deps.interrupts.abortReason;
+    const verdict = judgeCheck({
+      stepId: step.id,
+      title: this.titleOf(step),
+      runbookId: this.runbook.id,
+      program: command.program,
+      ...(command.argv ? { argv: command.argv } : {}),
+      display: command.display,
+      outcome: result.outcome,
+      stdout: redactedStdout,
+      stderr: redactedStderr,
+      expect: step.expect ?? [],
+      diagnosis: step.native?.resource === 'diagnosis',
+      evidence: Boolean(step.evidence),
+      ...(filterError !== undefined ? { filterError } : {}),
+      ...(executed.unchecked ? { unchecked: executed.unchecked } : {}),
+      ...(executed.partial !== undefined ? { partial: executed.partial } : {}),
+      ...(artifacts.stdout ? { stdoutPath: artifacts.stdout.path } : {}),
+      ...(abortReason !== undefined ? { abortReason } : {}),
     });
-    for (const failure of failures) await this.raise(step.id, failure, command.display, outcome.exitCode, redactedStderr, artifacts.stdout);
-    return status;
+    switch (verdict.kind) {
+      case 'unchecked':
+        return this.finishUnchecked(step.id, base, verdict);
+      case 'stopped': {
+        const { status, reason, exitCode } = verdict;
+        if (status !== 'cancelled') this.failedSteps.push(step.id);
+        await this.deps.emit({ ...base, type: 'step.finished', status, ...(exitCode !== undefined ? { exitCode } : {}), reason });
+        return status;
+      }
+      case 'judged': {
+        const { status, exitCode, failures, couldNot, reason, causes } = verdict;
+        this.diagnosed.push(...causes);
+        if (couldNot.length) this.uncheckedSteps.push(step.id);
+        await this.deps.emit({ ...base, type: 'step.finished', status, exitCode, ...(reason !== undefined ? { reason } : {}) });
+        for (const failure of failures) await this.raise(step.id, failure, command.display, exitCode, redactedStderr, artifacts.stdout);
+        return status;
+      }
+      default:
+        return unreachable(verdict);
+    }
   }
 
   private async raise(
@@ -1453,6 +1336,7 @@ export class RunbookEngine {
     const attempt = this.nextAttempt(m.id);
     const { result, filterError, artifacts } = await this.runCommand(m.id, command, this.timeoutOf(m.timeout), signal, attempt);
     const o = result.outcome;
+    const program = command.argv[0]?.[0] ?? '';
     let status: StepStatus = 'passed';
     let reason: string | undefined;
     let exitCode: number | undefined;
@@ -1460,19 +1344,12 @@ export class RunbookEngine {
       exitCode = o.exitCode;
       if (o.exitCode !== 0 || filterError) {
         status = 'failed';
-        reason = filterError ?? explainFailure(command.argv[0]![0]!, o.exitCode, this.deps.redactor.redact(result.stderr));
+        reason = filterError ?? outcomeReason(o, program, 'mitigation', { stderr: this.deps.redactor.redact(result.stderr) });
       }
     } else if (o.kind === 'cancelled') status = 'cancelled';
     else {
       status = o.kind === 'timeout' ? 'timeout' : 'error';
-      reason =
-        o.kind === 'timeout'
-          ? `timed out after ${o.timeoutMs / 1000}s`
-          : o.kind === 'not-found'
-            ? `${o.program} is not installed (not found on PATH)`
-            : o.kind === 'signal'
-              ? `killed by ${o.signal}`
-              : o.message;
+      reason = outcomeReason(o, program, 'mitigation');
     }
     if (status !== 'passed' && status !== 'cancelled') this.failedSteps.push(step.id);
     await this.deps.emit({
