@@ -8,7 +8,7 @@ import type { ProcessResult, SpawnedProcess } from '../adapters/shell.js';
 import { processTag } from '../adapters/proctree.js';
 import { PromptCancelledError } from '../adapters/prompter.js';
 import { resolveCommand, TemplateError, type ResolvedCommand } from '../runbook/command.js';
-import { effectOf, effectOfParsed, identityRefusal } from '../runbook/effects.js';
+import { effectOf, identityRefusal } from '../runbook/effects.js';
 import { runPipeline, type OnOutput } from './pipeline.js';
 import { ShownOutput } from './output-cap.js';
 import { EVIDENCE_PREVIEW, EVIDENCE_PREVIEW_LINES } from '../limits.js';
@@ -20,6 +20,18 @@ import { parseDuration } from '../duration.js';
 import { outputLines, type ExpectationFailure } from './expect.js';
 import type { ArtifactRef, EngineEvent, NextSuggestion, StepStatus } from './events.js';
 import { unreachable } from '../errors.js';
+import {
+  checkConsent,
+  checkRefusal,
+  mitigationChanges,
+  mitigationConsent,
+  mitigationRefusal,
+  typedYes,
+  type ConsentContext,
+  type ConsentDecision,
+  type ConsentHow,
+  type ExplicitHow,
+} from './consent.js';
 import { judgeCheck, outcomeReason } from './judge.js';
 import {
   emptyResult,
@@ -848,33 +860,32 @@ export class RunbookEngine {
       return this.finishError(step.id, 'check', this.titleOf(step), attempt, error.message, 0);
     }
     // What the command does to the system is decided by what it runs: a check that changes it needs consent.
-    let consent: { how: 'typed-yes' | '--allow-mitigations'; changes: string } | undefined;
-    let declaredReadOnly: string | undefined;
-    if (resolvedArgv && !this.request.simulate) {
-      const effect = effectOf(resolvedArgv, step.readOnly);
-      if (effect.readOnly) declaredReadOnly = effect.declared;
-      else {
-        const how = await this.consentTo(
-          `This check CHANGES THE SYSTEM (${effect.why}):\n  ${command.display}\nType "yes" to run it (anything else skips it):`,
-        );
-        if (!how) {
-          this.uncheckedSteps.push(step.id);
-          await this.deps.emit({
-            type: 'step.skipped',
-            runId,
-            stepId: step.id,
-            title: this.titleOf(step),
-            reason: `not run: it changes the system (${effect.why}); a check runs without consent only when it is read-only. ${
-              this.request.interactive && this.deps.prompter
-                ? 'Declined by the responder'
-                : 'It needs a typed "yes" in an interactive run, or --allow-mitigations'
-            }; by hand: ${command.display}`,
-          });
-          return 'skipped';
-        }
-        consent = { how, changes: effect.why };
+    const gate = checkConsent(
+      {
+        ...(resolvedArgv ? { argv: resolvedArgv } : {}),
+        ...(step.readOnly !== undefined ? { readOnly: step.readOnly } : {}),
+        simulate: Boolean(this.request.simulate),
+        display: command.display,
+      },
+      this.consentContext,
+    );
+    let consent: { how: ExplicitHow; changes: string } | undefined;
+    if (gate.needed) {
+      const how = await this.settle(gate.decision);
+      if (!how) {
+        this.uncheckedSteps.push(step.id);
+        await this.deps.emit({
+          type: 'step.skipped',
+          runId,
+          stepId: step.id,
+          title: this.titleOf(step),
+          reason: checkRefusal(gate.changes, command.display, this.consentContext),
+        });
+        return 'skipped';
       }
+      consent = { how, changes: gate.changes };
     }
+    const declaredReadOnly = gate.needed ? undefined : gate.declaredReadOnly;
     await this.deps.emit({
       type: 'step.started',
       runId,
@@ -1294,35 +1305,11 @@ export class RunbookEngine {
       changesSystem,
       ...(changes ? { changes } : {}),
     });
-    const prompter = this.deps.prompter;
-    // Consent. --yes never reaches here as consent: only a typed "yes" or --allow-mitigations does. Whether it
-    // changes the system is decided by what the command runs; `changesSystem: false` cannot waive it.
-    // A mitigation without a command is done by a person: it is done only when a person says so
-    // (a typed "yes"), whatever the runbook says it changes; nobody can say so in a run without a terminal.
-    let how: 'typed-yes' | '--allow-mitigations' | 'not-changing' | undefined;
-    if (!command) {
-      if (this.request.interactive && prompter) {
-        const answer = (await prompter.input(`Type "yes" once you have done it by hand (anything else: not done):`)).trim().toLowerCase();
-        if (answer === 'yes') how = 'typed-yes';
-      }
-    } else if (!changesSystem) how = 'not-changing';
-    else how = await this.consentTo(`This CHANGES THE SYSTEM. Type "yes" to run it (anything else declines):`);
+    // Consent (consent.ts): only a typed "yes" or --allow-mitigations; a mitigation done by hand only on a typed "yes".
+    const how = await this.settle(mitigationConsent({ hasCommand: command !== undefined, changesSystem }, this.consentContext));
     if (!how) {
-      const asked = this.request.interactive && prompter;
-      const reason = asked
-        ? command
-          ? 'declined by the responder'
-          : 'not done: the responder did not confirm doing it'
-        : command
-          ? 'not run: changing the system needs a typed "yes" in an interactive run, or --allow-mitigations'
-          : 'not done: proposed only; a mitigation done by hand counts once a person confirms it (a typed "yes"), and this run could not ask';
-      this.suggestions.set(`mitigation:${m.id}`, {
-        ref: `mitigation:${m.id}`,
-        title: m.title,
-        detail: command
-          ? `${asked ? 'declined' : 'not run'}; to run it by hand: ${command.display}`
-          : `${asked ? 'not done' : 'proposed'}; once done by hand, record it: bud-incident milestone mitigated`,
-      });
+      const { reason, detail } = mitigationRefusal(command?.display, this.consentContext);
+      this.suggestions.set(`mitigation:${m.id}`, { ref: `mitigation:${m.id}`, title: m.title, detail });
       await this.deps.emit({ type: 'mitigation.declined', runId, stepId: step.id, mitigationId: m.id, reason });
       return 'skipped';
     }
@@ -1367,24 +1354,22 @@ export class RunbookEngine {
     return status;
   }
 
-  /**
-   * Does this mitigation change the system? By what its command runs (the filled one when there is one), or
-   * as the runbook says when the runbook says so; a runbook's `changesSystem: false` never waives a change.
-   */
+  /** Does this mitigation change the system (consent.ts)? */
   private mitigationChanges(m: MitigationDef, command?: ResolvedCommand): boolean {
-    if (m.changesSystem) return true;
-    if (command) return !effectOf(command.argv).readOnly;
-    const parsed = this.request.loaded.commands.get(m.id);
-    return parsed ? !effectOfParsed(parsed).readOnly : false;
+    return mitigationChanges(m.changesSystem, command?.argv, this.request.loaded.commands.get(m.id));
   }
 
-  /** An explicit yes to a change: --allow-mitigations, or "yes" typed in an interactive run. Never --yes. */
-  private async consentTo(question: string): Promise<'typed-yes' | '--allow-mitigations' | undefined> {
-    if (this.request.allowMitigations) return '--allow-mitigations';
+  /** What consent can rest on in this run: someone to ask, --allow-mitigations. */
+  private get consentContext(): ConsentContext {
+    return { canAsk: this.request.interactive && this.deps.prompter !== undefined, allowMitigations: this.request.allowMitigations };
+  }
+
+  /** Carries out a consent decision: asks its question when it has one. */
+  private async settle<H extends ConsentHow>(decision: ConsentDecision<H>): Promise<H | 'typed-yes' | undefined> {
+    if (decision.kind === 'given') return decision.how;
     const prompter = this.deps.prompter;
-    if (!this.request.interactive || !prompter) return undefined;
-    const answer = (await prompter.input(question)).trim().toLowerCase();
-    return answer === 'yes' ? 'typed-yes' : undefined;
+    if (decision.kind === 'refused' || !prompter) return undefined;
+    return typedYes(await prompter.input(decision.question)) ? 'typed-yes' : undefined;
   }
 
   /** Runs the mitigation's verification check again, so the record shows whether it worked. */
