@@ -20,6 +20,7 @@ import { parseDuration } from '../duration.js';
 import { outputLines, type ExpectationFailure } from './expect.js';
 import type { ArtifactRef, EngineEvent, NextSuggestion, StepStatus } from './events.js';
 import { unreachable } from '../errors.js';
+import { nativeDisplay, prepareNative } from './native-check.js';
 import {
   checkConsent,
   checkRefusal,
@@ -54,27 +55,14 @@ export type {
   RunRequest,
   RunSummary,
 } from './request.js';
-import { aimCommand, clusterName, resolveCluster, type TargetingContext } from './targeting.js';
-import { certificateReport, clockReport, nodesReport, podsReport, rolloutReport, warningEventsReport } from './native.js';
-import type { NativeSpec, RequiresDef } from '../runbook/schema.js';
-import { checkUrlForTls } from './unchecked.js';
-import { renderReport, type ReportedCause } from '../diagnosis/report.js';
+import { aimCommand, clusterName, type TargetingContext } from './targeting.js';
+import type { RequiresDef } from '../runbook/schema.js';
+import type { ReportedCause } from '../diagnosis/report.js';
 
 export const DEFAULT_TIMEOUT_MS = 30_000;
 
 /** Characters of a replayed output handed on at a time (a drill's output arrives as a command's would). */
 const REPLAY_CHUNK = 64 * 1024;
-
-/** How to fix a native check that could not read the API. */
-function nativeFix(reason: string, code: number | undefined, cluster: string): string {
-  if (code === 403) return 'ask for read (get/list) access there, or use the on-call role: kubectl auth can-i list pods -n NAMESPACE';
-  if (code === 401) return `refresh the credentials of cluster "${cluster}" (log in again or renew the token in the kubeconfig)`;
-  if (code === 404 || /not found/.test(reason)) return 'check the name and namespace (pass --var to correct what the runbook guessed)';
-  if (/https?:|not an https|url/i.test(reason)) return 'point the check at the https URL (keycloakUrl in the config)';
-  if (/cannot be reached|did not answer|timed out|ECONN|EHOST|ENOTFOUND/i.test(reason))
-    return `check that cluster "${cluster}" is reachable from here (VPN, the server in the kubeconfig)`;
-  return 'run the same read with kubectl to see the full error';
-}
 
 /** An artifact's record, saying where its bytes stopped being UTF-8 (output-text.ts). */
 function withEncoding(ref: ArtifactRef | undefined, firstInvalid: number | undefined): ArtifactRef | undefined {
@@ -112,33 +100,6 @@ const abortableSleep = (ms: number, signal: AbortSignal) =>
       { once: true },
     );
   });
-
-/** How a native check is shown (and recorded) in place of a command line. */
-function nativeDisplay(
-  spec: NativeSpec,
-  v: {
-    namespace: string | undefined;
-    selector: string | undefined;
-    deployment: string | undefined;
-    url: string | undefined;
-    cluster: string;
-  },
-): string {
-  const { namespace, selector, deployment, url } = v;
-  // The cluster is part of what was checked (the same pods on another cluster are another check).
-  const where = `${namespace ? ` in ${namespace}` : ''}${v.cluster !== 'control-plane' ? ` on cluster ${v.cluster}` : ''}`;
-  return spec.resource === 'pods'
-    ? `[kubernetes API] pods${where}${selector ? ` (${selector})` : ''}`
-    : spec.resource === 'rollout'
-      ? `[kubernetes API] rollout of deployment/${deployment ?? '?'}${where}`
-      : spec.resource === 'tls'
-        ? `[tls] certificate of ${url ?? '?'}`
-        : spec.resource === 'clock'
-          ? `[http] Date header of ${url ?? '?'} vs the local clock`
-          : spec.resource === 'diagnosis'
-            ? `[kubernetes API] diagnosis${v.cluster !== 'control-plane' ? ` on cluster ${v.cluster}` : ''}: nodes; pods, events, revisions and failing pods' logs${(spec.include ?? []).length ? ` (+ ${(spec.include ?? []).join(', ')})` : ''}`
-            : `[kubernetes API] ${spec.resource}${where}`;
-}
 
 /** Groups consecutive `parallel: true` checks; every other step is a group of one. */
 export function planGroups(steps: readonly RunbookStep[]): RunbookStep[][] {
@@ -535,142 +496,6 @@ export class RunbookEngine {
     };
   }
 
-  /** A native Kubernetes check: asks the API through the client and reports problems as lines. */
-  private prepareNative(step: CheckStepDef, spec: NativeSpec, timeoutMs: number, signal: AbortSignal) {
-    const fill = (v: string | undefined) => {
-      if (v === undefined) return undefined;
-      const out = renderTemplate(v, this.lookup);
-      const missing = /\{\{\s*([\w.-]+)\s*\}\}/.exec(out);
-      if (missing) throw new TemplateError(`template value {{${missing[1]}}} is not defined`);
-      return out;
-    };
-    const namespace = fill(spec.namespace);
-    const selector = fill(spec.selector);
-    const deployment = fill(spec.deployment);
-    const url = fill(spec.url);
-    const { name: resolvedName, target } = resolveCluster(step.cluster, this.targeting);
-    const display = nativeDisplay(spec, { namespace, selector, deployment, url, cluster: resolvedName });
-    const run = async (onOutput: (stream: 'stdout' | 'stderr', chunk: string) => void): Promise<Executed> => {
-      if (this.request.simulate) {
-        const result = await this.replayStep(step.id, 'kubernetes-api', timeoutMs, signal, onOutput);
-        return { result, stdout: result.stdout };
-      }
-      const start = this.deps.now();
-      const done = (exitCode: number, stdout: string, stderr: string): Executed => {
-        if (stdout) onOutput('stdout', stdout);
-        if (stderr) onOutput('stderr', stderr);
-        return {
-          result: {
-            outcome: { kind: 'exited', exitCode },
-            stdout,
-            stderr,
-            stdoutBytes: Buffer.byteLength(stdout),
-            stderrBytes: Buffer.byteLength(stderr),
-            truncated: false,
-            durationMs: Math.round(this.deps.now() - start),
-          },
-          stdout,
-        };
-      };
-      if (!this.deps.kube && spec.resource !== 'tls' && spec.resource !== 'clock') return done(1, '', 'no Kubernetes client available');
-      const t = target ?? {};
-      const now = new Date(this.deps.wallClock?.() ?? Date.now());
-      const ns = namespace ?? 'default';
-      // An API that answers 5xx is evidence about the control plane; any other failed read means
-      // this check could not see the system (no permission, unreachable, wrong name): not a finding.
-      const fail = (reason: string, code?: number): Executed => {
-        const e = done(1, '', reason + '\n');
-        if ((code ?? 0) >= 500) return e;
-        return { ...e, unchecked: { reason, fix: nativeFix(reason, code, resolvedName) } };
-      };
-      const cancelled = new Promise<'cancelled'>((resolve) =>
-        signal.aborted ? resolve('cancelled') : signal.addEventListener('abort', () => resolve('cancelled'), { once: true }),
-      );
-      const work = (async (): Promise<Executed> => {
-        const kube = this.deps.kube!;
-        switch (spec.resource) {
-          case 'pods': {
-            const r = await kube.pods(t, ns, selector);
-            return r.ok ? done(0, podsReport(r.value, ns, selector, now, spec.maxRestarts), '') : fail(r.reason, r.code);
-          }
-          case 'events': {
-            const r = await kube.events(t, ns);
-            return r.ok
-              ? done(0, warningEventsReport(r.value, ns, parseDuration(spec.since ?? '30m') ?? 1_800_000, now), '')
-              : fail(r.reason, r.code);
-          }
-          case 'tls': {
-            const probe = this.deps.probe;
-            if (!probe) return fail('no network prober available');
-            const notTls = checkUrlForTls(url ?? '');
-            if (notTls) return fail(notTls);
-            const r = await probe.certificate(url ?? '', timeoutMs);
-            return r.ok
-              ? done(0, certificateReport(url ?? '', r.value, now, parseDuration(spec.warnWithin ?? '14d') ?? 14 * 86_400_000), '')
-              : fail(r.reason);
-          }
-          case 'clock': {
-            const probe = this.deps.probe;
-            if (!probe) return fail('no network prober available');
-            const r = await probe.clock(url ?? '', timeoutMs);
-            return r.ok ? done(0, clockReport(url ?? '', r.value, parseDuration(spec.maxSkew ?? '60s') ?? 60_000), '') : fail(r.reason);
-          }
-          case 'nodes': {
-            const r = await kube.nodes(t);
-            return r.ok ? done(0, nodesReport(r.value, now), '') : fail(r.reason, r.code);
-          }
-          case 'rollout': {
-            const d = await kube.deployment(t, ns, deployment ?? '');
-            if (!d.ok) return fail(d.code === 404 ? `deployment/${deployment} not found in ${ns}` : d.reason, d.code);
-            const sel = Object.entries(d.value.spec?.selector?.matchLabels ?? {})
-              .map(([k, v]) => `${k}=${v}`)
-              .join(',');
-            const [rs, pods] = await Promise.all([kube.replicaSets(t, ns, sel), kube.pods(t, ns, sel)]);
-            if (!rs.ok) return fail(rs.reason, rs.code);
-            if (!pods.ok) return fail(pods.reason, pods.code);
-            return done(0, rolloutReport(d.value, rs.value, pods.value, now), '');
-          }
-          case 'diagnosis': {
-            const d = this.request.diagnosis;
-            if (!d) return fail('no diagnosis settings were given to this run');
-            const include = new Set(spec.include ?? []);
-            const workloadName = include.has('workload') ? d.workloadCluster : undefined;
-            const workloadTarget = workloadName ? this.request.cluster(workloadName) : undefined;
-            const [{ sweep }, { diagnose }] = await Promise.all([import('../diagnosis/read.js'), import('../diagnosis/analyze.js')]);
-            const snapshot = await sweep({
-              kube,
-              controlPlane: { name: resolvedName, target: t },
-              ...(workloadName && workloadTarget ? { workload: { name: workloadName, target: workloadTarget } } : {}),
-              roles: d.roles,
-              settings: d.settings,
-              now: () => now,
-              ...(this.deps.probe ? { probe: this.deps.probe } : {}),
-              ...(include.has('probes') && d.keycloakUrl ? { keycloakUrl: d.keycloakUrl } : {}),
-              ...(include.has('probes') && d.api ? { api: d.api } : {}),
-              timeoutMs,
-            });
-            const diagnosis = diagnose(snapshot);
-            if (include.has('workload') && !workloadTarget)
-              diagnosis.unchecked.push({
-                what: 'the workload cluster',
-                reason: d.workloadCluster
-                  ? `cluster "${d.workloadCluster}" has no entry under clusters`
-                  : 'no workloadCluster is configured',
-                fix: 'set workloadCluster and clusters.<name> (kubeconfig, context) in the config',
-              });
-            return done(0, renderReport(diagnosis), '');
-          }
-          default:
-            return unreachable(spec.resource);
-        }
-      })();
-      const first = await Promise.race([work, cancelled]);
-      if (first === 'cancelled') return { result: emptyResult({ kind: 'cancelled' }, Math.round(this.deps.now() - start)), stdout: '' };
-      return first;
-    };
-    return { display, program: 'kubernetes-api', run };
-  }
-
   /** Runs (or replays) a resolved command: first stage as a process, the rest as filters (pipeline.ts). */
   private async execute(
     key: string,
@@ -843,7 +668,17 @@ export class RunbookEngine {
     let resolvedArgv: string[][] | undefined;
     try {
       if (step.native) {
-        command = this.prepareNative(step, step.native, timeoutMs, signal);
+        command = prepareNative(step, step.native, timeoutMs, signal, {
+          targeting: this.targeting,
+          now: this.deps.now,
+          ...(this.deps.wallClock ? { wallClock: this.deps.wallClock } : {}),
+          ...(this.deps.kube ? { kube: this.deps.kube } : {}),
+          ...(this.deps.probe ? { probe: this.deps.probe } : {}),
+          ...(this.request.diagnosis ? { diagnosis: this.request.diagnosis } : {}),
+          ...(this.request.simulate
+            ? { replay: (onOutput) => this.replayStep(step.id, 'kubernetes-api', timeoutMs, signal, onOutput) }
+            : {}),
+        });
       } else {
         const resolved = this.resolve(step.id, step.cluster);
         resolvedArgv = resolved.argv;
