@@ -10,16 +10,16 @@ import { PromptCancelledError } from '../adapters/prompter.js';
 import { resolveCommand, TemplateError, type ResolvedCommand } from '../runbook/command.js';
 import { effectOf, identityRefusal } from '../runbook/effects.js';
 import { runPipeline, type OnOutput } from './pipeline.js';
-import { ShownOutput } from './output-cap.js';
-import { EVIDENCE_PREVIEW, EVIDENCE_PREVIEW_LINES } from '../limits.js';
-import { encodingNote } from '../adapters/output-text.js';
-import type { CheckStepDef, MitigationDef, RecordedOutputDef, Runbook, RunbookStep } from '../runbook/schema.js';
+import { EVIDENCE_PREVIEW_LINES } from '../limits.js';
+import type { CheckStepDef, MitigationDef, Runbook, RunbookStep } from '../runbook/schema.js';
 import { renderTemplate, validateInputValue } from '../runbook/template.js';
-import { StreamRedactor, redactYielding } from '../secrets/redact.js';
+import { redactYielding } from '../secrets/redact.js';
 import { parseDuration } from '../duration.js';
 import { outputLines, type ExpectationFailure } from './expect.js';
 import type { ArtifactRef, EngineEvent, NextSuggestion, StepStatus } from './events.js';
 import { unreachable } from '../errors.js';
+import { capture, previewOf, type CaptureContext } from './capture.js';
+import { replay } from './replay.js';
 import { nativeDisplay, prepareNative } from './native-check.js';
 import {
   checkConsent,
@@ -61,45 +61,11 @@ import type { ReportedCause } from '../diagnosis/report.js';
 
 export const DEFAULT_TIMEOUT_MS = 30_000;
 
-/** Characters of a replayed output handed on at a time (a drill's output arrives as a command's would). */
-const REPLAY_CHUNK = 64 * 1024;
-
-/** An artifact's record, saying where its bytes stopped being UTF-8 (output-text.ts). */
-function withEncoding(ref: ArtifactRef | undefined, firstInvalid: number | undefined): ArtifactRef | undefined {
-  const encoding = encodingNote(firstInvalid);
-  return ref && encoding ? { ...ref, encoding } : ref;
-}
-
-/**
- * The start of an evidence step's output that is judged and shown, cut after its last whole line
- * (or word) so no token is cut in half: a token's start is not one the redactor recognises.
- */
-function previewOf(text: string, cut = text.length > EVIDENCE_PREVIEW): string {
-  if (!cut) return text;
-  const head = text.slice(0, EVIDENCE_PREVIEW);
-  const end = Math.max(head.lastIndexOf('\n'), head.lastIndexOf(' '));
-  return head.slice(0, end > 0 ? end + 1 : 0);
-}
-
 class RunAborted extends Error {
   constructor(readonly reason: string) {
     super(reason);
   }
 }
-
-const abortableSleep = (ms: number, signal: AbortSignal) =>
-  new Promise<void>((resolve) => {
-    if (signal.aborted) return resolve();
-    const t = setTimeout(resolve, ms);
-    signal.addEventListener(
-      'abort',
-      () => {
-        clearTimeout(t);
-        resolve();
-      },
-      { once: true },
-    );
-  });
 
 /** Groups consecutive `parallel: true` checks; every other step is a group of one. */
 export function planGroups(steps: readonly RunbookStep[]): RunbookStep[][] {
@@ -549,42 +515,17 @@ export class RunbookEngine {
     const sim = this.request.simulate!;
     const recorded = sim.outputs[key];
     if (!recorded) return emptyResult({ kind: 'spawn-error', message: `scenario "${sim.scenario}" has no recorded output for "${key}"` });
-    return this.replay(recorded, program, timeoutMs, signal, onOutput);
+    return replay(recorded, program, timeoutMs, signal, onOutput, {
+      now: this.deps.now,
+      ...(this.deps.sleep ? { sleep: this.deps.sleep } : {}),
+      honourLatency: sim.honourLatency,
+    });
   }
 
-  private async replay(
-    recorded: RecordedOutputDef,
-    program: string,
-    timeoutMs: number,
-    signal: AbortSignal,
-    onOutput: OnOutput,
-  ): Promise<ProcessResult> {
-    const start = this.deps.now();
-    const latency = parseDuration(recorded.latency ?? 0) ?? 0;
-    const sleep = this.deps.sleep ?? abortableSleep;
-    const outcome = recorded.outcome ?? 'exited';
-    const wait = outcome === 'timeout' ? timeoutMs : latency;
-    if (this.request.simulate?.honourLatency && wait > 0) await sleep(wait, signal);
-    const stdout = recorded.stdout ?? '';
-    const stderr = recorded.stderr ?? '';
-    const base = {
-      stdoutBytes: Buffer.byteLength(stdout),
-      stderrBytes: Buffer.byteLength(stderr),
-      truncated: false,
-      durationMs: Math.round(this.deps.now() - start) || latency,
-    };
-    if (signal.aborted) return { outcome: { kind: 'cancelled' }, stdout: '', stderr: '', ...base };
-    if (outcome === 'timeout') return { outcome: { kind: 'timeout', timeoutMs }, stdout: '', stderr: '', ...base };
-    if (outcome === 'not-found') return { outcome: { kind: 'not-found', program }, stdout: '', stderr: '', ...base };
-    // In pieces, as a command prints it: a later stage that is busy holds the rest (backpressure).
-    for (let at = 0; at < stdout.length;) {
-      let end = Math.min(stdout.length, at + REPLAY_CHUNK);
-      if (/[\uD800-\uDBFF]/.test(stdout[end - 1]!)) end++; // not half a character
-      await onOutput('stdout', stdout.slice(at, end));
-      at = end;
-    }
-    if (stderr) await onOutput('stderr', stderr);
-    return { outcome: { kind: 'exited', exitCode: recorded.exitCode ?? 0 }, stdout, stderr, ...base };
+  /** What output capture needs from this run (capture.ts). */
+  private get captureContext(): CaptureContext {
+    const { artifacts, redactor, emit, show } = this.deps;
+    return { runId: this.request.runId, artifacts, redactor, emit, show };
   }
 
   private timeoutOf(value: string | number | undefined): number {
@@ -596,62 +537,7 @@ export class RunbookEngine {
 
   /** Starts a command with live output (redacted) to the display and to artifacts. */
   private async runCommand(key: string, command: ResolvedCommand, timeoutMs: number, signal: AbortSignal, attempt: number) {
-    return this.capture(key, attempt, (onOutput) => this.execute(key, command, timeoutMs, signal, onOutput));
-  }
-
-  /** Runs something that produces output, streaming it (redacted) to the display and to artifacts. */
-  private async capture(
-    key: string,
-    attempt: number,
-    run: (onOutput: (stream: 'stdout' | 'stderr', chunk: string) => void) => Promise<Executed>,
-    evidence = false,
-  ) {
-    const { runId } = this.request;
-    const writers = {
-      stdout: this.deps.artifacts.open(runId, key, 'stdout', attempt, evidence ? { evidence } : undefined),
-      stderr: this.deps.artifacts.open(runId, key, 'stderr', attempt),
-    };
-    const live = { stdout: new StreamRedactor(this.deps.redactor), stderr: new StreamRedactor(this.deps.redactor) };
-    // The same cap for what is shown (--json, terminal) as for the artifact (output-cap.ts).
-    // Evidence (unredacted on disk) is shown as a redacted preview only.
-    const shown = { stdout: new ShownOutput(evidence ? EVIDENCE_PREVIEW : undefined), stderr: new ShownOutput() };
-    let preview = '';
-    const onOutput = (stream: 'stdout' | 'stderr', chunk: string) => {
-      writers[stream].write(chunk);
-      const part = shown[stream].take(chunk);
-      if (evidence && stream === 'stdout') {
-        preview += part; // shown once it is whole (below)
-        return;
-      }
-      const text = part && live[stream].push(part);
-      if (text) this.deps.show({ type: 'step.output', runId, stepId: key, stream, text });
-    };
-    const exec = await run(onOutput);
-    const total = { stdout: exec.result.stdoutBytes, stderr: exec.result.stderrBytes };
-    const whole = evidence && previewOf(preview, shown.stdout.cut);
-    if (whole) this.deps.show({ type: 'step.output', runId, stepId: key, stream: 'stdout', text: this.deps.redactor.redact(whole) });
-    for (const stream of ['stdout', 'stderr'] as const) {
-      const rest = live[stream].end();
-      if (rest) this.deps.show({ type: 'step.output', runId, stepId: key, stream, text: rest });
-      if (shown[stream].cut)
-        this.deps.show({
-          type: 'step.output.truncated',
-          runId,
-          stepId: key,
-          stream,
-          shownBytes: shown[stream].shownBytes,
-          totalBytes: total[stream],
-        });
-    }
-    const artifacts = {
-      stdout: withEncoding(writers.stdout.close(total.stdout), exec.result.invalidUtf8?.stdout),
-      stderr: withEncoding(writers.stderr.close(total.stderr), exec.result.invalidUtf8?.stderr),
-    };
-    if (evidence && artifacts.stdout) {
-      const { path, sha256, bytes } = artifacts.stdout;
-      await this.deps.emit({ type: 'evidence.preserved', runId, stepId: key, path, sha256, bytes });
-    }
-    return { ...exec, artifacts };
+    return capture(this.captureContext, key, attempt, (onOutput) => this.execute(key, command, timeoutMs, signal, onOutput));
   }
 
   private async runCheck(step: CheckStepDef, signal: AbortSignal, forced?: { attempt: number }): Promise<StepStatus> {
@@ -732,7 +618,7 @@ export class RunbookEngine {
       ...(declaredReadOnly ? { declaredReadOnly } : {}),
       ...(consent ? { consent } : {}),
     });
-    const executed = await this.capture(step.id, attempt, command.run, step.evidence);
+    const executed = await capture(this.captureContext, step.id, attempt, command.run, step.evidence);
     const { result, filterError, artifacts } = executed;
     // Evidence is judged by its preview only (its file holds it all): it can be huge.
     const stdout = step.evidence ? previewOf(executed.stdout) : executed.stdout;
