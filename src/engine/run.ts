@@ -18,6 +18,7 @@ import { parseDuration } from '../duration.js';
 import { outputLines, type ExpectationFailure } from './expect.js';
 import type { ArtifactRef, EngineEvent, NextSuggestion, StepStatus } from './events.js';
 import { unreachable } from '../errors.js';
+import { Variables } from './variables.js';
 import { capture, previewOf, type CaptureContext } from './capture.js';
 import { replay } from './replay.js';
 import { nativeDisplay, prepareNative } from './native-check.js';
@@ -92,7 +93,7 @@ export function missingInputs(runbook: Runbook, vars: Record<string, string>, co
 
 export class RunbookEngine {
   private readonly runbook: Runbook;
-  private readonly vars = new Map<string, string>();
+  private readonly vars: Variables;
   private readonly findings: RaisedFinding[] = [];
   private readonly failedSteps: string[] = [];
   private readonly uncheckedSteps: string[] = [];
@@ -102,75 +103,18 @@ export class RunbookEngine {
   private readonly moot = new Set<string>();
   private readonly attempts = new Map<string, number>();
   private readonly suggestions = new Map<string, NextSuggestion>();
-  private readonly secretInputs: Set<string>;
   private readonly started: number;
-  /** Set while planning (`--dry-run`, `runbooks show`): values only a run can know read as their stand-in. */
-  private planning = false;
 
   constructor(
     private readonly request: RunRequest,
     private readonly deps: EngineDeps,
   ) {
     this.runbook = request.loaded.runbook;
-    this.secretInputs = new Set(
-      Object.entries(this.runbook.inputs)
-        .filter(([, d]) => d.secret)
-        .map(([n]) => n),
-    );
-    for (const [k, v] of Object.entries(request.vars)) this.setVar(k, v);
-    for (const [k, v] of Object.entries(request.resume?.answers ?? {})) this.setVar(k, v);
+    this.vars = new Variables(this.runbook, request.configValues, deps.redactor, this.diagnosed);
+    for (const [k, v] of Object.entries(request.vars)) this.vars.set(k, v);
+    for (const [k, v] of Object.entries(request.resume?.answers ?? {})) this.vars.set(k, v);
     this.findings.push(...(request.resume?.findings ?? []));
     this.started = deps.now();
-  }
-
-  private setVar(name: string, value: string): void {
-    this.vars.set(name, value);
-    if (this.secretInputs.has(name)) this.deps.redactor.addLiteral(value);
-  }
-
-  /** The value of a template variable: an answer or --var, a config value, or the input's default. */
-  private lookup = (name: string): string | undefined => {
-    const v = this.vars.get(name);
-    if (v !== undefined) return v;
-    const c = this.request.configValues[name];
-    if (c !== undefined) return c;
-    const input = this.runbook.inputs[name];
-    const found = this.fromDiagnosis(name)[0];
-    if (found !== undefined) return found;
-    const def = input?.default;
-    if (def !== undefined) {
-      const rendered = renderTemplate(def, (n) => this.request.configValues[n]);
-      if (!/\{\{/.test(rendered)) return rendered;
-    }
-    if (this.planning) return this.standIn(name);
-    return undefined;
-  };
-
-  /**
-   * The value of a variable that becomes a word of a command: an input's value that did not come from
-   * --var or an answer (a default filled from the config, a value the diagnosis found) passes the same
-   * checks as one typed (no leading "-", no control character, the input's pattern).
-   */
-  private commandLookup = (name: string): string | undefined => {
-    const value = this.lookup(name);
-    const input = this.runbook.inputs[name];
-    if (value === undefined || !input || this.vars.has(name)) return value;
-    if (this.planning && value === this.standIn(name)) return value;
-    const ok = validateInputValue(name, input, value);
-    if (ok !== true) throw new TemplateError(`input ${ok} (not typed: it came from the config or the diagnosis)`);
-    return value;
-  };
-
-  /** The values a diagnosis offers for an input declared `fromDiagnosis`, best ranked first. */
-  private fromDiagnosis(name: string): string[] {
-    const spec = this.runbook.inputs[name]?.fromDiagnosis;
-    if (!spec) return [];
-    const wanted = spec.causes as readonly string[];
-    const within = spec.within ? `${renderTemplate(spec.within, (n) => (n === name ? undefined : this.lookup(n)))}/` : '';
-    const values = this.diagnosed
-      .filter((c) => c.root && wanted.includes(c.id) && c.subject.startsWith(within))
-      .map((c) => c.facts[spec.fact]);
-    return [...new Set(values.filter((v): v is string => v !== undefined))];
   }
 
   /** When a diagnosis offers several values for an input the step needs, the responder picks one (once). */
@@ -178,25 +122,16 @@ export class RunbookEngine {
     const command = this.request.loaded.commands.get(step.id);
     const text = `${command?.source ?? ''} ${step.title}`;
     for (const [name, def] of Object.entries(this.runbook.inputs)) {
-      if (!def.fromDiagnosis || this.vars.has(name) || !new RegExp(`\\{\\{\\s*${name}\\s*\\}\\}`).test(text)) continue;
-      const options = this.fromDiagnosis(name);
+      if (!def.fromDiagnosis || this.vars.given(name) !== undefined || !new RegExp(`\\{\\{\\s*${name}\\s*\\}\\}`).test(text)) continue;
+      const options = this.vars.fromDiagnosis(name);
       if (options.length < 2 || !this.request.interactive || !this.deps.prompter) continue;
       const choice = await this.deps.prompter.select(
         `The diagnosis found ${options.length} candidates for ${name} (${def.description ?? name}). Which one?`,
         options.map((o) => ({ name: o, value: o })),
         options[0],
       );
-      this.setVar(name, choice);
+      this.vars.set(name, choice);
     }
-  }
-
-  private shownVars(): Record<string, string> {
-    const out: Record<string, string> = {};
-    for (const name of Object.keys(this.runbook.inputs)) {
-      const v = this.lookup(name);
-      if (v !== undefined) out[name] = this.secretInputs.has(name) ? '[REDACTED]' : v;
-    }
-    return out;
   }
 
   async run(): Promise<RunSummary> {
@@ -214,7 +149,7 @@ export class RunbookEngine {
         ...(this.request.origin ? { origin: this.request.origin } : {}),
         mode: this.request.simulate ? 'simulate' : 'live',
         ...(this.request.simulate ? { scenario: this.request.simulate.scenario } : {}),
-        vars: this.shownVars(),
+        vars: this.vars.shownVars(),
         steps: this.runbook.steps.length,
       });
     }
@@ -346,23 +281,8 @@ export class RunbookEngine {
    * filled; a value not known yet reads as a stand-in (`<deployment: from the diagnosis>`), never `{{…}}`.
    */
   shown(text: string): string {
-    return renderTemplate(text, this.shownLookup);
+    return this.vars.shown(text);
   }
-
-  /** What a reader sees for a value that is not known at this point of the run. */
-  private standIn(name: string): string {
-    if (name.startsWith('evidence.')) return `<${name.slice('evidence.'.length)} from the evidence>`;
-    if (this.runbook.inputs[name]?.fromDiagnosis) return `<${name}: from the diagnosis>`;
-    const asked = this.runbook.steps.find((s) => s.kind === 'prompt' && s.input === name);
-    return asked ? `<${name}: asked at "${asked.title}">` : `<${name}>`;
-  }
-
-  /** The value of a template variable as shown and recorded: a secret input is [REDACTED] at any length. */
-  private shownLookup = (name: string): string => {
-    if (this.secretInputs.has(name)) return '[REDACTED]';
-    const value = this.lookup(name);
-    return value === undefined || value === `{{${name}}}` ? this.standIn(name) : value;
-  };
 
   private nextAttempt(stepId: string): number {
     const n = (this.attempts.get(stepId) ?? 0) + 1;
@@ -393,7 +313,7 @@ export class RunbookEngine {
    */
   plan(): Map<string, PlannedCommand> {
     const out = new Map<string, PlannedCommand>();
-    this.planning = true;
+    this.vars.planning = true;
     try {
       const attempt = (id: string, f: () => PlannedCommand) => {
         try {
@@ -408,7 +328,7 @@ export class RunbookEngine {
           const native = step.native;
           attempt(step.id, () => {
             if (native) {
-              const fill = (v: string | undefined) => (v === undefined ? undefined : renderTemplate(v, this.lookup));
+              const fill = (v: string | undefined) => (v === undefined ? undefined : renderTemplate(v, this.vars.lookup));
               return {
                 display: nativeDisplay(native, {
                   namespace: fill(native.namespace),
@@ -432,7 +352,7 @@ export class RunbookEngine {
         }
       }
     } finally {
-      this.planning = false;
+      this.vars.planning = false;
     }
     return out;
   }
@@ -442,7 +362,7 @@ export class RunbookEngine {
     if (!command) throw new TemplateError(`no command for ${id}`);
     // A simulation runs nothing, so it needs no secrets: a missing $TOKEN stands in by name.
     const env = this.request.simulate ? new Proxy(this.deps.env, { get: (t, k: string) => t[k] ?? `<${k}>` }) : this.deps.env;
-    const resolved = resolveCommand(command, this.commandLookup, env, (name) => this.secretInputs.has(name));
+    const resolved = resolveCommand(command, this.vars.commandLookup, env, (name) => this.vars.isSecret(name));
     // What is shown and recorded never carries a secret, even one written into the runbook itself.
     resolved.display = this.deps.redactor.redact(resolved.display);
     // Checked again on the filled words: a value (an input default, a --var) may not pick the server either.
@@ -455,7 +375,7 @@ export class RunbookEngine {
   /** What cluster targeting needs from this run (targeting.ts). */
   private get targeting(): TargetingContext {
     return {
-      lookup: this.lookup,
+      lookup: this.vars.lookup,
       configValues: this.request.configValues,
       cluster: this.request.cluster,
       simulate: Boolean(this.request.simulate),
@@ -715,7 +635,7 @@ export class RunbookEngine {
           case 'reason':
             return failure.detail;
           default:
-            return this.shownLookup(name);
+            return this.vars.shownLookup(name);
         }
       }),
     );
@@ -789,7 +709,7 @@ export class RunbookEngine {
   precondition(req: RequiresDef): { ok: true; facts: Record<string, string>; because: string } | { ok: false; why: string } {
     const why: string[] = [];
     if (req.cause) {
-      const subject = req.subject ? renderTemplate(req.subject, this.lookup) : undefined;
+      const subject = req.subject ? renderTemplate(req.subject, this.vars.lookup) : undefined;
       const roots = this.diagnosed.filter((c) => c.root || req.explained);
       const wanted = req.cause as readonly string[];
       const match = roots.find(
@@ -924,9 +844,9 @@ export class RunbookEngine {
   private async runPrompt(step: Extract<RunbookStep, { kind: 'prompt' }>): Promise<StepStatus> {
     const { runId } = this.request;
     const def = this.runbook.inputs[step.input];
-    const secret = this.secretInputs.has(step.input);
+    const secret = this.vars.isSecret(step.input);
     const shown = (v: string) => (secret ? '[REDACTED]' : v);
-    const given = this.vars.get(step.input);
+    const given = this.vars.given(step.input);
     if (given !== undefined) {
       await this.deps.emit({
         type: 'prompt.answered',
@@ -938,7 +858,7 @@ export class RunbookEngine {
       });
       return 'passed';
     }
-    const fallback = this.lookup(step.input);
+    const fallback = this.vars.lookup(step.input);
     const prompter = this.deps.prompter;
     if (!this.request.interactive || !prompter) {
       if (fallback === undefined) {
@@ -951,7 +871,7 @@ export class RunbookEngine {
           0,
         );
       }
-      this.setVar(step.input, fallback);
+      this.vars.set(step.input, fallback);
       await this.deps.emit({
         type: 'prompt.answered',
         runId,
@@ -967,7 +887,7 @@ export class RunbookEngine {
       validate: (v) => validateInputValue(step.input, def, v),
       secret,
     });
-    this.setVar(step.input, value);
+    this.vars.set(step.input, value);
     await this.deps.emit({ type: 'prompt.answered', runId, stepId: step.id, input: step.input, value: shown(value), source: 'prompt' });
     return 'passed';
   }
