@@ -18,6 +18,7 @@ import { parseDuration } from '../duration.js';
 import { outputLines, type ExpectationFailure } from './expect.js';
 import type { ArtifactRef, EngineEvent, NextSuggestion, StepStatus } from './events.js';
 import { unreachable } from '../errors.js';
+import { findingMessage, precondition, type Precondition } from './findings.js';
 import { Variables } from './variables.js';
 import { capture, previewOf, type CaptureContext } from './capture.js';
 import { replay } from './replay.js';
@@ -616,28 +617,7 @@ export class RunbookEngine {
     // Table output pads columns with runs of spaces; one space reads better inside a sentence.
     const lines = failure.lines.map((l) => l.replace(/\s+/g, ' ').trim()).map((l) => (l.length > 300 ? l.slice(0, 300) + '…' : l));
     const message = this.deps.redactor.redact(
-      renderTemplate(def.message, (name) => {
-        switch (name) {
-          case 'lines':
-            return lines.slice(0, 10).join('; ') + (lines.length > 10 ? `; … (${lines.length - 10} more)` : '');
-          case 'count':
-            return String(failure.count ?? failure.lines.length);
-          case 'exitCode':
-            return String(exitCode);
-          case 'value':
-            return failure.values.join(', ');
-          case 'command':
-            return command;
-          case 'step':
-            return stepId;
-          case 'stderr':
-            return outputLines(stderr)[0] ?? '';
-          case 'reason':
-            return failure.detail;
-          default:
-            return this.vars.shownLookup(name);
-        }
-      }),
+      findingMessage(def.message, failure, lines, { command, stepId, exitCode, stderr }, this.vars.shownLookup),
     );
     const cause = def.cause ? this.runbook.causes.find((c) => c.id === def.cause) : undefined;
     const next: NextSuggestion[] = [];
@@ -702,39 +682,9 @@ export class RunbookEngine {
     return 'unchecked';
   }
 
-  /**
-   * Whether a mitigation's precondition holds on the evidence gathered so far, and the facts it
-   * proved. `cause` and `finding` are alternatives: either kind of evidence is enough.
-   */
-  precondition(req: RequiresDef): { ok: true; facts: Record<string, string>; because: string } | { ok: false; why: string } {
-    const why: string[] = [];
-    if (req.cause) {
-      const subject = req.subject ? renderTemplate(req.subject, this.vars.lookup) : undefined;
-      const roots = this.diagnosed.filter((c) => c.root || req.explained);
-      const wanted = req.cause as readonly string[];
-      const match = roots.find(
-        (c) => wanted.includes(c.id) && (!subject || c.subject === subject) && (req.facts ?? []).every((f) => c.facts[f] !== undefined),
-      );
-      if (match) {
-        const facts: Record<string, string> = {};
-        for (const f of req.facts ?? []) facts[f] = match.facts[f]!;
-        return { ok: true, facts, because: `${match.id} ${match.subject}: ${match.title}` };
-      }
-      const named = roots.map((c) => `${c.id} ${c.subject}`);
-      const near = roots.find((c) => wanted.includes(c.id));
-      const missingFacts = near ? (req.facts ?? []).filter((f) => near.facts[f] === undefined) : [];
-      why.push(
-        `needs the diagnosis to name ${req.cause.join(' or ')}${subject ? ` for ${subject}` : ''}` +
-          (missingFacts.length ? ` with ${missingFacts.join(', ')} shown (not shown for ${near!.subject})` : '') +
-          `; ${this.diagnosed.length || named.length ? `it named ${named.length ? named.join(', ') : 'no root cause'}` : 'no diagnosis was made in this run'}`,
-      );
-    }
-    if (req.finding) {
-      const hit = this.findings.find((f) => req.finding!.includes(f.findingId));
-      if (hit) return { ok: true, facts: {}, because: `finding ${hit.findingId}` };
-      why.push(`needs the finding ${req.finding.join(' or ')}, which this run did not raise`);
-    }
-    return { ok: false, why: why.join(', or ') };
+  /** Whether a mitigation's precondition holds on the evidence gathered so far (findings.ts). */
+  precondition(req: RequiresDef): Precondition {
+    return precondition(req, { diagnosed: this.diagnosed, findings: this.findings, lookup: this.vars.lookup });
   }
 
   private async finishError(
