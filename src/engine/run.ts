@@ -3,6 +3,15 @@
  * concurrently), judges each check against its expectations, raises findings, asks at manual,
  * prompt and mitigation steps, and reports everything as events. It never prints and never exits:
  * renderers and the timeline recorder listen to its events.
+ *
+ * This file is the step loop and the four kinds of step; each idea they use lives in its own room:
+ * targeting.ts (which cluster), native-check.ts (native reads), judge.ts (outcome → verdict),
+ * consent.ts (may it run), variables.ts (placeholders), findings.ts (messages, preconditions),
+ * capture.ts (output to artifacts and display), replay.ts (drills), request.ts (the contract).
+ * It is still ~970 lines because the step runners (check, manual, prompt, mitigation) and the
+ * loop share the run's state (findings, failed/unchecked steps, suggestions, attempts) and its
+ * event order; the next cut is runMitigation/runManual/runPrompt into steps/*.ts taking that
+ * state as an object (not done in this round).
  */
 import type { ProcessResult, SpawnedProcess } from '../adapters/shell.js';
 import { processTag } from '../adapters/proctree.js';
