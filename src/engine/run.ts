@@ -83,7 +83,8 @@ export function planGroups(steps: readonly RunbookStep[]): RunbookStep[][] {
   const groups: RunbookStep[][] = [];
   for (const step of steps) {
     const last = groups[groups.length - 1];
-    if (step.kind === 'check' && step.parallel && last && last[0]!.kind === 'check' && (last[0] as CheckStepDef).parallel) last.push(step);
+    const head = last?.[0];
+    if (step.kind === 'check' && step.parallel && last && head?.kind === 'check' && head.parallel) last.push(step);
     else groups.push([step]);
   }
   return groups;
@@ -975,7 +976,7 @@ export class RunbookEngine {
   /** Runs the mitigation's verification check again, so the record shows whether it worked. */
   private async verifyMitigation(m: MitigationDef, signal: AbortSignal): Promise<void> {
     if (!m.verify) return;
-    const check = this.runbook.steps.find((s) => s.id === m.verify && s.kind === 'check') as CheckStepDef | undefined;
+    const check = this.runbook.steps.find((s): s is CheckStepDef => s.id === m.verify && s.kind === 'check');
     if (!check) return;
     const status = await this.runCheck(check, signal);
     // The verdict on the fix itself (the check's step.finished alone does not say it verified a mitigation).
