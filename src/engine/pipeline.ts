@@ -15,10 +15,9 @@
 import { PassThrough, type Readable } from 'node:stream';
 import type { ProcessResult } from '../adapters/shell.js';
 import { encodeOutput, shownText } from '../adapters/output-text.js';
-import { unreachable } from '../errors.js';
 import { CAPTURE_LIMIT } from '../limits.js';
 import { parseFilter, type StreamFilter } from '../runbook/filters.js';
-import { explainFailure } from './expect.js';
+import { outcomeReason } from './judge.js';
 
 /** A stream's output as it arrives; a returned promise asks the producer to wait (backpressure). */
 export type OnOutput = (stream: 'stdout' | 'stderr', chunk: string) => void | Promise<void>;
@@ -160,24 +159,9 @@ class ProcessSink implements Sink {
   }
 }
 
-/** What a later process's failure means for the step, or undefined when it did its part. */
+/** What a later process's failure means for the step, or undefined when it did its part (judge.ts words it). */
 function stageFailure(program: string, r: ProcessResult): string | undefined {
-  switch (r.outcome.kind) {
-    case 'exited':
-      return r.outcome.exitCode === 0 ? undefined : `${program} (in the pipeline) ${explainFailure(program, r.outcome.exitCode, r.stderr)}`;
-    case 'not-found':
-      return `${program} is not installed (not found on PATH); it is needed by this step's pipeline`;
-    case 'signal':
-      // A later stage stopped reading (`| jq … | head -1`): as in a shell, not a failure.
-      return r.outcome.signal === 'SIGPIPE' ? undefined : `${program} (in the pipeline) was killed by ${r.outcome.signal}`;
-    case 'spawn-error':
-      return `${program} (in the pipeline): ${r.outcome.message}`;
-    case 'timeout':
-    case 'cancelled':
-      return undefined; // the step's own outcome (below)
-    default:
-      return unreachable(r.outcome);
-  }
+  return outcomeReason(r.outcome, program, 'stage', { stderr: r.stderr });
 }
 
 export async function runPipeline(argv: string[][], stages: PipelineStages): Promise<PipelineRun> {

@@ -3,186 +3,74 @@
  * concurrently), judges each check against its expectations, raises findings, asks at manual,
  * prompt and mitigation steps, and reports everything as events. It never prints and never exits:
  * renderers and the timeline recorder listen to its events.
+ *
+ * This file is the step loop and the four kinds of step; each idea they use lives in its own room:
+ * targeting.ts (which cluster), native-check.ts (native reads), judge.ts (outcome → verdict),
+ * consent.ts (may it run), variables.ts (placeholders), findings.ts (messages, preconditions),
+ * capture.ts (output to artifacts and display), replay.ts (drills), request.ts (the contract).
+ * It is still ~970 lines because the step runners (check, manual, prompt, mitigation) and the
+ * loop share the run's state (findings, failed/unchecked steps, suggestions, attempts) and its
+ * event order; the next cut is runMitigation/runManual/runPrompt into steps/*.ts taking that
+ * state as an object (not done in this round).
  */
-import type { Shell, ProcessResult, SpawnedProcess } from '../adapters/shell.js';
+import type { ProcessResult, SpawnedProcess } from '../adapters/shell.js';
 import { processTag } from '../adapters/proctree.js';
-import type { Prompter } from '../adapters/prompter.js';
 import { PromptCancelledError } from '../adapters/prompter.js';
-import { quoteForDisplay, resolveCommand, TemplateError, type ResolvedCommand } from '../runbook/command.js';
-import { effectOf, effectOfParsed, identityRefusal } from '../runbook/effects.js';
+import { resolveCommand, TemplateError, type ResolvedCommand } from '../runbook/command.js';
+import { effectOf, identityRefusal } from '../runbook/effects.js';
 import { runPipeline, type OnOutput } from './pipeline.js';
-import { ShownOutput } from './output-cap.js';
-import { EVIDENCE_PREVIEW, EVIDENCE_PREVIEW_LINES } from '../limits.js';
-import { encodingNote } from '../adapters/output-text.js';
-import type { LoadedRunbook } from '../runbook/load.js';
-import type { CheckStepDef, MitigationDef, RecordedOutputDef, Runbook, RunbookStep } from '../runbook/schema.js';
+import { EVIDENCE_PREVIEW_LINES } from '../limits.js';
+import type { CheckStepDef, MitigationDef, Runbook, RunbookStep } from '../runbook/schema.js';
 import { renderTemplate, validateInputValue } from '../runbook/template.js';
-import type { Redactor } from '../secrets/redact.js';
-import { StreamRedactor, redactYielding } from '../secrets/redact.js';
+import { redactYielding } from '../secrets/redact.js';
 import { parseDuration } from '../duration.js';
-import { evaluateExpectation, explainFailure, outputLines, type ExpectationFailure } from './expect.js';
+import { outputLines, type ExpectationFailure } from './expect.js';
 import type { ArtifactRef, EngineEvent, NextSuggestion, StepStatus } from './events.js';
-import type { Interrupts } from './interrupts.js';
 import { unreachable } from '../errors.js';
-import type { KubeReader } from '../adapters/kube.js';
-import { certificateReport, clockReport, nodesReport, podsReport, rolloutReport, warningEventsReport } from './native.js';
-import type { Prober } from '../adapters/probe.js';
-import type { NativeSpec, RequiresDef } from '../runbook/schema.js';
-import { classifyCommandFailure, checkUrlForTls } from './unchecked.js';
-import { parseReport, renderReport, type ReportedCause } from '../diagnosis/report.js';
-import type { DiagnosisSettings, NamespaceRoles } from '../diagnosis/snapshot.js';
+import { findingMessage, precondition, type Precondition } from './findings.js';
+import { Variables } from './variables.js';
+import { capture, previewOf, type CaptureContext } from './capture.js';
+import { replay } from './replay.js';
+import { nativeDisplay, prepareNative } from './native-check.js';
+import {
+  checkConsent,
+  checkRefusal,
+  mitigationChanges,
+  mitigationConsent,
+  mitigationRefusal,
+  typedYes,
+  type ConsentContext,
+  type ConsentDecision,
+  type ConsentHow,
+  type ExplicitHow,
+} from './consent.js';
+import { judgeCheck, outcomeReason } from './judge.js';
+import {
+  emptyResult,
+  type EngineDeps,
+  type Executed,
+  type PlannedCommand,
+  type RaisedFinding,
+  type RunRequest,
+  type RunSummary,
+} from './request.js';
+
+export type {
+  ArtifactSink,
+  ArtifactWriter,
+  ClusterTarget,
+  EngineDeps,
+  PlannedCommand,
+  RaisedFinding,
+  ResumeState,
+  RunRequest,
+  RunSummary,
+} from './request.js';
+import { aimCommand, clusterName, type TargetingContext } from './targeting.js';
+import type { RequiresDef } from '../runbook/schema.js';
+import type { ReportedCause } from '../diagnosis/report.js';
 
 export const DEFAULT_TIMEOUT_MS = 30_000;
-
-/** Characters of a replayed output handed on at a time (a drill's output arrives as a command's would). */
-const REPLAY_CHUNK = 64 * 1024;
-/** Programs whose failures the could-not-check classifier knows. */
-const KNOWN_TOOLS = new Set(['kubectl', 'curl', 'dapr', 'helm', 'oc', 'psql', 'pg_isready']);
-
-/** How to fix a native check that could not read the API. */
-function nativeFix(reason: string, code: number | undefined, cluster: string): string {
-  if (code === 403) return 'ask for read (get/list) access there, or use the on-call role: kubectl auth can-i list pods -n NAMESPACE';
-  if (code === 401) return `refresh the credentials of cluster "${cluster}" (log in again or renew the token in the kubeconfig)`;
-  if (code === 404 || /not found/.test(reason)) return 'check the name and namespace (pass --var to correct what the runbook guessed)';
-  if (/https?:|not an https|url/i.test(reason)) return 'point the check at the https URL (keycloakUrl in the config)';
-  if (/cannot be reached|did not answer|timed out|ECONN|EHOST|ENOTFOUND/i.test(reason))
-    return `check that cluster "${cluster}" is reachable from here (VPN, the server in the kubeconfig)`;
-  return 'run the same read with kubectl to see the full error';
-}
-
-/** A result with no output: a step that could not run, or was cancelled. */
-function emptyResult(outcome: ProcessResult['outcome'], durationMs = 0): ProcessResult {
-  return { outcome, stdout: '', stderr: '', stdoutBytes: 0, stderrBytes: 0, truncated: false, durationMs };
-}
-
-/** What running (or replaying) a check produced, before judging it. */
-interface Executed {
-  result: ProcessResult;
-  stdout: string;
-  filterError?: string;
-  /** The check could not see the system (why, and how to fix the check): never a finding. */
-  unchecked?: { reason: string; fix: string };
-  /** What was dropped to stay bounded (pipeline.ts). */
-  notes?: string[];
-  /** Only part of the output was judged (pipeline.ts): nothing found in it is not "healthy". */
-  partial?: string;
-}
-
-/** An artifact's record, saying where its bytes stopped being UTF-8 (output-text.ts). */
-function withEncoding(ref: ArtifactRef | undefined, firstInvalid: number | undefined): ArtifactRef | undefined {
-  const encoding = encodingNote(firstInvalid);
-  return ref && encoding ? { ...ref, encoding } : ref;
-}
-
-/**
- * The start of an evidence step's output that is judged and shown, cut after its last whole line
- * (or word) so no token is cut in half: a token's start is not one the redactor recognises.
- */
-function previewOf(text: string, cut = text.length > EVIDENCE_PREVIEW): string {
-  if (!cut) return text;
-  const head = text.slice(0, EVIDENCE_PREVIEW);
-  const end = Math.max(head.lastIndexOf('\n'), head.lastIndexOf(' '));
-  return head.slice(0, end > 0 ? end + 1 : 0);
-}
-
-/** Where step output goes: an artifact file per stream, redacted as it is written. */
-export interface ArtifactSink {
-  /** `evidence`: the stream is kept byte for byte (no redaction, no cap) where only the user can read it. */
-  open(runId: string, stepId: string, stream: 'stdout' | 'stderr', attempt: number, opts?: { evidence?: boolean }): ArtifactWriter;
-}
-export interface ArtifactWriter {
-  write(chunk: string): void;
-  /** Finishes the file; returns undefined when nothing was written. */
-  close(totalBytes: number): ArtifactRef | undefined;
-}
-
-export interface ClusterTarget {
-  kubeconfig?: string;
-  context?: string;
-}
-
-export interface RaisedFinding {
-  stepId: string;
-  findingId: string;
-  cause?: string;
-}
-
-/** What an interrupted run had done, for --resume. */
-export interface ResumeState {
-  done: ReadonlySet<string>;
-  findings: RaisedFinding[];
-  answers: Record<string, string>;
-}
-
-export interface RunRequest {
-  loaded: LoadedRunbook;
-  runId: string;
-  /** Values from --var (and, when simulating, the scenario's vars). */
-  vars: Record<string, string>;
-  /** `config.*` template values. */
-  configValues: Record<string, string>;
-  /** Resolves a step's cluster name to a kubeconfig/context; undefined when unknown. */
-  cluster: (name: string) => ClusterTarget | undefined;
-  /** Replays recorded outputs instead of running commands. */
-  simulate?: {
-    scenario: string;
-    outputs: Record<string, RecordedOutputDef>;
-    honourLatency: boolean;
-    answers?: Record<string, string | boolean>;
-  };
-  interactive: boolean;
-  allowMitigations: boolean;
-  defaultTimeoutMs?: number;
-  /** --timeout: applies to every command, over what the runbook says. */
-  timeoutOverrideMs?: number;
-  resume?: ResumeState;
-  /** Where the runbook comes from when it is not the shipped one (recorded in run.started). */
-  origin?: string;
-  /** Titles of other runbooks, for "next" suggestions. */
-  runbookTitle?: (id: string) => string | undefined;
-  /** What a native diagnosis check needs to know: the namespaces' roles, thresholds, optional probes. */
-  diagnosis?: {
-    roles: NamespaceRoles;
-    settings: DiagnosisSettings;
-    workloadCluster?: string;
-    keycloakUrl?: string;
-    api?: { url: string; token: string };
-  };
-}
-
-export interface EngineDeps {
-  shell: Shell;
-  prompter?: Prompter;
-  /** Recorded and drawn; awaited, so a recorded event is on disk before the next step starts. */
-  emit: (event: EngineEvent) => Promise<void>;
-  /** Drawn only (live output, progress). */
-  show: (event: EngineEvent) => void;
-  artifacts: ArtifactSink;
-  redactor: Redactor;
-  interrupts: Interrupts;
-  env: NodeJS.ProcessEnv;
-  now: () => number;
-  /** Wall-clock time (ms since epoch) for judging ages of Kubernetes objects; defaults to Date.now. */
-  wallClock?: () => number;
-  /** The Kubernetes API reader for native checks. */
-  kube?: KubeReader;
-  /** TLS and clock probes for native checks. */
-  probe?: Prober;
-  sleep?: (ms: number, signal: AbortSignal) => Promise<void>;
-}
-
-/** One step of a plan: the command a run would execute, or why it could not be prepared. */
-export type PlannedCommand = { display: string; argv?: string[][] } | { refused: string };
-
-export interface RunSummary {
-  outcome: 'passed' | 'findings' | 'failed' | 'aborted';
-  findings: number;
-  failedSteps: string[];
-  /** Checks that could not see the system (not findings, not passed). */
-  uncheckedSteps: string[];
-  /** 0 all passed, 1 findings or failed steps, 130 aborted. */
-  exitCode: number;
-}
 
 class RunAborted extends Error {
   constructor(readonly reason: string) {
@@ -190,53 +78,13 @@ class RunAborted extends Error {
   }
 }
 
-const abortableSleep = (ms: number, signal: AbortSignal) =>
-  new Promise<void>((resolve) => {
-    if (signal.aborted) return resolve();
-    const t = setTimeout(resolve, ms);
-    signal.addEventListener(
-      'abort',
-      () => {
-        clearTimeout(t);
-        resolve();
-      },
-      { once: true },
-    );
-  });
-
-/** How a native check is shown (and recorded) in place of a command line. */
-function nativeDisplay(
-  spec: NativeSpec,
-  v: {
-    namespace: string | undefined;
-    selector: string | undefined;
-    deployment: string | undefined;
-    url: string | undefined;
-    cluster: string;
-  },
-): string {
-  const { namespace, selector, deployment, url } = v;
-  // The cluster is part of what was checked (the same pods on another cluster are another check).
-  const where = `${namespace ? ` in ${namespace}` : ''}${v.cluster !== 'control-plane' ? ` on cluster ${v.cluster}` : ''}`;
-  return spec.resource === 'pods'
-    ? `[kubernetes API] pods${where}${selector ? ` (${selector})` : ''}`
-    : spec.resource === 'rollout'
-      ? `[kubernetes API] rollout of deployment/${deployment ?? '?'}${where}`
-      : spec.resource === 'tls'
-        ? `[tls] certificate of ${url ?? '?'}`
-        : spec.resource === 'clock'
-          ? `[http] Date header of ${url ?? '?'} vs the local clock`
-          : spec.resource === 'diagnosis'
-            ? `[kubernetes API] diagnosis${v.cluster !== 'control-plane' ? ` on cluster ${v.cluster}` : ''}: nodes; pods, events, revisions and failing pods' logs${(spec.include ?? []).length ? ` (+ ${(spec.include ?? []).join(', ')})` : ''}`
-            : `[kubernetes API] ${spec.resource}${where}`;
-}
-
 /** Groups consecutive `parallel: true` checks; every other step is a group of one. */
 export function planGroups(steps: readonly RunbookStep[]): RunbookStep[][] {
   const groups: RunbookStep[][] = [];
   for (const step of steps) {
     const last = groups[groups.length - 1];
-    if (step.kind === 'check' && step.parallel && last && last[0]!.kind === 'check' && (last[0] as CheckStepDef).parallel) last.push(step);
+    const head = last?.[0];
+    if (step.kind === 'check' && step.parallel && last && head?.kind === 'check' && head.parallel) last.push(step);
     else groups.push([step]);
   }
   return groups;
@@ -256,7 +104,7 @@ export function missingInputs(runbook: Runbook, vars: Record<string, string>, co
 
 export class RunbookEngine {
   private readonly runbook: Runbook;
-  private readonly vars = new Map<string, string>();
+  private readonly vars: Variables;
   private readonly findings: RaisedFinding[] = [];
   private readonly failedSteps: string[] = [];
   private readonly uncheckedSteps: string[] = [];
@@ -266,75 +114,18 @@ export class RunbookEngine {
   private readonly moot = new Set<string>();
   private readonly attempts = new Map<string, number>();
   private readonly suggestions = new Map<string, NextSuggestion>();
-  private readonly secretInputs: Set<string>;
   private readonly started: number;
-  /** Set while planning (`--dry-run`, `runbooks show`): values only a run can know read as their stand-in. */
-  private planning = false;
 
   constructor(
     private readonly request: RunRequest,
     private readonly deps: EngineDeps,
   ) {
     this.runbook = request.loaded.runbook;
-    this.secretInputs = new Set(
-      Object.entries(this.runbook.inputs)
-        .filter(([, d]) => d.secret)
-        .map(([n]) => n),
-    );
-    for (const [k, v] of Object.entries(request.vars)) this.setVar(k, v);
-    for (const [k, v] of Object.entries(request.resume?.answers ?? {})) this.setVar(k, v);
+    this.vars = new Variables(this.runbook, request.configValues, deps.redactor, this.diagnosed);
+    for (const [k, v] of Object.entries(request.vars)) this.vars.set(k, v);
+    for (const [k, v] of Object.entries(request.resume?.answers ?? {})) this.vars.set(k, v);
     this.findings.push(...(request.resume?.findings ?? []));
     this.started = deps.now();
-  }
-
-  private setVar(name: string, value: string): void {
-    this.vars.set(name, value);
-    if (this.secretInputs.has(name)) this.deps.redactor.addLiteral(value);
-  }
-
-  /** The value of a template variable: an answer or --var, a config value, or the input's default. */
-  private lookup = (name: string): string | undefined => {
-    const v = this.vars.get(name);
-    if (v !== undefined) return v;
-    const c = this.request.configValues[name];
-    if (c !== undefined) return c;
-    const input = this.runbook.inputs[name];
-    const found = this.fromDiagnosis(name)[0];
-    if (found !== undefined) return found;
-    const def = input?.default;
-    if (def !== undefined) {
-      const rendered = renderTemplate(def, (n) => this.request.configValues[n]);
-      if (!/\{\{/.test(rendered)) return rendered;
-    }
-    if (this.planning) return this.standIn(name);
-    return undefined;
-  };
-
-  /**
-   * The value of a variable that becomes a word of a command: an input's value that did not come from
-   * --var or an answer (a default filled from the config, a value the diagnosis found) passes the same
-   * checks as one typed (no leading "-", no control character, the input's pattern).
-   */
-  private commandLookup = (name: string): string | undefined => {
-    const value = this.lookup(name);
-    const input = this.runbook.inputs[name];
-    if (value === undefined || !input || this.vars.has(name)) return value;
-    if (this.planning && value === this.standIn(name)) return value;
-    const ok = validateInputValue(name, input, value);
-    if (ok !== true) throw new TemplateError(`input ${ok} (not typed: it came from the config or the diagnosis)`);
-    return value;
-  };
-
-  /** The values a diagnosis offers for an input declared `fromDiagnosis`, best ranked first. */
-  private fromDiagnosis(name: string): string[] {
-    const spec = this.runbook.inputs[name]?.fromDiagnosis;
-    if (!spec) return [];
-    const wanted = spec.causes as readonly string[];
-    const within = spec.within ? `${renderTemplate(spec.within, (n) => (n === name ? undefined : this.lookup(n)))}/` : '';
-    const values = this.diagnosed
-      .filter((c) => c.root && wanted.includes(c.id) && c.subject.startsWith(within))
-      .map((c) => c.facts[spec.fact]);
-    return [...new Set(values.filter((v): v is string => v !== undefined))];
   }
 
   /** When a diagnosis offers several values for an input the step needs, the responder picks one (once). */
@@ -342,25 +133,16 @@ export class RunbookEngine {
     const command = this.request.loaded.commands.get(step.id);
     const text = `${command?.source ?? ''} ${step.title}`;
     for (const [name, def] of Object.entries(this.runbook.inputs)) {
-      if (!def.fromDiagnosis || this.vars.has(name) || !new RegExp(`\\{\\{\\s*${name}\\s*\\}\\}`).test(text)) continue;
-      const options = this.fromDiagnosis(name);
+      if (!def.fromDiagnosis || this.vars.given(name) !== undefined || !new RegExp(`\\{\\{\\s*${name}\\s*\\}\\}`).test(text)) continue;
+      const options = this.vars.fromDiagnosis(name);
       if (options.length < 2 || !this.request.interactive || !this.deps.prompter) continue;
       const choice = await this.deps.prompter.select(
         `The diagnosis found ${options.length} candidates for ${name} (${def.description ?? name}). Which one?`,
         options.map((o) => ({ name: o, value: o })),
         options[0],
       );
-      this.setVar(name, choice);
+      this.vars.set(name, choice);
     }
-  }
-
-  private shownVars(): Record<string, string> {
-    const out: Record<string, string> = {};
-    for (const name of Object.keys(this.runbook.inputs)) {
-      const v = this.lookup(name);
-      if (v !== undefined) out[name] = this.secretInputs.has(name) ? '[REDACTED]' : v;
-    }
-    return out;
   }
 
   async run(): Promise<RunSummary> {
@@ -378,7 +160,7 @@ export class RunbookEngine {
         ...(this.request.origin ? { origin: this.request.origin } : {}),
         mode: this.request.simulate ? 'simulate' : 'live',
         ...(this.request.simulate ? { scenario: this.request.simulate.scenario } : {}),
-        vars: this.shownVars(),
+        vars: this.vars.shownVars(),
         steps: this.runbook.steps.length,
       });
     }
@@ -510,23 +292,8 @@ export class RunbookEngine {
    * filled; a value not known yet reads as a stand-in (`<deployment: from the diagnosis>`), never `{{…}}`.
    */
   shown(text: string): string {
-    return renderTemplate(text, this.shownLookup);
+    return this.vars.shown(text);
   }
-
-  /** What a reader sees for a value that is not known at this point of the run. */
-  private standIn(name: string): string {
-    if (name.startsWith('evidence.')) return `<${name.slice('evidence.'.length)} from the evidence>`;
-    if (this.runbook.inputs[name]?.fromDiagnosis) return `<${name}: from the diagnosis>`;
-    const asked = this.runbook.steps.find((s) => s.kind === 'prompt' && s.input === name);
-    return asked ? `<${name}: asked at "${asked.title}">` : `<${name}>`;
-  }
-
-  /** The value of a template variable as shown and recorded: a secret input is [REDACTED] at any length. */
-  private shownLookup = (name: string): string => {
-    if (this.secretInputs.has(name)) return '[REDACTED]';
-    const value = this.lookup(name);
-    return value === undefined || value === `{{${name}}}` ? this.standIn(name) : value;
-  };
 
   private nextAttempt(stepId: string): number {
     const n = (this.attempts.get(stepId) ?? 0) + 1;
@@ -557,7 +324,7 @@ export class RunbookEngine {
    */
   plan(): Map<string, PlannedCommand> {
     const out = new Map<string, PlannedCommand>();
-    this.planning = true;
+    this.vars.planning = true;
     try {
       const attempt = (id: string, f: () => PlannedCommand) => {
         try {
@@ -572,14 +339,14 @@ export class RunbookEngine {
           const native = step.native;
           attempt(step.id, () => {
             if (native) {
-              const fill = (v: string | undefined) => (v === undefined ? undefined : renderTemplate(v, this.lookup));
+              const fill = (v: string | undefined) => (v === undefined ? undefined : renderTemplate(v, this.vars.lookup));
               return {
                 display: nativeDisplay(native, {
                   namespace: fill(native.namespace),
                   selector: fill(native.selector),
                   deployment: fill(native.deployment),
                   url: fill(native.url),
-                  cluster: this.nativeCluster(step),
+                  cluster: clusterName(step.cluster, this.targeting),
                 }),
               };
             }
@@ -596,188 +363,34 @@ export class RunbookEngine {
         }
       }
     } finally {
-      this.planning = false;
+      this.vars.planning = false;
     }
     return out;
   }
 
-  private resolve(id: string, clusterName: string | undefined): ResolvedCommand {
+  private resolve(id: string, cluster: string | undefined): ResolvedCommand {
     const command = this.request.loaded.commands.get(id);
     if (!command) throw new TemplateError(`no command for ${id}`);
     // A simulation runs nothing, so it needs no secrets: a missing $TOKEN stands in by name.
     const env = this.request.simulate ? new Proxy(this.deps.env, { get: (t, k: string) => t[k] ?? `<${k}>` }) : this.deps.env;
-    const resolved = resolveCommand(command, this.commandLookup, env, (name) => this.secretInputs.has(name));
+    const resolved = resolveCommand(command, this.vars.commandLookup, env, (name) => this.vars.isSecret(name));
     // What is shown and recorded never carries a secret, even one written into the runbook itself.
     resolved.display = this.deps.redactor.redact(resolved.display);
     // Checked again on the filled words: a value (an input default, a --var) may not pick the server either.
     const identity = identityRefusal(resolved.argv);
     if (identity) throw new TemplateError(`refused: ${identity}`);
-    const first = resolved.argv[0]!;
-    if (first[0] === 'kubectl') {
-      const name = clusterName ? renderTemplate(clusterName, this.lookup) : 'control-plane';
-      const resolvedName = name === 'workload' ? (this.request.configValues['config.workloadCluster'] ?? 'workload') : name;
-      const target = this.request.cluster(resolvedName);
-      if (!target && resolvedName !== 'control-plane' && !this.request.simulate) {
-        throw new TemplateError(
-          `cluster "${resolvedName}" is not configured: add clusters.${resolvedName} (kubeconfig, context) to your config`,
-        );
-      }
-      const extra: string[] = [];
-      if (target?.kubeconfig) extra.push(`--kubeconfig=${target.kubeconfig}`);
-      if (target?.context) extra.push(`--context=${target.context}`);
-      if (extra.length) {
-        first.splice(1, 0, ...extra);
-        resolved.display = resolved.display.replace(/^kubectl/, () => `kubectl ${extra.map((a) => quoteForDisplay(a)).join(' ')}`);
-      }
-    }
+    aimCommand(resolved, cluster, this.targeting);
     return resolved;
   }
 
-  /** The configured cluster a native check reads (`workload` is the config's workloadCluster). */
-  private nativeCluster(step: CheckStepDef): string {
-    const name = step.cluster ? renderTemplate(step.cluster, this.lookup) : 'control-plane';
-    return name === 'workload' ? (this.request.configValues['config.workloadCluster'] ?? 'workload') : name;
-  }
-
-  /** A native Kubernetes check: asks the API through the client and reports problems as lines. */
-  private prepareNative(step: CheckStepDef, spec: NativeSpec, timeoutMs: number, signal: AbortSignal) {
-    const fill = (v: string | undefined) => {
-      if (v === undefined) return undefined;
-      const out = renderTemplate(v, this.lookup);
-      const missing = /\{\{\s*([\w.-]+)\s*\}\}/.exec(out);
-      if (missing) throw new TemplateError(`template value {{${missing[1]}}} is not defined`);
-      return out;
+  /** What cluster targeting needs from this run (targeting.ts). */
+  private get targeting(): TargetingContext {
+    return {
+      lookup: this.vars.lookup,
+      configValues: this.request.configValues,
+      cluster: this.request.cluster,
+      simulate: Boolean(this.request.simulate),
     };
-    const namespace = fill(spec.namespace);
-    const selector = fill(spec.selector);
-    const deployment = fill(spec.deployment);
-    const url = fill(spec.url);
-    const resolvedName = this.nativeCluster(step);
-    const target = this.request.cluster(resolvedName);
-    if (!target && resolvedName !== 'control-plane' && !this.request.simulate)
-      throw new TemplateError(
-        `cluster "${resolvedName}" is not configured: add clusters.${resolvedName} (kubeconfig, context) to your config`,
-      );
-    const display = nativeDisplay(spec, { namespace, selector, deployment, url, cluster: resolvedName });
-    const run = async (onOutput: (stream: 'stdout' | 'stderr', chunk: string) => void): Promise<Executed> => {
-      if (this.request.simulate) {
-        const result = await this.replayStep(step.id, 'kubernetes-api', timeoutMs, signal, onOutput);
-        return { result, stdout: result.stdout };
-      }
-      const start = this.deps.now();
-      const done = (exitCode: number, stdout: string, stderr: string): Executed => {
-        if (stdout) onOutput('stdout', stdout);
-        if (stderr) onOutput('stderr', stderr);
-        return {
-          result: {
-            outcome: { kind: 'exited', exitCode },
-            stdout,
-            stderr,
-            stdoutBytes: Buffer.byteLength(stdout),
-            stderrBytes: Buffer.byteLength(stderr),
-            truncated: false,
-            durationMs: Math.round(this.deps.now() - start),
-          },
-          stdout,
-        };
-      };
-      if (!this.deps.kube && spec.resource !== 'tls' && spec.resource !== 'clock') return done(1, '', 'no Kubernetes client available');
-      const t = target ?? {};
-      const now = new Date(this.deps.wallClock?.() ?? Date.now());
-      const ns = namespace ?? 'default';
-      // An API that answers 5xx is evidence about the control plane; any other failed read means
-      // this check could not see the system (no permission, unreachable, wrong name): not a finding.
-      const fail = (reason: string, code?: number): Executed => {
-        const e = done(1, '', reason + '\n');
-        if ((code ?? 0) >= 500) return e;
-        return { ...e, unchecked: { reason, fix: nativeFix(reason, code, resolvedName) } };
-      };
-      const cancelled = new Promise<'cancelled'>((resolve) =>
-        signal.aborted ? resolve('cancelled') : signal.addEventListener('abort', () => resolve('cancelled'), { once: true }),
-      );
-      const work = (async (): Promise<Executed> => {
-        const kube = this.deps.kube!;
-        switch (spec.resource) {
-          case 'pods': {
-            const r = await kube.pods(t, ns, selector);
-            return r.ok ? done(0, podsReport(r.value, ns, selector, now, spec.maxRestarts), '') : fail(r.reason, r.code);
-          }
-          case 'events': {
-            const r = await kube.events(t, ns);
-            return r.ok
-              ? done(0, warningEventsReport(r.value, ns, parseDuration(spec.since ?? '30m') ?? 1_800_000, now), '')
-              : fail(r.reason, r.code);
-          }
-          case 'tls': {
-            const probe = this.deps.probe;
-            if (!probe) return fail('no network prober available');
-            const notTls = checkUrlForTls(url ?? '');
-            if (notTls) return fail(notTls);
-            const r = await probe.certificate(url ?? '', timeoutMs);
-            return r.ok
-              ? done(0, certificateReport(url ?? '', r.value, now, parseDuration(spec.warnWithin ?? '14d') ?? 14 * 86_400_000), '')
-              : fail(r.reason);
-          }
-          case 'clock': {
-            const probe = this.deps.probe;
-            if (!probe) return fail('no network prober available');
-            const r = await probe.clock(url ?? '', timeoutMs);
-            return r.ok ? done(0, clockReport(url ?? '', r.value, parseDuration(spec.maxSkew ?? '60s') ?? 60_000), '') : fail(r.reason);
-          }
-          case 'nodes': {
-            const r = await kube.nodes(t);
-            return r.ok ? done(0, nodesReport(r.value, now), '') : fail(r.reason, r.code);
-          }
-          case 'rollout': {
-            const d = await kube.deployment(t, ns, deployment ?? '');
-            if (!d.ok) return fail(d.code === 404 ? `deployment/${deployment} not found in ${ns}` : d.reason, d.code);
-            const sel = Object.entries(d.value.spec?.selector?.matchLabels ?? {})
-              .map(([k, v]) => `${k}=${v}`)
-              .join(',');
-            const [rs, pods] = await Promise.all([kube.replicaSets(t, ns, sel), kube.pods(t, ns, sel)]);
-            if (!rs.ok) return fail(rs.reason, rs.code);
-            if (!pods.ok) return fail(pods.reason, pods.code);
-            return done(0, rolloutReport(d.value, rs.value, pods.value, now), '');
-          }
-          case 'diagnosis': {
-            const d = this.request.diagnosis;
-            if (!d) return fail('no diagnosis settings were given to this run');
-            const include = new Set(spec.include ?? []);
-            const workloadName = include.has('workload') ? d.workloadCluster : undefined;
-            const workloadTarget = workloadName ? this.request.cluster(workloadName) : undefined;
-            const [{ sweep }, { diagnose }] = await Promise.all([import('../diagnosis/read.js'), import('../diagnosis/analyze.js')]);
-            const snapshot = await sweep({
-              kube,
-              controlPlane: { name: resolvedName, target: t },
-              ...(workloadName && workloadTarget ? { workload: { name: workloadName, target: workloadTarget } } : {}),
-              roles: d.roles,
-              settings: d.settings,
-              now: () => now,
-              ...(this.deps.probe ? { probe: this.deps.probe } : {}),
-              ...(include.has('probes') && d.keycloakUrl ? { keycloakUrl: d.keycloakUrl } : {}),
-              ...(include.has('probes') && d.api ? { api: d.api } : {}),
-              timeoutMs,
-            });
-            const diagnosis = diagnose(snapshot);
-            if (include.has('workload') && !workloadTarget)
-              diagnosis.unchecked.push({
-                what: 'the workload cluster',
-                reason: d.workloadCluster
-                  ? `cluster "${d.workloadCluster}" has no entry under clusters`
-                  : 'no workloadCluster is configured',
-                fix: 'set workloadCluster and clusters.<name> (kubeconfig, context) in the config',
-              });
-            return done(0, renderReport(diagnosis), '');
-          }
-          default:
-            return unreachable(spec.resource);
-        }
-      })();
-      const first = await Promise.race([work, cancelled]);
-      if (first === 'cancelled') return { result: emptyResult({ kind: 'cancelled' }, Math.round(this.deps.now() - start)), stdout: '' };
-      return first;
-    };
-    return { display, program: 'kubernetes-api', run };
   }
 
   /** Runs (or replays) a resolved command: first stage as a process, the rest as filters (pipeline.ts). */
@@ -833,42 +446,17 @@ export class RunbookEngine {
     const sim = this.request.simulate!;
     const recorded = sim.outputs[key];
     if (!recorded) return emptyResult({ kind: 'spawn-error', message: `scenario "${sim.scenario}" has no recorded output for "${key}"` });
-    return this.replay(recorded, program, timeoutMs, signal, onOutput);
+    return replay(recorded, program, timeoutMs, signal, onOutput, {
+      now: this.deps.now,
+      ...(this.deps.sleep ? { sleep: this.deps.sleep } : {}),
+      honourLatency: sim.honourLatency,
+    });
   }
 
-  private async replay(
-    recorded: RecordedOutputDef,
-    program: string,
-    timeoutMs: number,
-    signal: AbortSignal,
-    onOutput: OnOutput,
-  ): Promise<ProcessResult> {
-    const start = this.deps.now();
-    const latency = parseDuration(recorded.latency ?? 0) ?? 0;
-    const sleep = this.deps.sleep ?? abortableSleep;
-    const outcome = recorded.outcome ?? 'exited';
-    const wait = outcome === 'timeout' ? timeoutMs : latency;
-    if (this.request.simulate?.honourLatency && wait > 0) await sleep(wait, signal);
-    const stdout = recorded.stdout ?? '';
-    const stderr = recorded.stderr ?? '';
-    const base = {
-      stdoutBytes: Buffer.byteLength(stdout),
-      stderrBytes: Buffer.byteLength(stderr),
-      truncated: false,
-      durationMs: Math.round(this.deps.now() - start) || latency,
-    };
-    if (signal.aborted) return { outcome: { kind: 'cancelled' }, stdout: '', stderr: '', ...base };
-    if (outcome === 'timeout') return { outcome: { kind: 'timeout', timeoutMs }, stdout: '', stderr: '', ...base };
-    if (outcome === 'not-found') return { outcome: { kind: 'not-found', program }, stdout: '', stderr: '', ...base };
-    // In pieces, as a command prints it: a later stage that is busy holds the rest (backpressure).
-    for (let at = 0; at < stdout.length;) {
-      let end = Math.min(stdout.length, at + REPLAY_CHUNK);
-      if (/[\uD800-\uDBFF]/.test(stdout[end - 1]!)) end++; // not half a character
-      await onOutput('stdout', stdout.slice(at, end));
-      at = end;
-    }
-    if (stderr) await onOutput('stderr', stderr);
-    return { outcome: { kind: 'exited', exitCode: recorded.exitCode ?? 0 }, stdout, stderr, ...base };
+  /** What output capture needs from this run (capture.ts). */
+  private get captureContext(): CaptureContext {
+    const { artifacts, redactor, emit, show } = this.deps;
+    return { runId: this.request.runId, artifacts, redactor, emit, show };
   }
 
   private timeoutOf(value: string | number | undefined): number {
@@ -880,62 +468,7 @@ export class RunbookEngine {
 
   /** Starts a command with live output (redacted) to the display and to artifacts. */
   private async runCommand(key: string, command: ResolvedCommand, timeoutMs: number, signal: AbortSignal, attempt: number) {
-    return this.capture(key, attempt, (onOutput) => this.execute(key, command, timeoutMs, signal, onOutput));
-  }
-
-  /** Runs something that produces output, streaming it (redacted) to the display and to artifacts. */
-  private async capture(
-    key: string,
-    attempt: number,
-    run: (onOutput: (stream: 'stdout' | 'stderr', chunk: string) => void) => Promise<Executed>,
-    evidence = false,
-  ) {
-    const { runId } = this.request;
-    const writers = {
-      stdout: this.deps.artifacts.open(runId, key, 'stdout', attempt, evidence ? { evidence } : undefined),
-      stderr: this.deps.artifacts.open(runId, key, 'stderr', attempt),
-    };
-    const live = { stdout: new StreamRedactor(this.deps.redactor), stderr: new StreamRedactor(this.deps.redactor) };
-    // The same cap for what is shown (--json, terminal) as for the artifact (output-cap.ts).
-    // Evidence (unredacted on disk) is shown as a redacted preview only.
-    const shown = { stdout: new ShownOutput(evidence ? EVIDENCE_PREVIEW : undefined), stderr: new ShownOutput() };
-    let preview = '';
-    const onOutput = (stream: 'stdout' | 'stderr', chunk: string) => {
-      writers[stream].write(chunk);
-      const part = shown[stream].take(chunk);
-      if (evidence && stream === 'stdout') {
-        preview += part; // shown once it is whole (below)
-        return;
-      }
-      const text = part && live[stream].push(part);
-      if (text) this.deps.show({ type: 'step.output', runId, stepId: key, stream, text });
-    };
-    const exec = await run(onOutput);
-    const total = { stdout: exec.result.stdoutBytes, stderr: exec.result.stderrBytes };
-    const whole = evidence && previewOf(preview, shown.stdout.cut);
-    if (whole) this.deps.show({ type: 'step.output', runId, stepId: key, stream: 'stdout', text: this.deps.redactor.redact(whole) });
-    for (const stream of ['stdout', 'stderr'] as const) {
-      const rest = live[stream].end();
-      if (rest) this.deps.show({ type: 'step.output', runId, stepId: key, stream, text: rest });
-      if (shown[stream].cut)
-        this.deps.show({
-          type: 'step.output.truncated',
-          runId,
-          stepId: key,
-          stream,
-          shownBytes: shown[stream].shownBytes,
-          totalBytes: total[stream],
-        });
-    }
-    const artifacts = {
-      stdout: withEncoding(writers.stdout.close(total.stdout), exec.result.invalidUtf8?.stdout),
-      stderr: withEncoding(writers.stderr.close(total.stderr), exec.result.invalidUtf8?.stderr),
-    };
-    if (evidence && artifacts.stdout) {
-      const { path, sha256, bytes } = artifacts.stdout;
-      await this.deps.emit({ type: 'evidence.preserved', runId, stepId: key, path, sha256, bytes });
-    }
-    return { ...exec, artifacts };
+    return capture(this.captureContext, key, attempt, (onOutput) => this.execute(key, command, timeoutMs, signal, onOutput));
   }
 
   private async runCheck(step: CheckStepDef, signal: AbortSignal, forced?: { attempt: number }): Promise<StepStatus> {
@@ -952,7 +485,17 @@ export class RunbookEngine {
     let resolvedArgv: string[][] | undefined;
     try {
       if (step.native) {
-        command = this.prepareNative(step, step.native, timeoutMs, signal);
+        command = prepareNative(step, step.native, timeoutMs, signal, {
+          targeting: this.targeting,
+          now: this.deps.now,
+          ...(this.deps.wallClock ? { wallClock: this.deps.wallClock } : {}),
+          ...(this.deps.kube ? { kube: this.deps.kube } : {}),
+          ...(this.deps.probe ? { probe: this.deps.probe } : {}),
+          ...(this.request.diagnosis ? { diagnosis: this.request.diagnosis } : {}),
+          ...(this.request.simulate
+            ? { replay: (onOutput) => this.replayStep(step.id, 'kubernetes-api', timeoutMs, signal, onOutput) }
+            : {}),
+        });
       } else {
         const resolved = this.resolve(step.id, step.cluster);
         resolvedArgv = resolved.argv;
@@ -969,33 +512,32 @@ export class RunbookEngine {
       return this.finishError(step.id, 'check', this.titleOf(step), attempt, error.message, 0);
     }
     // What the command does to the system is decided by what it runs: a check that changes it needs consent.
-    let consent: { how: 'typed-yes' | '--allow-mitigations'; changes: string } | undefined;
-    let declaredReadOnly: string | undefined;
-    if (resolvedArgv && !this.request.simulate) {
-      const effect = effectOf(resolvedArgv, step.readOnly);
-      if (effect.readOnly) declaredReadOnly = effect.declared;
-      else {
-        const how = await this.consentTo(
-          `This check CHANGES THE SYSTEM (${effect.why}):\n  ${command.display}\nType "yes" to run it (anything else skips it):`,
-        );
-        if (!how) {
-          this.uncheckedSteps.push(step.id);
-          await this.deps.emit({
-            type: 'step.skipped',
-            runId,
-            stepId: step.id,
-            title: this.titleOf(step),
-            reason: `not run: it changes the system (${effect.why}); a check runs without consent only when it is read-only. ${
-              this.request.interactive && this.deps.prompter
-                ? 'Declined by the responder'
-                : 'It needs a typed "yes" in an interactive run, or --allow-mitigations'
-            }; by hand: ${command.display}`,
-          });
-          return 'skipped';
-        }
-        consent = { how, changes: effect.why };
+    const gate = checkConsent(
+      {
+        ...(resolvedArgv ? { argv: resolvedArgv } : {}),
+        ...(step.readOnly !== undefined ? { readOnly: step.readOnly } : {}),
+        simulate: Boolean(this.request.simulate),
+        display: command.display,
+      },
+      this.consentContext,
+    );
+    let consent: { how: ExplicitHow; changes: string } | undefined;
+    if (gate.needed) {
+      const how = await this.settle(gate.decision);
+      if (!how) {
+        this.uncheckedSteps.push(step.id);
+        await this.deps.emit({
+          type: 'step.skipped',
+          runId,
+          stepId: step.id,
+          title: this.titleOf(step),
+          reason: checkRefusal(gate.changes, command.display, this.consentContext),
+        });
+        return 'skipped';
       }
+      consent = { how, changes: gate.changes };
     }
+    const declaredReadOnly = gate.needed ? undefined : gate.declaredReadOnly;
     await this.deps.emit({
       type: 'step.started',
       runId,
@@ -1007,7 +549,7 @@ export class RunbookEngine {
       ...(declaredReadOnly ? { declaredReadOnly } : {}),
       ...(consent ? { consent } : {}),
     });
-    const executed = await this.capture(step.id, attempt, command.run, step.evidence);
+    const executed = await capture(this.captureContext, step.id, attempt, command.run, step.evidence);
     const { result, filterError, artifacts } = executed;
     // Evidence is judged by its preview only (its file holds it all): it can be huge.
     const stdout = step.evidence ? previewOf(executed.stdout) : executed.stdout;
@@ -1031,162 +573,46 @@ export class RunbookEngine {
       ...(executed.notes?.length ? { notes: executed.notes } : {}),
       ...(result.leftovers ? { leftovers: result.leftovers } : {}),
     };
-    const outcome = result.outcome;
-    const program = command.program;
-    if (executed.unchecked) return this.finishUnchecked(step.id, base, executed.unchecked);
-    switch (outcome.kind) {
-      case 'cancelled':
-        await this.deps.emit({
-          ...base,
-          type: 'step.finished',
-          status: 'cancelled',
-          reason: `cancelled ${this.deps.interrupts.abortReason ? `(${this.deps.interrupts.abortReason})` : 'by the responder (Ctrl-C)'}; the command and its children were stopped`,
-        });
-        return 'cancelled';
-      case 'timeout':
-        this.failedSteps.push(step.id);
-        await this.deps.emit({
-          ...base,
-          type: 'step.finished',
-          status: 'timeout',
-          reason: `timed out after ${outcome.timeoutMs / 1000}s; the command and everything it started were killed`,
-        });
-        return 'timeout';
-      case 'not-found':
-        return this.finishUnchecked(step.id, base, {
-          reason: `${outcome.program} is not installed (not found on PATH)`,
-          fix: `install ${outcome.program} on this machine, or do this step by hand: ${command.display}`,
-        });
-      case 'spawn-error':
-        this.failedSteps.push(step.id);
-        await this.deps.emit({ ...base, type: 'step.finished', status: 'error', reason: outcome.message });
-        return 'error';
-      case 'signal':
-        this.failedSteps.push(step.id);
-        await this.deps.emit({ ...base, type: 'step.finished', status: 'error', reason: `${program} was killed by ${outcome.signal}` });
-        return 'error';
-      case 'exited':
-        break;
-      default:
-        return unreachable(outcome);
-    }
-    if (filterError) {
-      this.failedSteps.push(step.id);
-      await this.deps.emit({ ...base, type: 'step.finished', status: 'error', exitCode: outcome.exitCode, reason: filterError });
-      return 'error';
-    }
-    const output = { exitCode: outcome.exitCode, stdout: redactedStdout, stderr: redactedStderr };
-    if (outcome.exitCode !== 0 && program !== 'kubernetes-api') {
-      // Did the command see the system (a problem, judged below) or not (could not check)?
-      const verdict = classifyCommandFailure({
-        program,
-        argv: command.argv ?? [program],
-        exitCode: outcome.exitCode,
-        stderr: redactedStderr,
-        stdout: redactedStdout,
-      });
-      if (verdict.kind === 'unchecked') return this.finishUnchecked(step.id, base, verdict);
-      // The API server answered that it is broken: the command never reached what it was to check.
-      // Only an expectation about the command's own exit speaks to that (the control plane's state).
-      if (verdict.kind === 'problem' && verdict.class === 'server-error' && !(step.expect ?? []).some((e) => e.exitCode !== undefined))
-        return this.finishUnchecked(step.id, base, {
-          reason: verdict.reason,
-          fix: 'the Kubernetes control plane itself is failing: bud-incident run platform-outage',
-        });
-      // A tool we know the failure modes of, failing in a way we do not recognise, says nothing
-      // about the system. Any other program's exit code is the check's own verdict (as a
-      // monitoring plugin's exit 2 means critical), judged below.
-      if (verdict.kind === 'unknown' && KNOWN_TOOLS.has(program.split('/').pop() ?? program))
-        return this.finishUnchecked(step.id, base, {
-          reason: `${program} failed (exit ${outcome.exitCode}): ${verdict.reason}`,
-          fix: `run it by hand to see why: ${command.display}`,
-        });
-    }
-    // Nothing printed is nothing to judge: an expectation that some line must appear cannot be
-    // answered by empty output (a lost stream, a wrapper that swallowed it), so the check could not look.
-    // kubectl's own log lines (klog: "E1201 16:02:11.123456 4821 file.go:104] …") are not the program's output.
-    const ownOutput =
-      program === 'kubectl' ? redactedStderr.replace(/^[IWEF]\d{4} \d\d:\d\d:\d\d\.\d+\s+\d+ [^\]\n]+\].*(?:\n|$)/gm, '') : redactedStderr;
-    const empty = (e: { stream?: 'stdout' | 'stderr' | 'both' }) =>
-      (e.stream === 'stderr' ? ownOutput : e.stream === 'both' ? redactedStdout + ownOutput : redactedStdout).trim() === '';
-    if (outcome.exitCode === 0 && (step.expect ?? []).some((e) => (e.matches !== undefined || e.json !== undefined) && empty(e)))
-      return this.finishUnchecked(step.id, base, {
-        reason: `${program} exited 0 but printed nothing to judge${redactedStderr.trim() ? ` (stderr: ${outputLines(redactedStderr)[0]})` : ''}`,
-        fix: `run it by hand to see what it prints: ${command.display}`,
-      });
-    const report = step.native?.resource === 'diagnosis' ? parseReport(redactedStdout) : undefined;
-    if (report) this.diagnosed.push(...report.causes);
-    const expectations = step.expect ?? [];
-    const failures: ExpectationFailure[] = [];
-    // Every stated expectation is judged. A failing exit code that no expectation speaks for is a
-    // finding of its own, so an empty listing from a failed command never passes silently.
-    const exitFailed = expectations.some((e) => e.exitCode !== undefined && e.exitCode !== outcome.exitCode);
-    const serverError =
-      outcome.exitCode !== 0 &&
-      program !== 'kubernetes-api' &&
-      /Error from server|etcdserver|InternalError|ServiceUnavailable/.test(redactedStderr);
-    for (const e of expectations) {
-      // An API server error says nothing about what the command was to look at.
-      if (serverError && e.exitCode === undefined) continue;
-      // When the command itself failed its stated exit code, judging its (empty) stdout would only add noise.
-      if (exitFailed && e.exitCode === undefined && (e.stream ?? 'stdout') === 'stdout') continue;
-      const f = evaluateExpectation(e, output);
-      if (f) failures.push(f);
-    }
-    if (outcome.exitCode !== 0 && failures.length === 0 && !expectations.some((e) => e.exitCode !== undefined)) {
-      failures.push({
-        finding: { id: `${step.id}-failed`, message: `${this.titleOf(step)}: {{reason}}` },
-        lines: outputLines(redactedStderr || redactedStdout).slice(-5),
-        values: [],
-        detail: explainFailure(program, outcome.exitCode, redactedStderr),
-      });
-    }
-    if (report) {
-      // No root cause leaves a diagnosis unspoken: one no expectation speaks for is a finding of
-      // its own that points at its runbook; failing pods with no cause found are one too.
-      const covered = new Set<string>(expectations.flatMap((e) => (e.cause ? e.cause : [])));
-      for (const c of report.causes.filter((x) => x.root && !covered.has(x.id))) {
-        const runbook = c.runbook?.split(' ')[0];
-        failures.push({
-          finding: {
-            id: `${step.id}-${c.id}`,
-            message: `{{reason}}`,
-            ...(runbook && runbook !== this.runbook.id ? { next: [`runbook:${runbook}`] } : {}),
-          },
-          lines: [`${c.id} ${c.subject}: ${c.title}`, ...c.evidence.slice(0, 6)],
-          values: [c.subject],
-          detail: `${c.title}${runbook ? ` (runbook: ${c.runbook})` : ''}`,
-        });
-      }
-      if (report.unexplained.length)
-        failures.push({
-          finding: { id: `${step.id}-unexplained`, message: 'Failing, and no cause was found: {{lines}}' },
-          lines: report.unexplained.slice(0, 10),
-          values: [],
-          detail: `${report.unexplained.length} failing pod(s) that no cause explains`,
-        });
-    }
-    const couldNot = report?.unchecked ?? [];
-    // Nothing found in the first part of the output says nothing about the rest: not healthy, not checked.
-    // (Evidence is judged by its preview by design: its file holds it all.)
-    if (executed.partial && !step.evidence && !failures.length && expectations.some((e) => e.exitCode === undefined))
-      couldNot.push({
-        what: 'all of the output',
-        reason: executed.partial,
-        fix: `narrow the command (a filter that keeps only what matters), or read the rest of the output by hand${artifacts.stdout ? ` (${artifacts.stdout.path})` : ''}`,
-      });
-    if (couldNot.length) this.uncheckedSteps.push(step.id);
-    const status: StepStatus = failures.length ? 'failed' : couldNot.length ? 'unchecked' : 'passed';
-    const reasons = [...failures.map((f) => f.detail), ...couldNot.map((u) => `could not check ${u.what}: ${u.reason} (fix: ${u.fix})`)];
-    await this.deps.emit({
-      ...base,
-      type: 'step.finished',
-      status,
-      exitCode: outcome.exitCode,
-      ...(reasons.length ? { reason: reasons.join('; ') } : {}),
+    const abortReason = this.deps.interrupts.abortReason;
+    const verdict = judgeCheck({
+      stepId: step.id,
+      title: this.titleOf(step),
+      runbookId: this.runbook.id,
+      program: command.program,
+      ...(command.argv ? { argv: command.argv } : {}),
+      display: command.display,
+      outcome: result.outcome,
+      stdout: redactedStdout,
+      stderr: redactedStderr,
+      expect: step.expect ?? [],
+      diagnosis: step.native?.resource === 'diagnosis',
+      evidence: Boolean(step.evidence),
+      ...(filterError !== undefined ? { filterError } : {}),
+      ...(executed.unchecked ? { unchecked: executed.unchecked } : {}),
+      ...(executed.partial !== undefined ? { partial: executed.partial } : {}),
+      ...(artifacts.stdout ? { stdoutPath: artifacts.stdout.path } : {}),
+      ...(abortReason !== undefined ? { abortReason } : {}),
     });
-    for (const failure of failures) await this.raise(step.id, failure, command.display, outcome.exitCode, redactedStderr, artifacts.stdout);
-    return status;
+    switch (verdict.kind) {
+      case 'unchecked':
+        return this.finishUnchecked(step.id, base, verdict);
+      case 'stopped': {
+        const { status, reason, exitCode } = verdict;
+        if (status !== 'cancelled') this.failedSteps.push(step.id);
+        await this.deps.emit({ ...base, type: 'step.finished', status, ...(exitCode !== undefined ? { exitCode } : {}), reason });
+        return status;
+      }
+      case 'judged': {
+        const { status, exitCode, failures, couldNot, reason, causes } = verdict;
+        this.diagnosed.push(...causes);
+        if (couldNot.length) this.uncheckedSteps.push(step.id);
+        await this.deps.emit({ ...base, type: 'step.finished', status, exitCode, ...(reason !== undefined ? { reason } : {}) });
+        for (const failure of failures) await this.raise(step.id, failure, command.display, exitCode, redactedStderr, artifacts.stdout);
+        return status;
+      }
+      default:
+        return unreachable(verdict);
+    }
   }
 
   private async raise(
@@ -1201,28 +627,7 @@ export class RunbookEngine {
     // Table output pads columns with runs of spaces; one space reads better inside a sentence.
     const lines = failure.lines.map((l) => l.replace(/\s+/g, ' ').trim()).map((l) => (l.length > 300 ? l.slice(0, 300) + '…' : l));
     const message = this.deps.redactor.redact(
-      renderTemplate(def.message, (name) => {
-        switch (name) {
-          case 'lines':
-            return lines.slice(0, 10).join('; ') + (lines.length > 10 ? `; … (${lines.length - 10} more)` : '');
-          case 'count':
-            return String(failure.count ?? failure.lines.length);
-          case 'exitCode':
-            return String(exitCode);
-          case 'value':
-            return failure.values.join(', ');
-          case 'command':
-            return command;
-          case 'step':
-            return stepId;
-          case 'stderr':
-            return outputLines(stderr)[0] ?? '';
-          case 'reason':
-            return failure.detail;
-          default:
-            return this.shownLookup(name);
-        }
-      }),
+      findingMessage(def.message, failure, lines, { command, stepId, exitCode, stderr }, this.vars.shownLookup),
     );
     const cause = def.cause ? this.runbook.causes.find((c) => c.id === def.cause) : undefined;
     const next: NextSuggestion[] = [];
@@ -1287,39 +692,9 @@ export class RunbookEngine {
     return 'unchecked';
   }
 
-  /**
-   * Whether a mitigation's precondition holds on the evidence gathered so far, and the facts it
-   * proved. `cause` and `finding` are alternatives: either kind of evidence is enough.
-   */
-  precondition(req: RequiresDef): { ok: true; facts: Record<string, string>; because: string } | { ok: false; why: string } {
-    const why: string[] = [];
-    if (req.cause) {
-      const subject = req.subject ? renderTemplate(req.subject, this.lookup) : undefined;
-      const roots = this.diagnosed.filter((c) => c.root || req.explained);
-      const wanted = req.cause as readonly string[];
-      const match = roots.find(
-        (c) => wanted.includes(c.id) && (!subject || c.subject === subject) && (req.facts ?? []).every((f) => c.facts[f] !== undefined),
-      );
-      if (match) {
-        const facts: Record<string, string> = {};
-        for (const f of req.facts ?? []) facts[f] = match.facts[f]!;
-        return { ok: true, facts, because: `${match.id} ${match.subject}: ${match.title}` };
-      }
-      const named = roots.map((c) => `${c.id} ${c.subject}`);
-      const near = roots.find((c) => wanted.includes(c.id));
-      const missingFacts = near ? (req.facts ?? []).filter((f) => near.facts[f] === undefined) : [];
-      why.push(
-        `needs the diagnosis to name ${req.cause.join(' or ')}${subject ? ` for ${subject}` : ''}` +
-          (missingFacts.length ? ` with ${missingFacts.join(', ')} shown (not shown for ${near!.subject})` : '') +
-          `; ${this.diagnosed.length || named.length ? `it named ${named.length ? named.join(', ') : 'no root cause'}` : 'no diagnosis was made in this run'}`,
-      );
-    }
-    if (req.finding) {
-      const hit = this.findings.find((f) => req.finding!.includes(f.findingId));
-      if (hit) return { ok: true, facts: {}, because: `finding ${hit.findingId}` };
-      why.push(`needs the finding ${req.finding.join(' or ')}, which this run did not raise`);
-    }
-    return { ok: false, why: why.join(', or ') };
+  /** Whether a mitigation's precondition holds on the evidence gathered so far (findings.ts). */
+  precondition(req: RequiresDef): Precondition {
+    return precondition(req, { diagnosed: this.diagnosed, findings: this.findings, lookup: this.vars.lookup });
   }
 
   private async finishError(
@@ -1429,9 +804,9 @@ export class RunbookEngine {
   private async runPrompt(step: Extract<RunbookStep, { kind: 'prompt' }>): Promise<StepStatus> {
     const { runId } = this.request;
     const def = this.runbook.inputs[step.input];
-    const secret = this.secretInputs.has(step.input);
+    const secret = this.vars.isSecret(step.input);
     const shown = (v: string) => (secret ? '[REDACTED]' : v);
-    const given = this.vars.get(step.input);
+    const given = this.vars.given(step.input);
     if (given !== undefined) {
       await this.deps.emit({
         type: 'prompt.answered',
@@ -1443,7 +818,7 @@ export class RunbookEngine {
       });
       return 'passed';
     }
-    const fallback = this.lookup(step.input);
+    const fallback = this.vars.lookup(step.input);
     const prompter = this.deps.prompter;
     if (!this.request.interactive || !prompter) {
       if (fallback === undefined) {
@@ -1456,7 +831,7 @@ export class RunbookEngine {
           0,
         );
       }
-      this.setVar(step.input, fallback);
+      this.vars.set(step.input, fallback);
       await this.deps.emit({
         type: 'prompt.answered',
         runId,
@@ -1472,7 +847,7 @@ export class RunbookEngine {
       validate: (v) => validateInputValue(step.input, def, v),
       secret,
     });
-    this.setVar(step.input, value);
+    this.vars.set(step.input, value);
     await this.deps.emit({ type: 'prompt.answered', runId, stepId: step.id, input: step.input, value: shown(value), source: 'prompt' });
     return 'passed';
   }
@@ -1531,35 +906,11 @@ export class RunbookEngine {
       changesSystem,
       ...(changes ? { changes } : {}),
     });
-    const prompter = this.deps.prompter;
-    // Consent. --yes never reaches here as consent: only a typed "yes" or --allow-mitigations does. Whether it
-    // changes the system is decided by what the command runs; `changesSystem: false` cannot waive it.
-    // A mitigation without a command is done by a person: it is done only when a person says so
-    // (a typed "yes"), whatever the runbook says it changes; nobody can say so in a run without a terminal.
-    let how: 'typed-yes' | '--allow-mitigations' | 'not-changing' | undefined;
-    if (!command) {
-      if (this.request.interactive && prompter) {
-        const answer = (await prompter.input(`Type "yes" once you have done it by hand (anything else: not done):`)).trim().toLowerCase();
-        if (answer === 'yes') how = 'typed-yes';
-      }
-    } else if (!changesSystem) how = 'not-changing';
-    else how = await this.consentTo(`This CHANGES THE SYSTEM. Type "yes" to run it (anything else declines):`);
+    // Consent (consent.ts): only a typed "yes" or --allow-mitigations; a mitigation done by hand only on a typed "yes".
+    const how = await this.settle(mitigationConsent({ hasCommand: command !== undefined, changesSystem }, this.consentContext));
     if (!how) {
-      const asked = this.request.interactive && prompter;
-      const reason = asked
-        ? command
-          ? 'declined by the responder'
-          : 'not done: the responder did not confirm doing it'
-        : command
-          ? 'not run: changing the system needs a typed "yes" in an interactive run, or --allow-mitigations'
-          : 'not done: proposed only; a mitigation done by hand counts once a person confirms it (a typed "yes"), and this run could not ask';
-      this.suggestions.set(`mitigation:${m.id}`, {
-        ref: `mitigation:${m.id}`,
-        title: m.title,
-        detail: command
-          ? `${asked ? 'declined' : 'not run'}; to run it by hand: ${command.display}`
-          : `${asked ? 'not done' : 'proposed'}; once done by hand, record it: bud-incident milestone mitigated`,
-      });
+      const { reason, detail } = mitigationRefusal(command?.display, this.consentContext);
+      this.suggestions.set(`mitigation:${m.id}`, { ref: `mitigation:${m.id}`, title: m.title, detail });
       await this.deps.emit({ type: 'mitigation.declined', runId, stepId: step.id, mitigationId: m.id, reason });
       return 'skipped';
     }
@@ -1573,6 +924,7 @@ export class RunbookEngine {
     const attempt = this.nextAttempt(m.id);
     const { result, filterError, artifacts } = await this.runCommand(m.id, command, this.timeoutOf(m.timeout), signal, attempt);
     const o = result.outcome;
+    const program = command.argv[0]?.[0] ?? '';
     let status: StepStatus = 'passed';
     let reason: string | undefined;
     let exitCode: number | undefined;
@@ -1580,19 +932,12 @@ export class RunbookEngine {
       exitCode = o.exitCode;
       if (o.exitCode !== 0 || filterError) {
         status = 'failed';
-        reason = filterError ?? explainFailure(command.argv[0]![0]!, o.exitCode, this.deps.redactor.redact(result.stderr));
+        reason = filterError ?? outcomeReason(o, program, 'mitigation', { stderr: this.deps.redactor.redact(result.stderr) });
       }
     } else if (o.kind === 'cancelled') status = 'cancelled';
     else {
       status = o.kind === 'timeout' ? 'timeout' : 'error';
-      reason =
-        o.kind === 'timeout'
-          ? `timed out after ${o.timeoutMs / 1000}s`
-          : o.kind === 'not-found'
-            ? `${o.program} is not installed (not found on PATH)`
-            : o.kind === 'signal'
-              ? `killed by ${o.signal}`
-              : o.message;
+      reason = outcomeReason(o, program, 'mitigation');
     }
     if (status !== 'passed' && status !== 'cancelled') this.failedSteps.push(step.id);
     await this.deps.emit({
@@ -1610,30 +955,28 @@ export class RunbookEngine {
     return status;
   }
 
-  /**
-   * Does this mitigation change the system? By what its command runs (the filled one when there is one), or
-   * as the runbook says when the runbook says so; a runbook's `changesSystem: false` never waives a change.
-   */
+  /** Does this mitigation change the system (consent.ts)? */
   private mitigationChanges(m: MitigationDef, command?: ResolvedCommand): boolean {
-    if (m.changesSystem) return true;
-    if (command) return !effectOf(command.argv).readOnly;
-    const parsed = this.request.loaded.commands.get(m.id);
-    return parsed ? !effectOfParsed(parsed).readOnly : false;
+    return mitigationChanges(m.changesSystem, command?.argv, this.request.loaded.commands.get(m.id));
   }
 
-  /** An explicit yes to a change: --allow-mitigations, or "yes" typed in an interactive run. Never --yes. */
-  private async consentTo(question: string): Promise<'typed-yes' | '--allow-mitigations' | undefined> {
-    if (this.request.allowMitigations) return '--allow-mitigations';
+  /** What consent can rest on in this run: someone to ask, --allow-mitigations. */
+  private get consentContext(): ConsentContext {
+    return { canAsk: this.request.interactive && this.deps.prompter !== undefined, allowMitigations: this.request.allowMitigations };
+  }
+
+  /** Carries out a consent decision: asks its question when it has one. */
+  private async settle<H extends ConsentHow>(decision: ConsentDecision<H>): Promise<H | 'typed-yes' | undefined> {
+    if (decision.kind === 'given') return decision.how;
     const prompter = this.deps.prompter;
-    if (!this.request.interactive || !prompter) return undefined;
-    const answer = (await prompter.input(question)).trim().toLowerCase();
-    return answer === 'yes' ? 'typed-yes' : undefined;
+    if (decision.kind === 'refused' || !prompter) return undefined;
+    return typedYes(await prompter.input(decision.question)) ? 'typed-yes' : undefined;
   }
 
   /** Runs the mitigation's verification check again, so the record shows whether it worked. */
   private async verifyMitigation(m: MitigationDef, signal: AbortSignal): Promise<void> {
     if (!m.verify) return;
-    const check = this.runbook.steps.find((s) => s.id === m.verify && s.kind === 'check') as CheckStepDef | undefined;
+    const check = this.runbook.steps.find((s): s is CheckStepDef => s.id === m.verify && s.kind === 'check');
     if (!check) return;
     const status = await this.runCheck(check, signal);
     // The verdict on the fix itself (the check's step.finished alone does not say it verified a mitigation).
