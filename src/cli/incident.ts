@@ -11,19 +11,19 @@ import {
   classify,
   escalationPlan,
   incidentStart,
-  nextUpdateDue,
-  phaseNamed,
-  phaseOf,
   postmortemRequirement,
   responseDeadline,
   type ClassificationAnswers,
 } from '../incident/decisions.js';
-import { findingLine, isEvidence, judgeFindings, type JudgedFinding } from '../incident/findings.js';
+import { findingLine, isEvidence } from '../incident/findings.js';
 import { loadIncident, openIncident } from '../incident/open.js';
-import { notVerified, statusUpdateMessage } from '../incident/status-update.js';
-import { foldIncident, MILESTONE_ORDER, type IncidentState } from '../incident/state.js';
+import { normaliseStatus, statusUpdateMessage, UPDATE_STATUSES, whereToPost } from '../incident/status-update.js';
+import { declaredMessage, DRILL_BANNER } from '../incident/declared.js';
+import { statusOf } from '../incident/status-of.js';
+import { checkMilestoneOrder, LIFECYCLE } from '../incident/milestone-order.js';
+import { handoffSummary } from '../incident/handoff.js';
+import { foldIncident, type IncidentState } from '../incident/state.js';
 import { slugify } from '../incident/store.js';
-import { renderTemplate } from '../runbook/template.js';
 import { suggest } from '../suggest.js';
 import { home, redactor, writeJson, type Context } from './context.js';
 import {
@@ -48,7 +48,7 @@ import {
 import { SEVERITIES, type SeverityId } from '../incident/criteria.js';
 import type { Policy } from '../incident/policy.js';
 import { checklists } from './docs.js';
-import { recordLine, type TimelineEvent } from '../timeline/event.js';
+import { recordLine } from '../timeline/event.js';
 import { ChainError } from '../timeline/store.js';
 import { happenedAt } from '../timeline/describe.js';
 
@@ -73,9 +73,6 @@ function append<K extends EventType>(ctx: Context, id: string, type: K, data: Ev
     .append([draft(type, red.redactValue(data))])[0]!;
 }
 
-/** The first line of a drill's messages: nobody who reads one pasted in a channel takes it for a real incident. */
-export const DRILL_BANNER = '[DRILL — a rehearsal, not a real incident]';
-
 /** Says an incident is a drill, and how to act on it when it is not current. */
 export function drillNote(ctx: Context, id: string, isCurrent: boolean): string {
   const c = ctx.term.color;
@@ -84,27 +81,6 @@ export function drillNote(ctx: Context, id: string, isCurrent: boolean): string 
       ? 'a rehearsal, and the current incident'
       : `a rehearsal, not the current incident: act on it with --incident ${id}; end it with "bud-incident incidents close ${id} --reason TEXT"`
   }`;
-}
-
-/** Fills the policy's SEVn-declared message. */
-export function declaredMessage(policy: Policy, state: IncidentState): string {
-  // A role nobody holds yet is said so, never "@name" (a template may put "@" before it).
-  const UNASSIGNED = '\u0000unassigned:';
-  return renderTemplate(
-    policy.templates.declared,
-    (n) =>
-      ({
-        severity: state.severity,
-        summary: state.summary ?? state.title,
-        impact: state.impact ?? 'not stated yet',
-        commander: state.roles.commander ?? `${UNASSIGNED}commander`,
-        techLead: state.roles['tech-lead'] ?? `${UNASSIGNED}tech-lead`,
-        title: state.title,
-        channel: state.channel,
-      })[n],
-  )
-    .replace(/@?\u0000unassigned:([a-z-]+)/g, (_, role: string) => `not assigned yet (bud-incident assign ${role} NAME)`)
-    .trimEnd();
 }
 
 function escalationLines(ctx: Context, policy: Policy, state: IncidentState, now: Date): string[] {
@@ -428,86 +404,6 @@ export async function classifyCommand(ctx: Context, opts: ClassifyOptions): Prom
   return 0;
 }
 
-/** A judged finding as `status --json` gives it. */
-const shownFinding = (f: JudgedFinding) => ({
-  runbook: f.runbook,
-  findingId: f.findingId,
-  message: f.message,
-  at: f.at,
-  verdict: f.verdict,
-  ...(f.simulated ? { simulated: true } : {}),
-  ...(f.why ? { why: f.why } : {}),
-});
-
-/**
- * Everything `status` shows, as data. `judged` is `judgeFindings` over the incident's timeline: the
- * findings are those that stand or were fixed (the same judgement as status updates and the
- * post-mortem); refuted, could-not-check and drill ones are in `findingsSetAside`, never as findings.
- */
-export function statusOf(policy: Policy, state: IncidentState, now: Date, judged: JudgedFinding[]) {
-  const deadline = responseDeadline(policy, state);
-  const plan = escalationPlan(policy, state, now);
-  const next = nextUpdateDue(policy, state);
-  const pm = postmortemRequirement(policy, state.severity, state.resolvedAt ? new Date(state.resolvedAt) : undefined);
-  const findings = judged.filter(isEvidence).map(shownFinding);
-  const findingsSetAside = judged.filter((f) => !isEvidence(f)).map(shownFinding);
-  const openActions = [...state.actions.values()].filter((a) => !a.doneAt);
-  return {
-    id: state.id,
-    title: state.title,
-    severity: state.severity,
-    status: state.status,
-    drill: state.drill,
-    dataBreach: state.dataBreach,
-    dataLoss: state.dataLoss,
-    ended: state.ended ?? null,
-    phase: phaseOf(state),
-    // How the policy words the phase (§2.1): its title and what it does.
-    phaseNamed: phaseNamed(policy, phaseOf(state)),
-    channel: state.channel,
-    openedAt: state.openedAt,
-    detectedAt: state.detectedAt,
-    detectedBy: state.detectedBy ?? null,
-    elapsedMinutes: Math.round(((state.resolvedAt ? new Date(state.resolvedAt) : now).getTime() - incidentStart(state).getTime()) / 60_000),
-    response: {
-      deadline: deadline.deadline.toISOString(),
-      // The severity whose response time sets the deadline (see responseDeadline).
-      severity: deadline.severity,
-      responseTime: deadline.responseTime,
-      acknowledgedAt: deadline.acknowledgedAt?.toISOString() ?? null,
-      met: deadline.met ?? null,
-      overdue: !deadline.acknowledgedAt && now.getTime() > deadline.deadline.getTime(),
-    },
-    roles: state.roles,
-    // Every role the policy names, who holds it, and what it is responsible for (§2.2).
-    roleDuties: Object.entries(policy.roles).map(([role, r]) => ({
-      role,
-      title: r.title,
-      responsibility: r.responsibility,
-      person: state.roles[role] ?? null,
-    })),
-    findings,
-    findingsSetAside,
-    nextUpdate: next ? { dueAt: next.toISOString(), overdue: next.getTime() < now.getTime() } : null,
-    escalation: {
-      due: plan.due.map((l) => ({
-        level: l.level,
-        who: l.who,
-        contact: l.contact,
-        dueAt: l.dueAt!.toISOString(),
-        done: Boolean(l.doneAt),
-      })),
-      next: plan.next ? { level: plan.next.level, who: plan.next.who, at: plan.next.dueAt!.toISOString() } : null,
-    },
-    milestones: Object.fromEntries(Object.entries(state.milestones).map(([k, v]) => [k, v.at])),
-    actions: { open: openActions.length, total: state.actions.size },
-    postmortem: { required: pm.required, requirement: pm.requirement, dueAt: pm.dueAt?.toISOString() ?? null, within: pm.within ?? null },
-    updates: state.updates.length,
-    rootCause: state.rootCause ?? null,
-    resolution: state.resolution ?? null,
-  };
-}
-
 export async function statusCommand(
   ctx: Context,
   opts: { json?: boolean },
@@ -593,15 +489,6 @@ export interface UpdateOptions {
   /** When it was posted, if earlier (ISO 8601). */
   at?: string;
   json?: boolean;
-}
-
-/** The playbook's update statuses (§3.4); a typed one in any case is the same status. */
-const UPDATE_STATUSES = ['Investigating', 'Identified', 'Mitigating', 'Monitoring', 'Resolved'];
-
-/** `resolved`, ` RESOLVED ` → `Resolved`: the all-clear is the all-clear however it is typed. */
-export function normaliseStatus(status: string | undefined): string | undefined {
-  if (status === undefined) return undefined;
-  return UPDATE_STATUSES.find((s) => s.toLowerCase() === status.trim().toLowerCase()) ?? status.trim();
 }
 
 export async function updateCommand(ctx: Context, given: UpdateOptions): Promise<number> {
@@ -707,25 +594,6 @@ export async function updateCommand(ctx: Context, given: UpdateOptions): Promise
         `${ctx.term.color.bold('Post it in:')}\n${postTo.map((p) => `  ${p.channel} — ${p.what}`).join('\n')}\n`,
     );
   return 0;
-}
-
-/**
- * Where a status update goes (§7's channels, named by the policy): the incident's own channel;
- * for a SEV2 also its thread in the general channel (§4); for a SEV1 or SEV2, whose impact
- * customers see, a customer-facing summary in the status channel and on the status page. A drill
- * posts nowhere customers read.
- */
-export function whereToPost(policy: Policy, state: IncidentState): Array<{ channel: string; what: string }> {
-  const ch = policy.channels;
-  const out = [{ channel: state.channel, what: 'this update, as it is' }];
-  if (state.severity === 'SEV2' && ch.general)
-    out.push({ channel: ch.general.name, what: `the incident's thread (${ch.general.purpose.toLowerCase()})` });
-  if (state.drill) return out;
-  if (state.severity === 'SEV1' || state.severity === 'SEV2') {
-    if (ch.status) out.push({ channel: ch.status.name, what: `a customer-facing summary, no internal details (${ch.status.audience})` });
-    if (ch.statusPage) out.push({ channel: ch.statusPage.name, what: `the same summary for ${ch.statusPage.audience.toLowerCase()}` });
-  }
-  return out;
 }
 
 export function noteCommand(ctx: Context, text: string, opts: { at?: string; tag: string[] }): number {
@@ -950,25 +818,6 @@ export function actionDone(ctx: Context, actionId: string, opts: { at?: string }
   return 0;
 }
 
-/** The lifecycle order milestones must respect. */
-export const LIFECYCLE = MILESTONE_ORDER;
-
-export function checkMilestoneOrder(state: IncidentState, name: string, at: Date): string | undefined {
-  const idx = LIFECYCLE.indexOf(name);
-  if (idx < 0) return undefined;
-  for (const [other, m] of Object.entries(state.milestones)) {
-    const j = LIFECYCLE.indexOf(other);
-    if (j < 0 || other === name || (other === 'declared' && name === 'detected')) continue;
-    // Only what a person gave binds: their milestones, and detection and declaration (declare --at).
-    // A derived one (a run's 'investigating') never refuses a person's milestone; it is shown no later than it.
-    if (m.source === 'derived' && other !== 'detected' && other !== 'declared') continue;
-    const t = new Date(m.at).getTime();
-    if (j < idx && at.getTime() < t) return `${name} at ${at.toISOString()} would come before ${other} (${m.at})`;
-    if (j > idx && at.getTime() > t) return `${name} at ${at.toISOString()} would come after ${other} (${m.at})`;
-  }
-  return undefined;
-}
-
 export function milestoneCommand(ctx: Context, name: string, opts: { at?: string; by?: string; json?: boolean }): number {
   const { id, state } = incidentOf(ctx);
   requireNotEnded(state, 'a milestone');
@@ -1160,59 +1009,6 @@ export function incidentsEnd(
 }
 
 export { slugify };
-
-/**
- * The handoff summary: where the incident stands and what happened since the last handoff. Its
- * findings are judged as in `status` (findings.ts): those that stand or were fixed are findings;
- * refuted, could-not-check and drill ones are listed apart, labelled, never as facts.
- */
-export function handoffSummary(policy: Policy, state: IncidentState, now: Date, events: TimelineEvent[]): string[] {
-  const judged = judgeFindings(events);
-  const s = statusOf(policy, state, now, judged);
-  const last = state.handoffs[state.handoffs.length - 1];
-  const since = last ? events.filter((e) => e.seq > last.seq) : events;
-  const count = (t: string) => since.filter((e) => e.type === t).length;
-  const newFindings = last ? judged.filter((f) => f.seq > last.seq) : judged;
-  const evidence = newFindings.filter(isEvidence);
-  const setAside = newFindings.filter((f) => !isEvidence(f));
-  const lines = [
-    `Handoff: ${state.id} — ${state.title}`,
-    `Status: ${state.severity}, ${s.status}, phase ${s.phaseNamed.title}, ${elapsed(incidentStart(state), now)} since ${hhmm(incidentStart(state))} UTC`,
-    `Roles: ${
-      Object.entries(state.roles)
-        .map(([r, p]) => `${r} ${p}`)
-        .join(', ') || 'none assigned'
-    }`,
-    '',
-    `Since ${last ? `the last handoff (${hhmm(new Date(last.at))} UTC, ${last.from} → ${last.to})` : 'the start'}: ${evidence.length} finding(s)${setAside.length ? ` (and ${setAside.length} set aside)` : ''}, ${count('mitigation.finished')} mitigation(s) run, ${count('status.update')} status update(s), ${count('severity.changed')} severity change(s), ${count('note.added')} note(s)`,
-  ];
-  for (const f of evidence.slice(-5)) lines.push(`  • finding: ${findingLine(f, 200)}`);
-  for (const f of setAside.slice(-5)) lines.push(`  • set aside, not a fact about the system: ${findingLine(f, 200)}`);
-  for (const e of since.filter((x) => x.type === 'note.added').slice(-5)) lines.push(`  • note: ${String(e.data.text).slice(0, 200)}`);
-  for (const e of since.filter((x) => x.type === 'mitigation.finished')) {
-    const m = state.mitigations.find((x) => x.seq === e.seq);
-    const problem = m && m.status === 'passed' ? notVerified(m) : undefined;
-    lines.push(
-      `  • mitigation ${String(e.data.mitigationId)}: ${String(e.data.status)}${problem ? `, but did not verify: ${problem}` : ''}`,
-    );
-  }
-  const open = [...state.actions.values()].filter((a) => !a.doneAt);
-  lines.push(
-    '',
-    `Open actions (${open.length}):`,
-    ...(open.length ? open.map((a) => `  • ${a.id} ${a.text} (${a.owner}${a.due ? `, due ${a.due}` : ''})`) : ['  none']),
-  );
-  const next: string[] = [];
-  for (const l of s.escalation.due.filter((x) => !x.done))
-    next.push(`escalate to ${l.level} ${l.who} (${l.contact}) — due since ${hhmm(new Date(l.dueAt))} UTC`);
-  if (s.nextUpdate) next.push(`status update ${s.nextUpdate.overdue ? 'OVERDUE since' : 'due'} ${hhmm(new Date(s.nextUpdate.dueAt))} UTC`);
-  if (s.escalation.next) next.push(`${s.escalation.next.level} ${s.escalation.next.who} at ${hhmm(new Date(s.escalation.next.at))} UTC`);
-  const lastRun = [...state.runs.values()].at(-1);
-  if (lastRun && lastRun.outcome === 'aborted') next.push(`finish the interrupted run: bud-incident run ${lastRun.runbook} --resume`);
-  if (state.status === 'resolved') next.push('write the post-mortem: bud-incident postmortem generate');
-  lines.push('', 'Next steps:', ...(next.length ? next.map((n) => `  • ${n}`) : ['  • keep monitoring']));
-  return lines;
-}
 
 export async function handoffCommand(
   ctx: Context,
