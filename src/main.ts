@@ -88,7 +88,6 @@ Exit codes: 0 all passed, 1 problems found, 2 usage or input error, 3 cannot wri
     )
     .action(async (id: string, opts: RunOptions) => setExit(await (await import('./cli/run.js')).runCommand(ctx, id, opts)));
 
-  const inc = () => import('./cli/incident.js');
   program
     .command('declare')
     .description('open an incident: channel name, initial message, response deadline, escalation plan')
@@ -108,7 +107,9 @@ Exit codes: 0 all passed, 1 problems found, 2 usage or input error, 3 cannot wri
     .option('--drill', 'a rehearsal: marked DRILL everywhere, never a live incident')
     .option('--make-current', 'with --drill: make the drill the current incident (by default it is not)')
     .option('--json', 'machine-readable output')
-    .action(async (opts: import('./cli/incident.js').DeclareOptions) => setExit(await (await inc()).declareCommand(ctx, opts)));
+    .action(async (opts: import('./cli/declare.js').DeclareOptions) =>
+      setExit(await (await import('./cli/declare.js')).declareCommand(ctx, opts)),
+    );
   program
     .command('classify')
     .description("walk the policy's classification criteria and recommend a severity (interactive without flags)")
@@ -126,13 +127,17 @@ Exit codes: 0 all passed, 1 problems found, 2 usage or input error, 3 cannot wri
     .option('--apply', 'set the current incident to the recommended severity')
     .option('--at <time>', 'with --apply: when it was classified (ISO 8601), if earlier')
     .option('--json', 'machine-readable output')
-    .action(async (opts: import('./cli/incident.js').ClassifyOptions) => setExit(await (await inc()).classifyCommand(ctx, opts)));
+    .action(async (opts: import('./cli/classify.js').ClassifyOptions) =>
+      setExit(await (await import('./cli/classify.js')).classifyCommand(ctx, opts)),
+    );
   program
     .command('status')
     .description('where the incident stands: phase, response time, roles, findings, due update and escalation, checklists, post-mortem')
     .option('--json', 'machine-readable output')
     .action(async (opts: JsonOpt) =>
-      setExit(await (await inc()).statusCommand(ctx, opts, (await import('./cli/checklist.js')).checklistProgress(ctx))),
+      setExit(
+        await (await import('./cli/status.js')).statusCommand(ctx, opts, (await import('./cli/checklist.js')).checklistProgress(ctx)),
+      ),
     );
   program
     .command('update')
@@ -146,14 +151,18 @@ Exit codes: 0 all passed, 1 problems found, 2 usage or input error, 3 cannot wri
     .option('--next-update <duration>', "when the next update is due (default: the severity's cadence)")
     .option('--at <time>', 'when it was posted (ISO 8601), if earlier; the next update is due from then')
     .option('--json', 'machine-readable output')
-    .action(async (opts: import('./cli/incident.js').UpdateOptions) => setExit(await (await inc()).updateCommand(ctx, opts)));
+    .action(async (opts: import('./cli/update.js').UpdateOptions) =>
+      setExit(await (await import('./cli/update.js')).updateCommand(ctx, opts)),
+    );
   program
     .command('note')
     .description("the scribe's timeline entry")
     .argument('<text>')
     .option('--at <time>', 'when it happened (ISO 8601), if earlier')
     .option('--tag <tag>', 'went-well, went-wrong, lesson, root-cause, impact (for the post-mortem); repeatable', collect, [])
-    .action(async (text: string, opts: { at?: string; tag: string[] }) => setExit((await inc()).noteCommand(ctx, text, opts)));
+    .action(async (text: string, opts: { at?: string; tag: string[] }) =>
+      setExit((await import('./cli/note.js')).noteCommand(ctx, text, opts)),
+    );
   program
     .command('assign')
     .description('assign a role: commander, comms, tech-lead, scribe')
@@ -162,7 +171,7 @@ Exit codes: 0 all passed, 1 problems found, 2 usage or input error, 3 cannot wri
     .option('--at <time>', 'when they took the role (ISO 8601), if earlier')
     .option('--json', 'machine-readable output')
     .action(async (role: string, person: string, opts: JsonOpt & { at?: string }) =>
-      setExit((await inc()).assignCommand(ctx, role, person, opts)),
+      setExit((await import('./cli/assign.js')).assignCommand(ctx, role, person, opts)),
     );
   program
     .command('severity')
@@ -172,7 +181,7 @@ Exit codes: 0 all passed, 1 problems found, 2 usage or input error, 3 cannot wri
     .option('--at <time>', 'when it changed (ISO 8601), if earlier')
     .option('--json', 'machine-readable output')
     .action(async (sev: string, opts: { reason?: string; at?: string; json?: boolean }) =>
-      setExit((await inc()).severityCommand(ctx, sev, opts)),
+      setExit((await import('./cli/severity.js')).severityCommand(ctx, sev, opts)),
     );
   program
     .command('escalate')
@@ -183,7 +192,7 @@ Exit codes: 0 all passed, 1 problems found, 2 usage or input error, 3 cannot wri
     .option('--data-breach', 'declare a data breach (L4 at once)')
     .option('--at <time>', 'when they were engaged (ISO 8601), if earlier: what was due then is recorded')
     .action(async (opts: { json?: boolean; dryRun?: boolean; major?: boolean; dataBreach?: boolean; at?: string }) =>
-      setExit((await inc()).escalateCommand(ctx, opts)),
+      setExit((await import('./cli/escalate.js')).escalateCommand(ctx, opts)),
     );
   const action = program.command('action').description('action items with owner and due date');
   action
@@ -194,17 +203,17 @@ Exit codes: 0 all passed, 1 problems found, 2 usage or input error, 3 cannot wri
     .option('--at <time>', 'when it was agreed (ISO 8601), if earlier')
     .option('--json', 'machine-readable output')
     .action(async (text: string, opts: { owner?: string; due?: string; at?: string; json?: boolean }) =>
-      setExit((await inc()).actionAdd(ctx, text, opts)),
+      setExit((await import('./cli/action.js')).actionAdd(ctx, text, opts)),
     );
   action
     .command('list')
     .option('--json', 'machine-readable output')
-    .action(async (opts: JsonOpt) => setExit((await inc()).actionList(ctx, opts)));
+    .action(async (opts: JsonOpt) => setExit((await import('./cli/action.js')).actionList(ctx, opts)));
   action
     .command('done')
     .argument('<id>')
     .option('--at <time>', 'when it was done (ISO 8601), if earlier')
-    .action(async (id: string, opts: { at?: string }) => setExit((await inc()).actionDone(ctx, id, opts)));
+    .action(async (id: string, opts: { at?: string }) => setExit((await import('./cli/action.js')).actionDone(ctx, id, opts)));
   program
     .command('milestone')
     .description('record a lifecycle milestone: detected, acknowledged, investigating, identified, mitigated, ...')
@@ -213,7 +222,7 @@ Exit codes: 0 all passed, 1 problems found, 2 usage or input error, 3 cannot wri
     .option('--by <source>', 'with "detected": how it was detected (alert, user-report, internal; "alert: detail")')
     .option('--json', 'machine-readable output')
     .action(async (name: string, opts: { at?: string; by?: string; json?: boolean }) =>
-      setExit((await inc()).milestoneCommand(ctx, name, opts)),
+      setExit((await import('./cli/milestone.js')).milestoneCommand(ctx, name, opts)),
     );
   program
     .command('handoff')
@@ -223,7 +232,11 @@ Exit codes: 0 all passed, 1 problems found, 2 usage or input error, 3 cannot wri
     .option('--at <time>', 'when it happened (ISO 8601), if earlier')
     .option('--json', 'machine-readable output')
     .action(async (opts: { to?: string; from?: string; at?: string; json?: boolean }) =>
-      setExit(await (await inc()).handoffCommand(ctx, opts, (await import('./cli/checklist.js')).offerChecklist(ctx, 'handoff'))),
+      setExit(
+        await (
+          await import('./cli/handoff.js')
+        ).handoffCommand(ctx, opts, (await import('./cli/checklist.js')).offerChecklist(ctx, 'handoff')),
+      ),
     );
   program
     .command('resolve')
@@ -236,25 +249,27 @@ Exit codes: 0 all passed, 1 problems found, 2 usage or input error, 3 cannot wri
     .option('--reopen', 'reopen a resolved incident')
     .option('--json', 'machine-readable output')
     .action(async (opts: { rootCause?: string; resolution?: string; at?: string; reopen?: boolean; json?: boolean }) =>
-      setExit((await inc()).resolveCommand(ctx, opts)),
+      setExit((await import('./cli/resolve.js')).resolveCommand(ctx, opts)),
     );
   const incidents = program.command('incidents').description('several incidents can be open; one is current');
   incidents
     .command('list')
     .option('--json', 'machine-readable output')
-    .action(async (opts: JsonOpt) => setExit((await inc()).incidentsList(ctx, opts)));
+    .action(async (opts: JsonOpt) => setExit((await import('./cli/incidents.js')).incidentsList(ctx, opts)));
   incidents
     .command('show')
     .argument('[id]')
     .option('--json', 'machine-readable output')
     .action(async (id: string | undefined, opts: JsonOpt) => {
       if (id) ctx.global.incident = id;
-      setExit(await (await inc()).statusCommand(ctx, opts, (await import('./cli/checklist.js')).checklistProgress(ctx)));
+      setExit(
+        await (await import('./cli/status.js')).statusCommand(ctx, opts, (await import('./cli/checklist.js')).checklistProgress(ctx)),
+      );
     });
   incidents
     .command('switch')
     .argument('<id>')
-    .action(async (id: string) => setExit((await inc()).incidentsSwitch(ctx, id)));
+    .action(async (id: string) => setExit((await import('./cli/incidents.js')).incidentsSwitch(ctx, id)));
   incidents
     .command('close')
     .description(
@@ -264,7 +279,7 @@ Exit codes: 0 all passed, 1 problems found, 2 usage or input error, 3 cannot wri
     .option('--reason <text>', 'why it ends without resolution (required), e.g. "drill finished" or "duplicate of ID"')
     .option('--json', 'machine-readable output')
     .action(async (id: string | undefined, opts: { reason?: string; json?: boolean }) =>
-      setExit((await inc()).incidentsEnd(ctx, 'close', id, opts)),
+      setExit((await import('./cli/incidents.js')).incidentsEnd(ctx, 'close', id, opts)),
     );
   incidents
     .command('discard')
@@ -273,7 +288,7 @@ Exit codes: 0 all passed, 1 problems found, 2 usage or input error, 3 cannot wri
     .option('--reason <text>', 'what the mistake was (required)')
     .option('--json', 'machine-readable output')
     .action(async (id: string | undefined, opts: { reason?: string; json?: boolean }) =>
-      setExit((await inc()).incidentsEnd(ctx, 'discard', id, opts)),
+      setExit((await import('./cli/incidents.js')).incidentsEnd(ctx, 'discard', id, opts)),
     );
 
   program

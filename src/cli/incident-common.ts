@@ -1,11 +1,13 @@
-/** Helpers shared by the incident commands: the policy, the incident to act on, times. */
+/** Helpers shared by the incident commands: the policy, the incident to act on, times, recording an event, the prompter. */
 import { UserError } from '../errors.js';
 import { parseIsoDate, parseIsoTime } from '../time-input.js';
 import { incidentStart } from '../incident/decisions.js';
 import { FindingLedger, type JudgedFinding } from '../incident/findings.js';
 import { loadIncident } from '../incident/open.js';
 import { applyEvent, emptyState, type IncidentState } from '../incident/state.js';
-import { home, type Context } from './context.js';
+import { home, redactor, type Context } from './context.js';
+import { InquirerPrompter, type Prompter } from '../adapters/prompter.js';
+import { draft, type EventData, type EventType } from '../timeline/catalogue.js';
 import { suggest } from '../suggest.js';
 import type { Policy } from '../incident/policy.js';
 import type { Detection } from '../incident/detection.js';
@@ -173,4 +175,17 @@ export function parseDetection(policy: Policy, flag: string, text: string): Dete
     );
   requireOneLine(flag, detail);
   return { source, ...(detail ? { detail } : {}) };
+}
+
+/** The prompter when both ends are a terminal, else undefined (the command then needs its flags). */
+export function prompterFor(ctx: Context): Prompter | undefined {
+  return ctx.stdinIsTTY && ctx.term.out.isTTY ? new InquirerPrompter() : undefined;
+}
+
+/** Appends one event of the catalogue (timeline/catalogue.ts): its data is checked against its type. */
+export function append<K extends EventType>(ctx: Context, id: string, type: K, data: EventData[K]) {
+  const red = redactor(ctx);
+  return home(ctx)
+    .timeline(id)
+    .append([draft(type, red.redactValue(data))])[0]!;
 }
