@@ -7,7 +7,6 @@ import { classify, type ClassificationAnswers } from '../incident/decisions.js';
 import { writeJson, type Context } from './context.js';
 import { append, incidentOf, policyOf, prompterFor, requireOpen, whenDone } from './incident-common.js';
 import { SEVERITIES } from '../incident/criteria.js';
-
 import { severityLines } from '../render/incident-lines.js';
 
 export interface ClassifyOptions {

@@ -8,23 +8,19 @@ import { loadIncident, openIncident } from '../incident/open.js';
 import { declaredMessage, DRILL_BANNER } from '../incident/declared.js';
 import { home, redactor, writeJson, type Context } from './context.js';
 import {
-  detectionText,
-  hhmm,
   oneLineProblem,
   parseAt,
   parseDetection,
   parseSeverityArg,
   policyOf,
   prompterFor,
-  relative,
   requireOneLine,
   requirePerson,
 } from './incident-common.js';
 import { type SeverityId } from '../incident/criteria.js';
 import { checklists } from './docs.js';
 import { recordLine } from '../timeline/event.js';
-
-import { drillNote, escalationLines, severityLines } from '../render/incident-lines.js';
+import { declaredView } from '../render/declare.js';
 
 /** The commands to go on with: the checklists that exist for the severity, else status and update. */
 function nextCommands(ctx: Context, sev: SeverityId): string {
@@ -149,25 +145,12 @@ export async function declareCommand(ctx: Context, opts: DeclareOptions): Promis
     });
     return 0;
   }
-  const c = ctx.term.color;
-  const o = [
-    `${c.bold(state.drill ? 'Drill declared:' : 'Incident declared:')} ${id} — ${title} (${c.red.bold(sev)}: ${policy.severities[sev].definition})`,
-    ...(state.drill ? [`  ${drillNote(ctx.term.color, id, isCurrent)}`] : []),
-    `  channel: ${c.bold(channel)}   (create it and invite the responders)`,
-    `  detected: ${state.detectedBy ? detectionText(policy, state.detectedBy) : c.yellow(`how is not recorded — bud-incident milestone detected --by ${Object.keys(policy.detection).join('|')}`)}`,
-    `  respond by: ${c.bold(`${hhmm(deadline.deadline)} UTC`)} (${policy.severities[sev].responseTime} response time, ${relative(deadline.deadline, now)})`,
-    '',
-    c.bold('Initial message (post it in the channel):'),
-    ...message.split('\n').map((l) => `  ${l}`),
-    '',
-    c.bold('Escalation plan:'),
-    ...escalationLines(ctx.term.color, policy, state, now),
-    '',
-    c.bold(`Is it ${sev}? What the policy says:`),
-    ...severityLines(ctx.term.color, policy, sev),
-    '',
-    c.dim(`Next: ${nextCommands(ctx, sev)}`),
-  ];
-  ctx.term.out.write(o.join('\n') + '\n');
+  const lines = declaredView(
+    ctx.term.color,
+    policy,
+    { id, title, severity: sev, state, channel, isCurrent, deadline: deadline.deadline, message, next: nextCommands(ctx, sev) },
+    now,
+  );
+  ctx.term.out.write(lines.join('\n') + '\n');
   return 0;
 }

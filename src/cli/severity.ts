@@ -17,7 +17,6 @@ import {
   requireOpen,
   whenDone,
 } from './incident-common.js';
-
 import { escalationLines } from '../render/incident-lines.js';
 
 export function severityCommand(ctx: Context, sevArg: string, opts: { reason?: string; at?: string; json?: boolean }): number {

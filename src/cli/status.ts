@@ -5,7 +5,6 @@ import { statusOf } from '../incident/status-of.js';
 import { type IncidentState } from '../incident/state.js';
 import { home, writeJson, type Context } from './context.js';
 import { incidentWithFindings, policyOf } from './incident-common.js';
-
 import { statusView } from '../render/status.js';
 
 export async function statusCommand(

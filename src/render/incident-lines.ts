@@ -21,13 +21,13 @@ export function drillNote(c: ChalkInstance, id: string, isCurrent: boolean): str
 /** The escalation levels with a due time: who, how, when, why, and whether they were engaged. */
 export function escalationLines(c: ChalkInstance, policy: Policy, state: IncidentState, now: Date): string[] {
   const plan = escalationPlan(policy, state, now);
-  return plan.levels
-    .filter((l) => l.dueAt)
-    .map((l) => {
-      const when = l.dueAt!.getTime() <= now.getTime() ? c.red('due now') : `at ${hhmm(l.dueAt!)} UTC (${relative(l.dueAt!, now)})`;
-      const done = l.doneAt ? c.green(` ✔ escalated ${hhmm(l.doneAt)}`) : '';
-      return `  ${l.level.padEnd(9)} ${l.who} (${l.contact}) — ${when}${c.dim(` [${l.why}]`)}${done}`;
-    });
+  return plan.levels.flatMap((l) => {
+    const due = l.dueAt;
+    if (!due) return [];
+    const when = due.getTime() <= now.getTime() ? c.red('due now') : `at ${hhmm(due)} UTC (${relative(due, now)})`;
+    const done = l.doneAt ? c.green(` ✔ escalated ${hhmm(l.doneAt)}`) : '';
+    return [`  ${l.level.padEnd(9)} ${l.who} (${l.contact}) — ${when}${c.dim(` [${l.why}]`)}${done}`];
+  });
 }
 
 /** What the policy says a severity looks like (§1.1 examples, §1.2 criteria), to check the choice against. */
