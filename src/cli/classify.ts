@@ -9,6 +9,10 @@ import { append, incidentOf, policyOf, prompterFor, requireOpen, whenDone } from
 import { SEVERITIES } from '../incident/criteria.js';
 import { severityLines } from '../render/incident-lines.js';
 
+/** The values --users and --performance take (the answers classify() reads). */
+const USERS: ReadonlyArray<ClassificationAnswers['users']> = ['all', 'subset', 'single', 'none'];
+const PERFORMANCE: ReadonlyArray<ClassificationAnswers['performance']> = ['significant', 'slight', 'none'];
+
 export interface ClassifyOptions {
   platformDown?: boolean;
   inferenceFailing?: string;
@@ -75,20 +79,21 @@ export async function classifyCommand(ctx: Context, opts: ClassifyOptions): Prom
     const pct = Number(opts.inferenceFailing ?? 0);
     if (!Number.isFinite(pct) || pct < 0 || pct > 100)
       throw new UserError(`--inference-failing "${opts.inferenceFailing}": a percentage from 0 to 100`);
-    const users = opts.users ?? 'none';
-    if (!['all', 'subset', 'single', 'none'].includes(users)) throw new UserError(`--users "${users}": use all, subset, single or none`);
-    const performance = opts.performance ?? 'none';
-    if (!['significant', 'slight', 'none'].includes(performance))
-      throw new UserError(`--performance "${performance}": use significant, slight or none`);
+    const givenUsers = opts.users ?? 'none';
+    const users = USERS.find((u) => u === givenUsers);
+    if (!users) throw new UserError(`--users "${givenUsers}": use all, subset, single or none`);
+    const givenPerformance = opts.performance ?? 'none';
+    const performance = PERFORMANCE.find((p) => p === givenPerformance);
+    if (!performance) throw new UserError(`--performance "${givenPerformance}": use significant, slight or none`);
     answers = {
       platformDown: Boolean(opts.platformDown),
       inferenceFailingPct: pct,
       securityIncident: Boolean(opts.dataBreach),
       dataLoss: Boolean(opts.dataLoss),
-      users: users as ClassificationAnswers['users'],
+      users,
       singleFeature: Boolean(opts.singleFeature),
       majorFeatureDown: Boolean(opts.majorFeatureDown),
-      performance: performance as ClassificationAnswers['performance'],
+      performance,
       workaround: Boolean(opts.workaround),
       cosmetic: Boolean(opts.cosmetic),
       informational: Boolean(opts.informational),
