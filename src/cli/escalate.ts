@@ -1,11 +1,11 @@
 /**
  * `escalate`: who must be engaged now per the escalation matrix, and records that they were.
  */
-import { escalationPlan, incidentStart } from '../incident/decisions.js';
+import { escalationPlan } from '../incident/decisions.js';
 import { loadIncident } from '../incident/open.js';
-import { DRILL_BANNER } from '../incident/declared.js';
+import { escalationView } from '../render/escalate.js';
 import { home, writeJson, type Context } from './context.js';
-import { append, elapsed, hhmm, incidentOf, policyOf, relative, requireOpen, whenDone } from './incident-common.js';
+import { append, incidentOf, policyOf, requireOpen, whenDone } from './incident-common.js';
 
 export function escalateCommand(
   ctx: Context,
@@ -51,26 +51,11 @@ export function escalateCommand(
     });
     return 0;
   }
-  const c = ctx.term.color;
-  const asOf = opts.at !== undefined ? `, as of ${hhmm(now)} UTC` : '';
-  const o = [
-    ...(state.drill ? [c.yellow(DRILL_BANNER)] : []),
-    c.bold(`Escalation for ${id} (${state.severity}, ${elapsed(incidentStart(state), now)} in${asOf}):`),
-  ];
-  for (const l of plan.due)
-    o.push(
-      `  ${c.red('engage now')} ${l.level} ${l.who} via ${l.contact} ${c.dim(`[${l.why}]`)}${l.doneAt ? c.green(` — already escalated ${hhmm(l.doneAt)} UTC`) : ''}`,
-    );
-  if (!plan.due.length) o.push('  nobody is due yet');
-  if (plan.next)
-    o.push(`  next: ${plan.next.level} ${plan.next.who} at ${hhmm(plan.next.dueAt!)} UTC (${relative(plan.next.dueAt!, now)})`);
-  o.push(
-    toRecord.length
-      ? opts.dryRun
-        ? c.dim('  (dry run: not recorded)')
-        : c.dim(`  recorded: ${toRecord.join(', ')} escalated at ${hhmm(now)} UTC`)
-      : '',
+  const lines = escalationView(
+    ctx.term.color,
+    { id, state, plan, toRecord, dryRun: Boolean(opts.dryRun), backdated: opts.at !== undefined },
+    now,
   );
-  ctx.term.out.write(o.filter(Boolean).join('\n') + '\n');
+  ctx.term.out.write(lines.join('\n') + '\n');
   return 0;
 }
