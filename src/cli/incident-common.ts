@@ -1,13 +1,16 @@
-/** Helpers shared by the incident commands: the policy, the incident to act on, times. */
+/** Helpers shared by the incident commands: the policy, the incident to act on, times, recording an event, the prompter. */
 import { UserError } from '../errors.js';
 import { parseIsoDate, parseIsoTime } from '../time-input.js';
 import { incidentStart } from '../incident/decisions.js';
 import { FindingLedger, type JudgedFinding } from '../incident/findings.js';
 import { loadIncident } from '../incident/open.js';
 import { applyEvent, emptyState, type IncidentState } from '../incident/state.js';
-import { home, type Context } from './context.js';
+import { home, redactor, type Context } from './context.js';
+import { InquirerPrompter, type Prompter } from '../adapters/prompter.js';
+import { draft, type EventData, type EventType } from '../timeline/catalogue.js';
 import { suggest } from '../suggest.js';
 import type { Policy } from '../incident/policy.js';
+import type { Detection } from '../incident/detection.js';
 import { parseSeverity, SEVERITIES, type SeverityId } from '../incident/criteria.js';
 
 export { policyOf } from './docs.js';
@@ -145,22 +148,7 @@ export function parseSeverityArg(value: string): SeverityId {
   return s;
 }
 
-export const hhmm = (d: Date) => d.toISOString().slice(11, 16);
-
-/** "in 12m" / "3m ago" / "now". */
-export function relative(d: Date, now: Date): string {
-  const diff = Math.round((d.getTime() - now.getTime()) / 60_000);
-  if (diff === 0) return 'now';
-  const abs = Math.abs(diff);
-  const text =
-    abs < 120 ? `${abs}m` : abs < 2880 ? `${Math.floor(abs / 60)}h${String(abs % 60).padStart(2, '0')}m` : `${Math.floor(abs / 1440)}d`;
-  return diff > 0 ? `in ${text}` : `${text} ago`;
-}
-
-export function elapsed(from: Date, now: Date): string {
-  const m = Math.max(0, Math.round((now.getTime() - from.getTime()) / 60_000));
-  return m < 120 ? `${m}m` : `${Math.floor(m / 60)}h${String(m % 60).padStart(2, '0')}m`;
-}
+export { elapsed, hhmm, relative } from '../time-text.js';
 
 /** A person's name (a commander, an assignee, who takes a handoff): one line with a letter or digit in it ("", " ", "-" name nobody). */
 export function requirePerson(what: string, value: string | undefined): void {
@@ -169,11 +157,7 @@ export function requirePerson(what: string, value: string | undefined): void {
   if (!/[\p{L}\p{N}]/u.test(value)) throw new UserError(`${what} "${value}" names nobody: give the person's name or handle`);
 }
 
-/** How an incident was detected (§2.1): one of the policy's detection sources, with an optional detail. */
-export interface Detection {
-  source: string;
-  detail?: string;
-}
+export { detectionText, type Detection } from '../incident/detection.js';
 
 /**
  * `--detected-by alert`, `--detected-by "user-report: ticket 4411"`: the source is one of the
@@ -193,7 +177,15 @@ export function parseDetection(policy: Policy, flag: string, text: string): Dete
   return { source, ...(detail ? { detail } : {}) };
 }
 
-/** "Monitoring alert (PagerDuty BudAPIDown)". */
-export function detectionText(policy: Policy, d: Detection): string {
-  return `${policy.detection[d.source] ?? d.source}${d.detail ? ` (${d.detail})` : ''}`;
+/** The prompter when both ends are a terminal, else undefined (the command then needs its flags). */
+export function prompterFor(ctx: Context): Prompter | undefined {
+  return ctx.stdinIsTTY && ctx.term.out.isTTY ? new InquirerPrompter() : undefined;
+}
+
+/** Appends one event of the catalogue (timeline/catalogue.ts): its data is checked against its type. */
+export function append<K extends EventType>(ctx: Context, id: string, type: K, data: EventData[K]) {
+  const red = redactor(ctx);
+  return home(ctx)
+    .timeline(id)
+    .append([draft(type, red.redactValue(data))])[0]!;
 }

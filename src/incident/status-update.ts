@@ -1,6 +1,7 @@
 /**
  * The §3.4 status update, filled from the incident into the policy's template. Pure: the same
- * incident, findings and time give the same message.
+ * incident, findings and time give the same message. Also: the playbook's update statuses as typed
+ * (normaliseStatus) and where an update is posted (whereToPost).
  *
  * What it may say is limited to what the record supports: only findings that are evidence about
  * the live system (never a drill's, never one whose check could not see the system, never one a
@@ -103,4 +104,32 @@ export function statusUpdateMessage(policy: Policy, state: IncidentState, findin
         title: state.title,
       })[n],
   ).trimEnd();
+}
+
+/** The playbook's update statuses (§3.4); a typed one in any case is the same status. */
+export const UPDATE_STATUSES = ['Investigating', 'Identified', 'Mitigating', 'Monitoring', 'Resolved'];
+
+/** `resolved`, ` RESOLVED ` → `Resolved`: the all-clear is the all-clear however it is typed. */
+export function normaliseStatus(status: string | undefined): string | undefined {
+  if (status === undefined) return undefined;
+  return UPDATE_STATUSES.find((s) => s.toLowerCase() === status.trim().toLowerCase()) ?? status.trim();
+}
+
+/**
+ * Where a status update goes (§7's channels, named by the policy): the incident's own channel;
+ * for a SEV2 also its thread in the general channel (§4); for a SEV1 or SEV2, whose impact
+ * customers see, a customer-facing summary in the status channel and on the status page. A drill
+ * posts nowhere customers read.
+ */
+export function whereToPost(policy: Policy, state: IncidentState): Array<{ channel: string; what: string }> {
+  const ch = policy.channels;
+  const out = [{ channel: state.channel, what: 'this update, as it is' }];
+  if (state.severity === 'SEV2' && ch.general)
+    out.push({ channel: ch.general.name, what: `the incident's thread (${ch.general.purpose.toLowerCase()})` });
+  if (state.drill) return out;
+  if (state.severity === 'SEV1' || state.severity === 'SEV2') {
+    if (ch.status) out.push({ channel: ch.status.name, what: `a customer-facing summary, no internal details (${ch.status.audience})` });
+    if (ch.statusPage) out.push({ channel: ch.statusPage.name, what: `the same summary for ${ch.statusPage.audience.toLowerCase()}` });
+  }
+  return out;
 }

@@ -12,7 +12,7 @@ import {
 import { loadPolicy, type SeverityId } from '../../src/incident/policy.js';
 import { foldIncident } from '../../src/incident/state.js';
 import type { TimelineEvent } from '../../src/timeline/event.js';
-import { checkMilestoneOrder } from '../../src/cli/incident.js';
+import { checkMilestoneOrder } from '../../src/incident/milestone-order.js';
 import { ROOT } from '../support/cli.js';
 
 const policy = loadPolicy(join(ROOT, 'runbooks', 'policy', 'policy.yaml'));
