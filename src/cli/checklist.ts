@@ -29,9 +29,11 @@ function stateOf(ctx: Context, c: Checklist): { id: string; items: ItemState[] }
 function resolveItem(c: Checklist, ref: string): string {
   const byId = c.items.find((i) => i.id === ref);
   if (byId) return byId.id;
-  if (/^\d+$/.test(ref) && c.items[Number(ref) - 1]) return c.items[Number(ref) - 1]!.id;
+  const byNumber = /^\d+$/.test(ref) ? c.items[Number(ref) - 1] : undefined;
+  if (byNumber) return byNumber.id;
   const byText = c.items.filter((i) => i.text.toLowerCase().includes(ref.toLowerCase()));
-  if (byText.length === 1) return byText[0]!.id;
+  const [only] = byText;
+  if (byText.length === 1 && only) return only.id;
   throw new UserError(
     `no single item "${ref}" in checklist ${c.id}${suggest(
       ref,
@@ -146,7 +148,7 @@ export function checklistProgress(ctx: Context): (state: IncidentState) => Array
     const h = home(ctx);
     const events = [...h.events(state.id)];
     return [...checklists(ctx).values()]
-      .filter((c) => c.severities?.includes(state.severity as 'SEV1') || (c.id === 'handoff' && state.handoffs.length > 0))
+      .filter((c) => c.severities?.includes(state.severity) || (c.id === 'handoff' && state.handoffs.length > 0))
       .map((c) => {
         const items = checklistState(c, events);
         return { name: c.id, done: items.filter((i) => i.done).length, total: items.length };

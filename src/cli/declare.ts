@@ -61,35 +61,36 @@ export async function declareCommand(ctx: Context, opts: DeclareOptions): Promis
   requireOneLine('--summary', opts.summary);
   requirePerson('--commander', opts.commander);
   let detectedBy = opts.detectedBy !== undefined ? parseDetection(policy, '--detected-by', opts.detectedBy) : undefined;
-  const interactive = Boolean(prompter && (!title || !severity));
-  if ((!title || !severity) && !prompter) {
-    throw new UserError(
-      `declare needs ${[!title ? '--title T' : '', !severity ? '--severity SEVn' : ''].filter(Boolean).join(' and ')} when it cannot ask (no terminal)`,
-    );
-  }
-  if (!title)
-    title = await prompter!.input('Incident title (brief description):', {
-      validate: (v) => (v.trim() ? (oneLineProblem('the title', v) ?? true) : 'a title is needed'),
-    });
-  if (!severity) {
-    severity = await prompter!.select(
-      'Severity:',
-      (['SEV1', 'SEV2', 'SEV3', 'SEV4'] as const).map((s) => ({
-        name: `${s} — ${policy.severities[s].definition} (respond within ${policy.severities[s].responseTime})`,
-        value: s,
-      })),
-    );
-  }
-  if (!detectedBy && interactive) {
-    const source = await prompter!.select(
-      'How was it detected?',
-      [
-        ...Object.entries(policy.detection).map(([value, name]) => ({ name, value })),
-        { name: 'Not sure yet (record it later: bud-incident milestone detected --by ...)', value: '' },
-      ],
-      Object.keys(policy.detection)[0],
-    );
-    if (source) detectedBy = { source };
+  // Without --title or --severity, declare asks for them, and then how it was detected.
+  if (!title || !severity) {
+    if (!prompter)
+      throw new UserError(
+        `declare needs ${[!title ? '--title T' : '', !severity ? '--severity SEVn' : ''].filter(Boolean).join(' and ')} when it cannot ask (no terminal)`,
+      );
+    if (!title)
+      title = await prompter.input('Incident title (brief description):', {
+        validate: (v) => (v.trim() ? (oneLineProblem('the title', v) ?? true) : 'a title is needed'),
+      });
+    if (!severity) {
+      severity = await prompter.select(
+        'Severity:',
+        (['SEV1', 'SEV2', 'SEV3', 'SEV4'] as const).map((s) => ({
+          name: `${s} — ${policy.severities[s].definition} (respond within ${policy.severities[s].responseTime})`,
+          value: s,
+        })),
+      );
+    }
+    if (!detectedBy) {
+      const source = await prompter.select(
+        'How was it detected?',
+        [
+          ...Object.entries(policy.detection).map(([value, name]) => ({ name, value })),
+          { name: 'Not sure yet (record it later: bud-incident milestone detected --by ...)', value: '' },
+        ],
+        Object.keys(policy.detection)[0],
+      );
+      if (source) detectedBy = { source };
+    }
   }
   const sev = parseSeverityArg(severity);
   const at = opts.at !== undefined ? parseAt(opts.at, now) : now;
@@ -139,9 +140,7 @@ export async function declareCommand(ctx: Context, opts: DeclareOptions): Promis
       examples: policy.severities[sev].examples,
       criteria: policy.severities[sev].criteria.map((k) => (typeof k === 'string' ? k : k.text)),
       message,
-      escalation: plan.levels
-        .filter((l) => l.dueAt)
-        .map((l) => ({ level: l.level, who: l.who, contact: l.contact, at: l.dueAt!.toISOString(), why: l.why })),
+      escalation: plan.timed.map((l) => ({ level: l.level, who: l.who, contact: l.contact, at: l.dueAt.toISOString(), why: l.why })),
     });
     return 0;
   }

@@ -34,7 +34,7 @@ export async function prepareDocs(ctx: Context): Promise<void> {
       writeCachedDoc(cacheDir, 'policy', file, version, policy);
     }
   } catch (error) {
-    policy = error as Error;
+    policy = error instanceof Error ? error : new Error(String(error));
   }
   let checklists: Map<string, Checklist> | Error = new Map();
   try {
@@ -53,7 +53,7 @@ export async function prepareDocs(ctx: Context): Promise<void> {
       }
     }
   } catch (error) {
-    checklists = error as Error;
+    checklists = error instanceof Error ? error : new Error(String(error));
   }
   loaded.set(ctx, { policy, checklists });
 }

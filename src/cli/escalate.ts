@@ -46,7 +46,7 @@ export function escalateCommand(
       due: plan.due.map(view),
       recorded: opts.dryRun ? [] : toRecord,
       next: plan.next
-        ? { level: plan.next.level, who: plan.next.who, contact: plan.next.contact, at: plan.next.dueAt!.toISOString() }
+        ? { level: plan.next.level, who: plan.next.who, contact: plan.next.contact, at: plan.next.dueAt.toISOString() }
         : null,
     });
     return 0;

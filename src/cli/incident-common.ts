@@ -187,5 +187,5 @@ export function append<K extends EventType>(ctx: Context, id: string, type: K, d
   const red = redactor(ctx);
   return home(ctx)
     .timeline(id)
-    .append([draft(type, red.redactValue(data))])[0]!;
+    .appendOne(draft(type, red.redactValue(data)));
 }

@@ -41,9 +41,10 @@ export function postmortemSchedule(ctx: Context, opts: ScheduleOptions): number 
   const late = pm.dueAt ? start.getTime() > pm.dueAt.getTime() : undefined;
   const e = home(ctx)
     .timeline(id)
-    .append([
-      { type: 'postmortem.scheduled', data: redactor(ctx).redactValue({ on, ...(pm.dueAt ? { dueAt: pm.dueAt.toISOString() } : {}) }) },
-    ])[0]!;
+    .appendOne({
+      type: 'postmortem.scheduled',
+      data: redactor(ctx).redactValue({ on, ...(pm.dueAt ? { dueAt: pm.dueAt.toISOString() } : {}) }),
+    });
   if (opts.json) {
     writeJson(ctx, { incident: id, on, dueAt: pm.dueAt?.toISOString() ?? null, afterDue: late ?? null, seq: e.seq });
     return 0;

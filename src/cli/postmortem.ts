@@ -1,4 +1,5 @@
 /** `bud-incident postmortem generate`: the post-mortem document from the timeline. */
+import { strings } from '../timeline/recorded.js';
 import { createHash } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -44,9 +45,7 @@ export function postmortemGenerate(ctx: Context, opts: PostmortemOptions): numbe
   }
   if (state.events === 0) throw new UserError(`incident ${id} has no events`);
   const gaps = trackers
-    .filter(
-      (t) => t.checklist.severities?.includes(state.severity as 'SEV1') || (t.checklist.id === 'handoff' && state.handoffs.length > 0),
-    )
+    .filter((t) => t.checklist.severities?.includes(state.severity) || (t.checklist.id === 'handoff' && state.handoffs.length > 0))
     .map((t) => ({
       checklist: t.checklist.id,
       items: t
@@ -80,8 +79,8 @@ export function postmortemGenerate(ctx: Context, opts: PostmortemOptions): numbe
   }
   const sha256 = createHash('sha256').update(text).digest('hex');
   store.append([{ type: 'postmortem.generated', data: { path: target, format, sha256, draft: true } }]);
-  const missing = (pm.data.missing as string[]).length
-    ? ` — draft, missing: ${(pm.data.missing as string[]).join('; ')}`
+  const missing = strings(pm.data.missing).length
+    ? ` — draft, missing: ${strings(pm.data.missing).join('; ')}`
     : ' — draft, ready for review';
   ctx.term.out.write(`${target}${missing}\n`);
   return 0;

@@ -70,7 +70,7 @@ export function showRunbook(ctx: Context, id: string, opts: { json?: boolean }):
       if (effect?.readOnly && effect.declared) o.push(c.yellow(`     declared read-only by the runbook: ${effect.declared}`));
       if (effect && !effect.readOnly) o.push(c.yellow(`     changes the system (${effect.why}): runs only after an explicit yes`));
     }
-    if (s.kind === 'manual') o.push(c.dim(`     ${shown(s.instructions.trim().split('\n')[0]!)}`));
+    if (s.kind === 'manual') o.push(c.dim(`     ${shown(s.instructions.trim().split('\n')[0] ?? '')}`));
     if (s.kind === 'mitigation') {
       const m = rb.mitigations.find((x) => x.id === s.mitigation);
       if (m?.run) o.push(c.yellow(`     $ ${command(s.id, m.run.trim())}  (changes the system: needs explicit yes)`));

@@ -103,10 +103,13 @@ export function verifyTimelineCommand(ctx: Context, opts: { json?: boolean; head
           `  note: line ${result.torn.line} is an incomplete write (${result.torn.bytes} bytes), not part of the chain; the next write moves it aside to timeline.torn.jsonl\n`,
         ),
       );
-  } else
+  } else {
+    // A chain that does not verify names its first bad line; without one, where it broke is not known.
+    const bad = result.firstBad ?? { line: result.events + 1, reason: 'the chain does not verify' };
     out.write(
-      `${c.red('✖')} ${path}:${result.firstBad!.line}: ${result.firstBad!.reason}\n  the ${result.events} event(s) before line ${result.firstBad!.line} verify; from this line on the record cannot be trusted\n`,
+      `${c.red('✖')} ${path}:${bad.line}: ${bad.reason}\n  the ${result.events} event(s) before line ${bad.line} verify; from this line on the record cannot be trusted\n`,
     );
+  }
   if (artifacts.problems.length === 0) {
     if (artifacts.checked) out.write(`${c.green('✔')} ${artifacts.checked} artifact(s) match the hashes recorded in the timeline\n`);
   } else

@@ -1,12 +1,14 @@
 /**
  * `update`: builds the §3.4 status update from the policy's template, records it and says where to post it.
  */
+import { text } from '../timeline/recorded.js';
 import { parseDuration } from '../duration.js';
 import { UserError } from '../errors.js';
 import { normaliseStatus, statusUpdateMessage, UPDATE_STATUSES, whereToPost } from '../incident/status-update.js';
 import { DRILL_BANNER } from '../incident/declared.js';
 import { writeJson, type Context } from './context.js';
 import { append, hhmm, incidentWithFindings, policyOf, prompterFor, requireNotEnded, requireOneLine, whenDone } from './incident-common.js';
+import type { Prompter } from '../adapters/prompter.js';
 import { recordLine } from '../timeline/event.js';
 
 export interface UpdateOptions {
@@ -43,12 +45,16 @@ export async function updateCommand(ctx: Context, given: UpdateOptions): Promise
   const prompter = status && opts.impact ? undefined : prompterFor(ctx);
   requireOneLine('--status', status);
   let impact = opts.impact;
-  if ((!status || !impact) && !prompter)
+  // Without --status or --impact, update asks (and the §3.4 counts with the impact).
+  const ask = (): Prompter => {
+    if (prompter) return prompter;
     throw new UserError(
       `update needs ${[!status ? '--status S' : '', !impact ? '--impact T' : ''].filter(Boolean).join(' and ')} when it cannot ask (no terminal)`,
     );
+  };
+  if (!status || !impact) ask();
   if (!status)
-    status = await prompter!.select(
+    status = await ask().select(
       'Status:',
       UPDATE_STATUSES.map((v) => ({ name: v, value: v })),
       state.milestones.mitigated ? 'Monitoring' : 'Investigating',
@@ -58,23 +64,19 @@ export async function updateCommand(ctx: Context, given: UpdateOptions): Promise
   let usersAffected = opts.usersAffected?.trim() || undefined;
   let requestsFailed = opts.requestsFailed?.trim() || undefined;
   if (!impact) {
-    impact = await prompter!.input('Current impact (who/what is affected):', {
+    impact = await ask().input('Current impact (who/what is affected):', {
       defaultValue: state.impact ?? '',
       validate: (v) => (v.trim() ? true : 'describe the impact'),
     });
     // §3.4's "Number of users/requests", asked with the impact: blank keeps the last count (or "not counted yet").
     usersAffected ??=
-      (await prompter!.input('Number of users affected (blank: not counted yet):', { defaultValue: state.usersAffected ?? '' })).trim() ||
+      (await ask().input('Number of users affected (blank: not counted yet):', { defaultValue: state.usersAffected ?? '' })).trim() ||
       undefined;
     requestsFailed ??=
-      (await prompter!.input('Number of requests failed (blank: not counted yet):', { defaultValue: state.requestsFailed ?? '' })).trim() ||
+      (await ask().input('Number of requests failed (blank: not counted yet):', { defaultValue: state.requestsFailed ?? '' })).trim() ||
       undefined;
   }
-  const nextMs = opts.nextUpdate
-    ? parseDuration(opts.nextUpdate)
-    : parseDuration(
-        policy.severities[(state.severity as 'SEV1') in policy.severities ? (state.severity as 'SEV1') : 'SEV2'].updateEvery ?? '30m',
-      );
+  const nextMs = opts.nextUpdate ? parseDuration(opts.nextUpdate) : parseDuration(policy.severities[state.severity].updateEvery ?? '30m');
   if (nextMs === undefined || nextMs <= 0)
     throw new UserError(`--next-update "${opts.nextUpdate}": expected a duration after now, such as 30m or 1h`);
   const nextAt = new Date(at.getTime() + nextMs);
@@ -109,7 +111,7 @@ export async function updateCommand(ctx: Context, given: UpdateOptions): Promise
     ...(resolvedUpdate ? {} : { nextUpdateAt: nextAt.toISOString() }),
     ...(opts.at !== undefined ? { at: at.toISOString() } : {}),
   });
-  const recorded = String((event.data as { message: string }).message);
+  const recorded = text(event.data.message);
   const postTo = whereToPost(policy, state);
   if (opts.json)
     writeJson(ctx, {

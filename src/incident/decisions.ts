@@ -71,10 +71,17 @@ export interface EscalationLevel {
   doneAt?: Date;
 }
 
+/** A level with a time it is due at. */
+export type TimedLevel = EscalationLevel & { dueAt: Date };
+
 export interface EscalationPlan {
   levels: EscalationLevel[];
-  due: EscalationLevel[];
-  next?: EscalationLevel;
+  /** The levels this incident calls for, with when (in the matrix's order). */
+  timed: TimedLevel[];
+  /** Due now (at or before now). */
+  due: TimedLevel[];
+  /** The next level to fall due after now. */
+  next?: TimedLevel;
 }
 
 export function escalationPlan(policy: Policy, state: IncidentState, now: Date): EscalationPlan {
@@ -122,11 +129,10 @@ export function escalationPlan(policy: Policy, state: IncidentState, now: Date):
       ...(doneAt ? { doneAt } : {}),
     };
   });
-  const due = levels.filter((l) => l.dueAt && l.dueAt.getTime() <= now.getTime());
-  const next = levels
-    .filter((l): l is EscalationLevel & { dueAt: Date } => l.dueAt !== undefined && l.dueAt.getTime() > now.getTime())
-    .sort((a, b) => a.dueAt.getTime() - b.dueAt.getTime())[0];
-  return { levels, due, ...(next ? { next } : {}) };
+  const timed = levels.filter((l): l is TimedLevel => l.dueAt !== undefined);
+  const due = timed.filter((l) => l.dueAt.getTime() <= now.getTime());
+  const next = timed.filter((l) => l.dueAt.getTime() > now.getTime()).sort((a, b) => a.dueAt.getTime() - b.dueAt.getTime())[0];
+  return { levels, timed, due, ...(next ? { next } : {}) };
 }
 
 /** When the next status update is due: as announced in the last one, else the cadence for the severity. */

@@ -7,6 +7,7 @@
  * would stop a Unix filter, but through its own flow: its commands ended, `run.aborted` recorded.
  * The exit code is then 141 (128 + SIGPIPE), as a shell reports a filter killed by a closed pipe.
  */
+import { errorCode, errorMessage } from '../errors.js';
 
 /** Exit code when standard output was closed before everything was printed (128 + SIGPIPE). */
 export const EXIT_OUTPUT_CLOSED = 141;
@@ -17,10 +18,11 @@ const closed = new Map<StreamName, string>();
 const listeners = new Set<(stream: StreamName, why: string) => void>();
 const guarded = new WeakSet<NodeJS.WriteStream>();
 
-function describe(error: NodeJS.ErrnoException): string {
-  if (error.code === 'EPIPE') return 'the reader of its output went away (EPIPE)';
-  if (error.code === 'EIO') return 'its terminal went away (EIO)';
-  return `writing to it failed (${error.code ?? error.message})`;
+function describe(error: unknown): string {
+  const code = errorCode(error);
+  if (code === 'EPIPE') return 'the reader of its output went away (EPIPE)';
+  if (code === 'EIO') return 'its terminal went away (EIO)';
+  return `writing to it failed (${code ?? errorMessage(error)})`;
 }
 
 function markClosed(name: StreamName, why: string): void {
@@ -43,7 +45,7 @@ export function guardedWriter(stream: NodeJS.WriteStream, name: StreamName): (te
     try {
       stream.write(text);
     } catch (error) {
-      markClosed(name, describe(error as NodeJS.ErrnoException));
+      markClosed(name, describe(error));
     }
   };
 }
@@ -61,6 +63,6 @@ export function onOutputClosed(listener: (stream: StreamName, why: string) => vo
 
 /** True when an error is a closed output stream's (for the last-resort handler). */
 export function isClosedOutputError(error: unknown): boolean {
-  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  const code = errorCode(error);
   return code === 'EPIPE' || code === 'ERR_STREAM_DESTROYED';
 }

@@ -90,7 +90,7 @@ export function processTerminal(env: NodeJS.ProcessEnv): Terminal {
 
 /** A terminal that records what was written; for tests. */
 export function memoryTerminal(isTTY = false): Terminal & { stdout: () => string; stderr: () => string } {
-  const buffers = { out: [] as string[], err: [] as string[] };
+  const buffers: Record<'out' | 'err', string[]> = { out: [], err: [] };
   const mk = (k: 'out' | 'err'): Output => ({ write: (t) => void buffers[k].push(t), isTTY, columns: 100 });
   return {
     out: mk('out'),

@@ -204,6 +204,13 @@ export class TimelineStore {
     return this.appendRaw(drafts);
   }
 
+  /** Appends one event of the catalogue and returns it as recorded. */
+  appendOne(draft: TypedDraft): TimelineEvent {
+    const [event] = this.appendRaw([draft]);
+    if (!event) throw new Error(`internal: the append to ${this.path} returned no event`);
+    return event;
+  }
+
   /** Appends drafts whose shape the compiler cannot check (tests writing old or hand-made records). */
   appendRaw(drafts: readonly EventDraft[]): TimelineEvent[] {
     if (drafts.length === 0) return [];
