@@ -8,7 +8,7 @@
  * targeting.ts (which cluster), native-check.ts (native reads), judge.ts (outcome → verdict),
  * consent.ts (may it run), variables.ts (placeholders), findings.ts (messages, preconditions),
  * capture.ts (output to artifacts and display), replay.ts (drills), request.ts (the contract).
- * It is still ~970 lines because the step runners (check, manual, prompt, mitigation) and the
+ * It is still ~1000 lines because the step runners (check, manual, prompt, mitigation) and the
  * loop share the run's state (findings, failed/unchecked steps, suggestions, attempts) and its
  * event order; the next cut is runMitigation/runManual/runPrompt into steps/*.ts taking that
  * state as an object (not done in this round).
