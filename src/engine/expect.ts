@@ -4,6 +4,7 @@
  */
 import type { ExpectationDef, FindingDef } from '../runbook/schema.js';
 import { causesAmong, parseReport } from '../diagnosis/report.js';
+import { field } from '../guards.js';
 
 export interface CheckOutput {
   exitCode: number;
@@ -43,7 +44,8 @@ export function parseJsonStream(text: string): unknown[] | undefined {
   const trimmed = text.trim();
   if (trimmed === '') return [];
   try {
-    return [JSON.parse(trimmed) as unknown];
+    const doc: unknown = JSON.parse(trimmed);
+    return [doc];
   } catch {
     // fall through to a stream of values
   }
@@ -53,7 +55,7 @@ export function parseJsonStream(text: string): unknown[] | undefined {
   let escaped = false;
   let start = -1;
   for (let i = 0; i < trimmed.length; i++) {
-    const c = trimmed[i]!;
+    const c = trimmed.charAt(i);
     if (inString) {
       if (escaped) escaped = false;
       else if (c === '\\') escaped = true;
@@ -70,7 +72,8 @@ export function parseJsonStream(text: string): unknown[] | undefined {
       depth--;
       if (depth === 0 && start >= 0) {
         try {
-          values.push(JSON.parse(trimmed.slice(start, i + 1)) as unknown);
+          const value: unknown = JSON.parse(trimmed.slice(start, i + 1));
+          values.push(value);
         } catch {
           return undefined;
         }
@@ -79,9 +82,10 @@ export function parseJsonStream(text: string): unknown[] | undefined {
     } else if (depth === 0 && !/\s/.test(c)) {
       // A bare scalar at top level: read to the next whitespace.
       let j = i;
-      while (j < trimmed.length && !/\s/.test(trimmed[j]!)) j++;
+      while (j < trimmed.length && !/\s/.test(trimmed.charAt(j))) j++;
       try {
-        values.push(JSON.parse(trimmed.slice(i, j)) as unknown);
+        const value: unknown = JSON.parse(trimmed.slice(i, j));
+        values.push(value);
       } catch {
         return undefined;
       }
@@ -99,15 +103,15 @@ export function valuesAt(doc: unknown, path: string): unknown[] {
     const next: unknown[] = [];
     for (const value of current) {
       if (seg === '[]') {
-        if (Array.isArray(value)) next.push(...(value as unknown[]));
+        const items: unknown[] = Array.isArray(value) ? value : [];
+        next.push(...items);
         continue;
       }
       if (Array.isArray(value)) {
         if (/^\d+$/.test(seg)) {
           if (Number(seg) < value.length) next.push(value[Number(seg)]);
-        } else
-          for (const item of value) if (item && typeof item === 'object' && seg in item) next.push((item as Record<string, unknown>)[seg]);
-      } else if (value && typeof value === 'object' && seg in value) next.push((value as Record<string, unknown>)[seg]);
+        } else for (const item of value) if (item && typeof item === 'object' && seg in item) next.push(field(item, seg));
+      } else if (value && typeof value === 'object' && seg in value) next.push(field(value, seg));
     }
     current = next;
   }
@@ -197,10 +201,12 @@ export function evaluateExpectation(e: ExpectationDef, out: CheckOutput): Expect
           );
     }
     if (docs.length === 0) return undefined; // nothing to judge: an empty list has no bad items
+    const { oneOf } = j;
     let bad: typeof pairs = [];
     if (j.equals !== undefined) bad = pairs.filter((p) => p.v !== j.equals);
     else if (j.notEquals !== undefined) bad = pairs.filter((p) => p.v === j.notEquals);
-    else if (j.oneOf !== undefined) bad = pairs.filter((p) => !j.oneOf!.includes(p.v as string));
+    // `===` is `includes` here: neither JSON nor the runbook's schema gives a NaN
+    else if (oneOf !== undefined) bad = pairs.filter((p) => !oneOf.some((o) => o === p.v));
     if (bad.length === 0) return undefined;
     const want =
       j.equals !== undefined ? `= ${show(j.equals)}` : j.notEquals !== undefined ? `!= ${show(j.notEquals)}` : `one of ${show(j.oneOf)}`;

@@ -65,7 +65,7 @@ export function precondition(req: RequiresDef, ev: Evidence): Precondition {
   if (req.cause) {
     const subject = req.subject ? renderTemplate(req.subject, ev.lookup) : undefined;
     const roots = ev.diagnosed.filter((c) => c.root || req.explained);
-    const wanted = req.cause as readonly string[];
+    const wanted: readonly string[] = req.cause; // a cause id list, read as strings to compare with any id
     const match = roots.find(
       (c) => wanted.includes(c.id) && (!subject || c.subject === subject) && (req.facts ?? []).every((f) => c.facts[f] !== undefined),
     );

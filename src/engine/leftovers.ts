@@ -8,6 +8,7 @@
  */
 import { findProcesses, stillRunning, processInfo, processTag, type ProcessInfo } from '../adapters/proctree.js';
 import type { TimelineEvent } from '../timeline/event.js';
+import { stringField } from '../guards.js';
 
 export interface LiveProcess extends ProcessInfo {
   /** The step that started it, when the record says. */
@@ -22,18 +23,20 @@ export function liveProcessesOfRun(events: Iterable<TimelineEvent>, runId: strin
   };
   for (const e of events) {
     if (e.type !== 'step.process') continue;
-    const d = e.data as { runId?: string; stepId?: string; pid?: number; pgid?: number; startTime?: number; bootId?: string };
-    if (d.runId !== runId || typeof d.pid !== 'number') continue;
-    if (typeof d.startTime === 'number') {
-      const p = stillRunning(d.pid, d.startTime, d.bootId);
-      if (p) add(p, d.stepId);
+    // Read field by field: the timeline on disk may be older, or edited by hand.
+    const { pid, pgid, startTime } = e.data;
+    const stepId = stringField(e.data, 'stepId');
+    if (e.data.runId !== runId || typeof pid !== 'number') continue;
+    if (typeof startTime === 'number') {
+      const p = stillRunning(pid, startTime, stringField(e.data, 'bootId'));
+      if (p) add(p, stepId);
     }
     // The group outlives its leader. Its id cannot be reused while a member lives, so members
     // are ours, unless the leader's pid now belongs to another process (the group died before).
-    if (typeof d.pgid === 'number') {
-      const leader = processInfo(d.pgid);
-      const reused = leader && typeof d.startTime === 'number' && d.pgid === d.pid && leader.startTime !== d.startTime;
-      if (!reused) for (const p of findProcesses({ groups: [d.pgid] })) add(p, d.stepId);
+    if (typeof pgid === 'number') {
+      const leader = processInfo(pgid);
+      const reused = leader && typeof startTime === 'number' && pgid === pid && leader.startTime !== startTime;
+      if (!reused) for (const p of findProcesses({ groups: [pgid] })) add(p, stepId);
     }
   }
   for (const p of findProcesses({ tag: processTag(runId, ''), prefix: true })) add(p);

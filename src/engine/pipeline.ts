@@ -112,7 +112,9 @@ class ProcessSink implements Sink {
   readonly done: Promise<ProcessResult>;
 
   constructor(
-    readonly argv: string[],
+    argv: string[],
+    /** Its program, named when it fails. */
+    readonly program: string,
     index: number,
     next: Sink,
     stages: PipelineStages,
@@ -166,14 +168,16 @@ function stageFailure(program: string, r: ProcessResult): string | undefined {
 
 export async function runPipeline(argv: string[][], stages: PipelineStages): Promise<PipelineRun> {
   // The later stages, up to one that cannot run (rejected when the runbook is loaded; said here too).
-  const later: Array<{ stage: string[]; filter?: () => StreamFilter }> = [];
+  const later: Array<{ stage: string[]; filter: () => StreamFilter } | { stage: string[]; program: string }> = [];
   let badStage: string | undefined;
   for (const stage of argv.slice(1)) {
     const parsed = parseFilter(stage);
+    const [program] = stage;
     if (parsed.ok) later.push({ stage, filter: parsed.stream });
-    else if ('external' in parsed) later.push({ stage });
+    else if ('external' in parsed && program !== undefined) later.push({ stage, program });
     else {
-      badStage = parsed.message;
+      // parseFilter calls a stage without a program "empty pipeline stage", never external
+      badStage = 'message' in parsed ? parsed.message : 'empty pipeline stage';
       break;
     }
   }
@@ -188,14 +192,13 @@ export async function runPipeline(argv: string[][], stages: PipelineStages): Pro
   const stop = new AbortController();
   const filters: StreamFilter[] = [];
   const processes: ProcessSink[] = [];
-  for (let i = later.length - 1; i >= 0; i--) {
-    const { stage, filter } = later[i]!;
-    if (filter) {
-      const f = filter();
+  for (const [i, item] of [...later.entries()].reverse()) {
+    if ('filter' in item) {
+      const f = item.filter();
       filters.unshift(f);
       head = filterSink(f, head);
     } else {
-      const p = new ProcessSink(stage, i + 1, head, stages, stop.signal);
+      const p = new ProcessSink(item.stage, item.program, i + 1, head, stages, stop.signal);
       processes.unshift(p);
       head = p;
     }
@@ -208,7 +211,8 @@ export async function runPipeline(argv: string[][], stages: PipelineStages): Pro
   // The first stage did not finish: the rest of the pipeline is ended with it, and it is what is reported.
   if (result.outcome.kind !== 'exited') stop.abort();
   await first.end();
-  const results = await Promise.all(processes.map((p) => p.done));
+  const ended = await Promise.all(processes.map(async (p) => ({ program: p.program, result: await p.done })));
+  const results = ended.map((e) => e.result);
   const leftovers = [...(result.leftovers ?? []), ...results.flatMap((r) => r.leftovers ?? [])];
   const withLeftovers = leftovers.length ? { ...result, leftovers } : result;
   if (result.outcome.kind !== 'exited') return { result: withLeftovers, stdout: result.stdout, notes: [] };
@@ -224,8 +228,8 @@ export async function runPipeline(argv: string[][], stages: PipelineStages): Pro
       return { result: { ...withLeftovers, outcome: r.outcome }, stdout, notes };
   }
   const failures = [
-    ...results.flatMap((r, i) => {
-      const failure = stageFailure(processes[i]!.argv[0]!, r);
+    ...ended.flatMap(({ program, result: r }) => {
+      const failure = stageFailure(program, r);
       return failure ? [failure] : [];
     }),
     ...(badStage === undefined ? [] : [badStage]),

@@ -62,7 +62,7 @@ export async function replay(
   // In pieces, as a command prints it: a later stage that is busy holds the rest (backpressure).
   for (let at = 0; at < stdout.length;) {
     let end = Math.min(stdout.length, at + REPLAY_CHUNK);
-    if (/[\uD800-\uDBFF]/.test(stdout[end - 1]!)) end++; // not half a character
+    if (/[\uD800-\uDBFF]/.test(stdout.charAt(end - 1))) end++; // not half a character
     await onOutput('stdout', stdout.slice(at, end));
     at = end;
   }

@@ -8,7 +8,7 @@
  * targeting.ts (which cluster), native-check.ts (native reads), judge.ts (outcome → verdict),
  * consent.ts (may it run), variables.ts (placeholders), findings.ts (messages, preconditions),
  * capture.ts (output to artifacts and display), replay.ts (drills), request.ts (the contract).
- * It is still ~970 lines because the step runners (check, manual, prompt, mitigation) and the
+ * It is still ~1000 lines because the step runners (check, manual, prompt, mitigation) and the
  * loop share the run's state (findings, failed/unchecked steps, suggestions, attempts) and its
  * event order; the next cut is runMitigation/runManual/runPrompt into steps/*.ts taking that
  * state as an object (not done in this round).
@@ -76,6 +76,14 @@ class RunAborted extends Error {
   constructor(readonly reason: string) {
     super(reason);
   }
+}
+
+/** A resolved command's first stage, what is run (or replayed): the command parser rejects an empty one. */
+function firstStage(resolved: ResolvedCommand): { argv: string[]; program: string } {
+  const [argv] = resolved.argv;
+  const program = argv?.[0];
+  if (argv === undefined || program === undefined) throw new Error(`internal: the command "${resolved.display}" has no program`);
+  return { argv, program };
 }
 
 /** Groups consecutive `parallel: true` checks; every other step is a group of one. */
@@ -168,7 +176,9 @@ export class RunbookEngine {
     try {
       for (let gi = 0; gi < groups.length; gi++) {
         if (this.deps.interrupts.shouldAbort) throw new RunAborted(this.deps.interrupts.abortReason ?? 'interrupted');
-        const group = groups[gi]!.filter((s) => !done.has(s.id));
+        const planned = groups[gi];
+        if (planned === undefined) break; // past the last group: nothing left to run
+        const group = planned.filter((s) => !done.has(s.id));
         const runnable: RunbookStep[] = [];
         for (const step of group) {
           const skip = this.whenUnmet(step);
@@ -402,11 +412,13 @@ export class RunbookEngine {
     onOutput: (stream: 'stdout' | 'stderr', chunk: string) => void,
   ): Promise<Executed> {
     const env = this.deps.env;
+    const sim = this.request.simulate;
+    const { argv, program } = firstStage(resolved);
     return runPipeline(resolved.argv, {
       first: (out) =>
-        this.request.simulate
-          ? this.replayStep(key, resolved.argv[0]![0]!, timeoutMs, signal, out)
-          : this.deps.shell.run({ argv: resolved.argv[0]!, timeoutMs, signal, env, onOutput: out, ...this.tracked(key) }),
+        sim
+          ? this.replayStep(sim, key, program, timeoutMs, signal, out)
+          : this.deps.shell.run({ argv, timeoutMs, signal, env, onOutput: out, ...this.tracked(key) }),
       // Started with the first stage (in a drill too: the replayed output goes into it).
       process: (stage) =>
         this.deps.shell.run({
@@ -437,13 +449,13 @@ export class RunbookEngine {
 
   /** Replays the scenario's recorded output for a step (or says the scenario lacks it). */
   private async replayStep(
+    sim: NonNullable<RunRequest['simulate']>,
     key: string,
     program: string,
     timeoutMs: number,
     signal: AbortSignal,
     onOutput: OnOutput,
   ): Promise<ProcessResult> {
-    const sim = this.request.simulate!;
     const recorded = sim.outputs[key];
     if (!recorded) return emptyResult({ kind: 'spawn-error', message: `scenario "${sim.scenario}" has no recorded output for "${key}"` });
     return replay(recorded, program, timeoutMs, signal, onOutput, {
@@ -483,6 +495,7 @@ export class RunbookEngine {
     };
     await this.chooseDiagnosedInputs(step);
     let resolvedArgv: string[][] | undefined;
+    const sim = this.request.simulate;
     try {
       if (step.native) {
         command = prepareNative(step, step.native, timeoutMs, signal, {
@@ -492,17 +505,14 @@ export class RunbookEngine {
           ...(this.deps.kube ? { kube: this.deps.kube } : {}),
           ...(this.deps.probe ? { probe: this.deps.probe } : {}),
           ...(this.request.diagnosis ? { diagnosis: this.request.diagnosis } : {}),
-          ...(this.request.simulate
-            ? { replay: (onOutput) => this.replayStep(step.id, 'kubernetes-api', timeoutMs, signal, onOutput) }
-            : {}),
+          ...(sim ? { replay: (onOutput) => this.replayStep(sim, step.id, 'kubernetes-api', timeoutMs, signal, onOutput) } : {}),
         });
       } else {
         const resolved = this.resolve(step.id, step.cluster);
         resolvedArgv = resolved.argv;
         command = {
           display: resolved.display,
-          program: resolved.argv[0]![0]!,
-          argv: resolved.argv[0]!,
+          ...firstStage(resolved),
           run: (onOutput) => this.execute(step.id, resolved, timeoutMs, signal, onOutput),
         };
       }
@@ -660,7 +670,8 @@ export class RunbookEngine {
   }
 
   private suggestion(ref: string): NextSuggestion | undefined {
-    const [kind, id] = ref.split(':') as [string, string];
+    const [kind, id] = ref.split(':');
+    if (id === undefined) return undefined; // not "<kind>:<id>" (the schema rejects it): nothing to suggest
     if (kind === 'mitigation') {
       const m = this.runbook.mitigations.find((x) => x.id === id);
       return m && { ref, title: m.title, detail: this.mitigationChanges(m) ? 'changes the system: needs your explicit yes' : 'read-only' };
@@ -854,7 +865,8 @@ export class RunbookEngine {
 
   private async runMitigation(step: Extract<RunbookStep, { kind: 'mitigation' }>, signal: AbortSignal): Promise<StepStatus> {
     const { runId } = this.request;
-    const m = this.runbook.mitigations.find((x) => x.id === step.mitigation) as MitigationDef;
+    const m = this.runbook.mitigations.find((x) => x.id === step.mitigation);
+    if (!m) throw new Error(`internal: step ${step.id} offers mitigation ${step.mitigation}, which the runbook does not define`);
     // Offered only when the evidence for its precondition is there; otherwise it is moot.
     let because: string | undefined;
     if (m.requires) {

@@ -14,6 +14,10 @@
  *
  * Pure: no I/O, no clock. Message texts are those of kubectl/client-go 1.2x–1.3x, curl 7.x–8.x,
  * containerd/runc, PostgreSQL 12+ and the NVIDIA driver tools.
+ *
+ * It is ~990 lines because it is that catalogue of message texts: each reading is a few lines, and
+ * they are tried in order (first match wins), so the order is part of the meaning; splitting it per
+ * tool is possible but was not part of issue 13's cast clean-up.
  */
 
 /** A command that exited non-zero, as the shell adapter captured it. */
@@ -83,18 +87,18 @@ function parseKubeArgs(args: string[]): KubeArgs {
     else if (flag === '--context') out.context = value;
     else if (flag === '-c' || flag === '--container') out.container = value;
   };
-  for (let i = 0; i < args.length; i++) {
-    const a = args[i]!;
+  const words = args.values(); // one iterator, so a flag can take the word after it
+  for (const a of words) {
     if (a === '--') {
-      out.remote = args.slice(i + 1);
+      out.remote = [...words];
       break;
     }
     if (a.startsWith('--') && a.includes('=')) {
       const eq = a.indexOf('=');
       set(a.slice(0, eq), a.slice(eq + 1));
     } else if (KUBECTL_VALUE_FLAGS.has(a)) {
-      set(a, args[i + 1] ?? '');
-      i++;
+      const next = words.next();
+      set(a, next.done ? '' : next.value);
     } else if (/^-n./.test(a)) set('-n', a.slice(2));
     else if (/^-c./.test(a)) set('-c', a.slice(2));
     else if (!a.startsWith('-')) positionals.push(a);
@@ -116,8 +120,7 @@ function remoteProgramName(argv: string[]): string | undefined {
     if (script) words = script.trim().split(/\s+/);
   }
   let i = 0;
-  while (i < words.length) {
-    const w = words[i]!;
+  for (let w = words[i]; w !== undefined; w = words[i]) {
     if (/^[A-Za-z_][A-Za-z0-9_]*=/.test(w) || w === 'exec' || w === 'env' || w === 'command' || w === 'nice') i++;
     else if (w === 'timeout') i += 2;
     else break;
@@ -139,7 +142,8 @@ interface Ctx {
 
 function contextOf(f: CommandFailure): Ctx {
   const tool = basename(f.program);
-  const args = f.argv.length && basename(f.argv[0]!) === tool ? f.argv.slice(1) : f.argv;
+  const [first] = f.argv;
+  const args = first !== undefined && basename(first) === tool ? f.argv.slice(1) : f.argv;
   const kube = KUBE_CLIENTS.has(tool) ? parseKubeArgs(args) : {};
   return { f, tool, args, kube };
 }
@@ -265,11 +269,11 @@ function kubeClientFailure(text: string, ctx: Ctx): FailureVerdict | undefined {
 
   // --- the responder's kubeconfig ---------------------------------------------------------------
   if ((m = /error loading config file "([^"]+)": (.+)/.exec(text))) {
-    const [, file, detail] = m;
+    const [, file = '', detail = ''] = m;
     return unchecked(
       'kubeconfig',
       `the kubeconfig ${file} cannot be loaded: ${detail}`,
-      /permission denied/.test(detail!)
+      /permission denied/.test(detail)
         ? `Make ${file} readable by you (\`sudo chown $USER ${file}\`) or copy it and pass --kubeconfig.`
         : `Fix ${file} at the place the error names, or regenerate it with your cloud CLI's get-credentials.`,
     );
@@ -316,12 +320,14 @@ function kubeClientFailure(text: string, ctx: Ctx): FailureVerdict | undefined {
       'kubectl found no kubeconfig (KUBECONFIG unset or empty and no ~/.kube/config), so it has no cluster to talk to',
       "Set KUBECONFIG to your cluster's kubeconfig (or fetch one with your cloud CLI's get-credentials) and retry.",
     );
-  if ((m = /Config not found: (.+)/.exec(text)))
+  if ((m = /Config not found: (.+)/.exec(text))) {
+    const [, files = ''] = m;
     return unchecked(
       'kubeconfig',
-      `the kubeconfig file(s) ${m[1]!.trim()} do not exist`,
+      `the kubeconfig file(s) ${files.trim()} do not exist`,
       'Point KUBECONFIG (or --kubeconfig) at a kubeconfig that exists.',
     );
+  }
   if ((m = /stat (\S+): no such file or directory/.exec(text)) && !/exec:|OCI runtime/.test(text))
     return unchecked(
       'kubeconfig',
@@ -349,7 +355,8 @@ function kubeClientFailure(text: string, ctx: Ctx): FailureVerdict | undefined {
 
   // --- credentials ------------------------------------------------------------------------------
   if ((m = /exec: executable (\S+) not found/.exec(text))) {
-    const plugin = basename(m[1]!);
+    const [, path = ''] = m;
+    const plugin = basename(path);
     const how = PLUGIN_INSTALL[plugin] ?? `install ${plugin}`;
     return unchecked(
       'auth',
@@ -357,12 +364,14 @@ function kubeClientFailure(text: string, ctx: Ctx): FailureVerdict | undefined {
       `To log in to ${where(k)}, ${how} and make sure it is on PATH.`,
     );
   }
-  if ((m = /exec: executable (\S+) failed with exit code (\d+)/.exec(text)))
+  if ((m = /exec: executable (\S+) failed with exit code (\d+)/.exec(text))) {
+    const [, path = '', exitCode] = m;
     return unchecked(
       'auth',
-      `the credential plugin "${basename(m[1]!)}" failed (exit ${m[2]}): your cloud login has probably expired`,
+      `the credential plugin "${basename(path)}" failed (exit ${exitCode}): your cloud login has probably expired`,
       'Log in again (`aws sso login`, `gcloud auth login` or `az login`) and retry.',
     );
+  }
   if (/exec plugin: invalid apiVersion "client\.authentication\.k8s\.io\/v1alpha1"|exec plugin is configured to use API version/.test(text))
     return unchecked(
       'auth',
@@ -397,8 +406,8 @@ function kubeClientFailure(text: string, ctx: Ctx): FailureVerdict | undefined {
         text,
       ))
   ) {
-    const [, user, verb, resource, group, namespace] = m;
-    const res = group ? `${resource}.${group}` : resource!;
+    const [, user, verb, resource = '', group, namespace] = m;
+    const res = group ? `${resource}.${group}` : resource;
     if (user === 'system:anonymous')
       return unchecked(
         'auth',
@@ -514,8 +523,10 @@ function kubeClientFailure(text: string, ctx: Ctx): FailureVerdict | undefined {
     );
 
   // --- the command is not in the image --------------------------------------------------------------
-  if ((m = /exec: "([^"]+)": (?:executable file not found in \$PATH|stat \S+: no such file or directory)/.exec(text)))
-    return missingTool(basename(m[1]!), ctx);
+  if ((m = /exec: "([^"]+)": (?:executable file not found in \$PATH|stat \S+: no such file or directory)/.exec(text))) {
+    const [, program = ''] = m;
+    return missingTool(basename(program), ctx);
+  }
 
   // --- the runbook named something that is not there -------------------------------------------------
   if ((m = /Error from server \(NotFound\): namespaces "([^"]+)" not found/.exec(text)))
@@ -556,8 +567,10 @@ function kubeClientFailure(text: string, ctx: Ctx): FailureVerdict | undefined {
     );
 
   // --- the API answered that it is broken: evidence about the control plane --------------------------
-  if ((m = /etcdserver: ([^\n]+)/.exec(text)))
-    return problem('server-error', `the API server's etcd is failing: etcdserver: ${m[1]!.trim()}`);
+  if ((m = /etcdserver: ([^\n]+)/.exec(text))) {
+    const [, detail = ''] = m;
+    return problem('server-error', `the API server's etcd is failing: etcdserver: ${detail.trim()}`);
+  }
   if (
     /Error from server \((InternalError|ServiceUnavailable|Timeout|TooManyRequests|InternalServerError|BadGateway|GatewayTimeout)\)|the server is currently unable to handle the request|the server was unable to return a response in the time allotted|Internal error occurred|an error on the server \(.*\) has prevented the request from succeeding/.test(
       text,
@@ -876,7 +889,10 @@ function programMissing(text: string, exitCode: number): string | undefined {
 
 function pythonFailure(text: string, exitCode: number, name: string, ctx: Ctx): FailureVerdict {
   let m: RegExpExecArray | null;
-  if ((m = /can't open file '([^']+)'/.exec(text))) return missingTool(m[1]!, ctx);
+  if ((m = /can't open file '([^']+)'/.exec(text))) {
+    const [, script = ''] = m;
+    return missingTool(script, ctx);
+  }
   if ((m = /ModuleNotFoundError: No module named '([^']+)'|ImportError: No module named '?([\w.]+)'?/.exec(text)))
     return unchecked(
       'tool',

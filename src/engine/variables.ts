@@ -91,7 +91,7 @@ export class Variables {
   fromDiagnosis(name: string): string[] {
     const spec = this.runbook.inputs[name]?.fromDiagnosis;
     if (!spec) return [];
-    const wanted = spec.causes as readonly string[];
+    const wanted: readonly string[] = spec.causes; // cause ids, read as strings to compare with any id
     const within = spec.within ? `${renderTemplate(spec.within, (n) => (n === name ? undefined : this.lookup(n)))}/` : '';
     const values = this.diagnosed
       .filter((c) => c.root && wanted.includes(c.id) && c.subject.startsWith(within))
