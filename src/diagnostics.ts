@@ -5,6 +5,7 @@
  */
 import { isMap, isNode, isPair, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from 'yaml';
 import type { z } from 'zod';
+import { errorMessage } from './errors.js';
 import { suggest } from './suggest.js';
 
 export { suggest };
@@ -50,7 +51,8 @@ export class YamlSource {
     this.doc = parseDocument(text, { lineCounter: this.lineCounter, uniqueKeys: true, prettyErrors: false, logLevel: 'error' });
     for (const e of [...this.doc.errors, ...this.doc.warnings]) {
       const [start, end] = e.pos;
-      const message = e.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '');
+      const [firstLine = ''] = e.message.split('\n'); // split always yields a first part
+      const message = firstLine.replace(/ at line \d+, column \d+:?$/, '');
       this.parseDiagnostics.push(this.at(start, end, '', message, this.doc.errors.includes(e) ? 'error' : 'warning'));
     }
   }
@@ -61,7 +63,7 @@ export class YamlSource {
     try {
       return this.doc.toJS({ maxAliasCount: 100 });
     } catch (error) {
-      this.parseDiagnostics.push(this.at(0, 1, '', (error as Error).message));
+      this.parseDiagnostics.push(this.at(0, 1, '', errorMessage(error)));
       return undefined;
     }
   }
@@ -146,8 +148,8 @@ export class YamlSource {
         const valueEnd = node.range[1];
         const after = /^[ \t]+(#[^\r\n]*)/.exec(this.text.slice(valueEnd, valueEnd + 2000));
         if (!after) return;
-        const comment = after[1]!;
-        const start = valueEnd + after[0].length - comment.length;
+        const [matched, comment = ''] = after; // the comment group is not optional
+        const start = valueEnd + matched.length - comment.length;
         const kept = String(node.source ?? node.value);
         const prose = /\s/.test(kept) || /^#[^\s#]/.test(comment);
         const field = formatPath(path);

@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { basename, resolve } from 'node:path';
 import { listYamlFiles, tooLarge } from './files.js';
-import { UserError, errorCode } from '../errors.js';
+import { UserError, errorCode, errorMessage } from '../errors.js';
 export { listYamlFiles, runbookDirs } from './files.js';
 import { YamlSource, formatDiagnostics, suggest, type Diagnostic } from '../diagnostics.js';
 import { loadRunbookSource, type LoadedRunbook } from './load.js';
@@ -38,7 +38,7 @@ export function readSourceFile(file: string): YamlSource {
   try {
     text = readFileSync(file, 'utf8');
   } catch (error) {
-    throw new UserError(`cannot read ${file}: ${errorCode(error) === 'ENOENT' ? 'no such file' : (error as Error).message}`);
+    throw new UserError(`cannot read ${file}: ${errorCode(error) === 'ENOENT' ? 'no such file' : errorMessage(error)}`);
   }
   return new YamlSource(file, text);
 }
@@ -113,7 +113,8 @@ export function requireRunbook(catalog: Catalog, id: string): LoadedRunbook {
     if (big) throw new UserError(`runbook "${id}": ${big.problem}`);
     // A file that could not even be identified (a YAML syntax error before its id) is named by its file name too.
     const broken = catalog.diagnostics.filter((d) => basename(d.file).replace(/\.ya?ml$/, '') === id);
-    if (broken.length) throw new UserError(`runbook "${id}" (${broken[0]!.file}) cannot be read:`, 2, formatDiagnostics(broken));
+    const [firstBroken] = broken;
+    if (firstBroken) throw new UserError(`runbook "${id}" (${firstBroken.file}) cannot be read:`, 2, formatDiagnostics(broken));
     const ids = [...catalog.entries.keys()].sort();
     const unread = catalog.tooLarge.length ? ` (not read, too large: ${catalog.tooLarge.map((t) => t.file).join(', ')})` : '';
     throw new UserError(`unknown runbook "${id}"${suggest(id, ids)}. Available: ${ids.join(', ')}${unread}`);

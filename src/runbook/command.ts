@@ -56,8 +56,9 @@ export function parseCommand(source: string): ParseResult {
     TEMPLATE.lastIndex = i;
     const m = TEMPLATE.exec(source);
     if (!m) return false;
+    const [, name = ''] = m; // the group is not optional: it matched when the pattern did
     word ??= [];
-    word.push({ kind: 'var', name: m[1]! });
+    word.push({ kind: 'var', name });
     i = TEMPLATE.lastIndex;
     return true;
   };
@@ -85,7 +86,7 @@ export function parseCommand(source: string): ParseResult {
   };
 
   while (i < source.length) {
-    const c = source[i]!;
+    const c = source.charAt(i);
     if (c === '\\' && source[i + 1] === '\n') {
       i += 2; // line continuation, as in the playbook's multi-line curl
       continue;
@@ -119,10 +120,11 @@ export function parseCommand(source: string): ParseResult {
         TEMPLATE.lastIndex = j;
         const m = TEMPLATE.exec(inner);
         if (m) {
-          word.push({ kind: 'var', name: m[1]! });
+          const [, name = ''] = m;
+          word.push({ kind: 'var', name });
           j = TEMPLATE.lastIndex;
         } else {
-          pushText(inner[j]!);
+          pushText(inner.charAt(j));
           j++;
         }
       }
@@ -134,14 +136,15 @@ export function parseCommand(source: string): ParseResult {
       i++;
       let closed = false;
       while (i < source.length) {
-        const d = source[i]!;
+        const d = source.charAt(i);
         if (d === '"') {
           closed = true;
           i++;
           break;
         }
-        if (d === '\\' && i + 1 < source.length && '"\\$`\n'.includes(source[i + 1]!)) {
-          if (source[i + 1] !== '\n') pushText(source[i + 1]!);
+        const escaped = source.charAt(i + 1);
+        if (d === '\\' && i + 1 < source.length && '"\\$`\n'.includes(escaped)) {
+          if (escaped !== '\n') pushText(escaped);
           i += 2;
           continue;
         }
@@ -158,7 +161,7 @@ export function parseCommand(source: string): ParseResult {
     }
     if (c === '\\') {
       if (i + 1 >= source.length) return fail('trailing backslash');
-      pushText(source[i + 1]!);
+      pushText(source.charAt(i + 1));
       i += 2;
       continue;
     }
@@ -191,9 +194,10 @@ export function commandEnvRefs(command: ParsedCommand): string[] {
 
 /** The program name of a stage (its first word, when that is plain text). */
 export function stageProgram(stage: Word[]): string | undefined {
-  const first = stage[0];
-  if (!first || first.length !== 1 || first[0]!.kind !== 'text') return undefined;
-  return first[0]!.text;
+  const [first] = stage;
+  const [part] = first ?? [];
+  if (!first || first.length !== 1 || part?.kind !== 'text') return undefined;
+  return part.text;
 }
 
 export interface ResolvedCommand {

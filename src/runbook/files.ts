@@ -5,7 +5,7 @@
  */
 import { readdirSync, statSync } from 'node:fs';
 import { delimiter, join, resolve } from 'node:path';
-import { UserError, errorCode } from '../errors.js';
+import { UserError, errorCode, errorMessage } from '../errors.js';
 
 export function runbookDirs(
   shipped: string,
@@ -28,7 +28,7 @@ export function listYamlFiles(dir: string): string[] {
     names = readdirSync(dir);
   } catch (error) {
     if (errorCode(error) === 'ENOENT') throw new UserError(`runbook directory ${dir} does not exist`);
-    throw new UserError(`cannot read runbook directory ${dir}: ${(error as Error).message}`);
+    throw new UserError(`cannot read runbook directory ${dir}: ${errorMessage(error)}`);
   }
   return names
     .filter((n) => /\.ya?ml$/.test(n))

@@ -9,6 +9,7 @@
  * answer (sort) holds at most FILTER_HOLD_LIMIT characters and says it dropped the rest; so does
  * any filter handed a single line longer than that.
  */
+import { errorMessage } from '../errors.js';
 import { FILTER_HOLD_LIMIT } from '../limits.js';
 
 export type Filter = (input: string) => string;
@@ -89,9 +90,9 @@ const join = (ls: string[]) => (ls.length ? ls.join('\n') + '\n' : '');
 export function basicToExtended(pattern: string): string {
   let out = '';
   for (let i = 0; i < pattern.length; i++) {
-    const c = pattern[i]!;
+    const c = pattern.charAt(i);
     if (c === '\\' && i + 1 < pattern.length) {
-      const n = pattern[i + 1]!;
+      const n = pattern.charAt(i + 1);
       out += '|(){}+?'.includes(n) ? n : '\\' + n;
       i++;
     } else if ('|(){}+?'.includes(c)) {
@@ -108,12 +109,15 @@ function escapeRegExp(text: string): string {
 function parseCount(args: string[], name: string): number | string {
   // head -20, head -n 20, head -n20, head --lines=20
   let n = 10;
-  for (let i = 0; i < args.length; i++) {
-    const a = args[i]!;
+  const words = args.entries();
+  for (const [i, a] of words) {
+    const next = args[i + 1];
     let m: RegExpExecArray | null;
     if ((m = /^-(\d+)$/.exec(a))) n = Number(m[1]);
-    else if (a === '-n' && args[i + 1] !== undefined && /^\d+$/.test(args[i + 1]!)) n = Number(args[++i]);
-    else if ((m = /^-n(\d+)$/.exec(a)) || (m = /^--lines=(\d+)$/.exec(a))) n = Number(m[1]);
+    else if (a === '-n' && next !== undefined && /^\d+$/.test(next)) {
+      n = Number(next);
+      words.next(); // the count just read
+    } else if ((m = /^-n(\d+)$/.exec(a)) || (m = /^--lines=(\d+)$/.exec(a))) n = Number(m[1]);
     else return `${name}: unsupported argument "${a}"`;
   }
   return n;
@@ -130,10 +134,10 @@ export function parseFilter(args: string[]): FilterParse {
       let word = false;
       let onlyMatching = false;
       const patterns: string[] = [];
-      for (let i = 0; i < rest.length; i++) {
-        const a = rest[i]!;
+      const words = rest.values();
+      for (const a of words) {
         if (a === '-e') {
-          const p = rest[++i];
+          const p = words.next().value;
           if (p === undefined) return { ok: false, message: 'grep: -e needs a pattern' };
           patterns.push(p);
         } else if (/^-[ivcEFwo]+$/.test(a)) {
@@ -160,7 +164,7 @@ export function parseFilter(args: string[]): FilterParse {
           .join('|');
         re = new RegExp(source, ignoreCase ? 'gi' : 'g');
       } catch (error) {
-        return { ok: false, message: `grep: invalid pattern: ${(error as Error).message}` };
+        return { ok: false, message: `grep: invalid pattern: ${errorMessage(error)}` };
       }
       const test = (line: string) => {
         re.lastIndex = 0;
@@ -204,7 +208,11 @@ export function parseFilter(args: string[]): FilterParse {
               if (n === 0) return '';
               ring.push(l);
               held += l.length;
-              while (ring.length > n || (held > FILTER_HOLD_LIMIT && ring.length > 1)) held -= ring.shift()!.length;
+              while (ring.length > n || (held > FILTER_HOLD_LIMIT && ring.length > 1)) {
+                const dropped = ring.shift();
+                if (dropped === undefined) break;
+                held -= dropped.length;
+              }
               return '';
             },
             finish: () => join(ring),

@@ -9,6 +9,7 @@
 import { mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { isRecord } from '../guards.js';
 import { listYamlFiles } from './files.js';
 import type { Runbook } from './schema.js';
 
@@ -34,6 +35,15 @@ interface CacheFile {
   summaries: RunbookSummary[];
   /** The validated runbooks by file, so `run` can start without parsing YAML or loading the schema. */
   runbooks: Record<string, Runbook>;
+}
+
+/**
+ * A cache file this build wrote for these files: the key (version, build, every file's size and
+ * time) matches and the two tables are there. Their contents are what this build wrote under
+ * that key, so they are not checked one by one; anything else is rebuilt.
+ */
+function isCacheFor(value: unknown, key: string): value is CacheFile {
+  return isRecord(value) && value.key === key && Array.isArray(value.summaries) && isRecord(value.runbooks);
 }
 
 export interface CatalogIndex {
@@ -69,8 +79,8 @@ export async function readCatalogIndex(
   const key = catalogKey(dirs, version);
   if (cachePath) {
     try {
-      const cached = JSON.parse(readFileSync(cachePath, 'utf8')) as CacheFile;
-      if (cached.key === key && cached.runbooks) return cached;
+      const cached: unknown = JSON.parse(readFileSync(cachePath, 'utf8'));
+      if (isCacheFor(cached, key)) return cached;
     } catch {
       // No cache yet, or unreadable: rebuild.
     }

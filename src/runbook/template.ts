@@ -8,7 +8,8 @@ export function renderTemplate(text: string, lookup: (name: string) => string | 
 }
 
 export function templateNames(text: string): string[] {
-  return [...text.matchAll(PLACEHOLDER)].map((m) => m[1]!);
+  // The name group is not optional: it matched whenever the pattern did.
+  return [...text.matchAll(PLACEHOLDER)].map(([, name = '']) => name);
 }
 
 export interface InputRules {

@@ -79,7 +79,8 @@ export async function testRunbook(
         .filter(([, o]) => o.outcome && o.outcome !== 'exited')
         .map(([k]) => k),
     );
-    const realErrors = stepErrors.filter((e) => !intended.has(e.split(':')[0]!));
+    // "stepId: message"; split always yields a first part.
+    const realErrors = stepErrors.filter((e) => !intended.has(e.split(':')[0] ?? e));
     const offered = [...new Set(events.flatMap((e) => (e.type === 'mitigation.proposed' ? [e.mitigationId] : [])))];
     const unchecked = [...new Set(events.flatMap((e) => (e.type === 'step.finished' && e.status === 'unchecked' ? [e.stepId] : [])))];
     const diff = (what: string, expected: string[] | undefined, actual: string[]) =>
