@@ -7,6 +7,9 @@
  * $KUBECONFIG merged — the first file to set a name or current-context wins — else
  * ~/.kube/config; relative paths resolve against the file that holds them) but does not load
  * @kubernetes/client-node, which costs ~300 ms of start-up: only `yaml`, imported on use.
+ *
+ * Over 400 lines on purpose: one question (is the responder's own set-up usable?) asked of every way a
+ * kubeconfig can be wrong (files, contexts, users, exec plugins, tokens, certificates), each with its fix.
  */
 import { editDistance } from '../suggest.js';
 import { errorCode, errorMessage } from '../errors.js';

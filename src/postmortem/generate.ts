@@ -1,6 +1,8 @@
 /**
  * The post-mortem (§8.1 template), filled from the timeline. Pure and deterministic: the same
  * timeline gives the same document (no clock is read; "as of" is the last event).
+ *
+ * Just over 400 lines: one document, written top to bottom in the §8.1 template's order.
  */
 import { incidentStart, phaseNamed, postmortemRequirement, responseDeadline } from '../incident/decisions.js';
 import { isEvidence, type JudgedFinding } from '../incident/findings.js';

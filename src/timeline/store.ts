@@ -7,6 +7,9 @@
  * a line from us. A torn last line left by something else (a crash mid-write on a filesystem that
  * allows it) is never silently dropped: it is moved to `timeline.torn.jsonl` beside the timeline
  * and an event recording its size and hash is appended, so the history says what happened.
+ *
+ * Over 400 lines on purpose: the append (lock, torn tail, durability) and the verified read share one
+ * file format and its edge cases; apart, each would have to restate the other's rules.
  */
 import type { TypedDraft } from './catalogue.js';
 import { closeSync, fstatSync, fsyncSync, ftruncateSync, openSync, readSync, writeSync, existsSync, statfsSync } from 'node:fs';
