@@ -1,4 +1,5 @@
 /** The incident's decisions at their boundaries, from tables, with time fixed. */
+import { NO_ANSWERS } from '../support/answers.js';
 import { describe, expect, it } from 'vitest';
 import { join } from 'node:path';
 import {
@@ -136,19 +137,7 @@ describe('response deadline, next update, post-mortem due', () => {
   });
 });
 
-const none: ClassificationAnswers = {
-  platformDown: false,
-  inferenceFailingPct: 0,
-  securityIncident: false,
-  dataLoss: false,
-  users: 'none',
-  singleFeature: false,
-  majorFeatureDown: false,
-  performance: 'none',
-  workaround: false,
-  cosmetic: false,
-  informational: false,
-};
+const none = NO_ANSWERS;
 describe('classification criteria', () => {
   it.each([
     [{ platformDown: true }, 'SEV1'],

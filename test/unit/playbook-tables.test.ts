@@ -7,6 +7,7 @@
  * playbook without a home, or a policy row dropped or changed, fails here, naming the playbook line
  * (issue 12: "a table test over the playbook"; the §3/§5 commands are in playbook-map.test.ts).
  */
+import { NO_ANSWERS } from '../support/answers.js';
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -93,19 +94,7 @@ const CHANNEL_WORDS: Record<string, string> = { '#incident-YYYY-MM-DD': '#incide
  * §1.2: answers to classify's questions that meet the criterion and nothing else (`meets`), and,
  * for a threshold, answers just outside it (`misses`: this criterion must not be the reason).
  */
-const NOTHING: ClassificationAnswers = {
-  platformDown: false,
-  inferenceFailingPct: 0,
-  securityIncident: false,
-  dataLoss: false,
-  users: 'none',
-  singleFeature: false,
-  majorFeatureDown: false,
-  performance: 'none',
-  workaround: false,
-  cosmetic: false,
-  informational: false,
-};
+const NOTHING = NO_ANSWERS;
 const ANSWERS: Record<string, { meets: Partial<ClassificationAnswers>; misses?: Partial<ClassificationAnswers> }> = {
   'Platform completely unavailable': { meets: { platformDown: true } },
   'All inference requests failing': { meets: { inferenceFailingPct: 100 }, misses: { inferenceFailingPct: 99 } },

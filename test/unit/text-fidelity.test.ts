@@ -12,7 +12,7 @@ import { configTemplateValues, defaultConfig } from '../../src/config/defaults.j
 import type { EngineEvent } from '../../src/engine/events.js';
 import { Interrupts } from '../../src/engine/interrupts.js';
 import { RunbookEngine } from '../../src/engine/run.js';
-import { loadRunbook } from '../../src/runbook/load.js';
+import { loadRunbook, type LoadedRunbook } from '../../src/runbook/load.js';
 import { testRunbook } from '../../src/runbook/test-scenarios.js';
 import { Redactor } from '../../src/secrets/redact.js';
 
@@ -69,6 +69,22 @@ function shownTexts(events: readonly EngineEvent[]): Array<{ where: string; text
   return out;
 }
 
+/** An engine that only plans and shows text (a shell that runs nothing), for one loaded runbook. */
+function planner(loaded: LoadedRunbook, runId: string): RunbookEngine {
+  return new RunbookEngine(
+    { loaded, runId, vars: {}, configValues, cluster: () => undefined, interactive: false, allowMitigations: false },
+    {
+      shell: noShell,
+      emit: () => Promise.resolve(),
+      show: () => undefined,
+      artifacts: { open: () => ({ write: () => undefined, close: () => undefined }) },
+      redactor: new Redactor(),
+      interrupts: new Interrupts(),
+      env: {},
+      now: () => 0,
+    },
+  );
+}
 describe('every step of every shipped runbook reads as the playbook, filled in', () => {
   it('in every scenario: titles, instructions, text to copy, questions, findings and mitigations', async () => {
     const problems: string[] = [];
@@ -97,19 +113,7 @@ describe('every step of every shipped runbook reads as the playbook, filled in',
   it('planned as --dry-run shows it, with no --var given: a value known later is a stand-in', () => {
     const problems: string[] = [];
     for (const loaded of loadedAll()) {
-      const engine = new RunbookEngine(
-        { loaded, runId: 'dry-run', vars: {}, configValues, cluster: () => undefined, interactive: false, allowMitigations: false },
-        {
-          shell: noShell,
-          emit: () => Promise.resolve(),
-          show: () => undefined,
-          artifacts: { open: () => ({ write: () => undefined, close: () => undefined }) },
-          redactor: new Redactor(),
-          interrupts: new Interrupts(),
-          env: {},
-          now: () => 0,
-        },
-      );
+      const engine = planner(loaded, 'dry-run');
       engine.plan();
       for (const step of loaded.runbook.steps) {
         const texts = [step.title, ...(step.kind === 'manual' ? [step.instructions, step.copy ?? ''] : [])];
@@ -124,19 +128,7 @@ describe('every step of every shipped runbook reads as the playbook, filled in',
 
   it('a value known only later reads as what will give it; the commander as how to record one', () => {
     const sev2 = loadedAll().find((l) => l.runbook.id === 'sev2-response')!;
-    const engine = new RunbookEngine(
-      { loaded: sev2, runId: 'x', vars: {}, configValues, cluster: () => undefined, interactive: false, allowMitigations: false },
-      {
-        shell: noShell,
-        emit: () => Promise.resolve(),
-        show: () => undefined,
-        artifacts: { open: () => ({ write: () => undefined, close: () => undefined }) },
-        redactor: new Redactor(),
-        interrupts: new Interrupts(),
-        env: {},
-        now: () => 0,
-      },
-    );
+    const engine = planner(sev2, 'x');
     expect(engine.shown('Apply fix: roll back {{service}}')).toBe('Apply fix: roll back <service: asked at "Which service is affected?">');
     expect(engine.shown('Commander: {{incident.commander}}')).toBe('Commander: <commander: bud-incident assign commander NAME>');
   });
