@@ -25,6 +25,20 @@ function findings(events: Array<Record<string, any>>) {
   return events.filter((e) => e.type === 'finding.raised');
 }
 
+/** The steps that ended neither passed nor skipped, as a responder would read them. */
+function notPassed(events: Array<Record<string, any>>) {
+  return events
+    .filter((e) => e.type === 'step.finished' && e.status !== 'passed' && e.status !== 'skipped')
+    .map((e) => ({
+      step: e.stepId,
+      status: e.status,
+      reason: e.reason,
+      exitCode: e.exitCode,
+      ms: e.durationMs,
+      tail: e.outputTail,
+    }));
+}
+
 describe.runIf(kubectlAvailable)('run platform-outage against a cluster (real kubectl, fake API server)', () => {
   it('passes on a healthy cluster (exit 0) and records a verifiable timeline', async () => {
     const server = await cluster();
@@ -33,6 +47,9 @@ describe.runIf(kubectlAvailable)('run platform-outage against a cluster (real ku
     const r = await box.run(['run', 'platform-outage', '--yes', '--json']);
     const events = jsonLines(r.stdout);
     expect(findings(events), r.stdout + r.stderr).toEqual([]);
+    // A healthy cluster has no step that failed, errored, timed out or could not check; when one
+    // does, the failure names it with its reason, exit code and last output lines.
+    expect(notPassed(events)).toEqual([]);
     expect(events.find((e) => e.type === 'run.finished')?.outcome).toBe('passed');
     expect(r.code).toBe(0);
     // kubectl really asked the server for pods in bud-system and exec'd pg_isready in postgresql-0.
