@@ -6,7 +6,7 @@ import { formatDiagnostics, type Diagnostic } from '../runbook/diagnostics.js';
 import { requireRunbook, type Catalog } from '../runbook/catalog.js';
 import { runbookJsonSchema } from '../runbook/json-schema.js';
 import { effectOfParsed } from '../runbook/effects.js';
-import { testRunbook, type ScenarioResult } from '../runbook/test-scenarios.js';
+import { testRunbook, type ScenarioResult } from '../engine/test-scenarios.js';
 import { UserError } from '../errors.js';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';

@@ -13,7 +13,7 @@ import { ExecaShell } from '../../src/adapters/shell.js';
 import { findProcesses } from '../../src/adapters/proctree.js';
 import { runPipeline, type PipelineRun } from '../../src/engine/pipeline.js';
 import { loadRunbook } from '../../src/runbook/load.js';
-import { testRunbook } from '../../src/runbook/test-scenarios.js';
+import { testRunbook } from '../../src/engine/test-scenarios.js';
 import { auditExport } from '../support/audit-api.js';
 import type { EngineEvent } from '../../src/engine/events.js';
 

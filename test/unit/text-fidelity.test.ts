@@ -13,7 +13,7 @@ import type { EngineEvent } from '../../src/engine/events.js';
 import { Interrupts } from '../../src/engine/interrupts.js';
 import { RunbookEngine } from '../../src/engine/run.js';
 import { loadRunbook, type LoadedRunbook } from '../../src/runbook/load.js';
-import { testRunbook } from '../../src/runbook/test-scenarios.js';
+import { testRunbook } from '../../src/engine/test-scenarios.js';
 import { Redactor } from '../../src/secrets/redact.js';
 
 const files = readdirSync('runbooks')

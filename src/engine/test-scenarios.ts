@@ -4,12 +4,12 @@
  */
 import { ManualClock } from '../adapters/clock.js';
 import type { Shell } from '../adapters/shell.js';
-import type { EngineEvent } from '../engine/events.js';
-import { Interrupts } from '../engine/interrupts.js';
-import { RunbookEngine } from '../engine/run.js';
+import type { EngineEvent } from './events.js';
+import { Interrupts } from './interrupts.js';
+import { RunbookEngine } from './run.js';
 import { Redactor } from '../secrets/redact.js';
-import type { LoadedRunbook } from './load.js';
-import { resolveScenario } from './scenario.js';
+import type { LoadedRunbook } from '../runbook/load.js';
+import { resolveScenario } from '../runbook/scenario.js';
 
 export interface ScenarioResult {
   runbook: string;
