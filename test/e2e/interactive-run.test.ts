@@ -10,6 +10,23 @@ import { join } from 'node:path';
 import { ROOT, sandbox } from '../support/cli.js';
 import { spawnPty } from '../support/pty.js';
 
+/** The pids of processes whose command line contains `pattern` ('' when none). */
+function pgrep(pattern: string): string {
+  try {
+    return execFileSync('pgrep', ['-f', pattern], { encoding: 'utf8' }).trim();
+  } catch {
+    return '';
+  }
+}
+
+/** Resolves once a process matching `pattern` exists; fails the test after 20 s. */
+async function processRunning(pattern: string): Promise<void> {
+  for (let waited = 0; pgrep(pattern) === ''; waited += 25) {
+    if (waited > 20_000) throw new Error(`no process matching "${pattern}" started within 20 s`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
 describe('interactive run in a pseudo-terminal', () => {
   it('answers a manual step, cancels a slow check with Ctrl-C, declines a mitigation', async () => {
     const box = sandbox();
@@ -28,7 +45,8 @@ describe('interactive run in a pseudo-terminal', () => {
     at = await screen.waitFor(/What did you observe/, at);
     term.write('error rate 80% on all endpoints\r');
     at = await screen.waitFor(/running: slow/, at);
-    await new Promise((r) => setTimeout(r, 300));
+    // Ctrl-C once the slow command is really running (its process exists), not after a guessed delay.
+    await processRunning('sleep 37.5');
     term.write('\x03');
     at = await screen.waitFor(/What now\?/, at);
     term.write('\r'); // default: skip it and go on
@@ -39,13 +57,7 @@ describe('interactive run in a pseudo-terminal', () => {
 
     expect(existsSync(marker)).toBe(false);
     // The cancelled command's whole process group is gone.
-    let left = '';
-    try {
-      left = execFileSync('pgrep', ['-f', 'sleep 37.5'], { encoding: 'utf8' });
-    } catch {
-      left = '';
-    }
-    expect(left.trim()).toBe('');
+    expect(pgrep('sleep 37.5')).toBe('');
     expect(code).toBe(1); // a check was skipped: not "all passed"
 
     const id = readFileSync(join(box.home, 'current'), 'utf8').trim();
