@@ -175,7 +175,7 @@ const PLUGIN_INSTALL: Record<string, string> = {
   'kubectl-oidc_login': 'Run `kubectl krew install oidc-login` and add ~/.krew/bin to PATH.',
 };
 
-async function checkUser(user: Entry, env: NodeJS.ProcessEnv): Promise<KubeconfigProblem | undefined> {
+async function checkUser(user: Entry, env: NodeJS.ProcessEnv, now: Date): Promise<KubeconfigProblem | undefined> {
   const u = user.value;
   const file = user.file;
   const where = `user "${user.name}" in ${file}`;
@@ -233,7 +233,7 @@ async function checkUser(user: Entry, env: NodeJS.ProcessEnv): Promise<Kubeconfi
   const token = str(u.token);
   if (token) {
     const exp = jwtExpiry(token.trim());
-    if (exp && exp.getTime() < Date.now())
+    if (exp && exp.getTime() < now.getTime())
       return {
         file,
         problem: `the token of ${where} expired at ${exp.toISOString()}`,
@@ -314,8 +314,12 @@ export async function checkKubeconfig(
   target: { kubeconfig?: string; context?: string },
   env: NodeJS.ProcessEnv,
   homeDir: string,
-  /** Filled with the API server's URL when the set-up is usable. */
-  found?: { server?: string },
+  options: {
+    /** The clock's time, against which a token's expiry is judged. */
+    now: Date;
+    /** Filled with the API server's URL when the set-up is usable. */
+    found?: { server?: string };
+  },
 ): Promise<KubeconfigProblem | undefined> {
   // Bundled, the yaml package is CommonJS: a dynamic import gives its exports as `default`.
   const yaml = await import('yaml');
@@ -484,10 +488,10 @@ export async function checkKubeconfig(
       fix: `Add the user entry, or ${GET_CREDENTIALS}.`,
     };
 
-  const problem = (await checkCluster(cluster)) ?? (await checkUser(user, env));
-  if (!problem && found) {
+  const problem = (await checkCluster(cluster)) ?? (await checkUser(user, env, options.now));
+  if (!problem && options.found) {
     const server = str(cluster.value.server) ?? '';
-    found.server = /^[a-z][a-z0-9+.-]*:\/\//i.test(server) ? server : `https://${server}`;
+    options.found.server = /^[a-z][a-z0-9+.-]*:\/\//i.test(server) ? server : `https://${server}`;
   }
   return problem;
 }

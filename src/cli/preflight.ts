@@ -39,7 +39,7 @@ export async function preflightCluster(
   options: { reachability?: boolean } = {},
 ): Promise<void> {
   const found: { server?: string } = {};
-  const problem = await checkKubeconfig(target, ctx.env, ctx.env.HOME || homedir(), found);
+  const problem = await checkKubeconfig(target, ctx.env, ctx.env.HOME || homedir(), { now: ctx.clock.now(), found });
   if (problem) throw new UserError(`cannot use cluster "${name}": ${problem.problem} (${problem.file})`, 2, [`fix: ${problem.fix}`]);
   if (!options.reachability || !found.server) return;
   const why = await reach(found.server, 5000);

@@ -5,6 +5,10 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { checkKubeconfig } from '../../src/adapters/kubeconfig-check.js';
 
+/** The clock the checks are judged against: a token's expiry is compared with this, never the wall clock. */
+const NOW = new Date('2026-12-01T12:00:00Z');
+const at = (iso: string) => Date.parse(iso) / 1000;
+
 // Builders for kubeconfig documents.
 const cluster = (
   name: string,
@@ -346,6 +350,17 @@ const cases: [string, Case][] = [
     },
   ],
   [
+    'a JWT token that expired a minute before the clock',
+    {
+      files: { [HOME_CONFIG]: valid({ token: jwt({ sub: 'jane', exp: at('2026-12-01T11:59:00Z') }) }) },
+      expected: { file: HOME_CONFIG, problem: /expired at 2026-12-01T11:59:00\.000Z/ },
+    },
+  ],
+  [
+    'a JWT token that expires a minute after the clock',
+    { files: { [HOME_CONFIG]: valid({ token: jwt({ sub: 'jane', exp: at('2026-12-01T12:01:00Z') }) }) } },
+  ],
+  [
     'an expired JWT token',
     {
       files: { [HOME_CONFIG]: valid({ token: jwt({ sub: 'jane', exp: 1_000_000_000 }) }) },
@@ -377,7 +392,7 @@ describe('checkKubeconfig', () => {
       env.KUBECONFIG = c.kubeconfig === '' ? '' : c.kubeconfig.map((f) => path.join(dir, f)).join(path.delimiter);
     const target = { ...c.target, ...(c.target?.kubeconfig ? { kubeconfig: path.join(dir, c.target.kubeconfig) } : {}) };
 
-    const result = await checkKubeconfig(target, env, path.join(dir, 'home'));
+    const result = await checkKubeconfig(target, env, path.join(dir, 'home'), { now: NOW });
 
     if (!c.expected) {
       expect(result).toBeUndefined();
@@ -401,7 +416,7 @@ describe('checkKubeconfig', () => {
     const file = path.join(dir, 'config');
     await writeFile(file, valid());
     await chmod(file, 0o000);
-    const result = await checkKubeconfig({}, { KUBECONFIG: file }, dir);
+    const result = await checkKubeconfig({}, { KUBECONFIG: file }, dir, { now: NOW });
     expect(result?.problem).toMatch(/cannot be read: permission denied/);
     expect(result?.fix).toContain(`chmod 600 ${file}`);
   });
