@@ -7,6 +7,8 @@ import { rmSync, writeFileSync } from 'node:fs';
 
 rmSync(new URL('../dist', import.meta.url), { recursive: true, force: true });
 const result = await build({
+  // pg's optional native binding: never used (the pure-JS client is), and not installed.
+  external: ['pg-native'],
   entryPoints: { main: 'src/main.ts', 'schema-entry': 'src/runbook/json-schema.ts' },
   outdir: 'dist',
   bundle: true,

@@ -20,6 +20,8 @@ import { packageVersion } from './paths.js';
 
 /** The commands that run without the policy and the checklists (loaded by prepareDocs for the others). */
 const FAST_PATHS = COMMANDS.filter((c) => c.needsPolicy === false).map((c) => c.name);
+/** The commands that never read or write an incident: no team-store sync around them. */
+const NO_INCIDENTS = new Set(['runbooks', 'config', 'help', 'store']);
 
 /** Adds a command of the table (cli/commands.ts), and its subcommands, to `parent`. */
 function addCommand(parent: Command, spec: CommandSpec, ctx: Context, setExit: (code: number) => void): void {
@@ -74,6 +76,8 @@ Exit codes: 0 all passed, 1 problems found, 2 usage or input error, 3 cannot wri
     // The policy and checklists are for the incident commands; the fast paths skip them.
     const top = actionCommand.parent && actionCommand.parent !== program ? actionCommand.parent.name() : actionCommand.name();
     if (!FAST_PATHS.includes(top)) await prepareDocs(ctx);
+    // Team mode: bring in the team's events first (the client is loaded only then).
+    if (ctx.store?.kind === 'postgres' && !NO_INCIDENTS.has(top)) await (await import('./cli/team.js')).beginTeam(ctx);
   });
 
   for (const spec of COMMANDS) addCommand(program, spec, ctx, setExit);
@@ -111,7 +115,12 @@ async function main(argv: string[]): Promise<number> {
     for (const subsub of sub.commands) subsub.exitOverride();
   }
   try {
-    await program.parseAsync(argv);
+    try {
+      await program.parseAsync(argv);
+    } finally {
+      // Team mode: share what the command wrote, even when it failed part-way.
+      if (ctx.team) await (await import('./cli/team.js')).endTeam(ctx);
+    }
     return exitCode;
   } catch (error) {
     if (error instanceof CommanderError) {

@@ -314,12 +314,53 @@ const INCIDENTS: CommandSpec = {
         (await import('./incidents.js')).incidentsEnd(ctx, 'close', id, opts),
     }),
     command({
+      name: 'push',
+      description: 'share a local incident with the team store (chain preserved and verified)',
+      args: [arg('<id>', 'the incident in the local store ($BUD_INCIDENT_HOME)')],
+      options: [json],
+      run: async (ctx, id: string, opts: JsonOpt) => (await import('./store.js')).incidentsPush(ctx, id, opts),
+    }),
+    command({
+      name: 'pull',
+      description: 'copy a team incident into the local store, to work on or write its post-mortem offline',
+      args: [arg('<id>')],
+      options: [json],
+      run: async (ctx, id: string, opts: JsonOpt) => (await import('./store.js')).incidentsPull(ctx, id, opts),
+    }),
+    command({
+      name: 'export',
+      description: "a team incident as JSONL (the local timeline's format), its chain verified on the way",
+      args: [arg('<id>')],
+      options: [opt('-o, --output <file>', 'write to this file (default: standard output)')],
+      run: async (ctx, id: string, opts: { output?: string }) => (await import('./store.js')).incidentsExport(ctx, id, opts),
+    }),
+    command({
       name: 'discard',
       description: 'mark an incident as OPENED BY MISTAKE (recorded, not deleted; it cannot be reopened)',
       args: [arg('[id]', 'the incident (default: the current one)')],
       options: [opt('--reason <text>', 'what the mistake was (required)'), json],
       run: async (ctx, id: string | undefined, opts: { reason?: string; json?: boolean }) =>
         (await import('./incidents.js')).incidentsEnd(ctx, 'discard', id, opts),
+    }),
+  ],
+};
+
+const STORE: CommandSpec = {
+  name: 'store',
+  description: 'the team store (PostgreSQL): schema and status; set $BUD_INCIDENT_STORE or "store:" in the config',
+  needsPolicy: false,
+  subcommands: [
+    command({
+      name: 'migrate',
+      description: 'create or upgrade the team store schema (idempotent, one transaction; refuses a newer schema)',
+      options: [json],
+      run: async (ctx, opts: JsonOpt) => (await import('./store.js')).storeMigrate(ctx, opts),
+    }),
+    command({
+      name: 'status',
+      description: "which store, its server and schema version, and this laptop's events not yet shared",
+      options: [json],
+      run: async (ctx, opts: JsonOpt) => (await import('./store.js')).storeStatus(ctx, opts),
     }),
   ],
 };
@@ -434,9 +475,11 @@ const TIMELINE = command({
           '--head <hash>',
           'a head witness (from a status update or the post-mortem, at least 12 hex digits): check it is an event of this chain',
         ),
+        opt('--file <path>', 'verify this timeline file instead (an export: bud-incident incidents export ID -o FILE)'),
         json,
       ],
-      run: async (ctx, opts: JsonOpt & { head?: string }) => (await import('./timeline.js')).verifyTimelineCommand(ctx, opts),
+      run: async (ctx, opts: JsonOpt & { head?: string; file?: string }) =>
+        (await import('./timeline.js')).verifyTimelineCommand(ctx, opts),
     }),
   ],
 });
@@ -476,5 +519,6 @@ export const COMMANDS: CommandSpec[] = [
   TRIAGE,
   RUNBOOKS,
   TIMELINE,
+  STORE,
   CONFIG,
 ];

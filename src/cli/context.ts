@@ -14,6 +14,8 @@ import { shippedRunbookDir, stateHome } from '../paths.js';
 import { IncidentHome } from '../incident/store.js';
 import { Redactor } from '../secrets/redact.js';
 import { UserError } from '../errors.js';
+import { replicaRoot, storeLocation, type StoreLocation } from '../store/location.js';
+import type { TeamSession } from './team.js';
 
 export interface GlobalOptions {
   config?: string;
@@ -34,6 +36,10 @@ export interface Context {
   loadedConfig?: LoadedConfig;
   /** Told the configured secret variables once the config is read (the terminal's redactor). */
   onConfig?: (secretEnv: readonly string[]) => void;
+  /** Where incidents live (set by prepareConfig): the local files, or a team store in PostgreSQL. */
+  store?: StoreLocation;
+  /** The team store's connection and sync state for this command (team mode only; see team.ts). */
+  team?: TeamSession;
 }
 
 /** Loads the config file if there is one (the parser is imported only then). */
@@ -44,10 +50,18 @@ export async function prepareConfig(ctx: Context): Promise<void> {
       ctx.loadedConfig = loadConfig(ctx.env, ctx.cwd, ctx.global.config);
       ctx.onConfig?.(ctx.loadedConfig.config.secretEnv);
       for (const w of ctx.loadedConfig.warnings ?? []) ctx.term.err.write(`${ctx.term.color.yellow('warning:')} ${w}\n`);
+      ctx.store = storeLocation(ctx.env, ctx.loadedConfig.config.store, ctx.loadedConfig.file);
       return;
     }
   }
   ctx.loadedConfig = { config: defaultConfig(), file: undefined };
+  ctx.store = storeLocation(ctx.env, undefined);
+}
+
+/** The state directory of the incidents this command works on: the local store's, or this laptop's copy of the team store's. */
+export function incidentsRoot(ctx: Context): string {
+  const location = ctx.store ?? storeLocation(ctx.env, undefined);
+  return location.kind === 'postgres' ? replicaRoot(stateHome(ctx.env), location) : stateHome(ctx.env);
 }
 
 export function config(ctx: Context): LoadedConfig {
@@ -73,7 +87,7 @@ export function actor(ctx: Context): string {
 const warned = new Set<string>();
 
 export function home(ctx: Context): IncidentHome {
-  return new IncidentHome(stateHome(ctx.env), actor(ctx), () => ctx.clock.now(), {
+  return new IncidentHome(incidentsRoot(ctx), actor(ctx), () => ctx.clock.now(), {
     ignoreChain: ctx.global.ignoreChain ?? false,
     warn: (message) => {
       if (warned.has(message)) return;

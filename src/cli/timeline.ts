@@ -3,6 +3,7 @@
  * The view refuses a record that does not verify (unless --ignore-chain); verify checks the chain,
  * that it opens this incident, every artifact's hash, and a head witness given to it.
  */
+import { existsSync } from 'node:fs';
 import { UserError } from '../errors.js';
 import { checkArtifacts } from '../timeline/artifacts.js';
 import { describeEvent, happenedEarlier } from '../timeline/describe.js';
@@ -72,11 +73,13 @@ export function showTimeline(ctx: Context, opts: { json?: boolean; format?: stri
   return 0;
 }
 
-export function verifyTimelineCommand(ctx: Context, opts: { json?: boolean; head?: string }): number {
-  const h = home(ctx);
-  const id = h.resolve(ctx.global.incident);
-  const store = h.timeline(id);
-  const path = store.path;
+export function verifyTimelineCommand(ctx: Context, opts: { json?: boolean; head?: string; file?: string }): number {
+  // --file: a timeline outside the state directory (an export of the team store): the chain only,
+  // and the incident it opens; its artifacts are not beside it.
+  const h = opts.file === undefined ? home(ctx) : undefined;
+  const id = h ? h.resolve(ctx.global.incident) : openedId(opts.file ?? '');
+  const store = h?.timeline(id);
+  const path = store?.path ?? opts.file ?? '';
   const witness = opts.head === undefined ? undefined : parseWitness(opts.head);
   if (opts.head !== undefined && !witness)
     throw new UserError(
@@ -84,7 +87,7 @@ export function verifyTimelineCommand(ctx: Context, opts: { json?: boolean; head
     );
   const result = verifyTimeline(path, { incidentId: id, ...(witness ? { witness } : {}) });
   // Every artifact any readable line references, also past a broken line (it is evidence either way).
-  const artifacts = checkArtifacts(store.dir, readEvents(path));
+  const artifacts = store ? checkArtifacts(store.dir, readEvents(path)) : { checked: 0, problems: [] };
   const witnessOk = !result.witness || result.witness.seq !== undefined;
   const ok = result.ok && artifacts.problems.length === 0 && witnessOk;
   if (opts.json) {
@@ -113,7 +116,8 @@ export function verifyTimelineCommand(ctx: Context, opts: { json?: boolean; head
   if (artifacts.problems.length === 0) {
     if (artifacts.checked) out.write(`${c.green('✔')} ${artifacts.checked} artifact(s) match the hashes recorded in the timeline\n`);
   } else
-    for (const p of artifacts.problems) out.write(`${c.red('✖')} ${store.dir}/${p.path}: ${p.problem} (recorded by event #${p.seq})\n`);
+    for (const p of artifacts.problems)
+      out.write(`${c.red('✖')} ${store?.dir ?? '.'}/${p.path}: ${p.problem} (recorded by event #${p.seq})\n`);
   if (result.witness) {
     if (result.witness.seq !== undefined)
       out.write(`${c.green('✔')} sha256:${result.witness.hash} is event #${result.witness.seq} of this chain\n`);
@@ -123,4 +127,15 @@ export function verifyTimelineCommand(ctx: Context, opts: { json?: boolean; head
       );
   }
   return ok ? 0 : 1;
+}
+
+/** The incident a timeline file opens (its first event's id), to check the file against; refuses a file that is not one. */
+function openedId(file: string): string {
+  if (!existsSync(file)) throw new UserError(`--file ${file}: no such file`, 2);
+  for (const e of readEvents(file)) {
+    const id = e.type === 'incident.opened' ? e.data.id : undefined;
+    if (typeof id === 'string') return id;
+    break;
+  }
+  throw new UserError(`--file ${file}: its first line is not the opening of an incident (incident.opened)`, 2);
 }

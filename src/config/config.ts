@@ -73,6 +73,13 @@ export const ConfigSchema = z.strictObject({
   timeouts: z.strictObject({ check: z.union([z.string(), z.number()]).optional() }).optional(),
   actor: z.string().optional().describe('Your name in the timeline (default: $BUD_INCIDENT_ACTOR or the login name).'),
   runbookDirs: z.array(z.string()).default([]),
+  store: z
+    .string()
+    .refine((v) => v === 'local' || /^postgres(ql)?:\/\//.test(v), { error: 'must be "local" or a postgres:// URL' })
+    .optional()
+    .describe(
+      'Where incidents are kept: "local" (default, files under $BUD_INCIDENT_HOME) or a team store, postgres://user@host:5432/db?sslmode=verify-full ($BUD_INCIDENT_STORE overrides).',
+    ),
   trustedDirs: z
     .array(z.string())
     .default([])
@@ -128,6 +135,7 @@ const TRUST_NEEDED: ReadonlySet<string> = new Set([
   'workloadCluster',
   'apiUrl',
   'keycloakUrl',
+  'store',
 ]);
 
 function readConfigFile(path: string, explicit: boolean): { config: Config; raw: Record<string, unknown> } | undefined {

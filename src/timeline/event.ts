@@ -20,6 +20,12 @@ export interface TimelineEvent<D = Record<string, unknown>> {
   data: D;
   prev: string;
   hash: string;
+  /**
+   * In a team store's copy only: the id the event's writer gave it, when it differs from `hash`
+   * (the event was re-chained after teammates' events on the way to the server). Not hashed: it
+   * identifies the event for an idempotent append, it is not part of what happened.
+   */
+  id?: string;
 }
 
 /** What a writer supplies; the store assigns seq, ts, prev and hash under the lock. */
@@ -39,8 +45,17 @@ export function hashEvent(prev: string, seq: number, ts: string, actor: string, 
 
 /** Serialises an event as its timeline line (with the trailing newline). Field order is fixed. */
 export function eventLine(event: TimelineEvent): string {
-  const { seq, ts, actor, type, data, prev, hash } = event;
-  return JSON.stringify({ seq, ts, actor, type, data, prev, hash }) + '\n';
+  const { seq, ts, actor, type, data, prev, hash, id } = event;
+  return (
+    JSON.stringify(
+      id !== undefined && id !== hash ? { seq, ts, actor, type, data, prev, hash, id } : { seq, ts, actor, type, data, prev, hash },
+    ) + '\n'
+  );
+}
+
+/** The id that makes an event's append to a team store idempotent: the writer's id, or its own hash. */
+export function eventId(event: TimelineEvent): string {
+  return event.id ?? event.hash;
 }
 
 export function isTimelineEvent(value: unknown): value is TimelineEvent {
@@ -54,7 +69,8 @@ export function isTimelineEvent(value: unknown): value is TimelineEvent {
     typeof v.data === 'object' &&
     v.data !== null &&
     typeof v.prev === 'string' &&
-    typeof v.hash === 'string'
+    typeof v.hash === 'string' &&
+    (v.id === undefined || typeof v.id === 'string')
   );
 }
 

@@ -382,7 +382,7 @@ export interface VerifyResult {
  * Checks lines one by one: each parses, sequence numbers run 1..n, each hash chains to the one
  * before and is its own, and (given the incident) the first event opens that incident.
  */
-class ChainChecker {
+export class ChainChecker {
   prev = GENESIS_HASH;
   count = 0;
   constructor(private readonly incidentId?: string) {}

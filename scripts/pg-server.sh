@@ -1,0 +1,52 @@
+#!/usr/bin/env bash
+# A throwaway PostgreSQL server on 127.0.0.1 for the team-store tests and benches.
+#
+#   scripts/pg-server.sh start [DIR]   initialise DIR (default /tmp/bud-incident-pg) and start the
+#                                      server on 127.0.0.1:${PGPORT:-54329}; prints the store URL
+#   scripts/pg-server.sh stop [DIR]    stop it (fast shutdown) and remove DIR
+#
+# PostgreSQL refuses to run as root: as root, the server runs as the `postgres` user (runuser).
+# Authentication is `trust` on loopback only: this server is for tests, never for an incident.
+set -euo pipefail
+cmd=${1:-}
+dir=${2:-/tmp/bud-incident-pg}
+port=${PGPORT:-54329}
+
+bindir=""
+for d in /usr/lib/postgresql/*/bin; do [ -x "$d/initdb" ] && bindir=$d; done
+if [ -z "$bindir" ] && command -v initdb >/dev/null 2>&1; then bindir=$(dirname "$(command -v initdb)"); fi
+if [ -z "$bindir" ]; then
+  echo "pg-server: PostgreSQL is not installed (apt-get install postgresql)" >&2
+  exit 2
+fi
+
+as_owner() {
+  if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
+}
+
+case "$cmd" in
+  start)
+    if [ -f "$dir/postmaster.pid" ] && as_owner "$bindir/pg_ctl" -D "$dir" status >/dev/null 2>&1; then
+      echo "postgres://postgres@127.0.0.1:$port/bud_incident_test"
+      exit 0
+    fi
+    rm -rf "$dir"
+    mkdir -p "$dir"
+    [ "$(id -u)" = 0 ] && chown postgres "$dir"
+    as_owner "$bindir/initdb" -D "$dir" -U postgres --auth=trust --no-sync -E UTF8 >/dev/null
+    as_owner "$bindir/pg_ctl" -D "$dir" -l "$dir/server.log" -w -t 60 \
+      -o "-c listen_addresses=127.0.0.1 -c port=$port -c unix_socket_directories=$dir -c fsync=on -c max_connections=200" start >/dev/null
+    as_owner "$bindir/psql" -h 127.0.0.1 -p "$port" -U postgres -d postgres -qAt -c 'CREATE DATABASE bud_incident_test' >/dev/null
+    echo "postgres://postgres@127.0.0.1:$port/bud_incident_test"
+    ;;
+  stop)
+    if [ -d "$dir" ]; then
+      as_owner "$bindir/pg_ctl" -D "$dir" -m fast -w stop >/dev/null 2>&1 || true
+      rm -rf "$dir"
+    fi
+    ;;
+  *)
+    echo "usage: scripts/pg-server.sh start|stop [DIR]" >&2
+    exit 2
+    ;;
+esac

@@ -1,0 +1,118 @@
+/**
+ * Team mode around a command: before it, share this laptop's outbox and bring in the team's events
+ * (so `status`, `handoff`, the checklists and the post-mortem see everyone's); after it, share what
+ * it wrote. When the team store cannot be reached, the command still runs on the local copy: its
+ * events wait in the outbox, a line on stderr says so, and the next command that reaches the store
+ * sends them, in order, with their original time and actor.
+ *
+ * The PostgreSQL client is imported here only, and only in team mode.
+ */
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { errorMessage } from '../errors.js';
+import type { PgStore } from '../store/pg.js';
+import type { StoreLocation } from '../store/location.js';
+import { incidentsRoot, type Context } from './context.js';
+
+type PgLocation = Extract<StoreLocation, { kind: 'postgres' }>;
+
+export interface TeamSession {
+  location: PgLocation;
+  store?: PgStore;
+  /** Why the store could not be used for this command (it ran on the local copy). */
+  offline?: string;
+  sent: number;
+  received: number;
+}
+
+const ID = /^[a-z0-9][a-z0-9-]{0,80}$/;
+
+/** The incidents of this laptop's copy. */
+function localIncidents(ctx: Context): string[] {
+  try {
+    return readdirSync(join(incidentsRoot(ctx), 'incidents')).filter((id) => ID.test(id));
+  } catch {
+    return [];
+  }
+}
+
+/** Connects to the team store (when one is configured) and syncs every incident; offline is not an error. */
+export async function beginTeam(ctx: Context): Promise<void> {
+  const location = ctx.store;
+  if (location?.kind !== 'postgres') return;
+  const session: TeamSession = { location, sent: 0, received: 0 };
+  ctx.team = session;
+  try {
+    const { PgStore } = await import('../store/pg.js');
+    session.store = await PgStore.connect(location, { connectTimeoutMs: connectTimeout(ctx) });
+    await session.store.requireSchema();
+    await syncAll(ctx, session, { everything: true });
+  } catch (error) {
+    await goOffline(ctx, session, error);
+  }
+}
+
+/** Shares what the command wrote and closes the connection; says what is still waiting when offline. */
+export async function endTeam(ctx: Context): Promise<void> {
+  const session = ctx.team;
+  if (!session) return;
+  if (session.store && !session.offline) {
+    try {
+      await syncAll(ctx, session, { everything: false });
+    } catch (error) {
+      await goOffline(ctx, session, error);
+    }
+  }
+  await session.store?.close();
+  if (session.offline) {
+    const waiting = await outboxSize(ctx);
+    if (waiting > 0)
+      ctx.term.err.write(
+        `${ctx.term.errColor.yellow('offline:')} ${waiting} event${waiting === 1 ? '' : 's'} not yet shared with ${session.location.display}; they are kept here and sent by the next command that reaches it\n`,
+      );
+  }
+}
+
+async function goOffline(ctx: Context, session: TeamSession, error: unknown): Promise<void> {
+  session.offline = errorMessage(error);
+  await session.store?.close();
+  delete session.store;
+  ctx.term.err.write(
+    `${ctx.term.errColor.yellow('warning:')} working offline on this laptop's copy: ${session.offline.replaceAll(session.location.url, session.location.display)}\n`,
+  );
+}
+
+/** Events of this laptop's copy not yet shared, over every incident. */
+export async function outboxSize(ctx: Context): Promise<number> {
+  const { pendingCount } = await import('../store/sync.js');
+  const root = join(incidentsRoot(ctx), 'incidents');
+  return localIncidents(ctx).reduce((n, id) => n + pendingCount(join(root, id)), 0);
+}
+
+/**
+ * Syncs the incidents whose copy differs from the server's: with `everything`, every incident the
+ * team has (so a teammate's new incident appears here); otherwise only those with an outbox.
+ */
+async function syncAll(ctx: Context, session: TeamSession, options: { everything: boolean }): Promise<void> {
+  const store = session.store;
+  if (!store) return;
+  const { readMarker, pendingCount, syncIncident } = await import('../store/sync.js');
+  const root = join(incidentsRoot(ctx), 'incidents');
+  const local = localIncidents(ctx);
+  const heads = options.everything ? await store.heads() : new Map<string, { seq: number }>();
+  const ids = new Set([...local, ...heads.keys()]);
+  for (const id of [...ids].sort()) {
+    const dir = join(root, id);
+    const head = heads.get(id);
+    const behind = head !== undefined && head.seq !== readMarker(dir).seq;
+    if (!behind && pendingCount(dir) === 0) continue;
+    const r = await syncIncident(store, id, dir);
+    session.sent += r.sent;
+    session.received += r.received;
+  }
+}
+
+function connectTimeout(ctx: Context): number {
+  const ms = Number(ctx.env.BUD_INCIDENT_STORE_TIMEOUT_MS);
+  return Number.isFinite(ms) && ms > 0 ? ms : 3000;
+}

@@ -1,0 +1,330 @@
+/**
+ * The team store's server side: one PostgreSQL database holding every incident's events in one
+ * append-only, hash-chained table (schema in migrations.ts).
+ *
+ * The client is node-postgres (`pg`), imported only when a team store is used, so the local
+ * store's start-up does not change. It reads credentials the standard ways (the URL, the `PG*`
+ * variables, `~/.pgpass` or `$PGPASSFILE`) and TLS from `sslmode` in the URL. Errors are reported
+ * without the connection string, which may hold a password.
+ *
+ * Appends are totally ordered per incident by a transaction-scoped advisory lock on the incident
+ * (no UPDATE privilege needed, unlike SELECT … FOR UPDATE); each event carries an id chosen by the
+ * client, and the append skips ids the incident already has, so a retry after a lost reply does not
+ * append twice. The server keeps each event's original time and actor and assigns its sequence.
+ */
+import type { Client as PgClient, ClientConfig } from 'pg';
+import { GENESIS_HASH, hashEvent, type TimelineEvent } from '../timeline/event.js';
+import { UserError, errorCode, errorMessage } from '../errors.js';
+import { LATEST_VERSION, MIGRATIONS, SCHEMA } from './migrations.js';
+import type { StoreLocation } from './location.js';
+
+type PgLocation = Extract<StoreLocation, { kind: 'postgres' }>;
+
+/** An event to share: its content and the id that makes its append idempotent. */
+export interface OutgoingEvent {
+  id: string;
+  ts: string;
+  actor: string;
+  type: string;
+  data: Record<string, unknown>;
+}
+
+/** An event as the server holds it: the timeline event plus the id its writer gave it. */
+export type StoredEvent = TimelineEvent & { id: string };
+
+/** The server could not be reached (network, timeout, server down): the caller may go offline. */
+export class StoreUnreachable extends UserError {
+  constructor(
+    readonly display: string,
+    readonly why: string,
+  ) {
+    super(`cannot reach the team store ${display}: ${why}`, 3);
+  }
+}
+
+const UNREACHABLE_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EPIPE',
+]);
+/** SQLSTATEs that mean the server went away or is starting/stopping (class 08, 57P0x). */
+const UNREACHABLE_STATES = /^(08|57P0[1-4])/;
+
+/** Says what went wrong, in words, without the connection string. */
+function explain(location: PgLocation, error: unknown): UserError {
+  const code = errorCode(error) ?? '';
+  const message = errorMessage(error).replaceAll(location.url, location.display);
+  if (UNREACHABLE_CODES.has(code) || UNREACHABLE_STATES.test(code) || /timeout|terminated|Connection terminated|closed/i.test(message))
+    return new StoreUnreachable(location.display, code && !UNREACHABLE_STATES.test(code) ? `${code} (${message})` : message);
+  if (code === '28P01' || code === '28000')
+    return new UserError(
+      `the team store ${location.display} refused the login: ${message} (set the password in $PGPASSWORD, ~/.pgpass or $PGPASSFILE)`,
+      3,
+    );
+  if (code === '3D000') return new UserError(`the team store ${location.display} has no such database: ${message}`, 3);
+  if (code === '42501') return new UserError(`the team store ${location.display} refused: ${message} (the role lacks a privilege)`, 3);
+  return new UserError(`the team store ${location.display} failed: ${message}${code ? ` [${code}]` : ''}`, 3);
+}
+
+export interface ConnectOptions {
+  /** How long to wait for the server to answer the connection (default 3 s). */
+  connectTimeoutMs?: number;
+  /** The longest any one statement may run (default 30 s). */
+  statementTimeoutMs?: number;
+}
+
+export class PgStore {
+  private constructor(
+    readonly location: PgLocation,
+    private readonly client: PgClient,
+  ) {}
+
+  /** Connects (the client module is imported here, not before). */
+  static async connect(location: PgLocation, options: ConnectOptions = {}): Promise<PgStore> {
+    let pg: typeof import('pg');
+    try {
+      const mod = await import('pg');
+      // Bundled, pg is CommonJS: a dynamic import gives its exports as `default`.
+      pg = 'Client' in mod ? mod : (mod as { default: typeof import('pg') }).default;
+    } catch (error) {
+      throw new UserError(`cannot load the PostgreSQL client (pg): ${errorMessage(error)}`, 70);
+    }
+    const config: ClientConfig = {
+      connectionString: location.url,
+      connectionTimeoutMillis: options.connectTimeoutMs ?? 3000,
+      statement_timeout: options.statementTimeoutMs ?? 30_000,
+      application_name: 'bud-incident',
+      keepAlive: true,
+    };
+    const client = new pg.Client(config);
+    // A connection lost while idle surfaces on the next query; without a listener it would crash the process.
+    client.on('error', () => undefined);
+    try {
+      await client.connect();
+    } catch (error) {
+      await client.end().catch(() => undefined);
+      throw explain(location, error);
+    }
+    return new PgStore(location, client);
+  }
+
+  async close(): Promise<void> {
+    await this.client.end().catch(() => undefined);
+  }
+
+  /** Runs a query; failures become UserErrors that never show the connection string. */
+  private async query<R extends Record<string, unknown>>(text: string, values: unknown[] = []): Promise<R[]> {
+    try {
+      const result = await this.client.query<R>(text, values);
+      return result.rows;
+    } catch (error) {
+      throw explain(this.location, error);
+    }
+  }
+
+  private async transaction<T>(work: () => Promise<T>): Promise<T> {
+    await this.query('BEGIN');
+    try {
+      const result = await work();
+      await this.query('COMMIT');
+      return result;
+    } catch (error) {
+      await this.client.query('ROLLBACK').catch(() => undefined);
+      throw error;
+    }
+  }
+
+  /** The schema version the database is at (0: never migrated). */
+  async schemaVersion(): Promise<number> {
+    const [exists] = await this.query<{ t: string | null }>(`SELECT to_regclass('${SCHEMA}.schema_migrations')::text AS t`);
+    if (!exists?.t) return 0;
+    const [row] = await this.query<{ v: number | null }>(`SELECT max(version) AS v FROM ${SCHEMA}.schema_migrations`);
+    return row?.v ?? 0;
+  }
+
+  /**
+   * Applies the migrations the database lacks, in order, in one transaction; refuses a database
+   * whose schema is newer than this build knows. Returns the versions applied (none: up to date).
+   */
+  async migrate(): Promise<{ from: number; to: number; applied: number[] }> {
+    return this.transaction(async () => {
+      // Two `store migrate` at once: the second waits, then finds nothing to do.
+      await this.query(`SELECT pg_advisory_xact_lock(hashtextextended('bud-incident:migrate', 0))`);
+      await this.query(`CREATE SCHEMA IF NOT EXISTS ${SCHEMA}`);
+      await this.query(
+        `CREATE TABLE IF NOT EXISTS ${SCHEMA}.schema_migrations (version int PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())`,
+      );
+      const from = await this.schemaVersion();
+      if (from > LATEST_VERSION) throw newerSchema(this.location, from);
+      const applied: number[] = [];
+      for (const m of MIGRATIONS) {
+        if (m.version <= from) continue;
+        await this.query(m.sql);
+        await this.query(`INSERT INTO ${SCHEMA}.schema_migrations (version, name) VALUES ($1, $2)`, [m.version, m.name]);
+        applied.push(m.version);
+      }
+      return { from, to: Math.max(from, ...applied), applied };
+    });
+  }
+
+  /** Refuses to work on a database that is not at this build's schema (with the command that fixes it). */
+  async requireSchema(): Promise<void> {
+    const version = await this.schemaVersion();
+    if (version > LATEST_VERSION) throw newerSchema(this.location, version);
+    if (version < LATEST_VERSION)
+      throw new UserError(
+        `the team store ${this.location.display} is at schema version ${version}, this bud-incident needs ${LATEST_VERSION}: run "bud-incident store migrate"`,
+        3,
+      );
+  }
+
+  /** The server's version string and the database's size of the record, for `store status`. */
+  async serverInfo(): Promise<{ server: string; record?: { incidents: number; events: number } }> {
+    const [v] = await this.query<{ v: string }>('SELECT current_setting($1) AS v', ['server_version']);
+    const server = `PostgreSQL ${v?.v ?? '?'}`;
+    if ((await this.schemaVersion()) === 0) return { server };
+    const [c] = await this.query<{ i: string; e: string }>(
+      `SELECT (SELECT count(*) FROM ${SCHEMA}.incidents) AS i, (SELECT count(*) FROM ${SCHEMA}.events) AS e`,
+    );
+    return { server, record: { incidents: Number(c?.i ?? 0), events: Number(c?.e ?? 0) } };
+  }
+
+  /** Every incident with the seq and hash of its last event (seq 0 and the genesis hash when it has none). */
+  async heads(): Promise<Map<string, { seq: number; hash: string }>> {
+    const rows = await this.query<{ id: string; seq: string | null; hash: string | null }>(
+      `SELECT i.id, e.seq, e.hash FROM ${SCHEMA}.incidents i
+         LEFT JOIN LATERAL (SELECT seq, hash FROM ${SCHEMA}.events WHERE incident = i.id ORDER BY seq DESC LIMIT 1) e ON true
+        ORDER BY i.id`,
+    );
+    return new Map(rows.map((r) => [r.id, { seq: Number(r.seq ?? 0), hash: r.hash ?? GENESIS_HASH }]));
+  }
+
+  /**
+   * Appends events to an incident, in the order given, after whatever it already has; events whose
+   * id the incident already holds are skipped (a retry). Returns how many were new. One transaction:
+   * all or nothing.
+   */
+  async append(incident: string, events: readonly OutgoingEvent[]): Promise<{ appended: number; skipped: number }> {
+    if (events.length === 0) return { appended: 0, skipped: 0 };
+    return this.transaction(async () => {
+      await this.query(`SELECT pg_advisory_xact_lock(hashtextextended('bud-incident:' || $1, 0))`, [incident]);
+      await this.query(`INSERT INTO ${SCHEMA}.incidents (id) VALUES ($1) ON CONFLICT DO NOTHING`, [incident]);
+      const known = new Set(
+        (
+          await this.query<{ event_id: string }>(`SELECT event_id FROM ${SCHEMA}.events WHERE incident = $1 AND event_id = ANY($2)`, [
+            incident,
+            events.map((e) => e.id),
+          ])
+        ).map((r) => r.event_id),
+      );
+      const fresh = events.filter((e) => !known.has(e.id));
+      if (fresh.length === 0) return { appended: 0, skipped: events.length };
+      const [head] = await this.query<{ seq: string; hash: string; type: string }>(
+        `SELECT seq, hash, type FROM ${SCHEMA}.events WHERE incident = $1 ORDER BY seq DESC LIMIT 1`,
+        [incident],
+      );
+      let seq = Number(head?.seq ?? 0);
+      let prev = head?.hash ?? GENESIS_HASH;
+      const opening = fresh.find((e) => e.type === 'incident.opened');
+      if (seq > 0 && opening)
+        throw new UserError(
+          `the team store ${this.location.display} already has an incident "${incident}", opened by someone else: this one was not shared. Keep it local (unset the store) and push it under another id, or read the team's: bud-incident incidents pull ${incident}`,
+          3,
+        );
+      if (seq === 0 && fresh[0]?.type !== 'incident.opened')
+        throw new UserError(
+          `the team store ${this.location.display} has no record of incident "${incident}" to add these ${fresh.length} events to: this laptop's copy came from another store, or the database was replaced. Nothing was sent; your events are kept locally.`,
+          3,
+        );
+      const rows = fresh.map((e) => {
+        seq += 1;
+        const body = JSON.stringify([seq, e.ts, e.actor, e.type, e.data]);
+        const hash = hashEvent(prev, seq, e.ts, e.actor, e.type, e.data);
+        const row = {
+          seq,
+          id: e.id,
+          ts: e.ts,
+          actor: e.actor,
+          type: e.type,
+          data: jsonbSafe(body) ? JSON.stringify(e.data) : null,
+          body,
+          prev,
+          hash,
+        };
+        prev = hash;
+        return row;
+      });
+      for (let i = 0; i < rows.length; i += 1000) {
+        const chunk = rows.slice(i, i + 1000);
+        await this.query(
+          `INSERT INTO ${SCHEMA}.events (incident, seq, event_id, ts, actor, type, data, body, prev, hash)
+           SELECT $1, * FROM unnest($2::bigint[], $3::text[], $4::text[], $5::text[], $6::text[], $7::jsonb[], $8::text[], $9::text[], $10::text[])
+           ORDER BY 1`,
+          [
+            incident,
+            chunk.map((r) => r.seq),
+            chunk.map((r) => r.id),
+            chunk.map((r) => r.ts),
+            chunk.map((r) => r.actor),
+            chunk.map((r) => r.type),
+            chunk.map((r) => r.data),
+            chunk.map((r) => r.body),
+            chunk.map((r) => r.prev),
+            chunk.map((r) => r.hash),
+          ],
+        );
+      }
+      return { appended: rows.length, skipped: events.length - rows.length };
+    });
+  }
+
+  /** The incident's events after `seq`, in order, read in pages so memory stays bounded. */
+  async *eventsAfter(incident: string, seq: number, pageSize = 5000): AsyncGenerator<StoredEvent> {
+    let after = seq;
+    for (;;) {
+      const rows = await this.query<{ seq: string; event_id: string; body: string; prev: string; hash: string }>(
+        `SELECT seq, event_id, body, prev, hash FROM ${SCHEMA}.events WHERE incident = $1 AND seq > $2 ORDER BY seq LIMIT $3`,
+        [incident, after, pageSize],
+      );
+      for (const r of rows) yield fromRow(r);
+      if (rows.length < pageSize) return;
+      after = Number(rows[rows.length - 1]?.seq ?? after);
+    }
+  }
+
+  /** Calls `onEvents(incident)` whenever events of an incident land; resolves when the connection ends. */
+  async listen(onEvents: (incident: string) => void): Promise<void> {
+    this.client.on('notification', (n) => {
+      if (n.channel === 'bud_incident_events' && n.payload) onEvents(n.payload);
+    });
+    await this.query('LISTEN bud_incident_events');
+    await new Promise<void>((resolve) => {
+      this.client.once('end', resolve);
+      this.client.once('error', () => resolve());
+    });
+  }
+}
+
+function newerSchema(location: PgLocation, version: number): UserError {
+  return new UserError(
+    `the team store ${location.display} is at schema version ${version}, newer than this bud-incident knows (${LATEST_VERSION}): upgrade bud-incident; nothing was changed`,
+    3,
+  );
+}
+
+/** jsonb holds no NUL character and no lone surrogate: such data is kept in the exact body only. */
+function jsonbSafe(body: string): boolean {
+  return !/\\u(0000|d[89a-f][0-9a-f]{2})/i.test(body);
+}
+
+/** A row back to the event it records: the data comes from the exact text that was hashed, not from jsonb. */
+function fromRow(r: { seq: string; event_id: string; body: string; prev: string; hash: string }): StoredEvent {
+  const [seq, ts, actor, type, data] = JSON.parse(r.body) as [number, string, string, string, Record<string, unknown>];
+  if (seq !== Number(r.seq)) throw new UserError(`the team store's event ${r.seq} holds the body of event ${seq}`, 3);
+  return { seq, ts, actor, type, data, prev: r.prev, hash: r.hash, id: r.event_id };
+}

@@ -1,0 +1,232 @@
+/**
+ * Team mode's sync between this laptop's copy of an incident and the team store.
+ *
+ * Every command works on a local copy (`$BUD_INCIDENT_HOME/team/<store>/incidents/<id>/`, the same
+ * files as the local store), so it works the same offline and on either store. The copy is the
+ * server's chain (a prefix, confirmed) followed by this laptop's events not yet shared (the
+ * outbox), chained after it by the same rules. `shared.json` beside the timeline marks the
+ * confirmed prefix: its last seq, hash and byte length.
+ *
+ * Sync, per incident: send the outbox (each event with the id it got when written, so a retry after
+ * a lost reply is skipped by the server), then read the server's events after the confirmed prefix,
+ * and under the timeline's lock lay them after the prefix, followed by any event written locally
+ * meanwhile, re-chained after them (their seq and hash were provisional; their time, actor and
+ * data are kept). The file is replaced whole by a rename, so a crash leaves the old or the new copy,
+ * never a mix; a marker left behind by a crash only makes the next sync send events the server
+ * already has, which it skips.
+ */
+import {
+  closeSync,
+  existsSync,
+  fstatSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  readSync,
+  renameSync,
+  writeFileSync,
+  writeSync,
+  fsyncSync,
+} from 'node:fs';
+import { join } from 'node:path';
+import { UserError } from '../errors.js';
+import { isRecord } from '../guards.js';
+import { GENESIS_HASH, eventId, eventLine, hashEvent, isTimelineEvent, type TimelineEvent } from '../timeline/event.js';
+import { withFileLock } from '../timeline/lock.js';
+import { fsyncDir, TIMELINE_FILE, TimelineWriteError } from '../timeline/store.js';
+import type { OutgoingEvent, PgStore, StoredEvent } from './pg.js';
+
+export const MARKER_FILE = 'shared.json';
+
+/** How much of the local copy the server has confirmed. */
+export interface Marker {
+  seq: number;
+  hash: string;
+  /** Bytes of timeline.jsonl holding the confirmed events. */
+  bytes: number;
+}
+
+const NOTHING_SHARED: Marker = { seq: 0, hash: GENESIS_HASH, bytes: 0 };
+
+export function readMarker(dir: string): Marker {
+  try {
+    const v: unknown = JSON.parse(readFileSync(join(dir, MARKER_FILE), 'utf8'));
+    if (isRecord(v) && typeof v.seq === 'number' && typeof v.hash === 'string' && typeof v.bytes === 'number')
+      return { seq: v.seq, hash: v.hash, bytes: v.bytes };
+  } catch {
+    /* none yet, or unreadable: nothing is known to be shared (the server skips what it has) */
+  }
+  return NOTHING_SHARED;
+}
+
+function writeMarker(dir: string, marker: Marker): void {
+  const path = join(dir, MARKER_FILE);
+  const tmp = `${path}.${process.pid}.tmp`;
+  try {
+    writeFileSync(tmp, JSON.stringify(marker) + '\n', { mode: 0o600 });
+    renameSync(tmp, path);
+  } catch (error) {
+    throw new TimelineWriteError(path, error);
+  }
+}
+
+/** The events after byte `offset` of a timeline file (whole lines only), and the bytes of a torn last line. */
+function eventsFrom(path: string, offset: number, startSeq: number): { events: TimelineEvent[]; size: number; torn: number } {
+  let fd: number;
+  try {
+    fd = openSync(path, 'r');
+  } catch {
+    return { events: [], size: 0, torn: 0 };
+  }
+  try {
+    const size = fstatSync(fd).size;
+    if (size < offset)
+      throw new UserError(
+        `${path} is shorter than the part the team store confirmed (${offset} bytes): it was cut or replaced; nothing was sent`,
+        3,
+      );
+    const buffer = Buffer.alloc(size - offset);
+    let read = 0;
+    while (read < buffer.length) {
+      const n = readSync(fd, buffer, read, buffer.length - read, offset + read);
+      if (n === 0) break;
+      read += n;
+    }
+    const text = buffer.subarray(0, read).toString('utf8');
+    const end = text.lastIndexOf('\n') + 1;
+    const lines = text.slice(0, end).split('\n').slice(0, -1);
+    const events = lines.map((line, i) => {
+      let value: unknown;
+      try {
+        value = JSON.parse(line);
+      } catch {
+        value = undefined;
+      }
+      if (!isTimelineEvent(value))
+        throw new UserError(`${path}:${startSeq + i + 1}: not a timeline event; run "bud-incident timeline verify". Nothing was sent`, 3);
+      return value;
+    });
+    return { events, size, torn: Buffer.byteLength(text.slice(end)) };
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** Checks that `events` chain after `from` (seq and hash), each hash its own; names the first that does not. */
+function checkChain(path: string, from: { seq: number; hash: string }, events: readonly TimelineEvent[]): void {
+  let { seq, hash } = from;
+  for (const e of events) {
+    const own = hashEvent(e.prev, e.seq, e.ts, e.actor, e.type, e.data);
+    if (e.seq !== seq + 1 || e.prev !== hash || own !== e.hash)
+      throw new UserError(
+        `${path}:${e.seq}: the local copy does not verify after the part the team store confirmed (event ${e.seq}); run "bud-incident timeline verify". Nothing was sent`,
+        3,
+      );
+    seq = e.seq;
+    hash = e.hash;
+  }
+}
+
+/** Re-chains events after `from`, keeping what happened (time, actor, type, data) and each one's id. */
+function rechain(from: { seq: number; hash: string }, events: readonly TimelineEvent[]): TimelineEvent[] {
+  let { seq, hash } = from;
+  return events.map((e) => {
+    seq += 1;
+    const h = hashEvent(hash, seq, e.ts, e.actor, e.type, e.data);
+    const out: TimelineEvent = { seq, ts: e.ts, actor: e.actor, type: e.type, data: e.data, prev: hash, hash: h, id: eventId(e) };
+    hash = h;
+    return out;
+  });
+}
+
+const outgoing = (e: TimelineEvent): OutgoingEvent => ({ id: eventId(e), ts: e.ts, actor: e.actor, type: e.type, data: e.data });
+
+/** How many events of this copy the team has not got yet (the outbox), without reading the confirmed part. */
+export function pendingCount(dir: string): number {
+  const marker = readMarker(dir);
+  const path = join(dir, TIMELINE_FILE);
+  if (!existsSync(path)) return 0;
+  try {
+    return eventsFrom(path, marker.bytes, marker.seq).events.length;
+  } catch {
+    return 0;
+  }
+}
+
+export interface SyncResult {
+  sent: number;
+  /** Events of others (or of an earlier lost reply) now in the local copy. */
+  received: number;
+  /** Events written locally while this sync ran, still to share. */
+  pending: number;
+}
+
+/**
+ * Shares this copy's outbox of incident `id` (directory `dir`) and brings in the team's events.
+ * `dir` need not exist yet (an incident only the team has).
+ */
+export async function syncIncident(store: PgStore, id: string, dir: string): Promise<SyncResult> {
+  const path = join(dir, TIMELINE_FILE);
+  const start = readMarker(dir);
+  const local = eventsFrom(path, start.bytes, start.seq);
+  checkChain(path, start, local.events);
+
+  const { appended } = await store.append(id, local.events.map(outgoing));
+  const incoming: StoredEvent[] = [];
+  for await (const e of store.eventsAfter(id, start.seq)) incoming.push(e);
+
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  return withFileLock(join(dir, 'timeline.lock'), () => {
+    // Read again under the lock: another command may have synced or written meanwhile.
+    const marker = readMarker(dir);
+    const theirs = incoming.filter((e) => e.seq > marker.seq);
+    const now = eventsFrom(path, marker.bytes, marker.seq);
+    if (now.torn > 0) return { sent: appended, received: 0, pending: now.events.length }; // the next append sets the torn line aside first
+    const shared = new Set(theirs.map((e) => e.id));
+    const head = theirs.at(-1) ?? { seq: marker.seq, hash: marker.hash };
+    const still = rechain(
+      head,
+      now.events.filter((e) => !shared.has(eventId(e))),
+    );
+    const confirmed = theirs.map((e) => eventLine(e)).join('');
+    const after = still.map(eventLine).join('');
+    const same = confirmed + after === now.events.map(eventLine).join('');
+    if (!same) replaceTail(path, dir, marker.bytes, confirmed + after, now.size);
+    writeMarker(dir, { seq: head.seq, hash: head.hash, bytes: marker.bytes + Buffer.byteLength(confirmed) });
+    const mine = new Set(local.events.map(eventId));
+    return { sent: appended, received: theirs.filter((e) => !mine.has(e.id)).length, pending: still.length };
+  });
+}
+
+/** Replaces the file's bytes after `keep` with `tail`: a new file (prefix copied, tail written), fsynced, renamed over the old. */
+function replaceTail(path: string, dir: string, keep: number, tail: string, size: number): void {
+  const tmp = `${path}.sync.${process.pid}.tmp`;
+  try {
+    const out = openSync(tmp, 'w', 0o600);
+    try {
+      if (keep > 0) {
+        const input = openSync(path, 'r');
+        try {
+          const chunk = Buffer.alloc(Math.min(keep, 1024 * 1024));
+          for (let at = 0; at < keep;) {
+            const n = readSync(input, chunk, 0, Math.min(chunk.length, keep - at), at);
+            if (n === 0) throw new UserError(`${path} ended at ${at} bytes while copying its confirmed ${keep} (of ${size})`, 3);
+            writeSync(out, chunk, 0, n);
+            at += n;
+          }
+        } finally {
+          closeSync(input);
+        }
+      }
+      writeSync(out, tail);
+      fsyncSync(out);
+    } finally {
+      closeSync(out);
+    }
+    renameSync(tmp, path);
+  } catch (error) {
+    if (error instanceof UserError) throw error;
+    throw new TimelineWriteError(path, error);
+  }
+  fsyncDir(dir);
+}
