@@ -150,7 +150,7 @@ function omitKeys(value: unknown, path: readonly PropertyKey[], keys: readonly s
  * One item checked against its schema. An item whose only problems are unknown keys (a typo such
  * as `timout:`) is read without them, so the meaning of the rest of it is still checked.
  */
-function parseItem<T>(schema: z.ZodType<T>, raw: unknown): T | undefined {
+export function parseItem<T>(schema: z.ZodType<T>, raw: unknown): T | undefined {
   const parsed = schema.safeParse(raw);
   if (parsed.success) return parsed.data;
   const issues = parsed.error.issues;
