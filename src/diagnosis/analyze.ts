@@ -397,7 +397,7 @@ export function diagnose(s: Snapshot): Diagnosis {
           impact: 'performance',
           facts: {},
         });
-      pressureCause.evidence.push(`${describePod(h)}`);
+      pressureCause.evidence.push(describePod(h));
       claim(key(h), pressureCause);
     }
   }

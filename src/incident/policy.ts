@@ -41,10 +41,16 @@ const When = z.union([z.string(), z.record(z.string(), z.union([z.string(), Rang
   }
   const entries = Object.entries(w);
   const [entry] = entries;
-  if (entries.length !== 1 || !entry) return bad('name exactly one answer');
+  if (entries.length !== 1 || !entry) {
+    bad('name exactly one answer');
+    return;
+  }
   const [name, test] = entry;
   const a = isAnswerName(name) ? ANSWERS[name] : undefined;
-  if (!a) return bad(`"${name}" is not an answer classify asks (${known})`);
+  if (!a) {
+    bad(`"${name}" is not an answer classify asks (${known})`);
+    return;
+  }
   if (a.kind === 'choice' && !a.values.some((v) => v === test)) bad(`${name} is one of ${a.values.join(', ')}`);
   if (a.kind === 'percent' && typeof test === 'string') bad(`${name} is a percentage: write { above: N }, { below: N } or { atLeast: N }`);
   if (a.kind === 'yes/no') bad(`${name} is a yes/no answer: write just "${name}"`);

@@ -155,7 +155,7 @@ export function parseItem<T>(schema: z.ZodType<T>, raw: unknown): T | undefined 
   if (parsed.success) return parsed.data;
   const issues = parsed.error.issues;
   if (!issues.every((i) => i.code === 'unrecognized_keys')) return undefined;
-  const cleaned = issues.reduce((v, i) => (i.code === 'unrecognized_keys' ? omitKeys(v, i.path, i.keys) : v), raw);
+  const cleaned = issues.reduce((v, i) => omitKeys(v, i.path, i.keys), raw);
   const again = schema.safeParse(cleaned);
   return again.success ? again.data : undefined;
 }
