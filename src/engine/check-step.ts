@@ -70,7 +70,7 @@ export async function runCheck(
       command = prepareNative(step, step.native, timeoutMs, signal, {
         targeting: targetingOf(ctx),
         now: ctx.deps.now,
-        ...(ctx.deps.wallClock ? { wallClock: ctx.deps.wallClock } : {}),
+        clock: ctx.deps.clock,
         ...(ctx.deps.kube ? { kube: ctx.deps.kube } : {}),
         ...(ctx.deps.probe ? { probe: ctx.deps.probe } : {}),
         ...(ctx.request.diagnosis ? { diagnosis: ctx.request.diagnosis } : {}),

@@ -62,6 +62,7 @@ export async function testRunbook(
         interrupts: new Interrupts(),
         env,
         now: () => clock.now().getTime(),
+        clock,
       },
     );
     await engine.run();
