@@ -265,7 +265,7 @@ export async function runCommand(ctx: Context, runbookId: string, opts: RunOptio
       shell: new ExecaShell(),
       kube: new ClientNodeKube(),
       probe: new NodeProber(),
-      wallClock: () => ctx.clock.now().getTime(),
+      clock: ctx.clock,
       ...(interactive ? { prompter: new InquirerPrompter() } : {}),
       emit,
       show: (e) => renderer.handle(e),

@@ -65,6 +65,7 @@ export async function testRunbook(
         interrupts: new Interrupts(),
         env,
         now: () => clock.now().getTime(),
+        clock,
       },
     );
     await engine.run();
