@@ -33,7 +33,18 @@ function addCommand(parent: Command, spec: CommandSpec, ctx: Context, setExit: (
     else cmd.option(o.flags, o.description);
   }
   const run = spec.run;
-  if (run) cmd.action(async (...args: unknown[]) => setExit(await run(ctx, args)));
+  if (run)
+    cmd.action(async (...args: unknown[]) => {
+      // An option that the parent command also has (`timeline verify --json`) is parsed by the parent,
+      // wherever it is typed: the subcommand takes the parent's value when it has none of its own.
+      for (const o of cmd.options) {
+        const key = o.attributeName();
+        const inherited: unknown = parent.getOptionValue(key);
+        if (cmd.getOptionValue(key) === undefined && inherited !== undefined && parent.options.some((p) => p.attributeName() === key))
+          cmd.setOptionValue(key, inherited);
+      }
+      setExit(await run(ctx, args));
+    });
   for (const sub of spec.subcommands ?? []) addCommand(cmd, sub, ctx, setExit);
 }
 
