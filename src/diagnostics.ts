@@ -191,6 +191,11 @@ export class YamlSource {
   }
 }
 
+/** Diagnostics in file order (a stable sort: problems at the same position keep the order they were found in). */
+export function byPosition(diagnostics: Diagnostic[]): Diagnostic[] {
+  return diagnostics.sort((a, b) => a.line - b.line || a.col - b.col);
+}
+
 /** Renders diagnostics as `file:line:col: field: message` with the source line underlined. */
 export function formatDiagnostics(
   diagnostics: readonly Diagnostic[],

@@ -10,7 +10,8 @@
 import { Command, CommanderError } from 'commander';
 import { systemClock } from './adapters/clock.js';
 import { UserError } from './errors.js';
-import { guardedTerminal, neutralise, processTerminal, redactingTerminal } from './render/terminal.js';
+import { stringField } from './guards.js';
+import { guardedTerminal, isTerminal, neutralise, processTerminal, redactingTerminal } from './render/terminal.js';
 import { EXIT_OUTPUT_CLOSED, isClosedOutputError, outputClosed } from './render/closed-output.js';
 import { Redactor } from './secrets/redact.js';
 import { prepareConfig, type Context, type GlobalOptions } from './cli/context.js';
@@ -34,7 +35,18 @@ function addCommand(parent: Command, spec: CommandSpec, ctx: Context, setExit: (
     else cmd.option(o.flags, o.description);
   }
   const run = spec.run;
-  if (run) cmd.action(async (...args: unknown[]) => setExit(await run(ctx, args)));
+  if (run)
+    cmd.action(async (...args: unknown[]) => {
+      // An option that the parent command also has (`timeline verify --json`) is parsed by the parent,
+      // wherever it is typed: the subcommand takes the parent's value when it has none of its own.
+      for (const o of cmd.options) {
+        const key = o.attributeName();
+        const inherited: unknown = parent.getOptionValue(key);
+        if (cmd.getOptionValue(key) === undefined && inherited !== undefined && parent.options.some((p) => p.attributeName() === key))
+          cmd.setOptionValue(key, inherited);
+      }
+      setExit(await run(ctx, args));
+    });
   for (const sub of spec.subcommands ?? []) addCommand(cmd, sub, ctx, setExit);
 }
 
@@ -69,7 +81,7 @@ Exit codes: 0 all passed, 1 problems found, 2 usage or input error, 3 cannot wri
   program.hook('preAction', async (_program, actionCommand) => {
     const o = actionCommand.optsWithGlobals<GlobalOptions & { color?: boolean }>();
     ctx.global.config = o.config;
-    ctx.global.runbooksDir = o.runbooksDir ?? [];
+    ctx.global.runbooksDir = o.runbooksDir; // a repeatable option: commander starts it at []
     ctx.global.incident = o.incident;
     ctx.global.ignoreChain = o.ignoreChain ?? false;
     await prepareConfig(ctx);
@@ -99,7 +111,7 @@ async function main(argv: string[]): Promise<number> {
     cwd: process.cwd(),
     term,
     clock: systemClock,
-    stdinIsTTY: Boolean(process.stdin.isTTY),
+    stdinIsTTY: isTerminal(process.stdin),
     global: { runbooksDir: [] },
   };
   let exitCode = 0;
@@ -139,9 +151,9 @@ async function main(argv: string[]): Promise<number> {
       if (error.details.length) term.err.write(error.details.join('\n') + '\n');
       return error.exitCode;
     }
-    const e = error as Error;
+    // Anything may be thrown (not only an Error): its stack if it has one, else the value itself.
     term.err.write(
-      `${term.errColor.red.bold('bud-incident: internal error')} (a bug; please report it with the lines below)\n${e?.stack ?? String(error)}\n` +
+      `${term.errColor.red.bold('bud-incident: internal error')} (a bug; please report it with the lines below)\n${stringField(error, 'stack') ?? String(error)}\n` +
         'Events recorded before this point are intact (check with "bud-incident timeline verify").\n',
     );
     return 70;

@@ -167,7 +167,10 @@ export class ClientNodeKube implements KubeReader {
           res.on('end', () => {
             const body = Buffer.concat(chunks).toString('utf8');
             const status = res.statusCode ?? 0;
-            if (status < 200 || status >= 300) return reject(Object.assign(new Error(`HTTP ${status}`), { code: status, body }));
+            if (status < 200 || status >= 300) {
+              reject(Object.assign(new Error(`HTTP ${status}`), { code: status, body }));
+              return;
+            }
             try {
               // The API server's answer is taken as the kind asked for (its schema is the client's
               // model): checking 20,000 events field by field would cost what JSON.parse saves.

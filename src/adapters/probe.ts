@@ -43,7 +43,10 @@ export class NodeProber implements Prober {
     const { connect } = await import('node:tls');
     return new Promise((resolve) => {
       const u = URL.canParse(url) ? new URL(url) : undefined;
-      if (!u) return resolve({ ok: false, reason: `not a URL: ${url}` });
+      if (!u) {
+        resolve({ ok: false, reason: `not a URL: ${url}` });
+        return;
+      }
       // rejectUnauthorized false: an expired certificate must still be read to report its dates.
       const socket = connect({
         host: u.hostname,
@@ -78,7 +81,10 @@ export class NodeProber implements Prober {
     return new Promise((resolve) => {
       const start = this.now();
       const u = URL.canParse(url) ? new URL(url) : undefined;
-      if (!u) return resolve({ ok: false, reason: `not a URL: ${url}` });
+      if (!u) {
+        resolve({ ok: false, reason: `not a URL: ${url}` });
+        return;
+      }
       const req = (u.protocol === 'http:' ? httpRequest : httpsRequest)(
         u,
         { method: 'HEAD', timeout: timeoutMs, rejectUnauthorized: false },

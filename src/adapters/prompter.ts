@@ -2,6 +2,7 @@
  * Questions to the responder. The engine and commands only see this interface; the real one wraps
  * @inquirer/prompts (loaded on first use), tests pass scripted answers.
  */
+import { settle } from '../settle.js';
 
 export class PromptCancelledError extends Error {
   override readonly name = 'PromptCancelledError';
@@ -85,40 +86,50 @@ export class ScriptedPrompter implements Prompter {
     if (a instanceof Error) throw a;
     return a;
   }
-  async confirm(message: string): Promise<boolean> {
-    const a = this.next(message);
-    if (typeof a !== 'boolean') throw new Error(`scripted answer ${String(a)} to "${message}" is not yes/no (true or false)`);
-    return a;
+  confirm(message: string): Promise<boolean> {
+    return settle(() => {
+      const a = this.next(message);
+      if (typeof a !== 'boolean') throw new Error(`scripted answer ${String(a)} to "${message}" is not yes/no (true or false)`);
+      return a;
+    });
   }
-  async input(message: string, options: { validate?: (value: string) => string | true } = {}): Promise<string> {
-    const value = this.text(message, this.next(message));
-    const ok = options.validate?.(value) ?? true;
-    if (ok !== true) throw new Error(`scripted answer "${value}" rejected: ${ok}`);
-    return value;
+  input(message: string, options: { validate?: (value: string) => string | true } = {}): Promise<string> {
+    return settle(() => {
+      const value = this.text(message, this.next(message));
+      const ok = options.validate?.(value) ?? true;
+      if (ok !== true) throw new Error(`scripted answer "${value}" rejected: ${ok}`);
+      return value;
+    });
   }
   /** The choice whose value is the scripted answer, as the real prompt can only return one of them. */
-  async select<T>(message: string, choices: Array<Choice<T>>): Promise<T> {
-    const a = this.next(message);
-    const chosen = choices.find((c) => c.value === a);
-    if (!chosen) throw new Error(`scripted answer ${String(a)} to "${message}" is not one of its choices`);
-    return chosen.value;
-  }
-  async checkbox<T>(message: string, choices: Array<Choice<T>>): Promise<T[]> {
-    const a = this.next(message);
-    if (!Array.isArray(a)) throw new Error(`scripted answer to "${message}" is not a list`);
-    const items: unknown[] = a;
-    return items.map((x) => {
-      const chosen = choices.find((c) => c.value === x);
-      if (!chosen) throw new Error(`scripted answer ${String(x)} to "${message}" is not one of its choices`);
+  select<T>(message: string, choices: Array<Choice<T>>): Promise<T> {
+    return settle(() => {
+      const a = this.next(message);
+      const chosen = choices.find((c) => c.value === a);
+      if (!chosen) throw new Error(`scripted answer ${String(a)} to "${message}" is not one of its choices`);
       return chosen.value;
     });
   }
+  checkbox<T>(message: string, choices: Array<Choice<T>>): Promise<T[]> {
+    return settle(() => {
+      const a = this.next(message);
+      if (!Array.isArray(a)) throw new Error(`scripted answer to "${message}" is not a list`);
+      const items: unknown[] = a;
+      return items.map((x) => {
+        const chosen = choices.find((c) => c.value === x);
+        if (!chosen) throw new Error(`scripted answer ${String(x)} to "${message}" is not one of its choices`);
+        return chosen.value;
+      });
+    });
+  }
   /** A scripted edit is the saved text, or a function of the text shown. */
-  async edit(message: string, text: string): Promise<string> {
-    const a = this.next(message);
-    if (typeof a !== 'function') return this.text(message, a);
-    const edited: unknown = Reflect.apply(a, undefined, [text]);
-    return this.text(message, edited);
+  edit(message: string, text: string): Promise<string> {
+    return settle(() => {
+      const a = this.next(message);
+      if (typeof a !== 'function') return this.text(message, a);
+      const edited: unknown = Reflect.apply(a, undefined, [text]);
+      return this.text(message, edited);
+    });
   }
   private text(message: string, a: unknown): string {
     if (typeof a !== 'string') throw new Error(`scripted answer ${String(a)} to "${message}" is not text`);

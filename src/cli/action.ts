@@ -4,6 +4,7 @@
 import { UserError } from '../errors.js';
 import { suggest } from '../suggest.js';
 import { writeJson, type Context } from './context.js';
+import { actionListView } from '../render/action-list.js';
 import { append, incidentOf, parseDue, requireNotEnded, requireOneLine, whenDone } from './incident-common.js';
 
 export function actionAdd(ctx: Context, text: string, opts: { owner?: string; due?: string; at?: string; json?: boolean }): number {
@@ -38,11 +39,7 @@ export function actionList(ctx: Context, opts: { json?: boolean }): number {
     );
     return 0;
   }
-  if (!actions.length) ctx.term.out.write('no action items (add one: bud-incident action add "TEXT" --owner NAME --due DATE)\n');
-  for (const a of actions)
-    ctx.term.out.write(
-      `${a.doneAt ? ctx.term.color.green('✔') : '○'} ${a.id}  ${a.text}  ${ctx.term.color.dim(`owner ${a.owner}${a.due ? `, due ${a.due}` : ''}${a.doneAt ? `, done ${a.doneAt.slice(0, 16)}` : ''}`)}\n`,
-    );
+  ctx.term.out.write(actionListView(ctx.term.color, actions).join('\n') + '\n');
   return 0;
 }
 

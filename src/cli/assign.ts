@@ -4,7 +4,8 @@
 import { UserError } from '../errors.js';
 import { suggest } from '../suggest.js';
 import { writeJson, type Context } from './context.js';
-import { append, hhmm, incidentOf, policyOf, requireNotEnded, requirePerson, whenDone } from './incident-common.js';
+import { alreadyAssignedView, assignedView } from '../render/assign.js';
+import { append, incidentOf, policyOf, requireNotEnded, requirePerson, whenDone } from './incident-common.js';
 
 const ROLE_ALIASES: Record<string, string> = {
   ic: 'commander',
@@ -31,7 +32,7 @@ export function assignCommand(ctx: Context, roleArg: string, person: string, opt
     after: [lastOfRole && { what: `the last ${role} assignment`, at: lastOfRole.at }],
   });
   if (previous === person) {
-    ctx.term.out.write(`${person} is already ${policy.roles[role].title}\n`);
+    ctx.term.out.write(alreadyAssignedView(person, policy.roles[role]).join('\n') + '\n');
     return 0;
   }
   const e = append(ctx, id, 'role.assigned', {
@@ -50,10 +51,6 @@ export function assignCommand(ctx: Context, roleArg: string, person: string, opt
       at: when.toISOString(),
       responsibility: policy.roles[role].responsibility,
     });
-  else
-    ctx.term.out.write(
-      `${policy.roles[role].title}: ${person}${previous ? ` (handed over from ${previous})` : ''} at ${hhmm(when)} UTC\n` +
-        `  responsible for: ${policy.roles[role].responsibility}\n`,
-    );
+  else ctx.term.out.write(assignedView({ role: policy.roles[role], person, previous, at: when }).join('\n') + '\n');
   return 0;
 }

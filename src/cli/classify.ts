@@ -3,11 +3,10 @@
  * recommends a severity and, with --apply, records it.
  */
 import { UserError } from '../errors.js';
-import { classify, type ClassificationAnswers } from '../incident/decisions.js';
+import { classify, unaskedCriteria, type ClassificationAnswers } from '../incident/decisions.js';
 import { writeJson, type Context } from './context.js';
 import { append, incidentOf, policyOf, prompterFor, requireOpen, whenDone } from './incident-common.js';
-import { SEVERITIES } from '../incident/criteria.js';
-import { severityLines } from '../render/incident-lines.js';
+import { classifyView } from '../render/classify.js';
 
 /** The values --users and --performance take (the answers classify() reads). */
 const USERS: ReadonlyArray<ClassificationAnswers['users']> = ['all', 'subset', 'single', 'none'];
@@ -101,9 +100,7 @@ export async function classifyCommand(ctx: Context, opts: ClassifyOptions): Prom
   }
   const result = classify(policy, answers);
   // Criteria written as plain text in the policy, above the recommendation: the responder decides them.
-  const unasked = SEVERITIES.slice(0, SEVERITIES.indexOf(result.severity)).flatMap((severity) =>
-    policy.severities[severity].criteria.flatMap((k) => (typeof k === 'string' ? [{ severity, text: k }] : [])),
-  );
+  const unasked = unaskedCriteria(policy, result.severity);
   const level = policy.severities[result.severity];
   let applied: string | undefined;
   if (opts.at !== undefined && !opts.apply) throw new UserError('--at dates what --apply records: give it with --apply');
@@ -145,22 +142,6 @@ export async function classifyCommand(ctx: Context, opts: ClassifyOptions): Prom
     });
     return 0;
   }
-  const c = ctx.term.color;
-  ctx.term.out.write(
-    [
-      `${c.bold('Recommended severity:')} ${c.red.bold(result.severity)} — ${level.definition} (respond within ${level.responseTime})`,
-      ...result.reasons.map((r) => `  because: ${r}`),
-      ...severityLines(ctx.term.color, policy, result.severity),
-      ...(unasked.length
-        ? [
-            c.yellow('Not asked (the policy gives these no question; judge them yourself):'),
-            ...unasked.map((u) => `  ${u.severity}: ${u.text}`),
-          ]
-        : []),
-      applied
-        ? c.green(`Applied to incident ${applied}.`)
-        : c.dim('Apply it to the current incident with --apply, or: bud-incident severity ' + result.severity + ' --reason "..."'),
-    ].join('\n') + '\n',
-  );
+  ctx.term.out.write(classifyView(ctx.term.color, policy, { result, unasked, appliedTo: applied }).join('\n') + '\n');
   return 0;
 }

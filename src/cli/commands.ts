@@ -56,15 +56,13 @@ const json = opt('--json', 'machine-readable output');
 const arg = (name: string, description?: string) => ({ name, ...(description !== undefined ? { description } : {}) });
 
 /**
- * An entry whose handler is typed by the arguments and options it declares. The one cast is where
- * commander's untyped action arguments meet those types: commander passes the declared arguments in
- * order, then the parsed options.
+ * An entry whose handler names the types of the arguments and options it declares (any parameter
+ * types fit `never[]`). The one cast is where commander's untyped action arguments meet those
+ * types: commander passes the declared arguments in order, then the parsed options.
  */
-function command<A extends unknown[]>(
-  spec: Omit<CommandSpec, 'run'> & { run: (ctx: Context, ...args: A) => Promise<number> },
-): CommandSpec {
+function command(spec: Omit<CommandSpec, 'run'> & { run: (ctx: Context, ...args: never[]) => Promise<number> }): CommandSpec {
   const { run, ...rest } = spec;
-  return { ...rest, run: (ctx, args) => run(ctx, ...(args as A)) };
+  return { ...rest, run: (ctx, args) => run(ctx, ...(args as never[])) };
 }
 
 const RUN = command({

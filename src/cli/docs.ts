@@ -26,7 +26,7 @@ export async function prepareDocs(ctx: Context): Promise<void> {
   let policy: Policy | Error;
   try {
     const file = policyFile(dirsOf(ctx));
-    const cached = readCachedDoc<Policy>(cacheDir, 'policy', file, version);
+    const cached = readCachedDoc(cacheDir, 'policy', file, version);
     if (cached) policy = cached;
     else {
       const { loadPolicy } = await import('../incident/policy.js');
@@ -42,7 +42,7 @@ export async function prepareDocs(ctx: Context): Promise<void> {
       const folder = join(dir, 'checklists');
       if (!existsSync(folder)) continue;
       for (const file of listYamlFiles(folder)) {
-        let c = readCachedDoc<Checklist>(cacheDir, 'checklist', file, version);
+        let c = readCachedDoc(cacheDir, 'checklist', file, version);
         if (!c) {
           const { loadChecklist } = await import('../incident/checklist.js');
           const { readSourceFile } = await import('../runbook/catalog.js');

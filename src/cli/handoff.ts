@@ -6,6 +6,7 @@ import { foldIncident } from '../incident/state.js';
 import { home, writeJson, type Context } from './context.js';
 import { append, incidentOf, policyOf, requireNotEnded, requirePerson, whenDone } from './incident-common.js';
 import { happenedAt } from '../timeline/describe.js';
+import { handoffView } from '../render/handoff.js';
 
 export async function handoffCommand(
   ctx: Context,
@@ -35,9 +36,7 @@ export async function handoffCommand(
   });
   if (opts.json) writeJson(ctx, { incident: id, from, to: to ?? null, summary: lines, seq: e.seq });
   else {
-    ctx.term.out.write(
-      lines.join('\n') + '\n\n' + ctx.term.color.dim(`Recorded (#${e.seq}). The handoff checklist: bud-incident checklist handoff`) + '\n',
-    );
+    ctx.term.out.write(handoffView(ctx.term.color, { summary: lines, seq: e.seq }).join('\n') + '\n');
     await afterSummary?.(id);
   }
   return 0;

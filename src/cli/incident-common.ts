@@ -127,8 +127,8 @@ const NOT_ONE_LINE = /[\x00-\x08\x0a-\x1f\x7f\u0085\u2028\u2029]/;
  * become headings, table cells and channel names; a line break in one is a mistake or a forgery.
  */
 export function oneLineProblem(what: string, value: string | undefined): string | undefined {
-  if (value === undefined || !NOT_ONE_LINE.test(value)) return undefined;
-  const c = NOT_ONE_LINE.exec(value)![0];
+  const c = value === undefined ? undefined : NOT_ONE_LINE.exec(value)?.[0];
+  if (c === undefined) return undefined;
   const kind = /[\n\r\u0085\u2028\u2029\x0b\x0c]/.test(c)
     ? 'a line break'
     : `a control character (U+${c.charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')})`;

@@ -4,54 +4,18 @@
  */
 import { UserError } from '../errors.js';
 import { loadIncident } from '../incident/open.js';
-import { type IncidentState } from '../incident/state.js';
+import { incidentRows } from '../incident/list.js';
 import { home, writeJson, type Context } from './context.js';
 import { append, hhmm, requireOneLine } from './incident-common.js';
-import { ChainError } from '../timeline/store.js';
+import { incidentsListView } from '../render/incidents-list.js';
 
 export function incidentsList(ctx: Context, opts: { json?: boolean }): number {
-  const h = home(ctx);
-  const current = h.currentId();
-  const rows = h.list().map((id) => {
-    let s: IncidentState;
-    try {
-      s = loadIncident(h, id);
-    } catch (error) {
-      // One broken record must not hide the others: list it as such (the readers refuse it).
-      if (!(error instanceof UserError) || error.exitCode !== 3) throw error;
-      if (!(error instanceof ChainError))
-        return {
-          id,
-          title: `refused: ${error.message}`,
-          severity: '?',
-          status: 'broken',
-          drill: null,
-          openedAt: '',
-          current: id === current,
-        };
-      return {
-        id,
-        title: `record does not verify (line ${error.line}): bud-incident timeline verify --incident ${id}`,
-        severity: '?',
-        status: 'broken',
-        drill: null,
-        openedAt: '',
-        current: id === current,
-      };
-    }
-    return { id, title: s.title, severity: s.severity, status: s.status, drill: s.drill, openedAt: s.openedAt, current: id === current };
-  });
+  const rows = incidentRows(home(ctx));
   if (opts.json) {
     writeJson(ctx, rows);
     return 0;
   }
-  if (!rows.length) ctx.term.out.write('no incidents yet (bud-incident declare, or bud-incident run <runbook>)\n');
-  // Columns as wide as the longest id (a drill's ids are long), so DRILL and the times line up.
-  const idWidth = Math.max(0, ...rows.map((r) => r.id.length));
-  for (const r of rows)
-    ctx.term.out.write(
-      `${r.current ? '*' : ' '} ${r.id.padEnd(idWidth)}  ${r.severity.padEnd(4)}  ${r.status.padEnd(9)} ${r.drill ? 'DRILL ' : '      '}${r.openedAt.slice(0, 16).replace('T', ' ')}  ${r.title}\n`,
-    );
+  ctx.term.out.write(incidentsListView(rows).join('\n') + '\n');
   return 0;
 }
 

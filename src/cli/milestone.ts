@@ -5,7 +5,8 @@ import { UserError } from '../errors.js';
 import { checkMilestoneOrder, LIFECYCLE } from '../incident/milestone-order.js';
 import { suggest } from '../suggest.js';
 import { writeJson, type Context } from './context.js';
-import { append, detectionText, incidentOf, parseDetection, policyOf, requireNotEnded, whenDone } from './incident-common.js';
+import { milestoneView } from '../render/milestone.js';
+import { append, incidentOf, parseDetection, policyOf, requireNotEnded, whenDone } from './incident-common.js';
 
 export function milestoneCommand(ctx: Context, name: string, opts: { at?: string; by?: string; json?: boolean }): number {
   const { id, state } = incidentOf(ctx);
@@ -28,6 +29,6 @@ export function milestoneCommand(ctx: Context, name: string, opts: { at?: string
     throw new UserError(`refused: detected at ${at.toISOString()} would come after the incident was declared (${state.openedAt})`);
   append(ctx, id, 'milestone.recorded', { name, at: at.toISOString(), ...(by ? { by } : {}) });
   if (opts.json) writeJson(ctx, { incident: id, name, at: at.toISOString(), ...(by ? { by } : {}) });
-  else ctx.term.out.write(`${id}: ${name} at ${at.toISOString()}${by ? ` (${detectionText(policyOf(ctx), by)})` : ''}\n`);
+  else ctx.term.out.write(milestoneView(policyOf(ctx), { id, name, at, by }).join('\n') + '\n');
   return 0;
 }

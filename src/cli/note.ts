@@ -11,7 +11,7 @@ export function noteCommand(ctx: Context, text: string, opts: { at?: string; tag
   requireNotEnded(state, 'a note');
   if (!text.trim()) throw new UserError('note: the text is empty');
   const now = ctx.clock.now();
-  const tags = opts.tag ?? [];
+  const tags = opts.tag; // a repeatable option: commander starts it at []
   const allowed = ['went-well', 'went-wrong', 'lesson', 'root-cause', 'impact'];
   for (const t of tags) if (!allowed.includes(t)) throw new UserError(`--tag "${t}": use ${allowed.join(', ')}${suggest(t, allowed)}`);
   const at = opts.at !== undefined ? whenDone(state, opts.at, now) : undefined;

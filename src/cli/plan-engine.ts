@@ -42,6 +42,7 @@ export function planningEngine(
       interrupts: new Interrupts(),
       env: namesOnly,
       now: () => performance.now(),
+      clock: ctx.clock,
     },
   );
 }

@@ -18,7 +18,8 @@ function reach(server: string, timeoutMs: number): Promise<string | undefined> {
     try {
       url = new URL(server);
     } catch {
-      return resolve(undefined); // the kubeconfig check owns malformed URLs
+      resolve(undefined); // the kubeconfig check owns malformed URLs
+      return;
     }
     const port = Number(url.port || (url.protocol === 'http:' ? 80 : 443));
     const socket = connect({ host: url.hostname.replace(/^\[|\]$/g, ''), port });

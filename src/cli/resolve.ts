@@ -2,10 +2,11 @@
  * `resolve`: closes the incident with root cause and resolution (and `resolve --reopen`).
  */
 import { UserError } from '../errors.js';
-import { incidentStart, postmortemRequirement } from '../incident/decisions.js';
+import { postmortemRequirement } from '../incident/decisions.js';
 import { checkMilestoneOrder, LIFECYCLE } from '../incident/milestone-order.js';
 import { writeJson, type Context } from './context.js';
-import { append, elapsed, incidentOf, policyOf, requireOpen, whenDone } from './incident-common.js';
+import { reopenedView, resolvedView } from '../render/resolve.js';
+import { append, incidentOf, policyOf, requireOpen, whenDone } from './incident-common.js';
 
 export function resolveCommand(
   ctx: Context,
@@ -33,7 +34,7 @@ export function resolveCommand(
       after: [state.resolvedAt ? { what: 'its resolution', at: state.resolvedAt } : undefined],
     });
     append(ctx, id, 'incident.reopened', { from: state.status, ...(opts.at !== undefined ? { at: reopenedAt.toISOString() } : {}) });
-    ctx.term.out.write(`${id} reopened${opts.at !== undefined ? ` at ${reopenedAt.toISOString()}` : ''}\n`);
+    ctx.term.out.write(reopenedView(id, opts.at !== undefined ? reopenedAt : undefined).join('\n') + '\n');
     return 0;
   }
   requireOpen(state, 'resolve');
@@ -65,13 +66,14 @@ export function resolveCommand(
     });
     return 0;
   }
-  ctx.term.out.write(
-    [
-      `${ctx.term.color.green.bold('Resolved:')} ${id} at ${at.toISOString()} (${elapsed(incidentStart(state), at)} after it started)`,
-      `  root cause: ${opts.rootCause}`,
-      `  resolution: ${opts.resolution}`,
-      `  post-mortem: ${pm.required ? ctx.term.color.bold(`required, due ${pm.dueAt?.toISOString().slice(0, 16).replace('T', ' ')} UTC`) : `${pm.requirement}${pm.requirement === 'optional' && pm.dueAt ? ` (within ${pm.within})` : ''}`} — bud-incident postmortem generate`,
-    ].join('\n') + '\n',
-  );
+  const lines = resolvedView(ctx.term.color, {
+    id,
+    state,
+    at,
+    rootCause: opts.rootCause,
+    resolution: opts.resolution,
+    postmortem: pm,
+  });
+  ctx.term.out.write(lines.join('\n') + '\n');
   return 0;
 }

@@ -19,6 +19,7 @@ import { findProcesses, killNow, processTag } from '../adapters/proctree.js';
 import { describeLiveProcesses, liveProcessesOfRun } from '../engine/leftovers.js';
 import { readEvents } from '../timeline/store.js';
 import { suggest } from '../suggest.js';
+import { settle } from '../settle.js';
 import { resolveScenario } from '../runbook/scenario.js';
 import { validateInputValue } from '../runbook/template.js';
 import { FileArtifactSink } from '../timeline/artifacts.js';
@@ -212,15 +213,17 @@ export async function runCommand(ctx: Context, runbookId: string, opts: RunOptio
     'incident.commander': incident.roles.commander ?? '<commander: bud-incident assign commander NAME>',
     'incident.techLead': incident.roles['tech-lead'] ?? '<tech lead: bud-incident assign tech-lead NAME>',
   });
-  const emit = async (event: EngineEvent) => {
-    if (!DISPLAY_ONLY.has(event.type)) {
-      const { type, ...data } = event;
-      const dated = type === 'run.started' && startedAt ? { ...data, at: startedAt.toISOString() } : data;
-      // Typed where it is emitted (EngineEvent); taking `type` apart loses the pairing the compiler could see.
-      store.append([{ type, data: red.redactValue(dated) } as TypedDraft]);
-    }
-    renderer.handle(event);
-  };
+  // Records and shows synchronously; a failed write still reaches the engine as a rejection.
+  const emit = (event: EngineEvent) =>
+    settle(() => {
+      if (!DISPLAY_ONLY.has(event.type)) {
+        const { type, ...data } = event;
+        const dated = type === 'run.started' && startedAt ? { ...data, at: startedAt.toISOString() } : data;
+        // Typed where it is emitted (EngineEvent); taking `type` apart loses the pairing the compiler could see.
+        store.append([{ type, data: red.redactValue(dated) } as TypedDraft]);
+      }
+      renderer.handle(event);
+    });
 
   const interrupts = new Interrupts();
   const onSigint = () => interrupts.interrupt();
@@ -262,7 +265,7 @@ export async function runCommand(ctx: Context, runbookId: string, opts: RunOptio
       shell: new ExecaShell(),
       kube: new ClientNodeKube(),
       probe: new NodeProber(),
-      wallClock: () => ctx.clock.now().getTime(),
+      clock: ctx.clock,
       ...(interactive ? { prompter: new InquirerPrompter() } : {}),
       emit,
       show: (e) => renderer.handle(e),

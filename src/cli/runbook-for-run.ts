@@ -27,12 +27,11 @@ export async function loadRunbookForRun(ctx: Context, id: string): Promise<Runbo
     };
   }
   const { catalog } = await import('./catalog-of.js');
-  const { requireRunbook } = await import('../runbook/catalog.js');
+  const { requireEntry } = await import('../runbook/catalog.js');
   const cat = catalog(ctx);
-  const loaded = requireRunbook(cat, id);
-  const entry = cat.entries.get(id)!;
+  const entry = requireEntry(cat, id);
   return {
-    loaded,
+    loaded: entry.loaded,
     titleOf: (other) => cat.entries.get(other)?.loaded?.runbook.title,
     origin: entry.origin,
     ...(entry.overrides ? { replaces: entry.overrides } : {}),

@@ -37,7 +37,7 @@ export function showRunbook(ctx: Context, id: string, opts: { json?: boolean }):
   const c = ctx.term.color;
   const o: string[] = [];
   o.push(`${c.bold(shown(rb.title))} ${c.dim(`(${rb.id})`)}`);
-  o.push(`${shown(rb.summary.trim())}`);
+  o.push(shown(rb.summary.trim()));
   o.push(c.dim(`file: ${loaded.file}`));
   if (rb.playbook) o.push(`Playbook: ${rb.playbook}`);
   if (rb.severity) o.push(`Suggested severity: ${rb.severity}`);

@@ -6,18 +6,8 @@ import { responseDeadline } from '../incident/decisions.js';
 import { loadIncident } from '../incident/open.js';
 import { statusOf } from '../incident/status-of.js';
 import { home, writeJson, type Context } from './context.js';
-import {
-  append,
-  hhmm,
-  incidentOf,
-  parseSeverityArg,
-  policyOf,
-  relative,
-  requireOneLine,
-  requireOpen,
-  whenDone,
-} from './incident-common.js';
-import { escalationLines } from '../render/incident-lines.js';
+import { append, incidentOf, parseSeverityArg, policyOf, requireOneLine, requireOpen, whenDone } from './incident-common.js';
+import { severityView } from '../render/severity.js';
 
 export function severityCommand(ctx: Context, sevArg: string, opts: { reason?: string; at?: string; json?: boolean }): number {
   const policy = policyOf(ctx);
@@ -50,13 +40,12 @@ export function severityCommand(ctx: Context, sevArg: string, opts: { reason?: s
     });
     return 0;
   }
-  ctx.term.out.write(
-    [
-      `${id}: ${state.severity} → ${ctx.term.color.red.bold(sev)} (${opts.reason})`,
-      `  respond by ${hhmm(deadline.deadline)} UTC (${relative(deadline.deadline, now)})`,
-      ctx.term.color.bold('  escalation now:'),
-      ...escalationLines(ctx.term.color, policy, updated, now),
-    ].join('\n') + '\n',
+  const lines = severityView(
+    ctx.term.color,
+    policy,
+    { id, from: state.severity, state: updated, reason: opts.reason, deadline: deadline.deadline },
+    now,
   );
+  ctx.term.out.write(lines.join('\n') + '\n');
   return 0;
 }

@@ -7,11 +7,11 @@ import { home, writeJson, type Context } from './context.js';
 import { incidentWithFindings, policyOf } from './incident-common.js';
 import { statusView } from '../render/status.js';
 
-export async function statusCommand(
+export function statusCommand(
   ctx: Context,
   opts: { json?: boolean },
   checklistProgress?: (state: IncidentState) => Array<{ name: string; done: number; total: number }>,
-): Promise<number> {
+): number {
   const policy = policyOf(ctx);
   const { state, findings: judged } = incidentWithFindings(ctx);
   const now = ctx.clock.now();

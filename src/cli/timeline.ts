@@ -107,8 +107,8 @@ export function verifyTimelineCommand(ctx: Context, opts: { json?: boolean; head
         ),
       );
   } else {
-    // A chain that does not verify names its first bad line; without one, where it broke is not known.
-    const bad = result.firstBad ?? { line: result.events + 1, reason: 'the chain does not verify' };
+    // A chain that does not verify names its first bad line.
+    const bad = result.firstBad;
     out.write(
       `${c.red('✖')} ${path}:${bad.line}: ${bad.reason}\n  the ${result.events} event(s) before line ${bad.line} verify; from this line on the record cannot be trusted\n`,
     );

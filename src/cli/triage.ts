@@ -57,7 +57,7 @@ export async function triageCommand(
   // The control plane could not be asked at all (unreachable, credentials refused): say why, exit 2.
   const cpReads = [snapshot.controlPlane.nodes, ...Object.values(snapshot.controlPlane.namespaces).map((n) => n.pods)];
   const firstFailure = cpReads.find((r) => !r.ok);
-  if (cpReads.every((r) => !r.ok) && firstFailure && !firstFailure.ok && (firstFailure.code ?? 0) < 500) {
+  if (cpReads.every((r) => !r.ok) && firstFailure && (firstFailure.code ?? 0) < 500) {
     const reason = firstFailure.reason;
     if (opts.json) writeJson(ctx, { ok: false, reachable: false, healthy: false, reason, sweepMs });
     else ctx.term.err.write(`${ctx.term.errColor.red.bold('bud-incident: cannot triage:')} ${reason}\n`);

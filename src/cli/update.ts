@@ -7,9 +7,10 @@ import { UserError } from '../errors.js';
 import { normaliseStatus, statusUpdateMessage, UPDATE_STATUSES, whereToPost } from '../incident/status-update.js';
 import { DRILL_BANNER } from '../incident/declared.js';
 import { writeJson, type Context } from './context.js';
-import { append, hhmm, incidentWithFindings, policyOf, prompterFor, requireNotEnded, requireOneLine, whenDone } from './incident-common.js';
+import { append, incidentWithFindings, policyOf, prompterFor, requireNotEnded, requireOneLine, whenDone } from './incident-common.js';
 import type { Prompter } from '../adapters/prompter.js';
 import { recordLine } from '../timeline/event.js';
+import { updateView } from '../render/update.js';
 
 export interface UpdateOptions {
   status?: string;
@@ -124,8 +125,8 @@ export async function updateCommand(ctx: Context, given: UpdateOptions): Promise
     });
   else
     ctx.term.out.write(
-      `${recorded}\n\n${ctx.term.color.dim(`Recorded in the timeline (#${event.seq}); ${resolvedUpdate ? 'no further update is due.' : `next update due ${hhmm(nextAt)} UTC.`}`)}\n` +
-        `${ctx.term.color.bold('Post it in:')}\n${postTo.map((p) => `  ${p.channel} — ${p.what}`).join('\n')}\n`,
+      updateView(ctx.term.color, { message: recorded, seq: event.seq, nextAt: resolvedUpdate ? undefined : nextAt, postTo }).join('\n') +
+        '\n',
     );
   return 0;
 }

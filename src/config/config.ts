@@ -47,10 +47,7 @@ const Namespace = z
   .regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, { error: 'must be a Kubernetes namespace name (lower-case letters, digits and "-")' })
   .max(63);
 
-const HttpUrl = z
-  .string()
-  .url()
-  .refine((u) => /^https?:\/\/[^\s]+$/i.test(u), { error: 'must be an http:// or https:// URL' });
+const HttpUrl = z.url().refine((u) => /^https?:\/\/[^\s]+$/i.test(u), { error: 'must be an http:// or https:// URL' });
 
 const Cluster = z.strictObject({
   kubeconfig: NotAFlag.optional().describe('Path to the kubeconfig (default: $KUBECONFIG or ~/.kube/config).'),
@@ -158,7 +155,8 @@ function stringsOf(v: unknown): Record<string, string> {
   return Object.fromEntries(Object.entries(v).filter((e): e is [string, string] => typeof e[1] === 'string'));
 }
 
-function copyField<K extends keyof Config>(to: Config, from: Config, key: K) {
+/** Copies one field: its key ties what is read to where it is written. */
+function copyField<K extends keyof Config>(to: Pick<Config, K>, from: Pick<Config, K>, key: K) {
   to[key] = from[key];
 }
 

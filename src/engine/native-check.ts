@@ -6,6 +6,7 @@
  * fix it, never a finding; an API that answers 5xx is evidence about the control plane. Also how a
  * native check is shown in place of a command line (the run and --dry-run show the same).
  */
+import type { Clock } from '../adapters/clock.js';
 import { parseDuration } from '../duration.js';
 import { unreachable } from '../errors.js';
 import type { KubeReader } from '../adapters/kube.js';
@@ -24,8 +25,8 @@ import { checkUrlForTls } from './unchecked.js';
 export interface NativeContext {
   targeting: TargetingContext;
   now: () => number;
-  /** Wall-clock time for ages of Kubernetes objects (defaults to Date.now). */
-  wallClock?: () => number;
+  /** The wall clock, for ages of Kubernetes objects. */
+  clock: Clock;
   kube?: KubeReader;
   probe?: Prober;
   diagnosis?: RunRequest['diagnosis'];
@@ -124,7 +125,7 @@ export function prepareNative(
     const kube = ctx.kube;
     if (!kube && spec.resource !== 'tls' && spec.resource !== 'clock') return done(1, '', 'no Kubernetes client available');
     const t = target ?? {};
-    const now = new Date(ctx.wallClock?.() ?? Date.now());
+    const now = ctx.clock.now();
     const ns = namespace ?? 'default';
     // An API that answers 5xx is evidence about the control plane; any other failed read means
     // this check could not see the system (no permission, unreachable, wrong name): not a finding.

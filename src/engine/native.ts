@@ -209,9 +209,9 @@ export function rolloutReport(
   const owned = replicaSets
     .filter((rs) => !uid || rs.metadata?.ownerReferences?.some((o) => o.uid === uid))
     .sort((a, b) => revisionOf(b) - revisionOf(a));
-  const st = deployment.status ?? {};
+  const st = deployment.status;
   const lines = [
-    `deployment/${name} revision ${revisionOf(deployment)}: ${st.readyReplicas ?? 0}/${deployment.spec?.replicas ?? 0} ready, ${st.updatedReplicas ?? 0} updated, ${st.availableReplicas ?? 0} available`,
+    `deployment/${name} revision ${revisionOf(deployment)}: ${st?.readyReplicas ?? 0}/${deployment.spec?.replicas ?? 0} ready, ${st?.updatedReplicas ?? 0} updated, ${st?.availableReplicas ?? 0} available`,
   ];
   const [current, previous] = owned;
   if (current) {

@@ -21,7 +21,10 @@ const REPLAY_CHUNK = 64 * 1024;
 
 export const abortableSleep = (ms: number, signal: AbortSignal) =>
   new Promise<void>((resolve) => {
-    if (signal.aborted) return resolve();
+    if (signal.aborted) {
+      resolve();
+      return;
+    }
     const t = setTimeout(resolve, ms);
     signal.addEventListener(
       'abort',

@@ -4,6 +4,7 @@
  * and the summary. Types only (and the empty result), so every engine module can share them
  * without importing the step loop.
  */
+import type { Clock } from '../adapters/clock.js';
 import type { Shell, ProcessResult } from '../adapters/shell.js';
 import type { Prompter } from '../adapters/prompter.js';
 import type { KubeReader } from '../adapters/kube.js';
@@ -107,9 +108,10 @@ export interface EngineDeps {
   redactor: Redactor;
   interrupts: Interrupts;
   env: NodeJS.ProcessEnv;
+  /** A monotonic timer (ms) for step durations. */
   now: () => number;
-  /** Wall-clock time (ms since epoch) for judging ages of Kubernetes objects; defaults to Date.now. */
-  wallClock?: () => number;
+  /** The wall clock, for ages of Kubernetes objects ("since …, 65s ago"): injected like everywhere else (adapters/clock.ts). */
+  clock: Clock;
   /** The Kubernetes API reader for native checks. */
   kube?: KubeReader;
   /** TLS and clock probes for native checks. */

@@ -55,13 +55,17 @@ export async function testRunbook(
       },
       {
         shell,
-        emit: async (e) => void events.push(e),
+        emit: (e) => {
+          events.push(e);
+          return Promise.resolve();
+        },
         show: () => undefined,
         artifacts: { open: () => ({ write: () => undefined, close: () => undefined }) },
         redactor: new Redactor(),
         interrupts: new Interrupts(),
         env,
         now: () => clock.now().getTime(),
+        clock,
       },
     );
     await engine.run();

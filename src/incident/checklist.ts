@@ -7,10 +7,14 @@
  * (`run --simulate`) ever ticks an item. An item no event can prove without an integration the
  * tool lacks (creating a Slack channel) stays open until a person ticks it; `record:` says how.
  * A responder's explicit tick or untick always wins; the record says which was which.
+ *
+ * A checklist file is validated like a runbook: every problem at once (schema and duplicate item
+ * ids), in file order, each at its line and field.
  */
 import { z } from 'zod';
 import { UserError } from '../errors.js';
-import { formatDiagnostics, type Diagnostic, YamlSource } from '../runbook/diagnostics.js';
+import { byPosition, formatDiagnostics, type Diagnostic, YamlSource } from '../diagnostics.js';
+import { field, isRecord } from '../guards.js';
 
 const Scalar = z.union([z.string(), z.number(), z.boolean()]);
 
@@ -59,37 +63,55 @@ export const ChecklistSchema = z.strictObject({
 export type Checklist = z.infer<typeof ChecklistSchema>;
 export type ProofMatcher = z.infer<typeof Matcher>;
 
+/** Every field name a checklist may use (for "did you mean"). */
+const CHECKLIST_FIELDS = [
+  'id',
+  'title',
+  'playbook',
+  'severities',
+  'items',
+  'text',
+  'auto',
+  'record',
+  'all',
+  'event',
+  'data',
+  'not',
+  'has',
+  'tag',
+  'runbook',
+];
+
+/**
+ * Items with the same id, read leniently from the file as written: an item with a problem in
+ * another field still has its id, so a duplicate is reported next to that problem, not after it.
+ */
+function duplicateIds(source: YamlSource, value: unknown): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  const seen = new Set<string>();
+  const items: unknown[] = isRecord(value) && Array.isArray(value.items) ? value.items : [];
+  items.forEach((item, i) => {
+    const id = field(item, 'id');
+    if (typeof id !== 'string') return;
+    if (seen.has(id)) out.push(source.diagnosticAt(['items', i, 'id'], `duplicate item id "${id}"`));
+    seen.add(id);
+  });
+  return out;
+}
+
+/**
+ * Validates a checklist file: every problem at once, in file order, each at its line and field
+ * (schema problems and duplicate item ids alike); the checklist only when there is none.
+ */
 export function parseChecklist(source: YamlSource): { checklist?: Checklist; diagnostics: Diagnostic[] } {
   const value = source.toJS();
   if (source.parseDiagnostics.some((d) => d.severity === 'error')) return { diagnostics: source.parseDiagnostics };
   const parsed = ChecklistSchema.safeParse(value);
-  if (!parsed.success)
-    return {
-      diagnostics: source.schemaDiagnostics(parsed.error.issues, [
-        'id',
-        'title',
-        'playbook',
-        'severities',
-        'items',
-        'text',
-        'auto',
-        'record',
-        'all',
-        'event',
-        'data',
-        'not',
-        'has',
-        'tag',
-        'runbook',
-      ]),
-    };
-  const seen = new Set<string>();
-  const diagnostics: Diagnostic[] = [];
-  parsed.data.items.forEach((item, i) => {
-    if (seen.has(item.id)) diagnostics.push(source.diagnosticAt(['items', i, 'id'], `duplicate item id "${item.id}"`));
-    seen.add(item.id);
-  });
-  return diagnostics.length ? { diagnostics } : { checklist: parsed.data, diagnostics };
+  const diagnostics = byPosition([
+    ...(parsed.success ? [] : source.schemaDiagnostics(parsed.error.issues, CHECKLIST_FIELDS)),
+    ...duplicateIds(source, value),
+  ]);
+  return parsed.success && !diagnostics.length ? { checklist: parsed.data, diagnostics } : { diagnostics };
 }
 
 export function loadChecklist(source: YamlSource): Checklist {

@@ -267,6 +267,16 @@ export function classify(policy: Policy, a: ClassificationAnswers): Classificati
   };
 }
 
+/**
+ * The criteria classify() cannot ask about (written as plain text in the policy) of the severities
+ * above `recommended`: the responder judges them, since any one would raise the severity.
+ */
+export function unaskedCriteria(policy: Policy, recommended: SeverityId): Array<{ severity: SeverityId; text: string }> {
+  return SEVERITIES.slice(0, SEVERITIES.indexOf(recommended)).flatMap((severity) =>
+    policy.severities[severity].criteria.flatMap((k) => (typeof k === 'string' ? [{ severity, text: k }] : [])),
+  );
+}
+
 /** `#incident-YYYY-MM-DD-brief-desc` from the policy's pattern. */
 export function channelFor(policy: Policy, date: Date, slug: string): string {
   const pattern = policy.channels.incident?.name ?? '#incident-{date}-{slug}';

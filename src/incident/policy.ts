@@ -1,14 +1,17 @@
 /**
  * The policy: the playbook's tables (severities, criteria, phases, roles, escalation, channels,
  * post-mortem schedule, message templates) as a validated YAML file. Loaded with the same
- * file:line:col diagnostics as runbooks. A --runbooks-dir with a policy/policy.yaml overrides the
- * shipped one.
+ * file:line:col diagnostics as runbooks, every problem at once: each checked section is also read
+ * on its own, so a broken section hides nothing about the others. A --runbooks-dir with a
+ * policy/policy.yaml overrides the shipped one.
  */
 import { z } from 'zod';
 import { parseDuration } from '../duration.js';
 import { UserError } from '../errors.js';
-import { formatDiagnostics, YamlSource, type Diagnostic } from '../runbook/diagnostics.js';
+import { byPosition, formatDiagnostics, YamlSource, type Diagnostic } from '../diagnostics.js';
+import { isRecord } from '../guards.js';
 import { readSourceFile } from '../runbook/catalog.js';
+import { parseItem } from '../runbook/load-parts.js';
 import { templateNames } from '../runbook/template.js';
 import { suggest } from '../suggest.js';
 import { ANSWER_NAMES, ANSWERS, isAnswerName, SEVERITIES } from './criteria.js';
@@ -38,10 +41,16 @@ const When = z.union([z.string(), z.record(z.string(), z.union([z.string(), Rang
   }
   const entries = Object.entries(w);
   const [entry] = entries;
-  if (entries.length !== 1 || !entry) return bad('name exactly one answer');
+  if (entries.length !== 1 || !entry) {
+    bad('name exactly one answer');
+    return;
+  }
   const [name, test] = entry;
   const a = isAnswerName(name) ? ANSWERS[name] : undefined;
-  if (!a) return bad(`"${name}" is not an answer classify asks (${known})`);
+  if (!a) {
+    bad(`"${name}" is not an answer classify asks (${known})`);
+    return;
+  }
   if (a.kind === 'choice' && !a.values.some((v) => v === test)) bad(`${name} is one of ${a.values.join(', ')}`);
   if (a.kind === 'percent' && typeof test === 'string') bad(`${name} is a percentage: write { above: N }, { below: N } or { atLeast: N }`);
   if (a.kind === 'yes/no') bad(`${name} is a yes/no answer: write just "${name}"`);
@@ -127,71 +136,103 @@ export const TEMPLATE_VALUES = {
   statusUpdate: ['severity', 'time', 'status', 'impact', 'affected', 'findings', 'actions', 'nextUpdate', 'title'],
 } as const satisfies Record<keyof Policy['templates'], readonly string[]>;
 
+/** Every field name the policy may use (for "did you mean"). */
+const POLICY_FIELDS = [
+  'severities',
+  'phases',
+  'does',
+  'detection',
+  'roles',
+  'escalation',
+  'channels',
+  'postmortem',
+  'templates',
+  'name',
+  'definition',
+  'responseTime',
+  'updateEvery',
+  'examples',
+  'criteria',
+  'text',
+  'when',
+  'level',
+  'who',
+  'contact',
+  'triggers',
+  'after',
+  'dataBreach',
+  'majorIncident',
+  'required',
+  'within',
+  'declared',
+  'statusUpdate',
+  'updates',
+  'source',
+  'grace',
+  'title',
+  'responsibility',
+  'purpose',
+  'audience',
+];
+
+/** The sections the meaning checks read, each present only when it is well-formed on its own. */
+type CheckedSections = Partial<Pick<Policy, 'roles' | 'phases' | 'templates' | 'channels'>>;
+
+/**
+ * Each checked section read on its own (an unknown key aside, as for a runbook's items), so a
+ * broken `escalation:` does not stop the checks of `templates:`.
+ */
+function wellFormedSections(value: unknown): CheckedSections {
+  const raw = isRecord(value) ? value : {};
+  const { shape } = PolicySchema;
+  return {
+    roles: parseItem(shape.roles, raw.roles),
+    phases: parseItem(shape.phases, raw.phases),
+    templates: parseItem(shape.templates, raw.templates),
+    channels: parseItem(shape.channels, raw.channels),
+  };
+}
+
+/** The meaning checks, on the sections that parsed (one that did not has its schema problems already). */
+function meaningChecks(source: YamlSource, { roles, phases, templates, channels }: CheckedSections): Diagnostic[] {
+  const diagnostics: Diagnostic[] = [];
+  if (roles)
+    for (const required of ['commander', 'comms', 'tech-lead', 'scribe'])
+      if (!roles[required]) diagnostics.push(source.diagnosticAt(['roles'], `the role "${required}" is required (the CLI assigns it)`));
+  if (phases)
+    for (const phase of PHASES)
+      if (!phases.some((p) => p.id === phase))
+        diagnostics.push(source.diagnosticAt(['phases'], `the phase "${phase}" is required (status names the phase an incident is in)`));
+  if (templates)
+    for (const [key, names] of Object.entries(TEMPLATE_VALUES) as Array<[keyof Policy['templates'], readonly string[]]>)
+      for (const name of new Set(templateNames(templates[key])))
+        if (!names.includes(name))
+          diagnostics.push(
+            source.diagnosticInValue(
+              ['templates', key],
+              `{{${name}}}`,
+              `{{${name}}} is not a value the CLI fills in this message${suggest(name, names)}: it would be posted raw; use ${names.map((n) => `{{${n}}}`).join(', ')}`,
+            ),
+          );
+  if (channels && !channels.incident)
+    diagnostics.push(source.diagnosticAt(['channels'], 'a channel named "incident" (the per-incident channel pattern) is required'));
+  return diagnostics;
+}
+
+/**
+ * Validates the policy file: every problem at once, in file order, each at its line and field —
+ * schema problems in every section, and the meaning checks of each section that parsed. The
+ * policy only when there is none.
+ */
 export function parsePolicy(source: YamlSource): { policy?: Policy; diagnostics: Diagnostic[] } {
   const value = source.toJS();
   if (source.parseDiagnostics.some((d) => d.severity === 'error')) return { diagnostics: source.parseDiagnostics };
   const parsed = PolicySchema.safeParse(value);
-  if (!parsed.success) {
-    const fields = [
-      'severities',
-      'phases',
-      'does',
-      'detection',
-      'roles',
-      'escalation',
-      'channels',
-      'postmortem',
-      'templates',
-      'name',
-      'definition',
-      'responseTime',
-      'updateEvery',
-      'examples',
-      'criteria',
-      'text',
-      'when',
-      'level',
-      'who',
-      'contact',
-      'triggers',
-      'severities',
-      'after',
-      'dataBreach',
-      'majorIncident',
-      'required',
-      'within',
-      'declared',
-      'statusUpdate',
-      'updates',
-      'source',
-      'grace',
-      'title',
-      'responsibility',
-      'purpose',
-      'audience',
-    ];
-    return { diagnostics: source.schemaDiagnostics(parsed.error.issues, fields) };
-  }
-  const diagnostics: Diagnostic[] = [];
-  for (const required of ['commander', 'comms', 'tech-lead', 'scribe']) {
-    if (!parsed.data.roles[required])
-      diagnostics.push(source.diagnosticAt(['roles'], `the role "${required}" is required (the CLI assigns it)`));
-  }
-  for (const phase of PHASES)
-    if (!parsed.data.phases.some((p) => p.id === phase))
-      diagnostics.push(source.diagnosticAt(['phases'], `the phase "${phase}" is required (status names the phase an incident is in)`));
-  for (const [key, names] of Object.entries(TEMPLATE_VALUES) as Array<[keyof Policy['templates'], readonly string[]]>)
-    for (const name of new Set(templateNames(parsed.data.templates[key])))
-      if (!names.includes(name))
-        diagnostics.push(
-          source.diagnosticAt(
-            ['templates', key],
-            `{{${name}}} is not a value the CLI fills in this message${suggest(name, names)}: it would be posted raw; use ${names.map((n) => `{{${n}}}`).join(', ')}`,
-          ),
-        );
-  if (!parsed.data.channels.incident)
-    diagnostics.push(source.diagnosticAt(['channels'], 'a channel named "incident" (the per-incident channel pattern) is required'));
-  return diagnostics.length ? { diagnostics } : { policy: parsed.data, diagnostics };
+  const diagnostics = byPosition([
+    ...(parsed.success ? [] : source.schemaDiagnostics(parsed.error.issues, POLICY_FIELDS)),
+    ...meaningChecks(source, parsed.success ? parsed.data : wellFormedSections(value)),
+  ]);
+  return parsed.success && !diagnostics.length ? { policy: parsed.data, diagnostics } : { diagnostics };
 }
 
 export { policyFile } from './policy-file.js';

@@ -59,6 +59,15 @@ export interface ActionItem {
   doneBy?: string;
 }
 
+/** A tick of a checklist item: who marked it done (or undone), when, and whether a run did. */
+export interface CheckMark {
+  done: boolean;
+  by: string;
+  at: string;
+  auto: boolean;
+  evidence?: string;
+}
+
 export interface IncidentState {
   id: string;
   title: string;
@@ -131,7 +140,7 @@ export interface IncidentState {
   /** When and why it was closed or discarded (`incidents close|discard --reason`). */
   ended?: { at: string; reason: string; by: string };
   /** Checklist ticks by checklist → item id (issue 5). */
-  checks: Map<string, Map<string, { done: boolean; by: string; at: string; auto: boolean; evidence?: string }>>;
+  checks: Map<string, Map<string, CheckMark>>;
   events: number;
   lastSeq: number;
   lastTs: string;
@@ -230,7 +239,8 @@ function settleDerived(state: IncidentState): void {
     if (current?.source === 'explicit') continue;
     const first = ev.earliestFrom(from);
     if (!first) {
-      delete state.milestones[name];
+      const { [name]: _gone, ...kept } = state.milestones;
+      state.milestones = kept;
       continue;
     }
     let bound: { name: string; at: string } | undefined;
@@ -464,8 +474,9 @@ export function applyEvent(state: IncidentState, event: TimelineEvent): Incident
       {
         const list = text(d.checklist, '');
         const item = text(d.item, '');
-        if (!state.checks.has(list)) state.checks.set(list, new Map());
-        state.checks.get(list)!.set(item, {
+        const marks = state.checks.get(list) ?? new Map<string, CheckMark>();
+        state.checks.set(list, marks);
+        marks.set(item, {
           done: d.done !== false,
           by: event.actor,
           at: dated.at,
@@ -565,8 +576,7 @@ export function applyEvent(state: IncidentState, event: TimelineEvent): Incident
     default: {
       // Every type of the catalogue is decided above (tsc fails here when one is added and not);
       // a type outside it was not written by this version and changes nothing.
-      const notFolded: never = type;
-      void notFolded;
+      const _notFolded: never = type;
     }
   }
   // Any responder activity at or after detection counts as acknowledging it (for the response time).

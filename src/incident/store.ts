@@ -76,7 +76,7 @@ export class IncidentHome {
     const path = this.timeline(id).path;
     const v = verifyTimeline(path, { incidentId: id });
     if (v.ok) return { ok: true };
-    const error = new ChainError(path, v.firstBad!.line, v.firstBad!.reason);
+    const error = new ChainError(path, v.firstBad.line, v.firstBad.reason);
     if (!this.options.ignoreChain) throw error;
     this.warnBroken(error);
     return { ok: false, error };

@@ -15,34 +15,7 @@ import { deviations, type Deviation } from './deviations.js';
 import { block, cell, fenced, inline } from './markdown.js';
 import { field, stringField } from '../guards.js';
 
-/** Events that belong in the post-mortem's timeline table (not every step start). */
-export const SIGNIFICANT: ReadonlySet<string> = new Set<string>([
-  'incident.opened',
-  'severity.changed',
-  'role.assigned',
-  'finding.raised',
-  'mitigation.approved',
-  'mitigation.finished',
-  'mitigation.declined',
-  'mitigation.verified',
-  'status.update',
-  'escalation.recorded',
-  'note.added',
-  'milestone.recorded',
-  'handoff.completed',
-  'incident.resolved',
-  'incident.reopened',
-  'incident.closed',
-  'incident.discarded',
-  'postmortem.scheduled',
-  'run.started',
-  'run.finished',
-  'run.aborted',
-  'triage.completed',
-  'classification.recorded',
-  'action.added',
-  'action.done',
-]);
+export { isSignificant, SIGNIFICANT } from './significant.js';
 
 /** One row of the post-mortem's timeline table. */
 export interface TimelineRow {
@@ -112,10 +85,6 @@ export interface PostmortemInput {
   findings: JudgedFinding[];
   checklistGaps: Array<{ checklist: string; items: string[] }>;
   author?: string;
-}
-
-export function isSignificant(e: TimelineEvent): boolean {
-  return SIGNIFICANT.has(e.type);
 }
 
 const toFill = (what: string) => `_To fill in: ${what} (not recorded in the timeline)_`;

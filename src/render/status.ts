@@ -26,7 +26,7 @@ export interface StatusViewInput {
 export function statusView(c: ChalkInstance, policy: Policy, input: StatusViewInput, now: Date): string[] {
   const { state, status: s, judged, checklists, isCurrent } = input;
   const o = [
-    `${c.bold(`${s.id}`)} — ${s.title}`,
+    `${c.bold(s.id)} — ${s.title}`,
     ...(s.drill ? [`  ${drillNote(c, s.id, isCurrent)}`] : []),
     ...(s.ended
       ? [`  ${c.yellow.bold(s.status.toUpperCase())} ${hhmm(new Date(s.ended.at))} UTC by ${s.ended.by}: ${s.ended.reason}`]

@@ -64,12 +64,18 @@ export function colorLevel(env: NodeJS.ProcessEnv, isTTY: boolean): 0 | 1 | 2 | 
   return env.COLORTERM === 'truecolor' ? 3 : 2;
 }
 
+/**
+ * Whether a process stream is a terminal. Node's types say `isTTY` is always a boolean, but a stream
+ * that is not a terminal (a pipe, a file) has no such field at all.
+ */
+export const isTerminal = (stream: { readonly isTTY?: boolean }): boolean => stream.isTTY ?? false;
+
 /** A process stream as an Output; a closed stream (EPIPE) drops writes instead of crashing (closed-output.ts). */
 export function streamOutput(stream: NodeJS.WriteStream, name: StreamName): Output {
   const write = guardedWriter(stream, name);
   return {
     write,
-    isTTY: Boolean(stream.isTTY),
+    isTTY: isTerminal(stream),
     get columns() {
       return stream.columns || 100;
     },

@@ -106,6 +106,11 @@ export function loadCatalog(dirs: ReadonlyArray<{ dir: string; origin: string }>
 
 /** The runbook with this id, or a user error that lists what exists and suggests the nearest. */
 export function requireRunbook(catalog: Catalog, id: string): LoadedRunbook {
+  return requireEntry(catalog, id).loaded;
+}
+
+/** The catalogue entry of this id, which loaded (where it came from, what it overrides); else requireRunbook's errors. */
+export function requireEntry(catalog: Catalog, id: string): CatalogEntry & { loaded: LoadedRunbook } {
   const entry = catalog.entries.get(id);
   if (!entry) {
     // A file too large to read is named by its file name, the likeliest id it holds.
@@ -126,5 +131,5 @@ export function requireRunbook(catalog: Catalog, id: string): LoadedRunbook {
       formatDiagnostics(entry.diagnostics.filter((d) => d.severity === 'error')),
     );
   }
-  return entry.loaded;
+  return { ...entry, loaded: entry.loaded };
 }

@@ -407,14 +407,14 @@ const CURL_LONG_WITH_VALUE = new Set([
 
 function curlEffect(args: readonly string[]): Effect {
   let method: string | undefined;
-  let get = false;
-  let globOff = false;
+  // Set by option() below: flags in an object, as the compiler does not see a closure change a local.
+  const seen = { get: false, globOff: false };
   let body: string | undefined;
   const urls: string[] = [];
   const option = (long: string, value: string | undefined): Effect | undefined => {
     if (long === '--request') method = value;
-    else if (long === '--get') get = true;
-    else if (long === '--globoff') globOff = true;
+    else if (long === '--get') seen.get = true;
+    else if (long === '--globoff') seen.globOff = true;
     else if (long === '--proto-default' && value !== undefined && !/^https?$/i.test(value))
       return changes(`curl --proto-default ${value} is not an HTTP read`);
     else if (long === '--url' && value !== undefined) urls.push(value);
@@ -455,12 +455,12 @@ function curlEffect(args: readonly string[]): Effect {
   }
   const m = method?.toUpperCase();
   if (m !== undefined && m !== 'GET' && m !== 'HEAD') return changes(`curl -X ${method} is not a read (only GET and HEAD are)`);
-  if (body && !get) return changes(`curl ${body}`);
+  if (body && !seen.get) return changes(`curl ${body}`);
   for (const url of urls) {
     const scheme = /^([A-Za-z][A-Za-z0-9+.-]*):\/\//.exec(url)?.[1]?.toLowerCase();
     if (scheme && scheme !== 'http' && scheme !== 'https') return changes(`curl to a ${scheme}:// URL is not an HTTP read`);
     // curl expands {a,b} and [1-9] in a URL into several, of any scheme, unless told -g.
-    if (!globOff && /[{}[\]]/.test(url.replace(/\{\{[^{}]*\}\}/g, '')))
+    if (!seen.globOff && /[{}[\]]/.test(url.replace(/\{\{[^{}]*\}\}/g, '')))
       return changes('curl expands {…} and […] in a URL into several requests of any protocol; write one URL (or add -g)');
     // Without a scheme curl guesses the protocol from the host name (ftp.…, dict.…).
     if (!scheme && !isPlaceholder(url) && /^(ftp|dict|ldap|ldaps|imap|pop3|smtp|gopher|telnet|tftp|mqtt|rtsp|smb)\./i.test(url))

@@ -150,12 +150,12 @@ function omitKeys(value: unknown, path: readonly PropertyKey[], keys: readonly s
  * One item checked against its schema. An item whose only problems are unknown keys (a typo such
  * as `timout:`) is read without them, so the meaning of the rest of it is still checked.
  */
-function parseItem<T>(schema: z.ZodType<T>, raw: unknown): T | undefined {
+export function parseItem<T>(schema: z.ZodType<T>, raw: unknown): T | undefined {
   const parsed = schema.safeParse(raw);
   if (parsed.success) return parsed.data;
   const issues = parsed.error.issues;
   if (!issues.every((i) => i.code === 'unrecognized_keys')) return undefined;
-  const cleaned = issues.reduce((v, i) => (i.code === 'unrecognized_keys' ? omitKeys(v, i.path, i.keys) : v), raw);
+  const cleaned = issues.reduce((v, i) => omitKeys(v, i.path, i.keys), raw);
   const again = schema.safeParse(cleaned);
   return again.success ? again.data : undefined;
 }

@@ -10,7 +10,7 @@
  * the file that is well-formed.
  */
 import type { ParsedCommand } from './command.js';
-import { YamlSource, type Diagnostic } from '../diagnostics.js';
+import { byPosition, YamlSource, type Diagnostic } from '../diagnostics.js';
 import { itemChecks } from './load-items.js';
 import { schemaPass, type Checking } from './load-parts.js';
 import { crossReferenceChecks } from './load-refs.js';
@@ -41,11 +41,6 @@ function parsePass(source: YamlSource): { value: Record<string, unknown> } | { d
   if (value === null || typeof value !== 'object' || Array.isArray(value))
     return { diagnostics: [source.diagnosticAt([], 'a runbook must be a YAML mapping (id, title, steps, ...)')] };
   return { value: Object.fromEntries(Object.entries(value)) };
-}
-
-/** Diagnostics in file order (a stable sort: problems at the same position keep the order of the passes). */
-function byPosition(diagnostics: Diagnostic[]): Diagnostic[] {
-  return diagnostics.sort((a, b) => a.line - b.line || a.col - b.col);
 }
 
 /**

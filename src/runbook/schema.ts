@@ -105,7 +105,7 @@ const When = z
     unlessFindings: z.array(Id).optional().describe('Do not run when any of these findings was raised.'),
     unlessCauses: z.array(Id).optional().describe('Do not run when a finding pointing at any of these causes was raised.'),
   })
-  .refine((w) => Object.values(w).some((v) => v !== undefined), {
+  .refine((w) => [w.findings, w.causes, w.noFindings, w.unlessFindings, w.unlessCauses].some((v) => v !== undefined), {
     error: 'needs findings, causes, noFindings, unlessFindings or unlessCauses',
   });
 

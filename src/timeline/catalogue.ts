@@ -135,5 +135,4 @@ export const INCIDENT_EVENT_TYPES = [
 
 // Every incident event type is listed above (a type added to the interface but not the list fails to compile).
 type Missing = Exclude<keyof IncidentEventData, (typeof INCIDENT_EVENT_TYPES)[number]>;
-const everyTypeListed: [Missing] extends [never] ? true : Missing = true;
-void everyTypeListed;
+const _everyTypeListed: [Missing] extends [never] ? true : Missing = true;

@@ -84,7 +84,7 @@ function describeHolder(path: string, holder: LockHolder | undefined, since: num
   if (!holder) return `${path} (its content names no process)`;
   const info = processInfo(holder.pid);
   const stopped = info && (info.state === 'T' || info.state === 't');
-  return `${path}, held by pid ${holder.pid}${holder.host !== hostname() ? ` on ${holder.host}` : ''}${` since ${clock(since)}`}${stopped ? ' (the process is stopped: resume it with "fg" or "kill -CONT ' + holder.pid + '")' : ''}`;
+  return `${path}, held by pid ${holder.pid}${holder.host !== hostname() ? ` on ${holder.host}` : ''} since ${clock(since)}${stopped ? ` (the process is stopped: resume it with "fg" or "kill -CONT ${holder.pid}")` : ''}`;
 }
 
 export class LockTimeoutError extends UserError {

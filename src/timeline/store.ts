@@ -365,18 +365,28 @@ export interface VerifyOptions {
   witness?: string;
 }
 
-export interface VerifyResult {
-  ok: boolean;
+/** How a verification ended: the file verifies (perhaps with a torn last line), or a line breaks it. */
+type VerifyOutcome =
+  | {
+      ok: true;
+      firstBad?: undefined;
+      /** An incomplete last line (interrupted write): reported, not counted as an event. */
+      torn?: { line: number; bytes: number };
+    }
+  | {
+      ok: false;
+      /** The first line that breaks the file or the chain. */
+      firstBad: { line: number; reason: string };
+      torn?: undefined;
+    };
+
+export type VerifyResult = VerifyOutcome & {
   events: number;
   /** The hash of the last event that verifies (the head of the chain), the genesis hash when none does. */
   head: string;
-  /** The first line that breaks the file or the chain. */
-  firstBad?: { line: number; reason: string };
-  /** An incomplete last line (interrupted write): reported, not counted as an event. */
-  torn?: { line: number; bytes: number };
   /** With a witness: the event of the verified chain that has that hash, if any. */
   witness?: { hash: string; seq?: number };
-}
+};
 
 /**
  * Checks lines one by one: each parses, sequence numbers run 1..n, each hash chains to the one
@@ -430,20 +440,22 @@ export function verifyTimeline(path: string, options: VerifyOptions = {}): Verif
   const checker = new ChainChecker(options.incidentId);
   const witness = options.witness;
   let found: number | undefined;
-  const result = (extra: Partial<VerifyResult>): VerifyResult => ({
-    ok: true,
-    events: checker.count,
-    head: checker.prev,
-    ...extra,
-    ...(witness !== undefined ? { witness: { hash: witness, ...(found !== undefined ? { seq: found } : {}) } } : {}),
-  });
+  // In the order the JSON has always had: ok, events, head, then what broke or tore, and the witness.
+  const result = (outcome: VerifyOutcome): VerifyResult => {
+    const events = checker.count;
+    const head = checker.prev;
+    const seen = witness !== undefined ? { witness: { hash: witness, ...(found !== undefined ? { seq: found } : {}) } } : {};
+    return outcome.ok
+      ? { ok: true, events, head, ...(outcome.torn ? { torn: outcome.torn } : {}), ...seen }
+      : { ok: false, events, head, firstBad: outcome.firstBad, ...seen };
+  };
   for (const { line, text, complete } of readLines(path)) {
-    if (!complete) return result({ torn: { line, bytes: Buffer.byteLength(text) } });
+    if (!complete) return result({ ok: true, torn: { line, bytes: Buffer.byteLength(text) } });
     const r = checker.check(text);
     if (r.reason !== undefined) return result({ ok: false, firstBad: { line, reason: r.reason } });
     if (witness !== undefined && found === undefined && r.event.hash.startsWith(witness)) found = r.event.seq;
   }
-  return result({});
+  return result({ ok: true });
 }
 
 export interface ReadOptions {

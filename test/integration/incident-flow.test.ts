@@ -85,6 +85,10 @@ describe('a SEV1 from declare to post-mortem', () => {
     expect(md).toContain('The runbook named the database within a minute');
     expect(md).toContain('**Author:** erin');
     expect((await run('timeline', 'verify')).stdout).toMatch(/hash chain intact/);
+    // --json is the subcommand's too, though `timeline` has one of its own.
+    const verified = JSON.parse((await run('timeline', 'verify', '--json')).stdout) as { ok: boolean; events: number };
+    expect(verified.ok).toBe(true);
+    expect(verified.events).toBeGreaterThan(10);
   }, 90_000);
 });
 

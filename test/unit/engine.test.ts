@@ -7,6 +7,8 @@ import { ScriptedPrompter } from '../../src/adapters/prompter.js';
 import type { ProcessRequest, ProcessResult, Shell } from '../../src/adapters/shell.js';
 import { Redactor } from '../../src/secrets/redact.js';
 import { loadRunbook } from '../../src/runbook/load.js';
+import { ManualClock, systemClock } from '../../src/adapters/clock.js';
+import type { KubeReader } from '../../src/adapters/kube.js';
 
 const RUNBOOK = `id: t
 title: Test
@@ -68,7 +70,13 @@ class FakeShell implements Shell {
   }
 }
 
-function harness(shell: Shell, request: Partial<RunRequest> = {}, prompter?: ScriptedPrompter, onEvent: () => void = () => undefined) {
+function harness(
+  shell: Shell,
+  request: Partial<RunRequest> = {},
+  prompter?: ScriptedPrompter,
+  onEvent: () => void = () => undefined,
+  more: Partial<EngineDeps> = {},
+) {
   const events: EngineEvent[] = [];
   const interrupts = new Interrupts();
   const deps: EngineDeps = {
@@ -84,6 +92,8 @@ function harness(shell: Shell, request: Partial<RunRequest> = {}, prompter?: Scr
     interrupts,
     env: {},
     now: () => Date.now(),
+    clock: systemClock,
+    ...more,
   };
   const engine = new RunbookEngine(
     {
@@ -434,5 +444,44 @@ steps:
     const plan = engine.plan();
     expect(plan.get('cp')).toEqual({ display: '[kubernetes API] pods in bud-system' });
     expect(plan.get('wl')).toEqual({ display: '[kubernetes API] pods in bud-system on cluster gpu-east' });
+  });
+
+  it('says how long ago a pod’s trouble began on the injected clock, not the machine’s', async () => {
+    const rb = loadedFrom(
+      'n.yaml',
+      `id: n
+title: Native
+summary: pods read through the API
+steps:
+  - { id: cp, kind: check, title: Pods, native: { resource: pods, namespace: bud-system } }
+`,
+    );
+    const crashing = {
+      metadata: { namespace: 'bud-system', name: 'budapp-1' },
+      spec: { nodeName: 'worker-1', containers: [] },
+      status: {
+        phase: 'Running',
+        conditions: [{ type: 'Ready', status: 'False' }],
+        containerStatuses: [
+          {
+            name: 'budapp',
+            ready: false,
+            restartCount: 12,
+            image: 'budapp:43',
+            imageID: '',
+            state: { waiting: { reason: 'CrashLoopBackOff' } },
+            lastState: { terminated: { reason: 'OOMKilled', exitCode: 137, finishedAt: new Date('2026-11-28T03:58:55Z') } },
+          },
+        ],
+      },
+    };
+    const kube = { pods: () => Promise.resolve({ ok: true, value: [crashing] }) } as unknown as KubeReader;
+    const { engine, events } = harness(new FakeShell({}), { loaded: rb }, undefined, undefined, {
+      kube,
+      clock: new ManualClock('2026-11-28T04:00:00Z'),
+    });
+    await engine.run();
+    const finished = events.find((e) => e.type === 'step.finished' && e.stepId === 'cp');
+    expect(JSON.stringify(finished)).toContain('since 2026-11-28T03:58:55Z (65s ago)');
   });
 });

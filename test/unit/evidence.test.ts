@@ -4,6 +4,7 @@
  * lines (a token cut at the preview's end is not shown in part); only the preview is judged.
  * And the file sink: evidence is never written over.
  */
+import { systemClock } from '../../src/adapters/clock.js';
 import { describe, expect, it } from 'vitest';
 import { RunbookEngine, type ArtifactSink } from '../../src/engine/run.js';
 import type { EngineEvent } from '../../src/engine/events.js';
@@ -86,6 +87,7 @@ async function run(output: string) {
       interrupts: new Interrupts(),
       env: {},
       now: () => Date.now(),
+      clock: systemClock,
     },
   );
   await engine.run();

@@ -4,6 +4,7 @@
  * `@name` to fill by hand, and no sentence cut short (a line ending in " in", " the", " to", " at",
  * what a ` #channel` read as a YAML comment leaves behind).
  */
+import { systemClock } from '../../src/adapters/clock.js';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -82,6 +83,7 @@ function planner(loaded: LoadedRunbook, runId: string): RunbookEngine {
       interrupts: new Interrupts(),
       env: {},
       now: () => 0,
+      clock: systemClock,
     },
   );
 }
