@@ -96,6 +96,25 @@ CREATE TRIGGER events_notify AFTER INSERT ON ${SCHEMA}.events
   FOR EACH ROW EXECUTE FUNCTION ${SCHEMA}.events_notify();
 `,
   },
+  {
+    version: 2,
+    name: 'artifacts: the step outputs and evidence events point to, shared with the events',
+    sql: `
+CREATE TABLE ${SCHEMA}.artifacts (
+  incident text NOT NULL REFERENCES ${SCHEMA}.incidents (id),
+  path text NOT NULL CHECK (path ~ '^(artifacts|evidence)/' AND path !~ '(^|/)\\.\\.(/|$)'),
+  sha256 text NOT NULL CHECK (sha256 ~ '^[0-9a-f]{64}$'),
+  content bytea NOT NULL,
+  received_at timestamptz NOT NULL DEFAULT clock_timestamp(),
+  PRIMARY KEY (incident, path, sha256),
+  CONSTRAINT artifacts_hash_is_own CHECK (encode(sha256(content), 'hex') = sha256)
+);
+CREATE TRIGGER artifacts_append_only BEFORE UPDATE OR DELETE ON ${SCHEMA}.artifacts
+  FOR EACH ROW EXECUTE FUNCTION ${SCHEMA}.refuse_change();
+CREATE TRIGGER artifacts_no_truncate BEFORE TRUNCATE ON ${SCHEMA}.artifacts
+  FOR EACH STATEMENT EXECUTE FUNCTION ${SCHEMA}.refuse_change();
+`,
+  },
 ];
 
 /** The newest schema version this build knows. */

@@ -283,6 +283,36 @@ export class PgStore {
     });
   }
 
+  /** Which of these artifacts the server holds already. */
+  async artifactsHeld(incident: string, refs: ReadonlyArray<{ path: string; sha256: string }>): Promise<Set<string>> {
+    if (refs.length === 0) return new Set();
+    const rows = await this.query<{ path: string; sha256: string }>(
+      `SELECT path, sha256 FROM ${SCHEMA}.artifacts WHERE incident = $1 AND (path, sha256) IN (SELECT * FROM unnest($2::text[], $3::text[]))`,
+      [incident, refs.map((r) => r.path), refs.map((r) => r.sha256)],
+    );
+    return new Set(rows.map((r) => `${r.path}\0${r.sha256}`));
+  }
+
+  /** Stores an artifact (content-addressed: the database checks the hash; a second copy is skipped). */
+  async putArtifact(incident: string, ref: { path: string; sha256: string }, content: Buffer): Promise<void> {
+    await this.query(`INSERT INTO ${SCHEMA}.incidents (id) VALUES ($1) ON CONFLICT DO NOTHING`, [incident]);
+    await this.query(`INSERT INTO ${SCHEMA}.artifacts (incident, path, sha256, content) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING`, [
+      incident,
+      ref.path,
+      ref.sha256,
+      content,
+    ]);
+  }
+
+  /** An artifact's content, or undefined when no laptop has shared it. */
+  async getArtifact(incident: string, ref: { path: string; sha256: string }): Promise<Buffer | undefined> {
+    const [row] = await this.query<{ content: Buffer }>(
+      `SELECT content FROM ${SCHEMA}.artifacts WHERE incident = $1 AND path = $2 AND sha256 = $3`,
+      [incident, ref.path, ref.sha256],
+    );
+    return row?.content;
+  }
+
   /** The incident's events after `seq`, in order, read in pages so memory stays bounded. */
   async *eventsAfter(incident: string, seq: number, pageSize = 5000): AsyncGenerator<StoredEvent> {
     let after = seq;

@@ -19,6 +19,7 @@ import {
   closeSync,
   existsSync,
   fstatSync,
+  statSync,
   mkdirSync,
   openSync,
   readFileSync,
@@ -28,12 +29,13 @@ import {
   writeSync,
   fsyncSync,
 } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, isAbsolute, join, normalize } from 'node:path';
 import { UserError } from '../errors.js';
 import { isRecord } from '../guards.js';
 import { GENESIS_HASH, eventId, eventLine, hashEvent, isTimelineEvent, type TimelineEvent } from '../timeline/event.js';
 import { withFileLock } from '../timeline/lock.js';
 import { fsyncDir, TIMELINE_FILE, TimelineWriteError } from '../timeline/store.js';
+import { artifactRefsOf, sha256File } from '../timeline/artifacts.js';
 import type { OutgoingEvent, PgStore, StoredEvent } from './pg.js';
 
 export const MARKER_FILE = 'shared.json';
@@ -171,11 +173,14 @@ export async function syncIncident(store: PgStore, id: string, dir: string): Pro
   const local = eventsFrom(path, start.bytes, start.seq);
   checkChain(path, start, local.events);
 
+  // The artifacts first: an event that lands must find what it points to.
+  await shareArtifacts(store, id, dir, local.events);
   const { appended } = await store.append(id, local.events.map(outgoing));
   const incoming: StoredEvent[] = [];
   for await (const e of store.eventsAfter(id, start.seq)) incoming.push(e);
 
   mkdirSync(dir, { recursive: true, mode: 0o700 });
+  await fetchArtifacts(store, id, dir, incoming);
   return withFileLock(join(dir, 'timeline.lock'), () => {
     // Read again under the lock: another command may have synced or written meanwhile.
     const marker = readMarker(dir);
@@ -229,4 +234,40 @@ function replaceTail(path: string, dir: string, keep: number, tail: string, size
     throw new TimelineWriteError(path, error);
   }
   fsyncDir(dir);
+}
+
+/** Artifacts larger than this stay on the laptop that made them (the event says where); 64 MiB. */
+export const MAX_SHARED_ARTIFACT = 64 * 1024 * 1024;
+
+/** A reference's file inside the incident directory, or undefined when it would lead out of it. */
+function artifactPath(dir: string, path: string): string | undefined {
+  const rel = normalize(path);
+  return isAbsolute(rel) || rel.startsWith('..') ? undefined : join(dir, rel);
+}
+
+/** Uploads the artifacts these events point to that the server lacks (and that are here, intact, and not too big). */
+async function shareArtifacts(store: PgStore, id: string, dir: string, events: readonly TimelineEvent[]): Promise<void> {
+  const refs = events.flatMap((e) => artifactRefsOf(e.data));
+  if (refs.length === 0) return;
+  const held = await store.artifactsHeld(id, refs);
+  for (const ref of refs) {
+    if (held.has(`${ref.path}\0${ref.sha256}`)) continue;
+    const file = artifactPath(dir, ref.path);
+    if (!file || !existsSync(file) || statSync(file).size > MAX_SHARED_ARTIFACT || sha256File(file) !== ref.sha256) continue;
+    await store.putArtifact(id, ref, readFileSync(file));
+  }
+}
+
+/** Downloads the artifacts teammates' events point to that are not here yet; writes each whole, checked against its hash. */
+async function fetchArtifacts(store: PgStore, id: string, dir: string, events: readonly TimelineEvent[]): Promise<void> {
+  for (const ref of events.flatMap((e) => artifactRefsOf(e.data))) {
+    const file = artifactPath(dir, ref.path);
+    if (!file || existsSync(file)) continue;
+    const content = await store.getArtifact(id, ref);
+    if (!content) continue; // not shared (too big, or its laptop is offline): verify says it is missing here
+    mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
+    const tmp = `${file}.${process.pid}.tmp`;
+    writeFileSync(tmp, content, { mode: 0o600 });
+    renameSync(tmp, file);
+  }
 }

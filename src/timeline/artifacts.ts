@@ -132,6 +132,13 @@ export interface ArtifactProblem {
   problem: string;
 }
 
+/** The artifact and evidence references of an event (each once), for copying them along with it (team store). */
+export function artifactRefsOf(data: unknown): Array<{ path: string; sha256: string }> {
+  const out: Array<{ path: string; sha256: string }> = [];
+  artifactRefs(data, out);
+  return [...new Map(out.map((r) => [`${r.path}\0${r.sha256}`, r])).values()];
+}
+
 /** The artifact and evidence references ({path: "artifacts/…" or "evidence/…", sha256}) anywhere in an event's data. */
 function artifactRefs(value: unknown, out: Array<{ path: string; sha256: string }>): void {
   if (Array.isArray(value)) {
@@ -145,7 +152,7 @@ function artifactRefs(value: unknown, out: Array<{ path: string; sha256: string 
   for (const child of Object.values(v)) artifactRefs(child, out);
 }
 
-function sha256File(path: string): string {
+export function sha256File(path: string): string {
   const fd = openSync(path, 'r');
   try {
     const hash = createHash('sha256');

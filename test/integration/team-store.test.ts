@@ -1,0 +1,265 @@
+/**
+ * Team mode against a real PostgreSQL (see test/support/pg.ts): several responders, each with a
+ * laptop of their own (a sandbox: its own state directory and actor), pointing at one database.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { jsonLines, runOk, sandbox, type Sandbox } from '../support/cli.js';
+import { MIGRATIONS } from '../../src/store/migrations.js';
+import { PG_AVAILABLE, asUser, freshDatabase, relay, sql } from '../support/pg.js';
+
+const RUNBOOK = `id: team-check
+title: Team check
+summary: One quick check whose output is kept as an artifact.
+steps:
+  - id: quick
+    kind: check
+    title: Quick check
+    run: echo all bad
+    expect:
+      - matches: all good
+        finding: { id: not-good, message: "not good" }
+`;
+
+describe.runIf(PG_AVAILABLE)('team store on PostgreSQL', () => {
+  let db: Awaited<ReturnType<typeof freshDatabase>>;
+  const laptop = (actor: string, store = db.url): Sandbox => sandbox({ BUD_INCIDENT_STORE: store, BUD_INCIDENT_ACTOR: actor });
+
+  beforeAll(async () => {
+    db = await freshDatabase();
+    const r = await laptop('admin').run(['store', 'migrate']);
+    expect(r.stdout + r.stderr).toMatch(/schema version 0 → 2 \(applied 1, 2\)/);
+    expect(r.code).toBe(0);
+  });
+  afterAll(async () => {
+    await db.drop();
+  });
+
+  it('store migrate is idempotent, and a schema newer than this build is refused with nothing changed', async () => {
+    const again = await laptop('admin').run(['store', 'migrate']);
+    expect(again.code).toBe(0);
+    expect(again.stdout).toMatch(/schema up to date \(version 2\)/);
+
+    // A database left at version 1 by an older bud-incident is brought to 2, and keeps its incidents.
+    const older = await freshDatabase();
+    try {
+      const v1 = MIGRATIONS.find((m) => m.version === 1);
+      await sql(
+        older.url,
+        `CREATE SCHEMA bud_incident; CREATE TABLE bud_incident.schema_migrations (version int PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now()); ${v1?.sql ?? ''}; INSERT INTO bud_incident.schema_migrations VALUES (1, 'v1')`,
+      );
+      const up = await laptop('admin', older.url).run(['store', 'migrate']);
+      expect(up.stdout).toMatch(/schema version 1 → 2 \(applied 2\)/);
+      expect(up.code).toBe(0);
+    } finally {
+      await older.drop();
+    }
+
+    const newer = await freshDatabase();
+    try {
+      await runOk(laptop('admin', newer.url), ['store', 'migrate']);
+      await sql(newer.url, `INSERT INTO bud_incident.schema_migrations (version, name) VALUES (99, 'from the future')`);
+      const refused = await laptop('admin', newer.url).run(['store', 'migrate']);
+      expect(refused.code).toBe(3);
+      expect(refused.stderr).toMatch(/schema version 99, newer than this bud-incident knows \(2\).*nothing was changed/);
+      const status = await laptop('admin', newer.url).run(['store', 'status']);
+      expect(status.code).toBe(3);
+      expect(status.stdout).toMatch(/version 99, newer than this bud-incident/);
+    } finally {
+      await newer.drop();
+    }
+  });
+
+  it('never prints the password of the store URL', async () => {
+    const secret = 'Sup3rS3cretPw';
+    const url = asUser(db.url, 'nobody_here', secret);
+    const box = laptop('alice', url);
+    const r = await box.run(['store', 'status']);
+    const d = await box.run(['declare', '--severity', 'SEV3', '--title', 'password check']);
+    expect(r.stdout + r.stderr + d.stdout + d.stderr).not.toContain(secret);
+    expect(r.code).toBe(3);
+    expect(d.code).toBe(0); // the command still works, on this laptop's copy
+  });
+
+  it('four responders on one database see each other: status, handoff, checklist and the post-mortem show everyone', async () => {
+    const ic = laptop('alice');
+    const tech = laptop('bob');
+    const comms = laptop('carol');
+    const scribe = laptop('dave');
+    const dir = join(tech.dir, 'runbooks');
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, 'team-check.yaml'), RUNBOOK);
+
+    const declared = await runOk(ic, ['declare', '--severity', 'SEV1', '--title', 'Team outage', '--json']);
+    const id = (JSON.parse(declared.stdout) as { id: string }).id;
+    const inc = ['--incident', id];
+    await runOk(ic, ['assign', 'commander', 'alice', ...inc]);
+    await runOk(tech, ['run', 'team-check', '--yes', '--runbooks-dir', dir, ...inc], [0, 1]);
+    await runOk(comms, ['update', '--status', 'Investigating', '--impact', 'all API calls fail', ...inc]);
+    await runOk(scribe, ['note', 'database team paged', ...inc]);
+    await runOk(ic, ['handoff', '--to', 'erin', ...inc]);
+    await runOk(ic, ['resolve', '--root-cause', 'bad config', '--resolution', 'rolled back', ...inc]);
+
+    // Every laptop sees every actor's events.
+    for (const box of [ic, tech, comms, scribe]) {
+      const t = await runOk(box, ['timeline', '--json', ...inc]);
+      const actors = new Set(jsonLines(t.stdout).map((e) => e.actor));
+      expect([...actors].sort()).toEqual(expect.arrayContaining(['alice', 'bob', 'carol', 'dave']));
+      const v = await runOk(box, ['timeline', 'verify', ...inc]);
+      expect(v.stdout).toMatch(/hash chain intact/);
+    }
+    const status = await runOk(scribe, ['status', ...inc]);
+    expect(status.stdout).toMatch(/resolved/i);
+    const checklist = await runOk(comms, ['checklist', 'sev1', '--json', ...inc]);
+    expect(checklist.stdout).toContain('alice');
+
+    // The post-mortem from the database (a third person's copy) equals the one from an export pulled into a local store.
+    const fromDb = await runOk(scribe, ['postmortem', 'generate', '-o', '-', ...inc]);
+    expect(fromDb.stdout).toContain('database team paged');
+    expect(fromDb.stdout).toContain('all API calls fail');
+    const offlineWriter = sandbox({ BUD_INCIDENT_ACTOR: 'dave', BUD_INCIDENT_STORE: db.url });
+    await runOk(offlineWriter, ['incidents', 'pull', id]);
+    const localOnly = sandbox({ BUD_INCIDENT_ACTOR: 'dave', BUD_INCIDENT_HOME: offlineWriter.home });
+    const fromCopy = await runOk(localOnly, ['postmortem', 'generate', '-o', '-', ...inc]);
+    expect(fromCopy.stdout).toBe(fromDb.stdout);
+
+    // An export verifies on its own.
+    const file = join(scribe.dir, 'export.jsonl');
+    await runOk(scribe, ['incidents', 'export', id, '-o', file]);
+    const verified = await runOk(sandbox(), ['timeline', 'verify', '--file', file]);
+    expect(verified.stdout).toMatch(/hash chain intact, opens incident/);
+    const rows = await sql<{ n: string }>(db.url, 'SELECT count(*) AS n FROM bud_incident.events WHERE incident = $1', [id]);
+    expect(readFileSync(file, 'utf8').trim().split('\n')).toHaveLength(Number(rows[0]?.n));
+  }, 120_000);
+
+  it('offline: commands still work, status says what waits, and the next command that reaches the store sends it in order', async () => {
+    const net = await relay(db.url);
+    try {
+      const alice = laptop('alice', net.url);
+      const bob = laptop('bob', net.url);
+      const declared = await runOk(alice, ['declare', '--severity', 'SEV2', '--title', 'Offline test', '--json']);
+      const id = (JSON.parse(declared.stdout) as { id: string }).id;
+      const inc = ['--incident', id];
+      await runOk(bob, ['note', 'bob was here first', ...inc]);
+
+      await net.down();
+      const n1 = await alice.run(['note', 'first while offline', ...inc]);
+      const n2 = await alice.run(['note', 'second while offline', ...inc]);
+      expect(n1.code).toBe(0);
+      expect(n2.code).toBe(0);
+      expect(n1.stderr).toMatch(/working offline/);
+      expect(n2.stderr).toMatch(/offline: 2 events not yet shared/);
+      const st = await alice.run(['status', ...inc]);
+      expect(st.code).toBe(0);
+      expect(st.stdout + st.stderr).toMatch(/offline: 2 events not yet shared/);
+      // Meanwhile bob's laptop cannot see them either, and nothing is in the database.
+      expect(await noteTexts(db.url, id)).toEqual(['bob was here first']);
+
+      await net.up();
+      const back = await runOk(alice, ['status', ...inc]);
+      expect(back.stderr).not.toMatch(/working offline|not yet shared/);
+      expect(await noteTexts(db.url, id)).toEqual(['bob was here first', 'first while offline', 'second while offline']);
+      // Each kept its original time and actor; the server gave them their sequence.
+      const rows = await sql<{ actor: string; ts: string }>(
+        db.url,
+        `SELECT actor, ts FROM bud_incident.events WHERE incident = $1 AND type = 'note.added' ORDER BY seq`,
+        [id],
+      );
+      expect(rows.map((r) => r.actor)).toEqual(['bob', 'alice', 'alice']);
+      const alices = jsonLines((await runOk(alice, ['timeline', '--json', ...inc])).stdout).filter((e) => e.type === 'note.added');
+      const bobs = jsonLines((await runOk(bob, ['timeline', '--json', ...inc])).stdout).filter((e) => e.type === 'note.added');
+      expect(bobs).toEqual(alices);
+      expect(alices.map((e) => e.ts)).toEqual(rows.map((r) => r.ts));
+    } finally {
+      await net.close();
+    }
+  }, 120_000);
+
+  it('a retried append whose reply was lost does not append twice', async () => {
+    const alice = laptop('alice');
+    const declared = await runOk(alice, ['declare', '--severity', 'SEV3', '--title', 'Retry test', '--json']);
+    const id = (JSON.parse(declared.stdout) as { id: string }).id;
+    await runOk(alice, ['note', 'only once', '--incident', id]);
+    // The reply is "lost": the laptop forgets the server confirmed anything, and syncs again.
+    const marker = join(alice.home, 'team');
+    const { readdirSync, rmSync } = await import('node:fs');
+    const [key] = readdirSync(marker);
+    rmSync(join(marker, key ?? '', 'incidents', id, 'shared.json'));
+    await runOk(alice, ['note', 'and this one', '--incident', id]);
+    expect(await noteTexts(db.url, id)).toEqual(['only once', 'and this one']);
+    const v = await runOk(alice, ['timeline', 'verify', '--incident', id]);
+    expect(v.stdout).toMatch(/hash chain intact/);
+  }, 60_000);
+
+  it('the database refuses to edit or delete an event, for the owner (triggers) and for a role without the privilege', async () => {
+    const alice = laptop('alice');
+    const declared = await runOk(alice, ['declare', '--severity', 'SEV3', '--title', 'Tamper test', '--json']);
+    const id = (JSON.parse(declared.stdout) as { id: string }).id;
+    await expect(sql(db.url, `UPDATE bud_incident.events SET actor = 'mallory' WHERE incident = $1`, [id])).rejects.toThrow(
+      /append-only: UPDATE/,
+    );
+    await expect(sql(db.url, `DELETE FROM bud_incident.events WHERE incident = $1`, [id])).rejects.toThrow(/append-only: DELETE/);
+    await expect(sql(db.url, `TRUNCATE bud_incident.events`)).rejects.toThrow(/append-only: TRUNCATE/);
+    // A forged row (a hash that is not its own) and a row that does not chain are refused on insert.
+    await expect(
+      sql(
+        db.url,
+        `INSERT INTO bud_incident.events (incident, seq, event_id, ts, actor, type, data, body, prev, hash)
+         SELECT incident, seq + 1, 'forged-event-1', ts, 'mallory', type, data, body, hash, hash FROM bud_incident.events WHERE incident = $1 AND seq = 1`,
+        [id],
+      ),
+    ).rejects.toThrow(/events_hash_is_own|events_body_matches|does not follow/);
+
+    const role = `responder_${Date.now().toString(36)}`;
+    await sql(db.url, `CREATE ROLE ${role} LOGIN`);
+    try {
+      await sql(
+        db.url,
+        `GRANT USAGE ON SCHEMA bud_incident TO ${role}; GRANT SELECT ON ALL TABLES IN SCHEMA bud_incident TO ${role}; GRANT INSERT ON bud_incident.events, bud_incident.incidents TO ${role}`,
+      );
+      const asResponder = asUser(db.url, role);
+      // That role runs the whole CLI (it needs no more than SELECT and INSERT) ...
+      const bob = laptop('bob', asResponder);
+      await runOk(bob, ['note', 'written by a role that can only insert', '--incident', id]);
+      expect(await noteTexts(db.url, id)).toContain('written by a role that can only insert');
+      // ... and cannot change what is written.
+      await expect(sql(asResponder, `UPDATE bud_incident.events SET actor = 'mallory' WHERE incident = $1`, [id])).rejects.toThrow(
+        /permission denied/,
+      );
+      await expect(sql(asResponder, `DELETE FROM bud_incident.events WHERE incident = $1`, [id])).rejects.toThrow(/permission denied/);
+    } finally {
+      await sql(db.url, `DROP OWNED BY ${role}; DROP ROLE ${role}`);
+    }
+  }, 60_000);
+
+  it('incidents push shares a local incident with its chain preserved', async () => {
+    const solo = sandbox({ BUD_INCIDENT_ACTOR: 'frank' });
+    const declared = await runOk(solo, ['declare', '--severity', 'SEV2', '--title', 'Solo incident', '--json']);
+    const id = (JSON.parse(declared.stdout) as { id: string }).id;
+    await runOk(solo, ['note', 'written on a plane', '--incident', id]);
+    const localHead = (await runOk(solo, ['timeline', 'verify', '--json', '--incident', id])).stdout;
+    const head = (JSON.parse(localHead) as { head: string }).head;
+
+    const r = await solo.run(['incidents', 'push', id, '--json'], { env: { BUD_INCIDENT_STORE: db.url } });
+    expect(r.code).toBe(0);
+    const out = JSON.parse(r.stdout) as { chainPreserved: boolean; serverEvents: number };
+    expect(out.chainPreserved).toBe(true);
+    const rows = await sql<{ hash: string }>(db.url, 'SELECT hash FROM bud_incident.events WHERE incident = $1 ORDER BY seq DESC LIMIT 1', [
+      id,
+    ]);
+    expect(rows[0]?.hash).toBe(head);
+    // A teammate sees it.
+    const t = await runOk(laptop('gina'), ['timeline', '--json', '--incident', id]);
+    expect(jsonLines(t.stdout).some((e) => e.type === 'note.added' && e.data.text === 'written on a plane')).toBe(true);
+  }, 60_000);
+});
+
+async function noteTexts(url: string, id: string): Promise<string[]> {
+  const rows = await sql<{ text: string }>(
+    url,
+    `SELECT data->>'text' AS text FROM bud_incident.events WHERE incident = $1 AND type = 'note.added' ORDER BY seq`,
+    [id],
+  );
+  return rows.map((r) => r.text);
+}
