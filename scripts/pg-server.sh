@@ -4,6 +4,8 @@
 #   scripts/pg-server.sh start [DIR]   initialise DIR (default /tmp/bud-incident-pg) and start the
 #                                      server on 127.0.0.1:${PGPORT:-54329}; prints the store URL
 #   scripts/pg-server.sh stop [DIR]    stop it (fast shutdown) and remove DIR
+#   scripts/pg-server.sh crash [DIR]   stop it as a crash would (immediate: no checkpoint), keep DIR
+#   scripts/pg-server.sh resume [DIR]  start it again on DIR after a crash (recovery runs)
 #
 # PostgreSQL refuses to run as root: as root, the server runs as the `postgres` user (runuser).
 # Authentication is `trust` on loopback only: this server is for tests, never for an incident.
@@ -39,6 +41,13 @@ case "$cmd" in
     as_owner "$bindir/psql" -h 127.0.0.1 -p "$port" -U postgres -d postgres -qAt -c 'CREATE DATABASE bud_incident_test' >/dev/null
     echo "postgres://postgres@127.0.0.1:$port/bud_incident_test"
     ;;
+  crash)
+    as_owner "$bindir/pg_ctl" -D "$dir" -m immediate -w stop >/dev/null
+    ;;
+  resume)
+    as_owner "$bindir/pg_ctl" -D "$dir" -l "$dir/server.log" -w -t 60 \
+      -o "-c listen_addresses=127.0.0.1 -c port=$port -c unix_socket_directories=$dir -c fsync=on -c max_connections=200" start >/dev/null
+    ;;
   stop)
     if [ -d "$dir" ]; then
       as_owner "$bindir/pg_ctl" -D "$dir" -m fast -w stop >/dev/null 2>&1 || true
@@ -46,7 +55,7 @@ case "$cmd" in
     fi
     ;;
   *)
-    echo "usage: scripts/pg-server.sh start|stop [DIR]" >&2
+    echo "usage: scripts/pg-server.sh start|stop|crash|resume [DIR]" >&2
     exit 2
     ;;
 esac

@@ -28,6 +28,7 @@ import {
   writeFileSync,
   writeSync,
   fsyncSync,
+  ftruncateSync,
 } from 'node:fs';
 import { dirname, isAbsolute, join, normalize } from 'node:path';
 import { UserError } from '../errors.js';
@@ -196,11 +197,33 @@ export async function syncIncident(store: PgStore, id: string, dir: string): Pro
     const confirmed = theirs.map((e) => eventLine(e)).join('');
     const after = still.map(eventLine).join('');
     const same = confirmed + after === now.events.map(eventLine).join('');
-    if (!same) replaceTail(path, dir, marker.bytes, confirmed + after, now.size);
+    if (!same) {
+      // Only events the server holds are being replaced: cut them off and write the server's in
+      // place (a crash in between loses nothing: they are re-read from the server). Events that
+      // exist only here are never cut: with any, the file is replaced whole by a rename.
+      if (still.length === 0) truncateTail(path, marker.bytes, confirmed);
+      else replaceTail(path, dir, marker.bytes, confirmed + after, now.size);
+    }
     writeMarker(dir, { seq: head.seq, hash: head.hash, bytes: marker.bytes + Buffer.byteLength(confirmed) });
     const mine = new Set(local.events.map(eventId));
     return { sent: appended, received: theirs.filter((e) => !mine.has(e.id)).length, pending: still.length };
   });
+}
+
+/** Cuts the file to `keep` bytes and appends `tail`, fsynced. For a tail the server holds (see syncIncident). */
+function truncateTail(path: string, keep: number, tail: string): void {
+  try {
+    const fd = openSync(path, 'r+');
+    try {
+      ftruncateSync(fd, keep);
+      writeSync(fd, tail, keep);
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+  } catch (error) {
+    throw new TimelineWriteError(path, error);
+  }
 }
 
 /** Replaces the file's bytes after `keep` with `tail`: a new file (prefix copied, tail written), fsynced, renamed over the old. */
