@@ -15,6 +15,7 @@ const CORE = [
   'src/config/**',
   'src/secrets/**',
   'src/postmortem/**',
+  'src/store/**',
   'src/*.ts',
 ];
 const upward = {

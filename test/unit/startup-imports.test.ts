@@ -17,7 +17,7 @@
 import { describe, expect, it } from 'vitest';
 import { loadGraph, packageOf, showChain, staticChain } from '../support/import-graph.js';
 
-const HEAVY = ['@kubernetes/client-node', 'zod', 'yaml', '@inquirer/prompts', 'execa'];
+const HEAVY = ['@kubernetes/client-node', 'zod', 'yaml', '@inquirer/prompts', 'execa', 'pg'];
 
 /** Command modules that may load some heavy packages as soon as they are loaded, and why. */
 const HEAVY_ALLOWED: Record<string, { packages: string[]; why: string }> = {
