@@ -163,11 +163,11 @@ export async function incidentsPush(ctx: Context, id: string, opts: { json?: boo
 }
 
 /** Streams the server's events of an incident through the chain check; throws at the first bad one. */
-async function verifyServer(
+export async function verifyServer(
   store: PgStore,
   id: string,
   each?: (e: TimelineEvent) => void,
-): Promise<{ events: number; hashes: Set<string> }> {
+): Promise<{ events: number; hashes: Set<string>; head: string }> {
   const checker = new ChainChecker(id);
   const hashes = new Set<string>();
   for await (const e of store.eventsAfter(id, 0)) {
@@ -178,7 +178,7 @@ async function verifyServer(
     each?.(e);
   }
   if (checker.count === 0) throw new UserError(`the team store ${store.location.display} has no incident "${id}"`, 2);
-  return { events: checker.count, hashes };
+  return { events: checker.count, hashes, head: checker.prev };
 }
 
 /** `incidents pull ID`: a local copy (the local store's files) of a team incident, for working offline. */

@@ -9,8 +9,8 @@
  */
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { errorMessage } from '../errors.js';
-import type { PgStore } from '../store/pg.js';
+import { UserError, errorMessage } from '../errors.js';
+import { StoreUnreachable, type PgStore } from '../store/pg.js';
 import type { StoreLocation } from '../store/location.js';
 import { incidentsRoot, type Context } from './context.js';
 
@@ -23,6 +23,8 @@ export interface TeamSession {
   offline?: string;
   sent: number;
   received: number;
+  /** Per incident, the events of this laptop's copy not yet shared, as the command began (after its sync). */
+  outbox: Map<string, number>;
 }
 
 const ID = /^[a-z0-9][a-z0-9-]{0,80}$/;
@@ -40,7 +42,7 @@ function localIncidents(ctx: Context): string[] {
 export async function beginTeam(ctx: Context): Promise<void> {
   const location = ctx.store;
   if (location?.kind !== 'postgres') return;
-  const session: TeamSession = { location, sent: 0, received: 0 };
+  const session: TeamSession = { location, sent: 0, received: 0, outbox: new Map() };
   ctx.team = session;
   try {
     const { PgStore } = await import('../store/pg.js');
@@ -50,6 +52,22 @@ export async function beginTeam(ctx: Context): Promise<void> {
   } catch (error) {
     await goOffline(ctx, session, error);
   }
+  const { pendingCount } = await import('../store/sync.js');
+  const root = join(incidentsRoot(ctx), 'incidents');
+  for (const id of localIncidents(ctx)) {
+    const n = pendingCount(join(root, id));
+    if (n > 0) session.outbox.set(id, n);
+  }
+}
+
+/** What `status` says of the team store for one incident: shared, or how many events wait here and why. */
+export function teamLine(session: TeamSession | undefined, id: string): { store: string; offline?: string; pending: number } | undefined {
+  if (!session) return undefined;
+  return {
+    store: session.location.display,
+    ...(session.offline !== undefined ? { offline: session.offline } : {}),
+    pending: session.outbox.get(id) ?? 0,
+  };
 }
 
 /** Shares what the command wrote and closes the connection; says what is still waiting when offline. */
@@ -106,9 +124,16 @@ async function syncAll(ctx: Context, session: TeamSession, options: { everything
     const head = heads.get(id);
     const behind = head !== undefined && head.seq !== readMarker(dir).seq;
     if (!behind && pendingCount(dir) === 0) continue;
-    const r = await syncIncident(store, id, dir);
-    session.sent += r.sent;
-    session.received += r.received;
+    try {
+      const r = await syncIncident(store, id, dir);
+      session.sent += r.sent;
+      session.received += r.received;
+    } catch (error) {
+      // The store gone: the whole command goes offline. One incident that cannot be shared (a
+      // clash of ids, a damaged copy) is said, and the others are still synced.
+      if (error instanceof StoreUnreachable || !(error instanceof UserError)) throw error;
+      ctx.term.err.write(`${ctx.term.errColor.yellow('warning:')} incident ${id} was not synced: ${error.message}\n`);
+    }
   }
 }
 

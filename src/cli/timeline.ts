@@ -73,7 +73,40 @@ export function showTimeline(ctx: Context, opts: { json?: boolean; format?: stri
   return 0;
 }
 
-export function verifyTimelineCommand(ctx: Context, opts: { json?: boolean; head?: string; file?: string }): number {
+/**
+ * `timeline verify`: this laptop's record; in team mode also the team store's record of the incident,
+ * read straight from the database and checked event by event, and whether the copy is level with it.
+ */
+export async function verifyTimelineCommand(ctx: Context, opts: { json?: boolean; head?: string; file?: string }): Promise<number> {
+  const server = opts.file === undefined && ctx.team?.store ? await serverCheck(ctx, home(ctx).resolve(ctx.global.incident)) : undefined;
+  const local = verifyLocal(ctx, opts, server);
+  return server && !server.ok ? 1 : local;
+}
+
+interface ServerCheck {
+  ok: boolean;
+  store: string;
+  events?: number;
+  head?: string;
+  problem?: string;
+}
+
+async function serverCheck(ctx: Context, id: string): Promise<ServerCheck | undefined> {
+  const store = ctx.team?.store;
+  if (!store) return undefined;
+  const { verifyServer } = await import('./store.js');
+  try {
+    const r = await verifyServer(store, id);
+    return { ok: true, store: store.location.display, events: r.events, head: r.head };
+  } catch (error) {
+    if (!(error instanceof UserError)) throw error;
+    // Not shared yet (created offline): not a broken record.
+    if (error.exitCode === 2) return { ok: true, store: store.location.display, problem: 'not on the team store yet' };
+    return { ok: false, store: store.location.display, problem: error.message };
+  }
+}
+
+function verifyLocal(ctx: Context, opts: { json?: boolean; head?: string; file?: string }, server: ServerCheck | undefined): number {
   // --file: a timeline outside the state directory (an export of the team store): the chain only,
   // and the incident it opens; its artifacts are not beside it.
   const h = opts.file === undefined ? home(ctx) : undefined;
@@ -91,7 +124,9 @@ export function verifyTimelineCommand(ctx: Context, opts: { json?: boolean; head
   const witnessOk = !result.witness || result.witness.seq !== undefined;
   const ok = result.ok && artifacts.problems.length === 0 && witnessOk;
   if (opts.json) {
-    ctx.term.out.write(JSON.stringify({ incident: id, path, ...result, ok, chainOk: result.ok, artifacts }, null, 2) + '\n');
+    ctx.term.out.write(
+      JSON.stringify({ incident: id, path, ...result, ok, chainOk: result.ok, artifacts, ...(server ? { server } : {}) }, null, 2) + '\n',
+    );
     return ok ? 0 : 1;
   }
   const c = ctx.term.color;
@@ -118,6 +153,16 @@ export function verifyTimelineCommand(ctx: Context, opts: { json?: boolean; head
   } else
     for (const p of artifacts.problems)
       out.write(`${c.red('✖')} ${store?.dir ?? '.'}/${p.path}: ${p.problem} (recorded by event #${p.seq})\n`);
+  if (server) {
+    if (!server.ok) out.write(`${c.red('✖')} team store ${server.store}: ${server.problem ?? 'does not verify'}\n`);
+    else if (server.events === undefined) out.write(`${c.yellow('•')} team store ${server.store}: ${server.problem ?? ''}\n`);
+    else
+      out.write(
+        `${c.green('✔')} team store ${server.store}: ${server.events} events, hash chain intact, head sha256:${server.head ?? ''}${
+          server.head === result.head ? '; this copy is level with it' : `; this copy has ${result.events} (it syncs with each command)`
+        }\n`,
+      );
+  }
   if (result.witness) {
     if (result.witness.seq !== undefined)
       out.write(`${c.green('✔')} sha256:${result.witness.hash} is event #${result.witness.seq} of this chain\n`);

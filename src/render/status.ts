@@ -21,6 +21,8 @@ export interface StatusViewInput {
   checklists: Array<{ name: string; done: number; total: number }>;
   /** Whether the incident is the current one (a drill that is not says how to act on it). */
   isCurrent: boolean;
+  /** Team mode: the store, and this laptop's events of the incident not yet shared (and why, when offline). */
+  team?: { store: string; offline?: string; pending: number };
 }
 
 export function statusView(c: ChalkInstance, policy: Policy, input: StatusViewInput, now: Date): string[] {
@@ -76,8 +78,17 @@ export function statusView(c: ChalkInstance, policy: Policy, input: StatusViewIn
   for (const cl of checklists) o.push(`  checklist ${cl.name}: ${cl.done}/${cl.total} done`);
   o.push(`  actions: ${s.actions.open} open of ${s.actions.total}`);
   o.push(c.dim(`  ${recordLine(state.events, state.head).replace('Record', 'record')}`));
+  if (input.team) o.push(`  ${teamText(c, input.team)}`);
   o.push(
     `  post-mortem: ${s.postmortem.requirement}${s.postmortem.requirement === 'not required' ? '' : s.postmortem.dueAt ? `, due ${s.postmortem.dueAt.slice(0, 16).replace('T', ' ')} UTC` : s.postmortem.within ? `, within ${s.postmortem.within} of resolution` : ''}`,
   );
   return o;
+}
+
+/** The team store line: shared, or offline with what waits on this laptop. */
+function teamText(c: ChalkInstance, team: NonNullable<StatusViewInput['team']>): string {
+  const waiting = `${team.pending} event${team.pending === 1 ? '' : 's'} not yet shared`;
+  if (team.offline !== undefined)
+    return c.yellow(`offline: ${waiting} with ${team.store} (they are kept here and sent by the next command that reaches it)`);
+  return team.pending > 0 ? c.yellow(`team store ${team.store}: ${waiting}`) : c.dim(`team store ${team.store}: shared`);
 }

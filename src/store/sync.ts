@@ -212,8 +212,9 @@ export async function syncIncident(store: PgStore, id: string, dir: string): Pro
 
 /** Cuts the file to `keep` bytes and appends `tail`, fsynced. For a tail the server holds (see syncIncident). */
 function truncateTail(path: string, keep: number, tail: string): void {
+  const fresh = !existsSync(path);
   try {
-    const fd = openSync(path, 'r+');
+    const fd = openSync(path, fresh ? 'w' : 'r+', 0o600);
     try {
       ftruncateSync(fd, keep);
       writeSync(fd, tail, keep);
@@ -224,6 +225,7 @@ function truncateTail(path: string, keep: number, tail: string): void {
   } catch (error) {
     throw new TimelineWriteError(path, error);
   }
+  if (fresh) fsyncDir(dirname(path));
 }
 
 /** Replaces the file's bytes after `keep` with `tail`: a new file (prefix copied, tail written), fsynced, renamed over the old. */

@@ -108,6 +108,10 @@ describe.runIf(PG_AVAILABLE)('team store on PostgreSQL', () => {
       expect([...actors].sort()).toEqual(expect.arrayContaining(['alice', 'bob', 'carol', 'dave']));
       const v = await runOk(box, ['timeline', 'verify', ...inc]);
       expect(v.stdout).toMatch(/hash chain intact/);
+      // The database's own record, read and checked straight from it, and the copy level with it.
+      expect(v.stdout).toMatch(
+        /team store postgres:\S+: \d+ events, hash chain intact, head sha256:[0-9a-f]{64}; this copy is level with it/,
+      );
     }
     const status = await runOk(scribe, ['status', ...inc]);
     expect(status.stdout).toMatch(/resolved/i);
@@ -152,13 +156,14 @@ describe.runIf(PG_AVAILABLE)('team store on PostgreSQL', () => {
       expect(n2.stderr).toMatch(/offline: 2 events not yet shared/);
       const st = await alice.run(['status', ...inc]);
       expect(st.code).toBe(0);
-      expect(st.stdout + st.stderr).toMatch(/offline: 2 events not yet shared/);
+      expect(st.stdout).toMatch(/offline: 2 events not yet shared with postgres:\/\/postgres@127\.0\.0\.1/);
       // Meanwhile bob's laptop cannot see them either, and nothing is in the database.
       expect(await noteTexts(db.url, id)).toEqual(['bob was here first']);
 
       await net.up();
       const back = await runOk(alice, ['status', ...inc]);
       expect(back.stderr).not.toMatch(/working offline|not yet shared/);
+      expect(back.stdout).toMatch(/team store postgres:\/\/\S+: shared/);
       expect(await noteTexts(db.url, id)).toEqual(['bob was here first', 'first while offline', 'second while offline']);
       // Each kept its original time and actor; the server gave them their sequence.
       const rows = await sql<{ actor: string; ts: string }>(
