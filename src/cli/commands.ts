@@ -143,8 +143,11 @@ async function showStatus(ctx: Context, opts: JsonOpt): Promise<number> {
 const STATUS = command({
   name: 'status',
   description: 'where the incident stands: phase, response time, roles, findings, due update and escalation, checklists, post-mortem',
-  options: [json],
-  run: async (ctx, opts: JsonOpt) => showStatus(ctx, opts),
+  options: [json, opt('--watch', "keep it on screen, redrawn as events land (teammates' too, in team mode) and every 30 s; Ctrl-C ends")],
+  run: async (ctx, opts: JsonOpt & { watch?: boolean }) => {
+    if (!opts.watch) return showStatus(ctx, opts);
+    return (await import('./status.js')).watchStatus(ctx, opts, (await import('./checklist.js')).checklistProgress(ctx));
+  },
 });
 
 const UPDATE = command({
@@ -461,8 +464,10 @@ const TIMELINE = command({
     opt('--json', 'one JSON event per line'),
     opt('--format <format>', 'table (default), md or json'),
     opt('--all', 'include step starts'),
+    opt('-f, --follow', "keep printing events as they land (teammates' too, in team mode) until Ctrl-C"),
   ],
-  run: async (ctx, opts: JsonOpt & { format?: string; all?: boolean }) => (await import('./timeline.js')).showTimeline(ctx, opts),
+  run: async (ctx, opts: JsonOpt & { format?: string; all?: boolean; follow?: boolean }) =>
+    (await import('./timeline.js')).showTimeline(ctx, opts),
   subcommands: [
     command({
       name: 'verify',

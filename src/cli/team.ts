@@ -11,6 +11,7 @@ import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { UserError, errorMessage } from '../errors.js';
 import { StoreUnreachable, type PgStore } from '../store/pg.js';
+import { pendingCount } from '../store/sync.js';
 import type { StoreLocation } from '../store/location.js';
 import { incidentsRoot, type Context } from './context.js';
 
@@ -23,8 +24,6 @@ export interface TeamSession {
   offline?: string;
   sent: number;
   received: number;
-  /** Per incident, the events of this laptop's copy not yet shared, as the command began (after its sync). */
-  outbox: Map<string, number>;
 }
 
 const ID = /^[a-z0-9][a-z0-9-]{0,80}$/;
@@ -42,7 +41,7 @@ function localIncidents(ctx: Context): string[] {
 export async function beginTeam(ctx: Context): Promise<void> {
   const location = ctx.store;
   if (location?.kind !== 'postgres') return;
-  const session: TeamSession = { location, sent: 0, received: 0, outbox: new Map() };
+  const session: TeamSession = { location, sent: 0, received: 0 };
   ctx.team = session;
   try {
     const { PgStore } = await import('../store/pg.js');
@@ -52,21 +51,16 @@ export async function beginTeam(ctx: Context): Promise<void> {
   } catch (error) {
     await goOffline(ctx, session, error);
   }
-  const { pendingCount } = await import('../store/sync.js');
-  const root = join(incidentsRoot(ctx), 'incidents');
-  for (const id of localIncidents(ctx)) {
-    const n = pendingCount(join(root, id));
-    if (n > 0) session.outbox.set(id, n);
-  }
 }
 
 /** What `status` says of the team store for one incident: shared, or how many events wait here and why. */
-export function teamLine(session: TeamSession | undefined, id: string): { store: string; offline?: string; pending: number } | undefined {
+export function teamLine(ctx: Context, id: string): { store: string; offline?: string; pending: number } | undefined {
+  const session = ctx.team;
   if (!session) return undefined;
   return {
     store: session.location.display,
     ...(session.offline !== undefined ? { offline: session.offline } : {}),
-    pending: session.outbox.get(id) ?? 0,
+    pending: pendingCount(join(incidentsRoot(ctx), 'incidents', id)),
   };
 }
 

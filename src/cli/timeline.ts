@@ -8,6 +8,7 @@ import { UserError } from '../errors.js';
 import { checkArtifacts } from '../timeline/artifacts.js';
 import { describeEvent, happenedEarlier } from '../timeline/describe.js';
 import { parseWitness, readEvents, verifyTimeline } from '../timeline/store.js';
+import { eventId, type TimelineEvent } from '../timeline/event.js';
 import { home, type Context } from './context.js';
 
 /** " (happened 2026-01-01 10:08 UTC, recorded later)" for an event recorded after the fact; the time column is when it was written. */
@@ -16,7 +17,15 @@ function happened(e: Parameters<typeof happenedEarlier>[0]): string {
   return at ? ` (happened ${at.slice(0, 16).replace('T', ' ')} UTC, recorded later)` : '';
 }
 
-export function showTimeline(ctx: Context, opts: { json?: boolean; format?: string; all?: boolean }): number {
+export interface TimelineOptions {
+  json?: boolean;
+  format?: string;
+  all?: boolean;
+  /** Keep printing the events that land (teammates' too, in team mode) until Ctrl-C. */
+  follow?: boolean;
+}
+
+export async function showTimeline(ctx: Context, opts: TimelineOptions): Promise<number> {
   const h = home(ctx);
   const id = h.resolve(ctx.global.incident);
   const path = h.timeline(id).path;
@@ -32,45 +41,49 @@ export function showTimeline(ctx: Context, opts: { json?: boolean; format?: stri
     drill = e.type === 'incident.opened' && e.data.drill === true;
     break;
   }
-  if (format === 'json') {
-    for (const e of readEvents(path)) out.write(JSON.stringify(e) + '\n');
-    return 0;
-  }
-  if (format === 'md' || format === 'markdown') {
+  const c = ctx.term.color;
+  if (format === 'md' || format === 'markdown')
     out.write(
       `# Timeline: ${id}${drill ? ' (DRILL: a rehearsal, not a live incident)' : ''}\n\n| # | Time (UTC) | Actor | Event |\n|---|---|---|---|\n`,
     );
-    for (const e of readEvents(path)) {
-      if (hidden.has(e.type)) continue;
-      out.write(
-        `| ${e.seq} | ${e.ts.slice(0, 19).replace('T', ' ')} | ${e.actor} | ${describeEvent(e).replace(/\|/g, '\\|').replace(/\n/g, ' ')}${happened(e)} |\n`,
-      );
-    }
-    return 0;
-  }
-  const c = ctx.term.color;
-  out.write(
-    c.bold(`Timeline of ${id}`) +
-      (drill ? ` ${c.magenta.bold('DRILL')} (a rehearsal, not a live incident)` : '') +
-      c.dim(`  (${path})`) +
-      '\n',
-  );
-  for (const e of readEvents(path)) {
-    if (hidden.has(e.type)) continue;
-    const text = describeEvent(e);
-    const painted =
-      e.type === 'finding.raised'
-        ? c.red(text)
-        : e.type.startsWith('mitigation')
-          ? c.yellow(text)
-          : e.type.startsWith('incident')
-            ? c.bold(text)
-            : text;
+  else if (format === 'table')
     out.write(
-      `${c.dim(String(e.seq).padStart(4))}  ${e.ts.slice(11, 19)}  ${c.dim(e.actor.padEnd(10).slice(0, 10))}  ${painted}${c.dim(happened(e))}\n`,
+      c.bold(`Timeline of ${id}`) +
+        (drill ? ` ${c.magenta.bold('DRILL')} (a rehearsal, not a live incident)` : '') +
+        c.dim(`  (${path})`) +
+        '\n',
     );
-  }
-  return 0;
+  // Each event once, by its id (in team mode an event not yet shared may be renumbered when it is).
+  const printed = new Set<string>();
+  const printNew = () => {
+    for (const e of readEvents(path)) {
+      const key = eventId(e);
+      if (printed.has(key)) continue;
+      printed.add(key);
+      if (!hidden.has(e.type)) out.write(eventRow(c, format, e));
+    }
+  };
+  printNew();
+  if (!opts.follow) return 0;
+  const { watchIncident } = await import('./live.js');
+  return watchIncident(ctx, id, printNew);
+}
+
+/** One event as a row of the chosen format. */
+function eventRow(c: Context['term']['color'], format: string, e: TimelineEvent): string {
+  if (format === 'json') return JSON.stringify(e) + '\n';
+  if (format === 'md' || format === 'markdown')
+    return `| ${e.seq} | ${e.ts.slice(0, 19).replace('T', ' ')} | ${e.actor} | ${describeEvent(e).replace(/\|/g, '\\|').replace(/\n/g, ' ')}${happened(e)} |\n`;
+  const text = describeEvent(e);
+  const painted =
+    e.type === 'finding.raised'
+      ? c.red(text)
+      : e.type.startsWith('mitigation')
+        ? c.yellow(text)
+        : e.type.startsWith('incident')
+          ? c.bold(text)
+          : text;
+  return `${c.dim(String(e.seq).padStart(4))}  ${e.ts.slice(11, 19)}  ${c.dim(e.actor.padEnd(10).slice(0, 10))}  ${painted}${c.dim(happened(e))}\n`;
 }
 
 /**

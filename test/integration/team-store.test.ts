@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { jsonLines, runOk, sandbox, type Sandbox } from '../support/cli.js';
+import { jsonLines, runOk, sandbox, spawnCli, type Sandbox } from '../support/cli.js';
 import { MIGRATIONS } from '../../src/store/migrations.js';
 import { PG_AVAILABLE, asUser, freshDatabase, relay, sql } from '../support/pg.js';
 
@@ -181,6 +181,37 @@ describe.runIf(PG_AVAILABLE)('team store on PostgreSQL', () => {
     }
   }, 120_000);
 
+  it("timeline --follow and status --watch show a teammate's events as they land, and reconnect after the network comes back", async () => {
+    const net = await relay(db.url);
+    try {
+      const alice = laptop('alice', net.url);
+      const bob = laptop('bob');
+      const declared = await runOk(bob, ['declare', '--severity', 'SEV2', '--title', 'Follow test', '--json']);
+      const id = (JSON.parse(declared.stdout) as { id: string }).id;
+      const follow = spawnCli(alice, ['timeline', '--follow', '--incident', id]);
+      const watch = spawnCli(alice, ['status', '--watch', '--incident', id]);
+      await follow.waitFor('Incident opened: Follow test');
+      await watch.waitFor('Follow test', 'team store');
+      await runOk(bob, ['note', 'bob: first look at the database', '--incident', id]);
+      await withTimeout(follow.waitFor('bob: first look at the database'), 20_000, 'follow did not show the first note');
+      await runOk(bob, ['assign', 'commander', 'bob', '--incident', id]);
+      await withTimeout(watch.waitFor('Incident Commander: bob'), 20_000, 'watch did not redraw with the new commander');
+
+      await net.down();
+      await new Promise((r) => setTimeout(r, 500));
+      await runOk(bob, ['note', 'bob: written while alice was cut off', '--incident', id]);
+      await net.up();
+      await withTimeout(follow.waitFor('bob: written while alice was cut off'), 40_000, 'follow did not catch up after reconnecting');
+
+      follow.child.kill('SIGINT');
+      watch.child.kill('SIGINT');
+      expect(await follow.closed).toBe(0);
+      expect(await watch.closed).toBe(0);
+    } finally {
+      await net.close();
+    }
+  }, 120_000);
+
   it('a retried append whose reply was lost does not append twice', async () => {
     const alice = laptop('alice');
     const declared = await runOk(alice, ['declare', '--severity', 'SEV3', '--title', 'Retry test', '--json']);
@@ -267,4 +298,13 @@ async function noteTexts(url: string, id: string): Promise<string[]> {
     [id],
   );
   return rows.map((r) => r.text);
+}
+
+async function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
+  let t: NodeJS.Timeout | undefined;
+  try {
+    return await Promise.race([p, new Promise<never>((_, reject) => (t = setTimeout(() => reject(new Error(what)), ms)))]);
+  } finally {
+    clearTimeout(t);
+  }
 }
