@@ -30,6 +30,8 @@ export async function watchIncident(ctx: Context, id: string, onChange: () => vo
   const path = join(dir, 'timeline.jsonl');
   const stop = new AbortController();
   const quit = () => stop.abort();
+  // A function, not the property: the signal is aborted from a signal handler, between awaits.
+  const stopped = (): boolean => stop.signal.aborted;
   process.once('SIGINT', quit);
   process.once('SIGTERM', quit);
 
@@ -54,7 +56,7 @@ export async function watchIncident(ctx: Context, id: string, onChange: () => vo
     const [{ PgStore }, { syncIncident }] = await Promise.all([import('../store/pg.js'), import('../store/sync.js')]);
     let delay = 1000;
     let down: string | undefined;
-    while (!stop.signal.aborted) {
+    while (!stopped()) {
       let store: PgStore | undefined;
       try {
         store = await PgStore.connect(location);
@@ -76,9 +78,9 @@ export async function watchIncident(ctx: Context, id: string, onChange: () => vo
         const aborted = new Promise<void>((resolve) => stop.signal.addEventListener('abort', () => resolve(), { once: true }));
         await Promise.race([ended, aborted]);
         await syncing.catch(() => undefined);
-        if (!stop.signal.aborted) throw new Error('the connection was closed');
+        if (!stopped()) throw new Error('the connection was closed');
       } catch (error) {
-        if (stop.signal.aborted) break;
+        if (stopped()) break;
         const why = errorMessage(error).replaceAll(location.url, location.display);
         if (down === undefined)
           ctx.term.err.write(
@@ -87,7 +89,14 @@ export async function watchIncident(ctx: Context, id: string, onChange: () => vo
         down = why;
         await new Promise<void>((resolve) => {
           const t = setTimeout(resolve, delay);
-          stop.signal.addEventListener('abort', () => (clearTimeout(t), resolve()), { once: true });
+          stop.signal.addEventListener(
+            'abort',
+            () => {
+              clearTimeout(t);
+              resolve();
+            },
+            { once: true },
+          );
         });
         delay = Math.min(delay * 2, 15_000);
       } finally {
