@@ -24,142 +24,42 @@
  * (the database down, the DNS cause, the lost nodes). The next cut is each rule into its own file
  * taking that state as an object (not done in this round).
  */
-import type { V1Deployment, V1ReplicaSet } from '@kubernetes/client-node';
-import { STATE_WORDS, describePod, isProblem, podHealth, workloadOf, type PodHealth } from './pods.js';
-import { evidenceOf, scanLog, type LogHit, type LogSignal } from './logs.js';
-import { logKey, type ClusterRead, type Read, type Snapshot } from './snapshot.js';
+import type { V1ReplicaSet } from '@kubernetes/client-node';
+import { STATE_WORDS, describePod, isProblem, workloadOf, type PodHealth } from './pods.js';
+import { evidenceOf, type LogHit, type LogSignal } from './logs.js';
+import type { ClusterRead, Snapshot } from './snapshot.js';
 import type { CauseId } from './causes.js';
-import { causeKey, type Cause, type Diagnosis, type Impact, type Unchecked } from './model.js';
-import {
-  ago,
-  configEvents,
-  eventLine,
-  eventsOf,
-  imagePullWhy,
-  isServerError,
-  iso,
-  ms,
-  nodeViews,
-  revisionOf,
-  servedBeforeFailing,
-  uncheckedOf,
-  type EventView,
-} from './evidence.js';
+import { causeKey, type Cause, type Diagnosis, type Impact } from './model.js';
+import { ago, configEvents, eventLine, eventsOf, imagePullWhy, iso, ms, nodeViews, revisionOf, servedBeforeFailing } from './evidence.js';
 import { rank } from './rank.js';
+import {
+  addCause,
+  claim as claimPod,
+  eventsFor as eventsForPod,
+  logsOf,
+  openSweep,
+  podKey,
+  podsOf as podsOfCluster,
+  type Workload,
+} from './sweep.js';
+import { controlPlane } from './rules/control-plane.js';
 
 export { CAUSE_IDS, type CauseId } from './causes.js';
 export { causeKey, type Cause, type Diagnosis, type Impact, type Unchecked } from './model.js';
 export { ago, uncheckedOf } from './evidence.js';
 export { rank } from './rank.js';
 
-/** The pods of one workload (a Deployment, StatefulSet...), with its revisions when it is a Deployment. */
-interface Workload {
-  namespace: string;
-  name: string;
-  pods: PodHealth[];
-  deployment?: V1Deployment;
-  replicaSets: V1ReplicaSet[];
-}
-
-interface Claim {
-  cause: Cause;
-}
-
 /** The diagnosis of a snapshot. */
 export function diagnose(s: Snapshot): Diagnosis {
-  const now = s.now;
-  const st = s.settings;
-  const causes: Cause[] = [];
-  const unchecked: Unchecked[] = [];
-  const looked: string[] = [];
-  const claimed = new Map<string, Claim>();
-  const add = (c: Cause): Cause => {
-    const existing = causes.find((x) => causeKey(x) === causeKey(c));
-    if (existing) {
-      for (const e of c.evidence) if (!existing.evidence.includes(e)) existing.evidence.push(e);
-      for (const p of c.explains) if (!existing.explains.includes(p)) existing.explains.push(p);
-      return existing;
-    }
-    causes.push(c);
-    return c;
-  };
-  const claim = (pod: string, cause: Cause) => {
-    if (!claimed.has(pod)) {
-      claimed.set(pod, { cause });
-      if (!cause.explains.includes(pod)) cause.explains.push(pod);
-    }
-  };
+  const sw = openSweep(s);
+  const { now, settings: st, roles: r, cp, causes, unchecked, looked, claimed, nodes, allPods, events, lostNames } = sw;
+  const add = (c: Cause): Cause => addCause(sw, c);
+  const claim = (pod: string, cause: Cause) => claimPod(sw, pod, cause);
+  const podsOf = (c: ClusterRead, ns: string): PodHealth[] => podsOfCluster(sw, c, ns);
+  const key = podKey;
+  const eventsFor = (h: PodHealth) => eventsForPod(sw, h);
 
-  const clusters = [s.controlPlane, ...(s.workload ? [s.workload] : [])];
-  // Server errors from the API: the control plane is broken (evidence), not "could not check".
-  for (const c of clusters) {
-    const reads: Array<[string, Read<unknown>]> = [['nodes', c.nodes]];
-    for (const [ns, r] of Object.entries(c.namespaces)) reads.push([`pods in ${ns}`, r.pods], [`events in ${ns}`, r.events]);
-    const errors = reads.filter(([, r]) => isServerError(r));
-    if (errors.length) {
-      add({
-        id: 'control-plane',
-        subject: `cluster/${c.name}`,
-        title: `the Kubernetes API of "${c.name}" answers with server errors: nothing can be scheduled or changed reliably`,
-        evidence: errors.slice(0, 5).map(([what, r]) => `${what}: ${r.ok ? '' : r.reason}`),
-        explains: [],
-        runbook: c === s.controlPlane ? 'platform-outage' : 'inference-failures',
-        impact: c === s.controlPlane ? 'platform' : 'inference',
-        facts: { cluster: c.name },
-      });
-    }
-    for (const [what, r] of reads) {
-      if (r.ok) continue;
-      // A read the API answered with a server error could not be checked either: its objects are unknown.
-      if (isServerError(r))
-        unchecked.push({
-          what: `${what} (${c.name})`,
-          reason: r.reason,
-          fix: `the API server of "${c.name}" is failing itself: look at it from the provider's console or the control-plane nodes`,
-        });
-      else unchecked.push(uncheckedOf(`${what} (${c.name})`, r, c.name));
-    }
-  }
-
-  // Pods, nodes and events of each cluster.
-  const podsOf = (c: ClusterRead, ns: string): PodHealth[] => {
-    const r = c.namespaces[ns]?.pods;
-    if (!r?.ok) return [];
-    return r.value.map((p) =>
-      podHealth(p, now, { restartWindowMs: st.restartWindowMs, startGraceMs: st.startGraceMs, evictionWindowMs: st.eventWindowMs * 2 }),
-    );
-  };
-  const eventsIn = (c: ClusterRead, ns: string): EventView[] => {
-    const r = c.namespaces[ns]?.events;
-    return r?.ok ? eventsOf(r.value, now, st.eventWindowMs) : [];
-  };
-  const logsOf = (c: ClusterRead, h: PodHealth): LogHit[] => {
-    const hits: LogHit[] = [];
-    for (const ct of h.containers) {
-      for (const previous of [true, false]) {
-        const text = c.logs[logKey(h.namespace, h.pod, ct.name, previous)];
-        if (text) hits.push(...scanLog(text, `${h.namespace}/${h.pod}/${ct.name}${previous ? ' (previous)' : ''}`));
-      }
-    }
-    return hits;
-  };
-
-  const cp = s.controlPlane;
-  const r = s.roles;
-  const nodes = cp.nodes.ok ? nodeViews(cp.nodes.value, now) : [];
-  if (cp.nodes.ok) looked.push(`${nodes.length} nodes`);
-
-  const allPods = new Map<string, PodHealth[]>();
-  for (const ns of Object.keys(cp.namespaces)) {
-    // A Job's pods run to an end: a failed run is the job's business, not the platform's health.
-    const pods = podsOf(cp, ns).filter((h) => h.owner?.kind !== 'Job');
-    allPods.set(ns, pods);
-    if (cp.namespaces[ns]?.pods.ok) looked.push(`${pods.length} pods in ${ns}`);
-  }
-  const key = (h: PodHealth) => `${h.namespace}/${h.pod}`;
-  const events = new Map<string, EventView[]>();
-  for (const ns of Object.keys(cp.namespaces)) events.set(ns, eventsIn(cp, ns));
-  const eventsFor = (h: PodHealth) => (events.get(h.namespace) ?? []).filter((e) => e.kind === 'Pod' && e.name === h.pod);
+  controlPlane(sw);
 
   // 2. Nodes: a lost node explains its pods; pressure explains evictions and pods that do not fit.
   for (const n of nodes.filter((x) => x.lost)) {
@@ -204,7 +104,6 @@ export function diagnose(s: Snapshot): Diagnosis {
     });
     for (const h of mine) claim(key(h), cause);
   }
-  const lostNames = new Set(nodes.filter((x) => x.lost).map((x) => x.name));
   for (const n of nodes.filter((x) => x.pressure.length && !x.lost)) {
     const evicted = [...allPods.values()].flat().filter((h) => h.state === 'evicted' && (h.node === n.name || !h.node));
     const cause = add({
