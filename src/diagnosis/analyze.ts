@@ -35,7 +35,6 @@ import { rank } from './rank.js';
 import {
   addCause,
   claim as claimPod,
-  eventsFor as eventsForPod,
   logsOf,
   openSweep,
   podKey,
@@ -44,6 +43,7 @@ import {
 } from './sweep.js';
 import { controlPlane } from './rules/control-plane.js';
 import { nodeRules } from './rules/nodes.js';
+import { postgres } from './rules/database.js';
 
 export { CAUSE_IDS, type CauseId } from './causes.js';
 export { causeKey, type Cause, type Diagnosis, type Impact, type Unchecked } from './model.js';
@@ -58,130 +58,13 @@ export function diagnose(s: Snapshot): Diagnosis {
   const claim = (pod: string, cause: Cause) => claimPod(sw, pod, cause);
   const podsOf = (c: ClusterRead, ns: string): PodHealth[] => podsOfCluster(sw, c, ns);
   const key = podKey;
-  const eventsFor = (h: PodHealth) => eventsForPod(sw, h);
 
   controlPlane(sw);
 
   nodeRules(sw);
 
-  // 3. PostgreSQL.
-  const pgAll = (allPods.get(r.data) ?? []).filter((h) =>
-    /postgres|patroni|spilo|cnpg/i.test(
-      `${h.labels.app ?? ''} ${h.labels['app.kubernetes.io/name'] ?? ''} ${h.labels['cnpg.io/cluster'] ?? ''} ${h.labels.application ?? ''} ${h.pod}`,
-    ),
-  );
-  const roleOf = (h: PodHealth): 'primary' | 'replica' => {
-    const label = `${h.labels.role ?? ''}${h.labels['spilo-role'] ?? ''}${h.labels['cnpg.io/instanceRole'] ?? ''}${h.labels['app.kubernetes.io/component'] ?? ''}`;
-    if (/primary|master/.test(label)) return 'primary';
-    if (/replica|standby|read|slave/.test(label)) return 'replica';
-    return /-0$/.test(h.pod) ? 'primary' : 'replica';
-  };
-  let databaseDown: Cause | undefined;
-  const dataRead = cp.namespaces[r.data]?.pods;
-  if (dataRead?.ok && pgAll.length === 0) {
-    unchecked.push({
-      what: `PostgreSQL in ${r.data}`,
-      reason: `no pod in ${r.data} looks like PostgreSQL (labels app/app.kubernetes.io/name, names postgres*)`,
-      fix: `if the database runs elsewhere, check it there; or set namespaces.data in the config`,
-    });
-  }
-  const primary = pgAll.find((h) => roleOf(h) === 'primary');
-  const replicas = pgAll.filter((h) => h !== primary);
-  const healthyReplicas = replicas.filter((h) => !isProblem(h)).map((h) => h.pod);
-  const pgCause = (h: PodHealth, asPrimary: boolean, primaryDown: Cause | undefined): Cause | undefined => {
-    const hits = logsOf(cp, h);
-    const has = (sig: LogSignal) => hits.some((x) => x.signal === sig);
-    const evs = eventsFor(h).filter((e) =>
-      /FailedMount|FailedAttachVolume|VolumeResizeFailed|ProvisioningFailed|FailedScheduling|OOMKilling|Unhealthy|BackOff/.test(e.reason),
-    );
-    const attach = evs.filter((e) => /FailedMount|FailedAttachVolume/.test(e.reason));
-    const unbound =
-      h.state === 'unschedulable' && /PersistentVolumeClaim|volume/i.test(`${h.detail ?? ''} ${evs.map((e) => e.message).join(' ')}`);
-    const evidence = [describePod(h), ...evs.slice(0, 3).map((e) => eventLine(e, now))];
-    const common: Pick<Cause, 'subject' | 'explains' | 'runbook'> = {
-      subject: `${h.namespace}/${h.pod}`,
-      explains: [],
-      runbook: 'database-failure',
-    };
-    const facts: Record<string, string> = {
-      pod: h.pod,
-      role: asPrimary ? 'primary' : 'replica',
-      ...(asPrimary && healthyReplicas[0] ? { healthyReplica: healthyReplicas[0] } : {}),
-    };
-    const who = asPrimary ? `PostgreSQL ${h.pod}` : `replica ${h.pod}`;
-    // Its own signature first, whichever its role: a replica killed for memory needs memory, not a rebuild.
-    if (has('disk-full'))
-      return {
-        id: 'database-storage',
-        ...common,
-        title: `${who} cannot write: its volume is full`,
-        evidence: [...evidence, ...evidenceOf(hits, 'disk-full')],
-        impact: asPrimary ? 'major' : 'partial',
-        facts: { ...facts, volumeFull: 'yes' },
-      };
-    if (attach.length || unbound)
-      return {
-        id: 'database-storage',
-        ...common,
-        title: `${who} cannot get its volume (${unbound ? 'its claim is not bound' : attach.some((e) => /Multi-Attach/.test(e.message)) ? 'it is still attached to another node' : 'it cannot be attached or mounted'})`,
-        evidence,
-        impact: asPrimary ? 'major' : 'partial',
-        facts: { ...facts, volumeAttach: unbound ? 'unbound' : 'attach' },
-      };
-    if (has('wal-corruption'))
-      return {
-        id: 'database-corruption',
-        ...common,
-        title: `${who} cannot start: its write-ahead log or data files are corrupt`,
-        evidence: [...evidence, ...evidenceOf(hits, 'wal-corruption')],
-        impact: asPrimary ? 'data' : 'partial',
-        facts,
-      };
-    if (h.state === 'oom' || has('oom') || evs.some((e) => e.reason === 'OOMKilling'))
-      return {
-        id: 'database-oom',
-        ...common,
-        title: `${who} is killed for running out of memory`,
-        evidence: [...evidence, ...evidenceOf(hits, 'oom')],
-        impact: asPrimary ? 'major' : 'partial',
-        facts,
-      };
-    if (!asPrimary) {
-      // A replica cannot stream from a primary that is down: that explains it.
-      if (primaryDown && !has('replication')) return undefined;
-      return {
-        id: 'database-replication',
-        ...common,
-        title: `replica ${h.pod} is not replicating from the primary`,
-        evidence: [...evidence, ...evidenceOf(hits, 'replication'), ...evidenceOf(hits, 'severe', 2)],
-        impact: 'partial',
-        facts,
-      };
-    }
-    return {
-      id: 'database-down',
-      ...common,
-      title: `PostgreSQL ${h.pod} is not serving (${STATE_WORDS[h.state]})`,
-      evidence: [...evidence, ...evidenceOf(hits, 'severe', 3)],
-      impact: 'major',
-      facts,
-    };
-  };
-  // The primary first: a replica's trouble may be the primary's.
-  for (const h of [...pgAll.filter(isProblem)].sort((a, b) => (a === primary ? -1 : b === primary ? 1 : 0))) {
-    const asPrimary = h === primary;
-    const c = pgCause(h, asPrimary, databaseDown);
-    const byNode = claimed.get(key(h));
-    if (!c) {
-      if (databaseDown && !byNode) claim(key(h), databaseDown);
-      continue;
-    }
-    if (byNode) c.explainedBy = causeKey(byNode.cause);
-    const added = add(c);
-    if (!byNode) claim(key(h), added);
-    if (asPrimary) databaseDown = added;
-  }
-  if (pgAll.length) looked.push(`PostgreSQL (${pgAll.map((h) => `${h.pod} ${isProblem(h) ? h.state : 'ok'}`).join(', ')})`);
+  postgres(sw);
+  const { pgAll, databaseDown } = sw;
 
   // Workloads of the control-plane namespaces (system, auth, dns), then rules 4-6.
   const workloads = new Map<string, Workload>();
