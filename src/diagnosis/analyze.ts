@@ -25,25 +25,19 @@
  * taking that state as an object (not done in this round).
  */
 import type { V1ReplicaSet } from '@kubernetes/client-node';
-import { STATE_WORDS, describePod, isProblem, workloadOf, type PodHealth } from './pods.js';
-import { evidenceOf, type LogHit, type LogSignal } from './logs.js';
+import { STATE_WORDS, describePod, isProblem, type PodHealth } from './pods.js';
+import { evidenceOf, type LogSignal } from './logs.js';
 import type { ClusterRead, Snapshot } from './snapshot.js';
 import type { CauseId } from './causes.js';
 import { causeKey, type Cause, type Diagnosis, type Impact } from './model.js';
 import { ago, configEvents, eventLine, eventsOf, imagePullWhy, iso, ms, nodeViews, revisionOf, servedBeforeFailing } from './evidence.js';
 import { rank } from './rank.js';
-import {
-  addCause,
-  claim as claimPod,
-  logsOf,
-  openSweep,
-  podKey,
-  podsOf as podsOfCluster,
-  type Workload,
-} from './sweep.js';
+import { addCause, claim as claimPod, logsOf, openSweep, podKey, podsOf as podsOfCluster, type Workload } from './sweep.js';
 import { controlPlane } from './rules/control-plane.js';
 import { nodeRules } from './rules/nodes.js';
 import { postgres } from './rules/database.js';
+import { groupWorkloads } from './rules/workloads.js';
+import { clusterDns, networkPlugin } from './rules/dns.js';
 
 export { CAUSE_IDS, type CauseId } from './causes.js';
 export { causeKey, type Cause, type Diagnosis, type Impact, type Unchecked } from './model.js';
@@ -66,82 +60,10 @@ export function diagnose(s: Snapshot): Diagnosis {
   postgres(sw);
   const { pgAll, databaseDown } = sw;
 
-  // Workloads of the control-plane namespaces (system, auth, dns), then rules 4-6.
-  const workloads = new Map<string, Workload>();
-  for (const ns of [r.system, r.auth, r.dns]) {
-    const nsRead = cp.namespaces[ns];
-    for (const h of allPods.get(ns) ?? []) {
-      if (h.state === 'completed' || h.owner?.kind === 'Job') continue;
-      const name = workloadOf(h);
-      const k = `${ns}/${name}`;
-      let w = workloads.get(k);
-      if (!w) {
-        const deployment = nsRead?.deployments.ok ? nsRead.deployments.value.find((d) => d.metadata?.name === name) : undefined;
-        const uid = deployment?.metadata?.uid;
-        const replicaSets =
-          nsRead?.replicaSets.ok && deployment
-            ? nsRead.replicaSets.value.filter((rs) => rs.metadata?.ownerReferences?.some((o) => o.uid === uid || o.name === name))
-            : [];
-        w = { namespace: ns, name, pods: [], ...(deployment ? { deployment } : {}), replicaSets };
-        workloads.set(k, w);
-      }
-      w.pods.push(h);
-    }
-  }
-
-  // The network plugin (CNI) or kube-proxy failing on a node: its pods cannot reach services or be reached.
-  const cniFailing = (allPods.get(r.dns) ?? []).filter(
-    (h) =>
-      isProblem(h) &&
-      !claimed.has(key(h)) &&
-      /calico|canal|cilium|flannel|weave|antrea|kube-proxy|kube-router/.test(
-        `${h.pod} ${h.labels['k8s-app'] ?? ''} ${h.labels['app.kubernetes.io/name'] ?? ''}`,
-      ),
-  );
-  for (const nodeName of new Set(cniFailing.map((h) => h.node ?? '?'))) {
-    const mine = cniFailing.filter((h) => (h.node ?? '?') === nodeName);
-    const onNode = [...allPods.values()].flat().filter((h) => h.node === nodeName && isProblem(h) && !claimed.has(key(h)));
-    const c = add({
-      id: 'node-network',
-      subject: `node/${nodeName}`,
-      title: `the network plugin on ${nodeName} is down (${mine.map((h) => `${h.pod} ${STATE_WORDS[h.state]}`).join(', ')}): pods there cannot reach services or be reached`,
-      evidence: [...mine.slice(0, 3).map(describePod), ...mine.flatMap((h) => evidenceOf(logsOf(cp, h), 'severe', 1))],
-      explains: [],
-      runbook: 'platform-outage',
-      impact: 'partial',
-      facts: { node: nodeName },
-    });
-    for (const h of [...mine, ...onNode]) claim(key(h), c);
-  }
-
-  // DNS: CoreDNS failing, or pods that cannot resolve names.
-  const dnsPods = (allPods.get(r.dns) ?? []).filter((h) => /coredns|kube-dns/.test(`${h.pod} ${h.labels['k8s-app'] ?? ''}`));
-  const dnsFailing = dnsPods.filter(isProblem);
-  let dnsCause: Cause | undefined;
-  const dnsHits: LogHit[] = [];
-  const appFailing = [...workloads.values()].flatMap((w) => w.pods.filter((h) => isProblem(h) && h.namespace !== r.dns));
-  const hitsByPod = new Map<string, LogHit[]>();
-  for (const h of appFailing) {
-    const hits = logsOf(cp, h);
-    hitsByPod.set(key(h), hits);
-    dnsHits.push(...hits.filter((x) => x.signal === 'dns'));
-  }
-  if ((dnsPods.length > 0 && dnsFailing.length === dnsPods.length) || dnsHits.length >= 2) {
-    dnsCause = add({
-      id: 'dns-failure',
-      subject: `${r.dns}/coredns`,
-      title:
-        dnsFailing.length === dnsPods.length && dnsPods.length
-          ? 'cluster DNS (CoreDNS) is down: services cannot find each other or the database'
-          : 'pods cannot resolve service names (cluster DNS failing)',
-      evidence: [...dnsFailing.slice(0, 3).map(describePod), ...dnsHits.slice(0, 3).map((x) => `log ${x.source}: ${x.line}`)],
-      explains: [],
-      runbook: 'platform-outage',
-      impact: 'platform',
-      facts: {},
-    });
-    for (const h of dnsFailing) claim(key(h), dnsCause);
-  }
+  groupWorkloads(sw);
+  networkPlugin(sw);
+  clusterDns(sw);
+  const { workloads, dnsCause, hitsByPod } = sw;
 
   const rolloutRecent = (rs: V1ReplicaSet | undefined) =>
     rs?.metadata?.creationTimestamp !== undefined && now.getTime() - (ms(rs.metadata.creationTimestamp) ?? 0) < st.recentRolloutMs;
