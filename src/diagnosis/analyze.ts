@@ -25,19 +25,22 @@
  * taking that state as an object (not done in this round).
  */
 import type { V1ReplicaSet } from '@kubernetes/client-node';
-import { STATE_WORDS, describePod, isProblem, type PodHealth } from './pods.js';
+import { describePod, isProblem, type PodHealth } from './pods.js';
 import { evidenceOf, type LogSignal } from './logs.js';
-import type { ClusterRead, Snapshot } from './snapshot.js';
+import type { Snapshot } from './snapshot.js';
 import type { CauseId } from './causes.js';
 import { causeKey, type Cause, type Diagnosis, type Impact } from './model.js';
-import { ago, configEvents, eventLine, eventsOf, imagePullWhy, iso, ms, nodeViews, revisionOf, servedBeforeFailing } from './evidence.js';
+import { ago, configEvents, eventLine, imagePullWhy, iso, ms, revisionOf, servedBeforeFailing } from './evidence.js';
 import { rank } from './rank.js';
-import { addCause, claim as claimPod, logsOf, openSweep, podKey, podsOf as podsOfCluster, type Workload } from './sweep.js';
+import { addCause, claim as claimPod, logsOf, openSweep, podKey, type Workload } from './sweep.js';
 import { controlPlane } from './rules/control-plane.js';
 import { nodeRules } from './rules/nodes.js';
 import { postgres } from './rules/database.js';
 import { groupWorkloads } from './rules/workloads.js';
 import { clusterDns, networkPlugin } from './rules/dns.js';
+import { inference } from './rules/inference.js';
+import { probes } from './rules/probes.js';
+import { platform } from './rules/platform.js';
 
 export { CAUSE_IDS, type CauseId } from './causes.js';
 export { causeKey, type Cause, type Diagnosis, type Impact, type Unchecked } from './model.js';
@@ -50,7 +53,6 @@ export function diagnose(s: Snapshot): Diagnosis {
   const { now, settings: st, roles: r, cp, causes, unchecked, looked, claimed, allPods, events, lostNames } = sw;
   const add = (c: Cause): Cause => addCause(sw, c);
   const claim = (pod: string, cause: Cause) => claimPod(sw, pod, cause);
-  const podsOf = (c: ClusterRead, ns: string): PodHealth[] => podsOfCluster(sw, c, ns);
   const key = podKey;
 
   controlPlane(sw);
@@ -372,210 +374,10 @@ export function diagnose(s: Snapshot): Diagnosis {
     }
   }
 
-  // The workload cluster: model servers.
-  let inferenceFailingPct: number | undefined;
-  if (s.workload) {
-    const wc = s.workload;
-    const ns = r.workloads;
-    const pods = podsOf(wc, ns).filter((h) => h.state !== 'completed' && h.state !== 'old-eviction');
-    const wNodes = wc.nodes.ok ? nodeViews(wc.nodes.value, now) : [];
-    if (wc.namespaces[ns]?.pods.ok) {
-      looked.push(`${pods.length} model-server pods in ${wc.name}/${ns}`);
-      const badPods = pods.filter(isProblem);
-      inferenceFailingPct = pods.length ? Math.round((badPods.length / pods.length) * 100) : 0;
-      for (const n of wNodes.filter((x) => x.lost)) {
-        const mine = badPods.filter((h) => h.node === n.name);
-        const c = add({
-          id: 'node-lost',
-          subject: `node/${n.name}`,
-          title: `GPU node ${n.name} of ${wc.name} stopped reporting`,
-          evidence: [...n.evidence, ...mine.slice(0, 3).map(describePod)],
-          explains: mine.map(key),
-          runbook: 'inference-failures',
-          impact: 'inference',
-          facts: { node: n.name, cluster: wc.name },
-        });
-        for (const h of mine) claim(key(h), c);
-      }
-      const wEvents = wc.namespaces[ns]?.events;
-      const wEventsOk = wEvents?.ok ? eventsOf(wEvents.value, now, st.eventWindowMs) : [];
-      for (const h of badPods.filter((x) => !claimed.has(key(x)))) {
-        const hits = logsOf(wc, h);
-        if (h.state === 'unschedulable') {
-          // A model server that cannot be placed: GPU capacity, not a crash (a restart makes another pending pod).
-          const msg = `${h.detail ?? ''} ${wEventsOk
-            .filter((e) => e.name === h.pod && e.reason === 'FailedScheduling')
-            .map((e) => e.message)
-            .join(' ')}`;
-          const c = add({
-            id: 'node-pressure',
-            subject: `cluster/${wc.name}`,
-            title: /nvidia\.com\/gpu|gpu/i.test(msg)
-              ? `no GPU is free for model server ${h.pod} on ${wc.name} (Insufficient nvidia.com/gpu): something else holds the GPUs, or the cluster needs more`
-              : `model server ${h.pod} cannot be scheduled on ${wc.name}`,
-            evidence: [describePod(h), ...(msg.trim() ? [`scheduler: ${msg.trim().slice(0, 300)}`] : [])],
-            explains: [],
-            runbook: 'inference-failures',
-            impact: 'inference',
-            facts: { cluster: wc.name, pod: h.pod },
-          });
-          claim(key(h), c);
-          continue;
-        }
-        const gpu = h.state === 'oom' || hits.some((x) => x.signal === 'gpu-oom');
-        // A GPU fault (an illegal memory access, Xid, ECC) is not cleared by recreating the pod; nor is a
-        // server that is Ready between restarts helped by being deleted.
-        const hardware = hits.some((x) => /illegal memory access|Xid|ECC error|fallen off the bus|uncorrectable/i.test(x.line));
-        const restartFixable = !gpu && !hardware && h.state === 'crashloop' && !h.ready;
-        const c = add({
-          id: gpu ? 'gpu-oom' : 'model-serving-crash',
-          subject: `${ns}/${h.pod}`,
-          title: gpu
-            ? `model server ${h.pod} runs out of GPU memory`
-            : hardware
-              ? `model server ${h.pod} crashes on a GPU fault (${h.state}): suspect the GPU or its node, not the server`
-              : `model server ${h.pod} crashes (${STATE_WORDS[h.state]})`,
-          evidence: [describePod(h), ...evidenceOf(hits, gpu ? 'gpu-oom' : 'engine-dead'), ...evidenceOf(hits, 'severe', 2)],
-          explains: [],
-          runbook: 'inference-failures',
-          vars: { vllmPod: h.pod },
-          impact: 'inference',
-          facts: {
-            namespace: ns,
-            pod: h.pod,
-            cluster: wc.name,
-            ...(restartFixable ? { restartFixable: 'yes' } : {}),
-            ...(hardware ? { gpuFault: 'yes' } : {}),
-          },
-        });
-        claim(key(h), c);
-      }
-    }
-  }
-
-  // Probes: certificate, clock, the platform API.
-  const p = s.probes;
-  if (p.tls) {
-    if (p.tls.result.ok) {
-      const cert = p.tls.result.value;
-      if (new Date(cert.validTo).getTime() <= now.getTime())
-        add({
-          id: 'certificate-expiry',
-          subject: p.tls.url,
-          title: `the certificate of ${p.tls.url} expired ${ago(cert.validTo, now)} ago: clients refuse to connect`,
-          evidence: [
-            `certificate ${cert.subject || '?'} issued by ${cert.issuer || '?'}: valid ${iso(cert.validFrom)} to ${iso(cert.validTo)}`,
-          ],
-          explains: [],
-          runbook: 'auth-failure',
-          impact: 'major',
-          facts: { url: p.tls.url },
-        });
-      else if (!cert.authorized && cert.authorizationError)
-        unchecked.push({
-          what: `certificate of ${p.tls.url}`,
-          reason: `its chain is not trusted here (${cert.authorizationError}); its dates are fine`,
-          fix: 'add the issuing CA to NODE_EXTRA_CA_CERTS to check the chain too',
-        });
-    } else
-      unchecked.push({
-        what: `certificate of ${p.tls.url}`,
-        reason: p.tls.result.reason,
-        fix: 'check keycloakUrl in the config and that it is reachable from here',
-      });
-  }
-  if (p.clock) {
-    if (p.clock.result.ok) {
-      const c = p.clock.result.value;
-      const skew = new Date(c.serverDate).getTime() - new Date(c.localMid).getTime();
-      if (Math.abs(skew) > st.maxClockSkewMs + 1000 + c.roundTripMs / 2)
-        add({
-          id: 'clock-skew',
-          subject: p.clock.url,
-          title: `${p.clock.url}'s clock is ${Math.round(Math.abs(skew) / 1000)}s ${skew > 0 ? 'ahead of' : 'behind'} this machine: tokens are rejected as not yet valid or expired`,
-          evidence: [`Date header ${c.serverDate}, local ${c.localMid} (round trip ${c.roundTripMs} ms)`],
-          explains: [],
-          runbook: 'auth-failure',
-          impact: 'major',
-          facts: { url: p.clock.url, skewSeconds: String(Math.round(skew / 1000)) },
-        });
-    } else
-      unchecked.push({
-        what: `clock of ${p.clock.url}`,
-        reason: p.clock.result.reason,
-        fix: 'check keycloakUrl in the config and that it is reachable from here',
-      });
-  }
-  if (p.endpoints) {
-    const e = p.endpoints.result;
-    if (e.ok && e.value.status === 429)
-      add({
-        id: 'rate-limiting',
-        subject: p.endpoints.url,
-        title: `the platform API rate-limits requests (HTTP 429${e.value.retryAfter ? `, Retry-After ${e.value.retryAfter}` : ''})`,
-        evidence: [`GET ${p.endpoints.url}/endpoints → 429 Too Many Requests`],
-        explains: [],
-        runbook: 'inference-failures',
-        impact: 'inference',
-        facts: {},
-      });
-    else if (e.ok && e.value.status >= 500) {
-      // Users see it: evidence of impact. A cause found in the cluster explains it; only with none
-      // found is the failing API a problem of its own.
-      const line = `GET ${p.endpoints.url}/endpoints → HTTP ${e.value.status}`;
-      const top = rank(causes).find((c) => !c.explainedBy);
-      if (top) top.evidence.push(`the platform API answers: ${line}`);
-      else
-        add({
-          id: 'app-crash',
-          subject: p.endpoints.url,
-          title: `the platform API answers HTTP ${e.value.status} and nothing in the cluster shows why`,
-          evidence: [line],
-          explains: [],
-          runbook: 'sev1-response',
-          impact: 'major',
-          facts: {},
-        });
-    } else if (e.ok && e.value.status >= 400)
-      unchecked.push({
-        what: 'the platform API',
-        reason: `it answered HTTP ${e.value.status} to our request${e.value.status === 401 || e.value.status === 403 ? ' (our token is not accepted)' : ''}`,
-        fix: 'set $TOKEN to a valid platform API token',
-      });
-    else if (e.ok && e.value.list) {
-      const healthy = /^(running|healthy|ready|active|deployed|serving)$/i;
-      const bad = e.value.list.filter((x) => !healthy.test(String(x.status)));
-      if (e.value.list.length && bad.length)
-        inferenceFailingPct = Math.max(inferenceFailingPct ?? 0, Math.round((bad.length / e.value.list.length) * 100));
-    } else if (!e.ok)
-      unchecked.push({ what: 'the platform API', reason: e.reason, fix: 'check apiUrl in the config and that it is reachable from here' });
-  }
-
-  // The platform is down when no platform service has a healthy pod (or its cluster's API is broken).
-  const platformWorkloads = [...workloads.values()].filter((w) => w.namespace === r.system);
-  // A pod restarting under its liveness probe but Ready between restarts still serves.
-  const serving = (w: Workload) =>
-    w.pods.some((h) => (!isProblem(h) && h.state !== 'old-eviction' && h.state !== 'starting') || (h.state === 'flapping' && h.ready));
-  const main = workloads.get(`${r.system}/${st.mainDeployment}`);
-  const platformDown =
-    causes.some((c) => c.id === 'control-plane' && c.subject === `cluster/${cp.name}`) ||
-    (platformWorkloads.length > 0 && platformWorkloads.every((w) => !serving(w))) ||
-    (main !== undefined && !serving(main));
-  if (platformDown)
-    for (const c of causes) {
-      if (c.explainedBy || !c.explains.some((k) => k.startsWith(`${r.system}/`))) continue;
-      c.impact = 'platform';
-      // The whole platform is down: the SEV1 runbooks, not the single-service one.
-      if (c.runbook === 'sev2-response') {
-        c.runbook = ['bad-deployment', 'bad-config', 'image-pull'].includes(c.id) ? 'platform-outage' : 'sev1-response';
-        delete c.vars;
-      }
-      for (const x of causes)
-        if (x.explainedBy === causeKey(c) && x.runbook === 'sev2-response') {
-          x.runbook = c.runbook;
-          delete x.vars;
-        }
-    }
+  inference(sw);
+  probes(sw);
+  platform(sw);
+  const { inferenceFailingPct, platformDown } = sw;
   const unexplained = [...allPods.values()]
     .flat()
     .filter((h) => isProblem(h) && !claimed.has(key(h)))
