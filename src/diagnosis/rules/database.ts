@@ -3,12 +3,19 @@
  * unattachable volume, a corrupt write-ahead log, running out of memory, a replica not
  * replicating, or simply not serving). The primary goes first: a replica's trouble may be the
  * primary's. The primary's cause is kept (sw.databaseDown) for the applications that cannot reach it.
+ *
+ * Rule 4, the applications' side (databaseClients): those that cannot reach a database that is down
+ * are explained by it; those refused by a PostgreSQL whose pods look fine still point at it; a
+ * rejected password with PostgreSQL healthy is rotated credentials.
  */
 import { STATE_WORDS, describePod, isProblem, type PodHealth } from '../pods.js';
 import { evidenceOf, type LogSignal } from '../logs.js';
 import { causeKey, type Cause } from '../model.js';
 import { eventLine } from '../evidence.js';
 import { addCause, claim, eventsFor, logsOf, podKey, type Sweep } from '../sweep.js';
+import { keycloakDown } from './keycloak.js';
+import { recentRevisionAlone } from './rollout.js';
+import type { FailingWorkload } from './workloads.js';
 
 export function postgres(sw: Sweep): void {
   const { now, roles: r, cp, unchecked, looked, claimed, allPods } = sw;
@@ -130,4 +137,55 @@ export function postgres(sw: Sweep): void {
   }
   sw.databaseDown = databaseDown;
   if (pgAll.length) looked.push(`PostgreSQL (${pgAll.map((h) => `${h.pod} ${isProblem(h) ? h.state : 'ok'}`).join(', ')})`);
+}
+
+/** Rule 4 for one workload's failing pods: true when the database explains them. */
+export function databaseClients(sw: Sweep, v: FailingWorkload): boolean {
+  const { roles: r, pgAll, databaseDown } = sw;
+  const { w, live, bad, isKeycloak, wSubject, hits, has, firstBad, evidencePods } = v;
+  // 4a. The apps cannot reach a database that is down: the database explains them.
+  if (databaseDown && !databaseDown.explainedBy && (has('db-unreachable') || has('severe') || hits.length === 0)) {
+    databaseDown.evidence.push(...evidenceOf(hits, 'db-unreachable', 2));
+    for (const h of bad) claim(sw, podKey(h), databaseDown);
+    if (!isKeycloak) return true;
+  }
+  // 4a'. PostgreSQL's pods look fine, but the apps say it refuses them: the database is still the
+  // suspect (a Service, its endpoints, or PostgreSQL itself not listening) - unless only a new
+  // revision fails while the old one, using the same database, serves.
+  const dbLines = hits.filter((x) => x.signal === 'db-unreachable' && /postgres|psycopg|sqlalchemy|:5432|database|jdbc|pg_/i.test(x.line));
+  if (!databaseDown && dbLines.length && !recentRevisionAlone(sw, w, bad)) {
+    const c = addCause(sw, {
+      id: 'database-down',
+      subject: `${r.data}/postgresql`,
+      title: dbLines.some((x) => /too many (clients|connections)/i.test(x.line))
+        ? 'PostgreSQL refuses new connections: too many clients (max_connections exhausted); its pods report ready'
+        : dbLines.some((x) => /starting up|shutting down|recovery mode/i.test(x.line))
+          ? 'PostgreSQL is not accepting connections yet (starting up or in recovery)'
+          : 'the services cannot connect to PostgreSQL (connection refused), although its pods report ready',
+      evidence: [...dbLines.slice(0, 3).map((x) => `log ${x.source}: ${x.line}`), ...pgAll.slice(0, 2).map(describePod)],
+      explains: [],
+      runbook: 'database-failure',
+      impact: 'major',
+      facts: {},
+    });
+    for (const h of bad) claim(sw, podKey(h), c);
+    return true;
+  }
+  // 4b. A rejected password with PostgreSQL healthy: the credentials changed.
+  if (has('db-auth-failed') && !databaseDown) {
+    const c = addCause(sw, {
+      id: 'database-credentials',
+      subject: wSubject,
+      title: `${w.name} is refused by PostgreSQL: its database password no longer matches (rotated?)`,
+      evidence: [...evidenceOf(hits, 'db-auth-failed'), ...evidencePods],
+      explains: [],
+      runbook: isKeycloak ? 'auth-failure' : 'database-failure',
+      impact: isKeycloak ? 'major' : w.namespace === r.system && bad.length === live.length ? 'major' : 'partial',
+      facts: { namespace: w.namespace, deployment: w.name, pod: firstBad.pod },
+    });
+    for (const h of bad) claim(sw, podKey(h), c);
+    if (isKeycloak) keycloakDown(sw, w, bad, c);
+    return true;
+  }
+  return false;
 }

@@ -8,6 +8,7 @@
 import { STATE_WORDS, describePod, isProblem } from '../pods.js';
 import { evidenceOf, type LogHit } from '../logs.js';
 import { addCause, claim, logsOf, podKey, type Sweep } from '../sweep.js';
+import type { FailingWorkload } from './workloads.js';
 
 /** The network plugin (CNI) or kube-proxy failing on a node: its pods cannot reach services or be reached. */
 export function networkPlugin(sw: Sweep): void {
@@ -67,4 +68,16 @@ export function clusterDns(sw: Sweep): void {
     }));
     for (const h of dnsFailing) claim(sw, podKey(h), dnsCause);
   }
+}
+
+/** Rule 4c for one workload: its logs fail to resolve names while cluster DNS fails. */
+export function dnsClients(sw: Sweep, v: FailingWorkload): boolean {
+  const { dnsCause } = sw;
+  const { bad, has } = v;
+  // 4c. Name resolution.
+  if (dnsCause && has('dns')) {
+    for (const h of bad) claim(sw, podKey(h), dnsCause);
+    return true;
+  }
+  return false;
 }
