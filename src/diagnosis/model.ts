@@ -1,7 +1,7 @@
 /**
  * What a diagnosis says: the causes (each with its evidence, the pods it explains, its impact and
  * runbook), the failing pods no cause explains, what could not be checked. Shared by the rules
- * (analyze.ts), the ranking (rank.ts) and those who read a diagnosis (triage, judge).
+ * (rules/, run in order by analyze.ts), the ranking (rank.ts) and those who read a diagnosis (triage, judge).
  */
 import type { CauseId } from './causes.js';
 
