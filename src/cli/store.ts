@@ -129,6 +129,9 @@ export async function incidentsPush(ctx: Context, id: string, opts: { json?: boo
   const store = await connect(ctx, location);
   try {
     await store.requireSchema();
+    // The artifacts first (step outputs, evidence), so teammates find what the events point to.
+    const { shareArtifacts } = await import('../store/sync.js');
+    await shareArtifacts(store, id, local.dir(id), events);
     const r = await store.append(
       id,
       events.map((e) => ({ id: e.id ?? e.hash, ts: e.ts, actor: e.actor, type: e.type, data: e.data })),

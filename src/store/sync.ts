@@ -271,8 +271,15 @@ function artifactPath(dir: string, path: string): string | undefined {
 }
 
 /** Uploads the artifacts these events point to that the server lacks (and that are here, intact, and not too big). */
-async function shareArtifacts(store: PgStore, id: string, dir: string, events: readonly TimelineEvent[]): Promise<void> {
-  const refs = events.flatMap((e) => artifactRefsOf(e.data));
+/** The artifact references of these events, each once. */
+function distinctRefs(events: readonly TimelineEvent[]): Array<{ path: string; sha256: string }> {
+  const refs = new Map<string, { path: string; sha256: string }>();
+  for (const e of events) for (const r of artifactRefsOf(e.data)) refs.set(`${r.path}\0${r.sha256}`, r);
+  return [...refs.values()];
+}
+
+export async function shareArtifacts(store: PgStore, id: string, dir: string, events: readonly TimelineEvent[]): Promise<void> {
+  const refs = distinctRefs(events);
   if (refs.length === 0) return;
   const held = await store.artifactsHeld(id, refs);
   for (const ref of refs) {
@@ -285,9 +292,16 @@ async function shareArtifacts(store: PgStore, id: string, dir: string, events: r
 
 /** Downloads the artifacts teammates' events point to that are not here yet; writes each whole, checked against its hash. */
 async function fetchArtifacts(store: PgStore, id: string, dir: string, events: readonly TimelineEvent[]): Promise<void> {
-  for (const ref of events.flatMap((e) => artifactRefsOf(e.data))) {
+  // Each distinct artifact once, and only those not here that the server holds (one query for all).
+  const missing = distinctRefs(events).filter((ref) => {
     const file = artifactPath(dir, ref.path);
-    if (!file || existsSync(file)) continue;
+    return file !== undefined && !existsSync(file);
+  });
+  if (missing.length === 0) return;
+  const held = await store.artifactsHeld(id, missing);
+  for (const ref of missing) {
+    const file = artifactPath(dir, ref.path);
+    if (!file || !held.has(`${ref.path}\0${ref.sha256}`)) continue; // not shared (too big, or its laptop is offline): verify says it is missing here
     const content = await store.getArtifact(id, ref);
     if (!content) continue; // not shared (too big, or its laptop is offline): verify says it is missing here
     mkdirSync(dirname(file), { recursive: true, mode: 0o700 });

@@ -274,6 +274,11 @@ describe.runIf(PG_AVAILABLE)('team store on PostgreSQL', () => {
     const declared = await runOk(solo, ['declare', '--severity', 'SEV2', '--title', 'Solo incident', '--json']);
     const id = (JSON.parse(declared.stdout) as { id: string }).id;
     await runOk(solo, ['note', 'written on a plane', '--incident', id]);
+    // A run whose output is kept as an artifact: pushed along with the events that point to it.
+    const dir = join(solo.dir, 'runbooks');
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, 'team-check.yaml'), RUNBOOK);
+    await runOk(solo, ['run', 'team-check', '--yes', '--runbooks-dir', dir, '--incident', id], [0, 1]);
     const localHead = (await runOk(solo, ['timeline', 'verify', '--json', '--incident', id])).stdout;
     const head = (JSON.parse(localHead) as { head: string }).head;
 
@@ -286,8 +291,11 @@ describe.runIf(PG_AVAILABLE)('team store on PostgreSQL', () => {
     ]);
     expect(rows[0]?.hash).toBe(head);
     // A teammate sees it.
-    const t = await runOk(laptop('gina'), ['timeline', '--json', '--incident', id]);
+    const gina = laptop('gina');
+    const t = await runOk(gina, ['timeline', '--json', '--incident', id]);
     expect(jsonLines(t.stdout).some((e) => e.type === 'note.added' && e.data.text === 'written on a plane')).toBe(true);
+    const v = await runOk(gina, ['timeline', 'verify', '--incident', id]);
+    expect(v.stdout).toMatch(/✔ \d+ artifact\(s\) match the hashes recorded in the timeline/);
   }, 60_000);
 });
 
