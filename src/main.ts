@@ -23,6 +23,8 @@ import { packageVersion } from './paths.js';
 const FAST_PATHS = COMMANDS.filter((c) => c.needsPolicy === false).map((c) => c.name);
 /** The commands that never read or write an incident: no team-store sync around them. */
 const NO_INCIDENTS = new Set(['runbooks', 'config', 'help', 'store']);
+/** The commands that list the team's incidents or may open a new one (whose id must not clash). */
+const DISCOVER = new Set(['incidents', 'declare', 'run', 'triage']);
 
 /** Adds a command of the table (cli/commands.ts), and its subcommands, to `parent`. */
 function addCommand(parent: Command, spec: CommandSpec, ctx: Context, setExit: (code: number) => void): void {
@@ -89,7 +91,10 @@ Exit codes: 0 all passed, 1 problems found, 2 usage or input error, 3 cannot wri
     const top = actionCommand.parent && actionCommand.parent !== program ? actionCommand.parent.name() : actionCommand.name();
     if (!FAST_PATHS.includes(top)) await prepareDocs(ctx);
     // Team mode: bring in the team's events first (the client is loaded only then).
-    if (ctx.store?.kind === 'postgres' && !NO_INCIDENTS.has(top)) await (await import('./cli/team.js')).beginTeam(ctx);
+    // Commands that list incidents or may open one learn of every incident the team has; the others
+    // sync the incidents this laptop has and the one named by --incident.
+    if (ctx.store?.kind === 'postgres' && !NO_INCIDENTS.has(top))
+      await (await import('./cli/team.js')).beginTeam(ctx, { discover: DISCOVER.has(top) });
   });
 
   for (const spec of COMMANDS) addCommand(program, spec, ctx, setExit);

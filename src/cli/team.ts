@@ -37,8 +37,11 @@ function localIncidents(ctx: Context): string[] {
   }
 }
 
-/** Connects to the team store (when one is configured) and syncs every incident; offline is not an error. */
-export async function beginTeam(ctx: Context): Promise<void> {
+/**
+ * Connects to the team store (when one is configured) and syncs the incidents the command may
+ * read (`discover`: every incident the team has); offline is not an error.
+ */
+export async function beginTeam(ctx: Context, options: { discover?: boolean } = {}): Promise<void> {
   const location = ctx.store;
   if (location?.kind !== 'postgres') return;
   const session: TeamSession = { location, sent: 0, received: 0 };
@@ -47,7 +50,7 @@ export async function beginTeam(ctx: Context): Promise<void> {
     const { PgStore } = await import('../store/pg.js');
     session.store = await PgStore.connect(location, { connectTimeoutMs: connectTimeout(ctx) });
     await session.store.requireSchema();
-    await syncAll(ctx, session, { everything: true });
+    await syncAll(ctx, session, { everything: true, ...options });
   } catch (error) {
     await goOffline(ctx, session, error);
   }
@@ -102,17 +105,20 @@ export async function outboxSize(ctx: Context): Promise<number> {
 }
 
 /**
- * Syncs the incidents whose copy differs from the server's: with `everything`, every incident the
- * team has (so a teammate's new incident appears here); otherwise only those with an outbox.
+ * Syncs the incidents whose copy differs from the server's. With `everything`: those this laptop
+ * has a copy of, the one the command names (--incident), and, when `discover`, every incident the
+ * team has (so a teammate's new incident is listed, and a new one does not take its id). Otherwise
+ * only those with an outbox.
  */
-async function syncAll(ctx: Context, session: TeamSession, options: { everything: boolean }): Promise<void> {
+async function syncAll(ctx: Context, session: TeamSession, options: { everything: boolean; discover?: boolean }): Promise<void> {
   const store = session.store;
   if (!store) return;
   const { readMarker, pendingCount, syncIncident } = await import('../store/sync.js');
   const root = join(incidentsRoot(ctx), 'incidents');
   const local = localIncidents(ctx);
   const heads = options.everything ? await store.heads() : new Map<string, { seq: number }>();
-  const ids = new Set([...local, ...heads.keys()]);
+  const wanted = new Set([...local, ...(ctx.global.incident !== undefined ? [ctx.global.incident] : [])]);
+  const ids = new Set([...local, ...[...heads.keys()].filter((id) => options.discover === true || wanted.has(id))]);
   for (const id of [...ids].sort()) {
     const dir = join(root, id);
     const head = heads.get(id);

@@ -29,8 +29,11 @@ export interface OutgoingEvent {
   data: Record<string, unknown>;
 }
 
-/** An event as the server holds it: the timeline event plus the id its writer gave it. */
-export type StoredEvent = TimelineEvent & { id: string };
+/**
+ * An event as the server holds it: the timeline event, the id its writer gave it, and its line in a
+ * timeline file (built from the exact hashed text, so a long pull does not re-serialise each event).
+ */
+export type StoredEvent = TimelineEvent & { id: string; line: string; body: string };
 
 /** The server could not be reached (network, timeout, server down): the caller may go offline. */
 export class StoreUnreachable extends UserError {
@@ -317,8 +320,8 @@ export class PgStore {
   async *eventsAfter(incident: string, seq: number, pageSize = 5000): AsyncGenerator<StoredEvent> {
     let after = seq;
     for (;;) {
-      const rows = await this.query<{ seq: string; event_id: string; body: string; prev: string; hash: string }>(
-        `SELECT seq, event_id, body, prev, hash FROM ${SCHEMA}.events WHERE incident = $1 AND seq > $2 ORDER BY seq LIMIT $3`,
+      const rows = await this.query<Row>(
+        `SELECT seq, event_id, ts, actor, type, body, prev, hash FROM ${SCHEMA}.events WHERE incident = $1 AND seq > $2 ORDER BY seq LIMIT $3`,
         [incident, after, pageSize],
       );
       for (const r of rows) yield fromRow(r);
@@ -352,9 +355,48 @@ function jsonbSafe(body: string): boolean {
   return !/\\u(0000|d[89a-f][0-9a-f]{2})/i.test(body);
 }
 
-/** A row back to the event it records: the data comes from the exact text that was hashed, not from jsonb. */
-function fromRow(r: { seq: string; event_id: string; body: string; prev: string; hash: string }): StoredEvent {
-  const [seq, ts, actor, type, data] = JSON.parse(r.body) as [number, string, string, string, Record<string, unknown>];
-  if (seq !== Number(r.seq)) throw new UserError(`the team store's event ${r.seq} holds the body of event ${seq}`, 3);
-  return { seq, ts, actor, type, data, prev: r.prev, hash: r.hash, id: r.event_id };
+// A type, not an interface: the query helper wants a Record.
+type Row = {
+  seq: string;
+  event_id: string;
+  ts: string;
+  actor: string;
+  type: string;
+  body: string;
+  prev: string;
+  hash: string;
+};
+
+/**
+ * A row back to the event it records. The data comes from the exact text that was hashed (`body`),
+ * not from jsonb, and is parsed only when read; the timeline line is assembled from that text, and
+ * is exactly what `eventLine` would write (JSON.stringify of the same values, in the same order).
+ */
+function fromRow(r: Row): StoredEvent {
+  const seq = Number(r.seq);
+  const ts = JSON.stringify(r.ts);
+  const actor = JSON.stringify(r.actor);
+  const type = JSON.stringify(r.type);
+  const head = `[${seq},${ts},${actor},${type},`;
+  if (!r.body.startsWith(head) || !r.body.endsWith(']'))
+    throw new UserError(`the team store's event ${r.seq} does not match its own columns (seq, time, actor, type)`, 3);
+  const dataText = r.body.slice(head.length, -1);
+  const id = r.event_id !== r.hash ? `,"id":${JSON.stringify(r.event_id)}` : '';
+  const line = `{"seq":${seq},"ts":${ts},"actor":${actor},"type":${type},"data":${dataText},"prev":${JSON.stringify(r.prev)},"hash":${JSON.stringify(r.hash)}${id}}\n`;
+  let data: Record<string, unknown> | undefined;
+  return {
+    seq,
+    ts: r.ts,
+    actor: r.actor,
+    type: r.type,
+    get data(): Record<string, unknown> {
+      data ??= JSON.parse(dataText) as Record<string, unknown>;
+      return data;
+    },
+    prev: r.prev,
+    hash: r.hash,
+    id: r.event_id,
+    line,
+    body: r.body,
+  };
 }

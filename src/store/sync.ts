@@ -194,7 +194,7 @@ export async function syncIncident(store: PgStore, id: string, dir: string): Pro
       head,
       now.events.filter((e) => !shared.has(eventId(e))),
     );
-    const confirmed = theirs.map((e) => eventLine(e)).join('');
+    const confirmed = theirs.map((e) => e.line).join('');
     const after = still.map(eventLine).join('');
     const same = confirmed + after === now.events.map(eventLine).join('');
     if (!same) {
@@ -291,9 +291,10 @@ export async function shareArtifacts(store: PgStore, id: string, dir: string, ev
 }
 
 /** Downloads the artifacts teammates' events point to that are not here yet; writes each whole, checked against its hash. */
-async function fetchArtifacts(store: PgStore, id: string, dir: string, events: readonly TimelineEvent[]): Promise<void> {
+async function fetchArtifacts(store: PgStore, id: string, dir: string, events: readonly StoredEvent[]): Promise<void> {
   // Each distinct artifact once, and only those not here that the server holds (one query for all).
-  const missing = distinctRefs(events).filter((ref) => {
+  // Only events whose text names a hash can point to an artifact: the others are not parsed.
+  const missing = distinctRefs(events.filter((e) => e.body.includes('"sha256"'))).filter((ref) => {
     const file = artifactPath(dir, ref.path);
     return file !== undefined && !existsSync(file);
   });

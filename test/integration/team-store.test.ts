@@ -189,9 +189,9 @@ describe.runIf(PG_AVAILABLE)('team store on PostgreSQL', () => {
       const declared = await runOk(bob, ['declare', '--severity', 'SEV2', '--title', 'Follow test', '--json']);
       const id = (JSON.parse(declared.stdout) as { id: string }).id;
       const follow = spawnCli(alice, ['timeline', '--follow', '--incident', id]);
+      await withTimeout(follow.waitFor('Incident opened: Follow test'), 20_000, 'follow did not print the timeline');
       const watch = spawnCli(alice, ['status', '--watch', '--incident', id]);
-      await follow.waitFor('Incident opened: Follow test');
-      await watch.waitFor('Follow test', 'team store');
+      await withTimeout(watch.waitFor('Follow test', 'team store'), 20_000, 'watch did not print the status');
       await runOk(bob, ['note', 'bob: first look at the database', '--incident', id]);
       await withTimeout(follow.waitFor('bob: first look at the database'), 20_000, 'follow did not show the first note');
       await runOk(bob, ['assign', 'commander', 'bob', '--incident', id]);
