@@ -11,7 +11,8 @@
 // 3. `status` and `postmortem generate -o -` on a long incident (bench/long-incident.ts): the local
 //    store, then the same incident pushed, read by a fresh laptop (cold: it pulls every event) and
 //    again (warm: one sync round-trip).
-// Target (issue 14): the team store within 2× the local figures. Reported, never enforced.
+// Target (issue 14): `status` and `postmortem generate` on a long incident read from the database within
+// 2× the local figures; append latency and throughput are reported. Never enforced (a shared machine).
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -134,6 +135,9 @@ const verdicts: string[] = [];
 const notes: string[] = [];
 const verdict = (name: string, ratio: number) =>
   verdicts.push(`${ratio <= 2 ? 'PASS' : 'MISS'}  ${name}: team store ${ratio.toFixed(1)}× the local file store (target ≤ 2×)`);
+/** A figure the issue asks to report against the local store, with no target of its own. */
+const report = (name: string, ratio: number) =>
+  verdicts.push(`info  ${name}: team store ${ratio.toFixed(1)}× the local file store (reported; no target)`);
 
 try {
   cli(teamEnv(join(work, 'admin')), ['store', 'migrate']);
@@ -182,8 +186,8 @@ try {
       ratio,
     });
   }
-  verdict('append p50', pct(tTeam, 50) / pct(tLocal, 50));
-  verdict('append p99', pct(tTeam, 99) / pct(tLocal, 99));
+  report('append p50', pct(tTeam, 50) / pct(tLocal, 50));
+  report('append p99', pct(tTeam, 99) / pct(tLocal, 99));
 
   // The whole command, as a responder sees it: node start-up, (team: connect, schema check, sync before and after).
   const CLI_NOTES = QUICK ? 5 : 10;
@@ -201,7 +205,7 @@ try {
     team: ms(pct(cTeam, 50)),
     ratio: cliRatio,
   });
-  verdict('`note` command p50', cliRatio);
+  report('`note` command p50', cliRatio);
 
   // 2. Eight writers at once on one incident.
   function startWriter(args: string[]): ChildProcess & { ready: Promise<void>; done: Promise<[number, number]> } {
@@ -260,7 +264,7 @@ try {
     team: `${teamRate.toFixed(0)}/s`,
     ratio: localRate / teamRate,
   });
-  verdict(`${WRITERS} concurrent writers' throughput`, localRate / teamRate);
+  report(`${WRITERS} concurrent writers' throughput`, localRate / teamRate);
 
   // 3. Reads of a long incident: local, then pushed and read from fresh laptops (cold, then warm).
   const id = '2026-11-28-long-incident';
