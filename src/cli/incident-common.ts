@@ -135,6 +135,11 @@ export function oneLineProblem(what: string, value: string | undefined): string 
   return `${what} must be one line; it contains ${kind}`;
 }
 
+/** A value quoted in an error, cut to its first 80 characters (a pasted log must not fill the screen). */
+export function cut(text: string, max = 80): string {
+  return text.length > max ? `${text.slice(0, max)}… (${text.length} characters)` : text;
+}
+
 /** Refuses (exit 2) a value that must be one line but is not. */
 export function requireOneLine(what: string, value: string | undefined): void {
   const problem = oneLineProblem(what, value);
@@ -171,7 +176,7 @@ export function parseDetection(policy: Policy, flag: string, text: string): Dete
   const ids = Object.keys(policy.detection);
   if (!ids.includes(source))
     throw new UserError(
-      `${flag} "${text}": how it was detected is one of ${ids.map((i) => `${i} (${policy.detection[i]})`).join(', ')}${suggest(source, ids)}; add a detail after a colon: ${flag} "alert: PagerDuty BudAPIDown"`,
+      `${flag} "${cut(text)}": how it was detected is one of ${ids.map((i) => `${i} (${policy.detection[i]})`).join(', ')}${suggest(source, ids)}; add a detail after a colon: ${flag} "alert: PagerDuty BudAPIDown"`,
     );
   requireOneLine(flag, detail);
   return { source, ...(detail ? { detail } : {}) };

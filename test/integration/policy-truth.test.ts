@@ -223,6 +223,10 @@ describe('§2.1 how it was detected, §3.4 how many users and requests', () => {
     );
     const typo = await cli(later, ['milestone', 'detected', '--by', 'user-reprot'], [2]);
     expect(typo.stderr).toMatch(/did you mean "user-report"/);
+    // A huge value is quoted cut short in the error, not echoed whole.
+    const huge = await cli(later, ['milestone', 'detected', '--by', 'x'.repeat(100_000)], [2]);
+    expect(huge.stderr).toMatch(/"x{80}… \(100000 characters\)"/);
+    expect(huge.stderr.length).toBeLessThan(1000);
     const before = await json(later, ['status']);
     await cli(later, ['milestone', 'detected', '--by', 'user-report: ticket 4411']);
     const after = await json(later, ['status']);
