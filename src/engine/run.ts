@@ -23,7 +23,7 @@ import { unreachable } from '../errors.js';
 import type { Precondition } from './findings.js';
 import { Variables } from './variables.js';
 import { nativeDisplay } from './native-check.js';
-import { clusterName } from './targeting.js';
+import { resolveCluster } from './targeting.js';
 import type { EngineDeps, PlannedCommand, RunRequest, RunSummary } from './request.js';
 import { preconditionOf, targetingOf, type RunState, type StepContext } from './step-context.js';
 import { resolve } from './step-command.js';
@@ -313,7 +313,7 @@ export class RunbookEngine {
                   selector: fill(native.selector),
                   deployment: fill(native.deployment),
                   url: fill(native.url),
-                  cluster: clusterName(step.cluster, targetingOf(this.ctx)),
+                  cluster: resolveCluster(step.cluster, targetingOf(this.ctx)).name,
                 }),
               };
             }

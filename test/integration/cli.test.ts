@@ -220,6 +220,28 @@ steps:
     server.close();
   });
 
+  it('--dry-run refuses a native check on a cluster the config does not name, as the run does', async () => {
+    const box = sandbox();
+    const dir = join(box.dir, 'rb');
+    mkdirSync(dir);
+    writeFileSync(
+      join(dir, 'wcheck.yaml'),
+      `id: wcheck
+title: Workload check
+summary: one native check on the workload cluster
+steps:
+  - id: pods
+    kind: check
+    title: Pods on the workload cluster
+    cluster: workload
+    native: { resource: pods, namespace: bud-workloads }
+`,
+    );
+    const dry = await box.run(['run', 'wcheck', '--dry-run', '--runbooks-dir', dir]);
+    expect(dry.stdout).toContain('cannot be prepared: cluster "workload" is not configured: add clusters.workload');
+    expect(dry.stdout).not.toContain('[kubernetes API] pods in bud-workloads on cluster workload');
+  });
+
   it('validating the shipped runbooks by path warns of nothing: a file met twice replaces nothing', async () => {
     const box = sandbox();
     const { readdirSync } = await import('node:fs');
