@@ -11,6 +11,9 @@
  * (no UPDATE privilege needed, unlike SELECT … FOR UPDATE); each event carries an id chosen by the
  * client, and the append skips ids the incident already has, so a retry after a lost reply does not
  * append twice. The server keeps each event's original time and actor and assigns its sequence.
+ *
+ * About 400 lines on purpose: every SQL statement against the schema of migrations.ts is here, so
+ * a change of the schema is read against all its uses in one file.
  */
 import type { Client as PgClient, ClientConfig } from 'pg';
 import { GENESIS_HASH, hashEvent, type TimelineEvent } from '../timeline/event.js';
