@@ -70,14 +70,18 @@ export async function watchIncident(ctx: Context, id: string, onChange: () => vo
         let syncing = Promise.resolve();
         const ended = live.listen((incident) => {
           if (incident !== id) return;
-          syncing = syncing.then(async () => {
-            await syncIncident(live, id, dir);
-            changed();
-          });
+          // A sync that fails here (the connection dropping) is not fatal: the loss ends the
+          // listen below, and the reconnection's catch-up sync brings the copy level.
+          syncing = syncing
+            .then(async () => {
+              await syncIncident(live, id, dir);
+              changed();
+            })
+            .catch(() => undefined);
         });
         const aborted = new Promise<void>((resolve) => stop.signal.addEventListener('abort', () => resolve(), { once: true }));
         await Promise.race([ended, aborted]);
-        await syncing.catch(() => undefined);
+        await syncing;
         if (!stopped()) throw new Error('the connection was closed');
       } catch (error) {
         if (stopped()) break;
