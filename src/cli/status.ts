@@ -6,7 +6,6 @@ import { type IncidentState } from '../incident/state.js';
 import { home, writeJson, type Context } from './context.js';
 import { incidentWithFindings, policyOf } from './incident-common.js';
 import { statusView } from '../render/status.js';
-import { teamLine } from './team.js';
 
 export function statusCommand(
   ctx: Context,
@@ -18,7 +17,7 @@ export function statusCommand(
   const now = ctx.clock.now();
   const s = statusOf(policy, state, now, judged);
   const checklists = checklistProgress?.(state) ?? [];
-  const team = teamLine(ctx, s.id);
+  const team = ctx.team?.lineFor(s.id);
   if (opts.json) {
     writeJson(ctx, { ...s, checklists, record: { events: state.events, head: state.head }, ...(team ? { team } : {}) });
     return 0;

@@ -24,6 +24,14 @@ export interface TeamSession {
   offline?: string;
   sent: number;
   received: number;
+  /** What `status` says of the store for one incident (kept here so status need not import this module). */
+  lineFor: (id: string) => TeamLine;
+}
+
+export interface TeamLine {
+  store: string;
+  offline?: string;
+  pending: number;
 }
 
 const ID = /^[a-z0-9][a-z0-9-]{0,80}$/;
@@ -44,7 +52,7 @@ function localIncidents(ctx: Context): string[] {
 export async function beginTeam(ctx: Context, options: { discover?: boolean } = {}): Promise<void> {
   const location = ctx.store;
   if (location?.kind !== 'postgres') return;
-  const session: TeamSession = { location, sent: 0, received: 0 };
+  const session: TeamSession = { location, sent: 0, received: 0, lineFor: (id) => teamLine(ctx, session, id) };
   ctx.team = session;
   try {
     const { PgStore } = await import('../store/pg.js');
@@ -57,9 +65,7 @@ export async function beginTeam(ctx: Context, options: { discover?: boolean } = 
 }
 
 /** What `status` says of the team store for one incident: shared, or how many events wait here and why. */
-export function teamLine(ctx: Context, id: string): { store: string; offline?: string; pending: number } | undefined {
-  const session = ctx.team;
-  if (!session) return undefined;
+function teamLine(ctx: Context, session: TeamSession, id: string): TeamLine {
   return {
     store: session.location.display,
     ...(session.offline !== undefined ? { offline: session.offline } : {}),
