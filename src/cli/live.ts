@@ -30,6 +30,9 @@ export async function watchIncident(ctx: Context, id: string, onChange: () => vo
   const path = join(dir, 'timeline.jsonl');
   const stop = new AbortController();
   const quit = () => stop.abort();
+  // One promise for the whole watch: an abort that comes while connecting or syncing (before any
+  // listener is added) must still end it.
+  const aborted = new Promise<void>((resolve) => stop.signal.addEventListener('abort', () => resolve(), { once: true }));
   // A function, not the property: the signal is aborted from a signal handler, between awaits.
   const stopped = (): boolean => stop.signal.aborted;
   process.once('SIGINT', quit);
@@ -50,7 +53,7 @@ export async function watchIncident(ctx: Context, id: string, onChange: () => vo
   try {
     const location = ctx.store;
     if (location?.kind !== 'postgres') {
-      await new Promise<void>((resolve) => stop.signal.addEventListener('abort', () => resolve(), { once: true }));
+      await aborted;
       return 0;
     }
     const [{ PgStore }, { syncIncident }] = await Promise.all([import('../store/pg.js'), import('../store/sync.js')]);
@@ -79,7 +82,6 @@ export async function watchIncident(ctx: Context, id: string, onChange: () => vo
             })
             .catch(() => undefined);
         });
-        const aborted = new Promise<void>((resolve) => stop.signal.addEventListener('abort', () => resolve(), { once: true }));
         await Promise.race([ended, aborted]);
         await syncing;
         if (!stopped()) throw new Error('the connection was closed');
@@ -91,17 +93,9 @@ export async function watchIncident(ctx: Context, id: string, onChange: () => vo
             `${ctx.term.errColor.yellow('lost the team store')} ${location.display} (${why}); retrying, showing this laptop's copy meanwhile\n`,
           );
         down = why;
-        await new Promise<void>((resolve) => {
-          const t = setTimeout(resolve, delay);
-          stop.signal.addEventListener(
-            'abort',
-            () => {
-              clearTimeout(t);
-              resolve();
-            },
-            { once: true },
-          );
-        });
+        let t: NodeJS.Timeout | undefined;
+        await Promise.race([new Promise<void>((resolve) => (t = setTimeout(resolve, delay))), aborted]);
+        clearTimeout(t);
         delay = Math.min(delay * 2, 15_000);
       } finally {
         await store?.close();

@@ -205,8 +205,16 @@ describe.runIf(PG_AVAILABLE)('team store on PostgreSQL', () => {
 
       follow.child.kill('SIGINT');
       watch.child.kill('SIGINT');
-      expect(await follow.closed).toBe(0);
-      expect(await watch.closed).toBe(0);
+      expect(await withTimeout(follow.closed, 15_000, 'follow did not end on Ctrl-C')).toBe(0);
+      expect(await withTimeout(watch.closed, 15_000, 'watch did not end on Ctrl-C')).toBe(0);
+
+      // Ctrl-C while it is still connecting (right after the first screen) ends it too.
+      for (let i = 0; i < 3; i++) {
+        const early = spawnCli(alice, ['timeline', '--follow', '--incident', id]);
+        await withTimeout(early.waitFor('Incident opened: Follow test'), 20_000, 'follow did not print the timeline');
+        early.child.kill('SIGINT');
+        expect(await withTimeout(early.closed, 15_000, 'follow did not end on an early Ctrl-C')).toBe(0);
+      }
     } finally {
       await net.close();
     }
