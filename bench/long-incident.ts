@@ -5,7 +5,6 @@
  *
  * The artifact files the events point to are not written here (the reads measured never open them;
  * bench/postmortem.ts writes 128 MiB of them to show memory does not grow with their size).
- * bench/postmortem.ts still carries its own copy of the same loop; it could import this instead.
  */
 import { closeSync, mkdirSync, openSync, statSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
