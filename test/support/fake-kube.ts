@@ -350,6 +350,9 @@ function status(code: number, reason: string, message: string): Obj {
   return { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message, reason, code };
 }
 
+/** How long a fake exec takes to start its process before it answers (see exec()). */
+const EXEC_START_MS = 100;
+
 export class FakeKubeServer {
   private server: Server;
   private wss: WebSocketServer;
@@ -705,7 +708,11 @@ export class FakeKubeServer {
     else if (!handler)
       result = { stderr: `OCI runtime exec failed: exec: "${command[0]}": executable file not found in $PATH\n`, exitCode: 126 };
     else result = handler(command);
-    if (result.delayMs) await new Promise((r) => setTimeout(r, result.delayMs));
+    // kubectl (client-go's WebSocket executor) starts reading frames before it has made its stdout,
+    // stderr and error streams, and drops a frame for a stream it does not have yet ("Unknown stream
+    // id 1, discarding message"), then exits 0 having printed nothing. A real exec never answers that
+    // fast: the runtime starts a process in the container first. Answer no sooner than it would.
+    await new Promise((r) => setTimeout(r, Math.max(EXEC_START_MS, result.delayMs ?? 0)));
     if (ws.readyState !== ws.OPEN) return;
     if (result.stdout) frame(1, result.stdout);
     if (result.stderr) frame(2, result.stderr);
