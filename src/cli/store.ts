@@ -174,7 +174,7 @@ export async function verifyServer(
   const checker = new ChainChecker(id);
   const hashes = new Set<string>();
   for await (const e of store.eventsAfter(id, 0)) {
-    const r = checker.check(eventLine(e).trimEnd());
+    const r = checker.check(e.line.trimEnd());
     if (r.reason !== undefined)
       throw new UserError(`the team store's record of ${id} does not verify at event ${e.seq}: ${r.reason}; nothing was written`, 3);
     hashes.add(e.hash);

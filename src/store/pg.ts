@@ -36,7 +36,8 @@ export interface OutgoingEvent {
  * An event as the server holds it: the timeline event, the id its writer gave it, and its line in a
  * timeline file (built from the exact hashed text, so a long pull does not re-serialise each event).
  */
-export type StoredEvent = TimelineEvent & { id: string; line: string; body: string };
+/** An event as the server holds it: `body` is the exact text that was hashed, the data starting at `dataStart`. */
+export type StoredEvent = TimelineEvent & { id: string; line: string; body: string; dataStart: number };
 
 /** The server could not be reached (network, timeout, server down): the caller may go offline. */
 export class StoreUnreachable extends UserError {
@@ -320,16 +321,33 @@ export class PgStore {
   }
 
   /** The incident's events after `seq`, in order, read in pages so memory stays bounded. */
-  async *eventsAfter(incident: string, seq: number, pageSize = 5000): AsyncGenerator<StoredEvent> {
-    let after = seq;
-    for (;;) {
-      const rows = await this.query<Row>(
-        `SELECT seq, event_id, ts, actor, type, body, prev, hash FROM ${SCHEMA}.events WHERE incident = $1 AND seq > $2 ORDER BY seq LIMIT $3`,
+  async *eventsAfter(incident: string, seq: number): AsyncGenerator<StoredEvent> {
+    for await (const page of this.eventPages(incident, seq)) yield* page;
+  }
+
+  /**
+   * The incident's events after `seq`, a page at a time (each page one query, in seq order). The
+   * next page is asked for before this one is handed over, so the server reads it while the caller
+   * works on this one.
+   */
+  async *eventPages(incident: string, seq: number, pageSize = 10_000): AsyncGenerator<StoredEvent[]> {
+    const page = (after: number) => {
+      const rows = this.query<Row>(
+        `SELECT seq, NULLIF(event_id, hash) AS event_id, ts, actor, type, body, CASE WHEN seq = $2 + 1 THEN prev END AS prev, hash
+           FROM ${SCHEMA}.events WHERE incident = $1 AND seq > $2 ORDER BY seq LIMIT $3`,
         [incident, after, pageSize],
       );
-      for (const r of rows) yield fromRow(r);
-      if (rows.length < pageSize) return;
-      after = Number(rows[rows.length - 1]?.seq ?? after);
+      rows.catch(() => undefined); // awaited below; a caller that stops early must not leave it unhandled
+      return { after, rows };
+    };
+    let next = page(seq);
+    for (;;) {
+      const { after, rows } = { after: next.after, rows: await next.rows };
+      const full = rows.length === pageSize;
+      // Seqs follow one another (the database refuses a gap): the next page starts after this one.
+      if (full) next = page(after + rows.length);
+      if (rows.length > 0) yield fromRows(rows, after);
+      if (!full) return;
     }
   }
 
@@ -361,45 +379,87 @@ function jsonbSafe(body: string): boolean {
 // A type, not an interface: the query helper wants a Record.
 type Row = {
   seq: string;
-  event_id: string;
+  /** NULL when it is the hash. */
+  event_id: string | null;
   ts: string;
   actor: string;
   type: string;
   body: string;
-  prev: string;
+  /** NULL after a page's first row. */
+  prev: string | null;
   hash: string;
 };
 
 /**
- * A row back to the event it records. The data comes from the exact text that was hashed (`body`),
- * not from jsonb, and is parsed only when read; the timeline line is assembled from that text, and
- * is exactly what `eventLine` would write (JSON.stringify of the same values, in the same order).
+ * An event read back from the server. The data comes from the exact text that was hashed (`body`),
+ * not from jsonb, and is parsed only when read; the timeline line is assembled from that text when
+ * asked for, and is exactly what `eventLine` would write (JSON.stringify of the same values, in the
+ * same order). A class, not an object of closures: a long pull makes one per event.
  */
-function fromRow(r: Row): StoredEvent {
-  const seq = Number(r.seq);
-  const ts = JSON.stringify(r.ts);
-  const actor = JSON.stringify(r.actor);
-  const type = JSON.stringify(r.type);
-  const head = `[${seq},${ts},${actor},${type},`;
-  if (!r.body.startsWith(head) || !r.body.endsWith(']'))
-    throw new UserError(`the team store's event ${r.seq} does not match its own columns (seq, time, actor, type)`, 3);
-  const dataText = r.body.slice(head.length, -1);
-  const id = r.event_id !== r.hash ? `,"id":${JSON.stringify(r.event_id)}` : '';
-  const line = `{"seq":${seq},"ts":${ts},"actor":${actor},"type":${type},"data":${dataText},"prev":${JSON.stringify(r.prev)},"hash":${JSON.stringify(r.hash)}${id}}\n`;
-  let data: Record<string, unknown> | undefined;
-  return {
-    seq,
-    ts: r.ts,
-    actor: r.actor,
-    type: r.type,
-    get data(): Record<string, unknown> {
-      data ??= JSON.parse(dataText) as Record<string, unknown>;
-      return data;
-    },
-    prev: r.prev,
-    hash: r.hash,
-    id: r.event_id,
-    line,
-    body: r.body,
-  };
+class ServerEvent implements StoredEvent {
+  private parsed: Record<string, unknown> | undefined;
+  private text: string | undefined;
+  constructor(
+    readonly seq: number,
+    readonly ts: string,
+    readonly actor: string,
+    readonly type: string,
+    readonly prev: string,
+    readonly hash: string,
+    readonly id: string,
+    readonly body: string,
+    readonly dataStart: number,
+  ) {}
+  get data(): Record<string, unknown> {
+    this.parsed ??= JSON.parse(this.body.slice(this.dataStart, -1)) as Record<string, unknown>;
+    return this.parsed;
+  }
+  get line(): string {
+    this.text ??= lineStart(this) + this.body.slice(this.dataStart, -1) + lineEnd(this);
+    return this.text;
+  }
+}
+
+/**
+ * A page of rows back to events. To send fewer bytes the query leaves out what the chain implies:
+ * `prev` after a page's first row (it is the row before's hash: the database refuses any other), and
+ * an event id that is the event's hash.
+ */
+function fromRows(rows: readonly Row[], after: number): StoredEvent[] {
+  let prev = '';
+  return rows.map((r, i) => {
+    const seq = Number(r.seq);
+    const head = `[${seq},${JSON.stringify(r.ts)},${JSON.stringify(r.actor)},${JSON.stringify(r.type)},`;
+    if (!r.body.startsWith(head) || !r.body.endsWith(']'))
+      throw new UserError(`the team store's event ${r.seq} does not match its own columns (seq, time, actor, type)`, 3);
+    if (seq !== after + 1 + i || (i === 0 && r.prev === null))
+      throw new UserError(`the team store's events of this incident are not numbered one after another (event ${r.seq} after ${after})`, 3);
+    const e = new ServerEvent(seq, r.ts, r.actor, r.type, r.prev ?? prev, r.hash, r.event_id ?? r.hash, r.body, head.length);
+    prev = r.hash;
+    return e;
+  });
+}
+
+const lineStart = (e: StoredEvent): string =>
+  `{"seq":${e.seq},"ts":${JSON.stringify(e.ts)},"actor":${JSON.stringify(e.actor)},"type":${JSON.stringify(e.type)},"data":`;
+const lineEnd = (e: StoredEvent): string =>
+  `,"prev":${JSON.stringify(e.prev)},"hash":${JSON.stringify(e.hash)}${e.id !== e.hash ? `,"id":${JSON.stringify(e.id)}` : ''}}\n`;
+
+/**
+ * The events' timeline lines (as `line`), encoded straight into one buffer: for a long pull this
+ * skips building a string per event. `ends` holds where each line ends in the buffer.
+ */
+export function encodeLines(events: readonly StoredEvent[]): { bytes: Buffer; ends: number[] } {
+  let room = 0;
+  for (const e of events) room += 3 * (e.body.length + e.ts.length + e.actor.length + e.type.length + e.id.length) + 256;
+  const bytes = Buffer.allocUnsafe(room);
+  const ends: number[] = [];
+  let at = 0;
+  for (const e of events) {
+    at += bytes.write(lineStart(e), at);
+    at += bytes.write(e.body.substring(e.dataStart, e.body.length - 1), at);
+    at += bytes.write(lineEnd(e), at);
+    ends.push(at);
+  }
+  return { bytes: bytes.subarray(0, at), ends };
 }

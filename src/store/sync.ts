@@ -24,12 +24,15 @@ import {
   openSync,
   readFileSync,
   readSync,
+  readdirSync,
+  rmSync,
   renameSync,
   writeFileSync,
   writeSync,
   fsyncSync,
   ftruncateSync,
 } from 'node:fs';
+import { randomBytes } from 'node:crypto';
 import { dirname, isAbsolute, join, normalize } from 'node:path';
 import { UserError } from '../errors.js';
 import { isRecord } from '../guards.js';
@@ -37,7 +40,7 @@ import { GENESIS_HASH, eventId, eventLine, hashEvent, isTimelineEvent, type Time
 import { withFileLock } from '../timeline/lock.js';
 import { fsyncDir, TIMELINE_FILE, TimelineWriteError } from '../timeline/store.js';
 import { artifactRefsOf, sha256File } from '../timeline/artifacts.js';
-import type { OutgoingEvent, PgStore, StoredEvent } from './pg.js';
+import { encodeLines, type OutgoingEvent, type PgStore } from './pg.js';
 
 export const MARKER_FILE = 'shared.json';
 
@@ -177,84 +180,244 @@ export async function syncIncident(store: PgStore, id: string, dir: string): Pro
   // The artifacts first: an event that lands must find what it points to.
   await shareArtifacts(store, id, dir, local.events);
   const { appended } = await store.append(id, local.events.map(outgoing));
-  const incoming: StoredEvent[] = [];
-  for await (const e of store.eventsAfter(id, start.seq)) incoming.push(e);
 
   mkdirSync(dir, { recursive: true, mode: 0o700 });
-  await fetchArtifacts(store, id, dir, incoming);
-  return withFileLock(join(dir, 'timeline.lock'), () => {
-    // Read again under the lock: another command may have synced or written meanwhile.
-    const marker = readMarker(dir);
-    const theirs = incoming.filter((e) => e.seq > marker.seq);
-    const now = eventsFrom(path, marker.bytes, marker.seq);
-    if (now.torn > 0) return { sent: appended, received: 0, pending: now.events.length }; // the next append sets the torn line aside first
-    const shared = new Set(theirs.map((e) => e.id));
-    const head = theirs.at(-1) ?? { seq: marker.seq, hash: marker.hash };
-    const still = rechain(
-      head,
-      now.events.filter((e) => !shared.has(eventId(e))),
-    );
-    const confirmed = theirs.map((e) => e.line).join('');
-    const after = still.map(eventLine).join('');
-    const same = confirmed + after === now.events.map(eventLine).join('');
-    if (!same) {
-      // Only events the server holds are being replaced: cut them off and write the server's in
-      // place (a crash in between loses nothing: they are re-read from the server). Events that
-      // exist only here are never cut: with any, the file is replaced whole by a rename.
-      if (still.length === 0) truncateTail(path, marker.bytes, confirmed);
-      else replaceTail(path, dir, marker.bytes, confirmed + after, now.size);
-    }
-    writeMarker(dir, { seq: head.seq, hash: head.hash, bytes: marker.bytes + Buffer.byteLength(confirmed) });
-    const mine = new Set(local.events.map(eventId));
-    return { sent: appended, received: theirs.filter((e) => !mine.has(e.id)).length, pending: still.length };
-  });
+  removeLeftovers(dir);
+  const pulled = await pull(store, id, dir, start.seq);
+  try {
+    await fetchArtifacts(store, id, dir, pulled.refs);
+    return withFileLock(join(dir, 'timeline.lock'), () => {
+      // Read again under the lock: another command may have synced or written meanwhile.
+      const marker = readMarker(dir);
+      const now = eventsFrom(path, marker.bytes, marker.seq);
+      // A torn last line: the next append sets it aside first. A marker behind the pull (it never
+      // moves back; a copy restored from a backup, say): the next sync pulls from it.
+      if (now.torn > 0 || marker.seq < pulled.after) return { sent: appended, received: 0, pending: now.events.length };
+      // The pulled events the marker does not cover yet ("theirs"), and where they start in the pull file.
+      const skip = Math.min(pulled.count, Math.max(0, marker.seq - pulled.after));
+      const theirs = pulled.count - skip;
+      const from = skip === 0 ? 0 : (pulled.ends[skip - 1] ?? 0);
+      const isTheirs = (e: TimelineEvent) => (pulled.ids.get(eventId(e)) ?? 0) > marker.seq;
+      const head = theirs > 0 && pulled.last ? pulled.last : { seq: marker.seq, hash: marker.hash };
+      const still = rechain(
+        head,
+        now.events.filter((e) => !isTheirs(e)),
+      );
+      const after = still.map(eventLine).join('');
+      if (theirs === 0) {
+        if (after !== now.events.map(eventLine).join('')) replaceTail(path, dir, marker.bytes, [{ text: after }], now.size);
+      } else if (still.length > 0) {
+        // Events that exist only here are never cut: with any, the file is replaced whole by a rename.
+        replaceTail(path, dir, marker.bytes, [{ file: pulled.file, from, to: pulled.size }, { text: after }], now.size);
+      } else if (marker.bytes === 0 && now.size === 0 && from === 0) {
+        // Nothing here yet (a first pull): the pull file becomes the copy.
+        fsyncFile(pulled.file);
+        renameSync(pulled.file, path);
+        fsyncDir(dir);
+      } else if (!sameBytes(path, marker.bytes, now.size, pulled.file, from, pulled.size)) {
+        // Only events the server holds are being replaced: cut them off and write the server's in
+        // place (a crash in between loses nothing: they are re-read from the server).
+        truncateTail(path, marker.bytes, pulled.file, from, pulled.size);
+      }
+      writeMarker(dir, { seq: head.seq, hash: head.hash, bytes: marker.bytes + (pulled.size - from) });
+      const sentBack = local.events.filter(isTheirs).length;
+      return { sent: appended, received: theirs - sentBack, pending: still.length };
+    });
+  } finally {
+    rmSync(pulled.file, { force: true });
+  }
 }
 
-/** Cuts the file to `keep` bytes and appends `tail`, fsynced. For a tail the server holds (see syncIncident). */
-function truncateTail(path: string, keep: number, tail: string): void {
+/** What a pull brought: the server's events after `after`, as timeline lines in `file`. */
+interface Pulled {
+  file: string;
+  after: number;
+  count: number;
+  size: number;
+  /** Byte offset in `file` of the end of each event's line. */
+  ends: number[];
+  /** Each event's id, and its seq. */
+  ids: Map<string, number>;
+  last: { seq: number; hash: string } | undefined;
+  /** The artifacts the events point to, each once. */
+  refs: Array<{ path: string; sha256: string }>;
+}
+
+/**
+ * Reads the server's events after `after` into a file beside the timeline, a page at a time, so a
+ * first pull of a long incident never holds it whole in memory.
+ */
+async function pull(store: PgStore, id: string, dir: string, after: number): Promise<Pulled> {
+  // The pid says whose it is (see removeLeftovers); the rest keeps two syncs of one process apart.
+  const file = join(dir, `${TIMELINE_FILE}.pull.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
+  const out: Pulled = { file, after, count: 0, size: 0, ends: [], ids: new Map(), last: undefined, refs: [] };
+  const refs = new Map<string, { path: string; sha256: string }>();
+  let fd: number | undefined;
+  try {
+    fd = openSync(file, 'w', 0o600);
+    for await (const page of store.eventPages(id, after)) {
+      const { bytes, ends } = encodeLines(page);
+      for (const end of ends) out.ends.push(out.size + end);
+      for (const e of page) out.ids.set(e.id, e.seq);
+      // Only events whose text names a hash can point to an artifact: only those are parsed.
+      for (const i of linesWith(bytes, ends, SHA256_KEY))
+        for (const r of artifactRefsOf(page[i]?.data)) refs.set(`${r.path}\0${r.sha256}`, r);
+      writeAll(fd, bytes);
+      out.size += bytes.length;
+      out.count += page.length;
+      const last = page.at(-1);
+      if (last) out.last = { seq: last.seq, hash: last.hash };
+    }
+  } catch (error) {
+    if (fd !== undefined) closeSync(fd);
+    rmSync(file, { force: true });
+    if (error instanceof UserError || !isFsError(error)) throw error;
+    throw new TimelineWriteError(file, error);
+  }
+  closeSync(fd);
+  out.refs = [...refs.values()];
+  return out;
+}
+
+const SHA256_KEY = Buffer.from('"sha256"');
+
+/** The indexes of the lines (ending at `ends`) of `bytes` that hold `needle`, each once, in order. */
+function linesWith(bytes: Buffer, ends: readonly number[], needle: Buffer): number[] {
+  const found: number[] = [];
+  let line = 0;
+  for (let at = bytes.indexOf(needle); at !== -1;) {
+    while ((ends[line] ?? Infinity) <= at) line++;
+    found.push(line);
+    at = bytes.indexOf(needle, ends[line] ?? bytes.length);
+  }
+  return found;
+}
+
+function writeAll(fd: number, bytes: Buffer): void {
+  for (let at = 0; at < bytes.length;) at += writeSync(fd, bytes, at, bytes.length - at);
+}
+
+const isFsError = (error: unknown): boolean => error instanceof Error && 'syscall' in error;
+
+/** Pull and replace files a killed sync left behind (their process is gone). */
+function removeLeftovers(dir: string): void {
+  let names: string[];
+  try {
+    names = readdirSync(dir);
+  } catch {
+    return;
+  }
+  for (const name of names) {
+    const m = /^timeline\.jsonl\.(?:pull|sync)\.(\d+)(?:\.[0-9a-f]+)?\.tmp$/.exec(name);
+    if (m && !alive(Number(m[1]))) rmSync(join(dir, name), { force: true });
+  }
+}
+
+function alive(pid: number): boolean {
+  if (pid === process.pid) return true;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return error instanceof Error && 'code' in error && error.code === 'EPERM';
+  }
+}
+
+/** A part of the new tail: text, or a byte range of a file. */
+type Piece = { text: string } | { file: string; from: number; to: number };
+
+function writePieces(out: number, pieces: readonly Piece[], at?: number): void {
+  let pos = at;
+  for (const p of pieces) {
+    if ('text' in p) {
+      const n = writeSync(out, p.text, pos);
+      if (pos !== undefined) pos += n;
+      continue;
+    }
+    copyRange(p.file, p.from, p.to, out, pos);
+    if (pos !== undefined) pos += p.to - p.from;
+  }
+}
+
+/** Copies bytes [from, to) of `file` to `out` (at `at`, or where `out` stands). */
+function copyRange(file: string, from: number, to: number, out: number, at?: number): void {
+  if (to <= from) return;
+  const input = openSync(file, 'r');
+  try {
+    const chunk = Buffer.alloc(Math.min(to - from, 1024 * 1024));
+    for (let done = 0; from + done < to;) {
+      const n = readSync(input, chunk, 0, Math.min(chunk.length, to - from - done), from + done);
+      if (n === 0) throw new UserError(`${file} ended at ${from + done} bytes while copying up to ${to}`, 3);
+      writeSync(out, chunk, 0, n, at === undefined ? null : at + done);
+      done += n;
+    }
+  } finally {
+    closeSync(input);
+  }
+}
+
+/** Whether bytes [aFrom, aTo) of `a` are bytes [bFrom, bTo) of `b`. */
+function sameBytes(a: string, aFrom: number, aTo: number, b: string, bFrom: number, bTo: number): boolean {
+  if (aTo - aFrom !== bTo - bFrom) return false;
+  const read = (file: string, from: number, to: number) => {
+    const buffer = Buffer.alloc(to - from);
+    const fd = openSync(file, 'r');
+    try {
+      readSync(fd, buffer, 0, buffer.length, from);
+    } finally {
+      closeSync(fd);
+    }
+    return buffer;
+  };
+  return read(a, aFrom, aTo).equals(read(b, bFrom, bTo));
+}
+
+function fsyncFile(file: string): void {
+  const fd = openSync(file, 'r');
+  try {
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** Cuts the file to `keep` bytes and appends bytes [from, to) of `source`, fsynced. For a tail the server holds (see syncIncident). */
+function truncateTail(path: string, keep: number, source: string, from: number, to: number): void {
   const fresh = !existsSync(path);
   try {
     const fd = openSync(path, fresh ? 'w' : 'r+', 0o600);
     try {
       ftruncateSync(fd, keep);
-      writeSync(fd, tail, keep);
+      writePieces(fd, [{ file: source, from, to }], keep);
       fsyncSync(fd);
     } finally {
       closeSync(fd);
     }
   } catch (error) {
+    if (error instanceof UserError) throw error;
     throw new TimelineWriteError(path, error);
   }
   if (fresh) fsyncDir(dirname(path));
 }
 
 /** Replaces the file's bytes after `keep` with `tail`: a new file (prefix copied, tail written), fsynced, renamed over the old. */
-function replaceTail(path: string, dir: string, keep: number, tail: string, size: number): void {
+function replaceTail(path: string, dir: string, keep: number, tail: readonly Piece[], size: number): void {
   const tmp = `${path}.sync.${process.pid}.tmp`;
   try {
     const out = openSync(tmp, 'w', 0o600);
     try {
       if (keep > 0) {
-        const input = openSync(path, 'r');
-        try {
-          const chunk = Buffer.alloc(Math.min(keep, 1024 * 1024));
-          for (let at = 0; at < keep;) {
-            const n = readSync(input, chunk, 0, Math.min(chunk.length, keep - at), at);
-            if (n === 0) throw new UserError(`${path} ended at ${at} bytes while copying its confirmed ${keep} (of ${size})`, 3);
-            writeSync(out, chunk, 0, n);
-            at += n;
-          }
-        } finally {
-          closeSync(input);
-        }
+        if (size < keep) throw new UserError(`${path} is ${size} bytes, shorter than its confirmed ${keep}`, 3);
+        copyRange(path, 0, keep, out);
       }
-      writeSync(out, tail);
+      writePieces(out, tail);
       fsyncSync(out);
     } finally {
       closeSync(out);
     }
     renameSync(tmp, path);
   } catch (error) {
+    rmSync(tmp, { force: true });
     if (error instanceof UserError) throw error;
     throw new TimelineWriteError(path, error);
   }
@@ -291,10 +454,14 @@ export async function shareArtifacts(store: PgStore, id: string, dir: string, ev
 }
 
 /** Downloads the artifacts teammates' events point to that are not here yet; writes each whole, checked against its hash. */
-async function fetchArtifacts(store: PgStore, id: string, dir: string, events: readonly StoredEvent[]): Promise<void> {
-  // Each distinct artifact once, and only those not here that the server holds (one query for all).
-  // Only events whose text names a hash can point to an artifact: the others are not parsed.
-  const missing = distinctRefs(events.filter((e) => e.body.includes('"sha256"'))).filter((ref) => {
+async function fetchArtifacts(
+  store: PgStore,
+  id: string,
+  dir: string,
+  refs: ReadonlyArray<{ path: string; sha256: string }>,
+): Promise<void> {
+  // Only those not here that the server holds (one query for all).
+  const missing = refs.filter((ref) => {
     const file = artifactPath(dir, ref.path);
     return file !== undefined && !existsSync(file);
   });
