@@ -8,7 +8,10 @@
 #   scripts/pg-server.sh resume [DIR]  start it again on DIR after a crash (recovery runs)
 #
 # PostgreSQL refuses to run as root: as root, the server runs as the `postgres` user (runuser).
-# Authentication is `trust` on loopback only: this server is for tests, never for an incident.
+# Authentication is `trust` on loopback only (this server is for tests, never for an incident),
+# except for members of the role `bud_password_users`, who must give their password (SCRAM): the
+# tests of $PGPASSWORD and ~/.pgpass use them. With openssl at hand the server also speaks TLS, with
+# a self-signed certificate for 127.0.0.1 and localhost ($DIR/server.crt): the sslmode tests use it.
 set -euo pipefail
 cmd=${1:-}
 dir=${2:-/tmp/bud-incident-pg}
@@ -36,9 +39,21 @@ case "$cmd" in
     mkdir -p "$dir"
     [ "$(id -u)" = 0 ] && chown postgres "$dir"
     as_owner "$bindir/initdb" -D "$dir" -U postgres --auth=trust --no-sync -E UTF8 >/dev/null
+    # First match wins: the password role's members are asked for their password, everyone else is trusted.
+    { echo "host all +bud_password_users 127.0.0.1/32 scram-sha-256"; cat "$dir/pg_hba.conf"; } >"$dir/pg_hba.new"
+    mv "$dir/pg_hba.new" "$dir/pg_hba.conf"
+    if command -v openssl >/dev/null 2>&1; then
+      openssl req -x509 -newkey rsa:2048 -nodes -days 30 -subj "/CN=127.0.0.1" \
+        -addext "subjectAltName=IP:127.0.0.1,DNS:localhost" \
+        -keyout "$dir/server.key" -out "$dir/server.crt" >/dev/null 2>&1
+      chmod 600 "$dir/server.key"
+      echo "ssl = on" >>"$dir/postgresql.conf"
+    fi
+    [ "$(id -u)" = 0 ] && chown -R postgres "$dir"
     as_owner "$bindir/pg_ctl" -D "$dir" -l "$dir/server.log" -w -t 60 \
       -o "-c listen_addresses=127.0.0.1 -c port=$port -c unix_socket_directories=$dir -c fsync=on -c max_connections=200" start >/dev/null
-    as_owner "$bindir/psql" -h 127.0.0.1 -p "$port" -U postgres -d postgres -qAt -c 'CREATE DATABASE bud_incident_test' >/dev/null
+    as_owner "$bindir/psql" -h 127.0.0.1 -p "$port" -U postgres -d postgres -qAt \
+      -c 'CREATE DATABASE bud_incident_test' -c 'CREATE ROLE bud_password_users NOLOGIN' >/dev/null
     echo "postgres://postgres@127.0.0.1:$port/bud_incident_test"
     ;;
   crash)

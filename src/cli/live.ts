@@ -62,7 +62,7 @@ export async function watchIncident(ctx: Context, id: string, onChange: () => vo
     while (!stopped()) {
       let store: PgStore | undefined;
       try {
-        store = await PgStore.connect(location);
+        store = await PgStore.connect(location, { env: ctx.env });
         const live = store;
         // Catch up on what landed while we were not listening, then listen.
         await syncIncident(live, id, dir);

@@ -13,6 +13,7 @@ import { IncidentHome } from '../incident/store.js';
 import { eventLine, type TimelineEvent } from '../timeline/event.js';
 import { ChainChecker, TIMELINE_FILE, readVerifiedEvents, fsyncDir, TimelineWriteError } from '../timeline/store.js';
 import { LATEST_VERSION } from '../store/migrations.js';
+import { describeTls } from '../store/tls.js';
 import type { PgStore } from '../store/pg.js';
 import type { StoreLocation } from '../store/location.js';
 import { actor, incidentsRoot, writeJson, type Context } from './context.js';
@@ -34,7 +35,7 @@ async function connect(ctx: Context, location: PgLocation): Promise<PgStore> {
   // The command's own connection when team mode opened one, else a new one (errors are the command's).
   if (ctx.team?.store) return ctx.team.store;
   const { PgStore } = await import('../store/pg.js');
-  return PgStore.connect(location);
+  return PgStore.connect(location, { env: ctx.env });
 }
 
 /** The local store (files under $BUD_INCIDENT_HOME), whatever store the config names. */
@@ -83,6 +84,8 @@ export async function storeStatus(ctx: Context, opts: { json?: boolean }): Promi
         store: location.display,
         reachable: true,
         server: info.server,
+        sslMode: store.sslMode,
+        tls: info.tls ?? null,
         schemaVersion: version,
         knownVersion: LATEST_VERSION,
         incidents: info.record?.incidents,
@@ -94,6 +97,7 @@ export async function storeStatus(ctx: Context, opts: { json?: boolean }): Promi
       ctx.term.out.write(
         [
           `store: ${location.display} (${info.server})`,
+          `connection: ${describeTls(store.sslMode, info.tls)}`,
           `schema: ${schema}`,
           info.record
             ? `record: ${info.record.incidents} incident${info.record.incidents === 1 ? '' : 's'}, ${info.record.events} event${info.record.events === 1 ? '' : 's'}`

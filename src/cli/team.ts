@@ -56,7 +56,7 @@ export async function beginTeam(ctx: Context, options: { discover?: boolean } = 
   ctx.team = session;
   try {
     const { PgStore } = await import('../store/pg.js');
-    session.store = await PgStore.connect(location, { connectTimeoutMs: connectTimeout(ctx) });
+    session.store = await PgStore.connect(location, { connectTimeoutMs: connectTimeout(ctx), env: ctx.env });
     await session.store.requireSchema();
     await syncAll(ctx, session, { everything: true, ...options });
   } catch (error) {

@@ -4,8 +4,9 @@
  *
  * The client is node-postgres (`pg`), imported only when a team store is used, so the local
  * store's start-up does not change. It reads credentials the standard ways (the URL, the `PG*`
- * variables, `~/.pgpass` or `$PGPASSFILE`) and TLS from `sslmode` in the URL. Errors are reported
- * without the connection string, which may hold a password.
+ * variables, `~/.pgpass` or `$PGPASSFILE`) and TLS as psql does (`sslmode` in the URL or
+ * `$PGSSLMODE`, see tls.ts). Errors are reported without the connection string, which may hold a
+ * password.
  *
  * Appends are totally ordered per incident by a transaction-scoped advisory lock on the incident
  * (no UPDATE privilege needed, unlike SELECT … FOR UPDATE); each event carries an id chosen by the
@@ -20,6 +21,7 @@ import { GENESIS_HASH, hashEvent, type TimelineEvent } from '../timeline/event.j
 import { UserError, errorCode, errorMessage } from '../errors.js';
 import { LATEST_VERSION, MIGRATIONS, SCHEMA } from './migrations.js';
 import type { StoreLocation } from './location.js';
+import { connectAttempts, tryNext, type SslMode } from './tls.js';
 
 type PgLocation = Extract<StoreLocation, { kind: 'postgres' }>;
 
@@ -34,9 +36,8 @@ export interface OutgoingEvent {
 
 /**
  * An event as the server holds it: the timeline event, the id its writer gave it, and its line in a
- * timeline file (built from the exact hashed text, so a long pull does not re-serialise each event).
+ * timeline file (built from the exact hashed text, `body`, whose data starts at `dataStart`).
  */
-/** An event as the server holds it: `body` is the exact text that was hashed, the data starting at `dataStart`. */
 export type StoredEvent = TimelineEvent & { id: string; line: string; body: string; dataStart: number };
 
 /** The server could not be reached (network, timeout, server down): the caller may go offline. */
@@ -59,21 +60,41 @@ const UNREACHABLE_CODES = new Set([
   'EAI_AGAIN',
   'EPIPE',
 ]);
+/** Node's codes for a server certificate that does not verify. */
+const TLS_CERT_CODES = new Set([
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'CERT_HAS_EXPIRED',
+  'CERT_NOT_YET_VALID',
+]);
 /** SQLSTATEs that mean the server went away or is starting/stopping (class 08, 57P0x). */
 const UNREACHABLE_STATES = /^(08|57P0[1-4])/;
 
 /** Says what went wrong, in words, without the connection string. */
-function explain(location: PgLocation, error: unknown): UserError {
+function explain(location: PgLocation, error: unknown, connectionString = location.url): UserError {
   const code = errorCode(error) ?? '';
-  const message = errorMessage(error).replaceAll(location.url, location.display);
+  const message = errorMessage(error).replaceAll(connectionString, location.display).replaceAll(location.url, location.display);
   if (UNREACHABLE_CODES.has(code) || UNREACHABLE_STATES.test(code) || /timeout|terminated|Connection terminated|closed/i.test(message))
     return new StoreUnreachable(location.display, code && !UNREACHABLE_STATES.test(code) ? `${code} (${message})` : message);
+  // node-postgres says this when the server asks for a password (SCRAM) and none was found.
+  if (/client password must be a string/.test(message))
+    return new UserError(
+      `the team store ${location.display} asks for a password and none was given (set it in $PGPASSWORD, ~/.pgpass or $PGPASSFILE)`,
+      3,
+    );
   if (code === '28P01' || code === '28000')
     return new UserError(
       `the team store ${location.display} refused the login: ${message} (set the password in $PGPASSWORD, ~/.pgpass or $PGPASSFILE)`,
       3,
     );
   if (code === '3D000') return new UserError(`the team store ${location.display} has no such database: ${message}`, 3);
+  if (TLS_CERT_CODES.has(code) || code.startsWith('ERR_TLS_'))
+    return new UserError(
+      `the team store ${location.display} gave a TLS certificate that does not verify: ${message} [${code}]; give the CA that signed it with sslrootcert=FILE in the URL or $PGSSLROOTCERT (sslmode=require encrypts without verifying)`,
+      3,
+    );
   if (code === '42501') return new UserError(`the team store ${location.display} refused: ${message} (the role lacks a privilege)`, 3);
   return new UserError(`the team store ${location.display} failed: ${message}${code ? ` [${code}]` : ''}`, 3);
 }
@@ -83,12 +104,16 @@ export interface ConnectOptions {
   connectTimeoutMs?: number;
   /** The longest any one statement may run (default 30 s). */
   statementTimeoutMs?: number;
+  /** Where the `PGSSL*` settings come from (default: this process's environment). */
+  env?: NodeJS.ProcessEnv;
 }
 
 export class PgStore {
   private constructor(
     readonly location: PgLocation,
     private readonly client: PgClient,
+    /** The TLS mode asked for (sslmode, $PGSSLMODE, or psql's default: prefer). */
+    readonly sslMode: SslMode,
   ) {}
 
   /** Connects (the client module is imported here, not before). */
@@ -101,23 +126,33 @@ export class PgStore {
     } catch (error) {
       throw new UserError(`cannot load the PostgreSQL client (pg): ${errorMessage(error)}`, 70);
     }
-    const config: ClientConfig = {
-      connectionString: location.url,
-      connectionTimeoutMillis: options.connectTimeoutMs ?? 3000,
-      statement_timeout: options.statementTimeoutMs ?? 30_000,
-      application_name: 'bud-incident',
-      keepAlive: true,
-    };
-    const client = new pg.Client(config);
-    // A connection lost while idle surfaces on the next query; without a listener it would crash the process.
-    client.on('error', () => undefined);
+    let plan: ReturnType<typeof connectAttempts>;
     try {
-      await client.connect();
+      plan = connectAttempts(location.url, options.env ?? process.env);
     } catch (error) {
-      await client.end().catch(() => undefined);
-      throw explain(location, error);
+      throw new UserError(`the team store ${location.display}: ${errorMessage(error)}`, 2);
     }
-    return new PgStore(location, client);
+    for (const [i, attempt] of plan.attempts.entries()) {
+      const config: ClientConfig = {
+        connectionString: attempt.url,
+        connectionTimeoutMillis: options.connectTimeoutMs ?? 3000,
+        statement_timeout: options.statementTimeoutMs ?? 30_000,
+        application_name: 'bud-incident',
+        keepAlive: true,
+      };
+      const client = new pg.Client(config);
+      // A connection lost while idle surfaces on the next query; without a listener it would crash the process.
+      client.on('error', () => undefined);
+      try {
+        await client.connect();
+        return new PgStore(location, client, plan.wanted);
+      } catch (error) {
+        await client.end().catch(() => undefined);
+        if (i + 1 < plan.attempts.length && tryNext(attempt.mode, errorMessage(error), errorCode(error))) continue;
+        throw explain(location, error, attempt.url);
+      }
+    }
+    throw new UserError(`the team store ${location.display}: no way to connect was tried`, 70);
   }
 
   async close(): Promise<void> {
@@ -191,14 +226,18 @@ export class PgStore {
   }
 
   /** The server's version string and the database's size of the record, for `store status`. */
-  async serverInfo(): Promise<{ server: string; record?: { incidents: number; events: number } }> {
-    const [v] = await this.query<{ v: string }>('SELECT current_setting($1) AS v', ['server_version']);
+  async serverInfo(): Promise<{ server: string; tls: string | undefined; record?: { incidents: number; events: number } }> {
+    const [v] = await this.query<{ v: string; tls: string | null }>(
+      'SELECT current_setting($1) AS v, (SELECT version FROM pg_stat_ssl WHERE pid = pg_backend_pid() AND ssl) AS tls',
+      ['server_version'],
+    );
     const server = `PostgreSQL ${v?.v ?? '?'}`;
-    if ((await this.schemaVersion()) === 0) return { server };
+    const tls = v?.tls ?? undefined;
+    if ((await this.schemaVersion()) === 0) return { server, tls };
     const [c] = await this.query<{ i: string; e: string }>(
       `SELECT (SELECT count(*) FROM ${SCHEMA}.incidents) AS i, (SELECT count(*) FROM ${SCHEMA}.events) AS e`,
     );
-    return { server, record: { incidents: Number(c?.i ?? 0), events: Number(c?.e ?? 0) } };
+    return { server, tls, record: { incidents: Number(c?.i ?? 0), events: Number(c?.e ?? 0) } };
   }
 
   /** Every incident with the seq and hash of its last event (seq 0 and the genesis hash when it has none). */
