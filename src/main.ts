@@ -25,6 +25,8 @@ const FAST_PATHS = COMMANDS.filter((c) => c.needsPolicy === false).map((c) => c.
 const NO_INCIDENTS = new Set(['runbooks', 'config', 'help', 'store']);
 /** The commands that list the team's incidents or may open a new one (whose id must not clash). */
 const DISCOVER = new Set(['incidents', 'declare', 'run', 'triage']);
+/** The commands that may run for minutes (steps, prompts, an editor): what they write is shared as they go. */
+const LONG = new Set(['run', 'triage', 'checklist', 'update']);
 
 /** Adds a command of the table (cli/commands.ts), and its subcommands, to `parent`. */
 function addCommand(parent: Command, spec: CommandSpec, ctx: Context, setExit: (code: number) => void): void {
@@ -94,7 +96,7 @@ Exit codes: 0 all passed, 1 problems found, 2 usage or input error, 3 cannot wri
     // Commands that list incidents or may open one learn of every incident the team has; the others
     // sync the incidents this laptop has and the one named by --incident.
     if (ctx.store?.kind === 'postgres' && !NO_INCIDENTS.has(top))
-      await (await import('./cli/team.js')).beginTeam(ctx, { discover: DISCOVER.has(top) });
+      await (await import('./cli/team.js')).beginTeam(ctx, { discover: DISCOVER.has(top), shareWhileRunning: LONG.has(top) });
   });
 
   for (const spec of COMMANDS) addCommand(program, spec, ctx, setExit);

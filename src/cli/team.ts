@@ -26,6 +26,9 @@ export interface TeamSession {
   received: number;
   /** What `status` says of the store for one incident (kept here so status need not import this module). */
   lineFor: (id: string) => TeamLine;
+  /** While the command runs, what it writes is shared every few seconds (see shareWhileRunning). */
+  ticker?: NodeJS.Timeout;
+  sharing?: Promise<void>;
 }
 
 export interface TeamLine {
@@ -49,7 +52,7 @@ function localIncidents(ctx: Context): string[] {
  * Connects to the team store (when one is configured) and syncs the incidents the command may
  * read (`discover`: every incident the team has); offline is not an error.
  */
-export async function beginTeam(ctx: Context, options: { discover?: boolean } = {}): Promise<void> {
+export async function beginTeam(ctx: Context, options: { discover?: boolean; shareWhileRunning?: boolean } = {}): Promise<void> {
   const location = ctx.store;
   if (location?.kind !== 'postgres') return;
   const session: TeamSession = { location, sent: 0, received: 0, lineFor: (id) => teamLine(ctx, session, id) };
@@ -58,10 +61,34 @@ export async function beginTeam(ctx: Context, options: { discover?: boolean } = 
     const { PgStore } = await import('../store/pg.js');
     session.store = await PgStore.connect(location, { connectTimeoutMs: connectTimeout(ctx), env: ctx.env });
     await session.store.requireSchema();
-    await syncAll(ctx, session, { everything: true, ...options });
+    await syncAll(ctx, session, { everything: true, discover: options.discover === true });
+    if (options.shareWhileRunning === true) shareWhileRunning(ctx, session);
   } catch (error) {
     await goOffline(ctx, session, error);
   }
+}
+
+/**
+ * Shares what the command writes every few seconds while it runs (`$BUD_INCIDENT_SHARE_EVERY_MS`,
+ * default 2000), so a long `run` lands step by step on teammates' `timeline --follow` and
+ * `status --watch`, not only when it ends. Quietly: a failure here is met again, and said, by the
+ * sync when the command ends. Only for commands that do not use the session's connection
+ * themselves (run, triage, checklist, update): a sync's transaction must not interleave with theirs.
+ */
+function shareWhileRunning(ctx: Context, session: TeamSession): void {
+  const every = Number(ctx.env.BUD_INCIDENT_SHARE_EVERY_MS);
+  session.ticker = setInterval(
+    () => {
+      if (session.sharing || !session.store || session.offline !== undefined) return;
+      session.sharing = syncAll(ctx, session, { everything: false, quiet: true })
+        .catch(() => undefined)
+        .finally(() => {
+          session.sharing = undefined;
+        });
+    },
+    Number.isFinite(every) && every > 0 ? every : 2000,
+  );
+  session.ticker.unref();
 }
 
 /** What `status` says of the team store for one incident: shared, or how many events wait here and why. */
@@ -77,6 +104,8 @@ function teamLine(ctx: Context, session: TeamSession, id: string): TeamLine {
 export async function endTeam(ctx: Context): Promise<void> {
   const session = ctx.team;
   if (!session) return;
+  clearInterval(session.ticker);
+  await session.sharing;
   if (session.store && !session.offline) {
     try {
       await syncAll(ctx, session, { everything: false });
@@ -116,7 +145,11 @@ export async function outboxSize(ctx: Context): Promise<number> {
  * team has (so a teammate's new incident is listed, and a new one does not take its id). Otherwise
  * only those with an outbox.
  */
-async function syncAll(ctx: Context, session: TeamSession, options: { everything: boolean; discover?: boolean }): Promise<void> {
+async function syncAll(
+  ctx: Context,
+  session: TeamSession,
+  options: { everything: boolean; discover?: boolean; quiet?: boolean },
+): Promise<void> {
   const store = session.store;
   if (!store) return;
   const { readMarker, pendingCount, syncIncident } = await import('../store/sync.js');
@@ -138,6 +171,7 @@ async function syncAll(ctx: Context, session: TeamSession, options: { everything
       // The store gone: the whole command goes offline. One incident that cannot be shared (a
       // clash of ids, a damaged copy) is said, and the others are still synced.
       if (error instanceof StoreUnreachable || !(error instanceof UserError)) throw error;
+      if (options.quiet === true) continue;
       ctx.term.err.write(`${ctx.term.errColor.yellow('warning:')} incident ${id} was not synced: ${error.message}\n`);
     }
   }

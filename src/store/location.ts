@@ -34,11 +34,16 @@ export function storeLocation(env: NodeJS.ProcessEnv, configured: string | undef
   const value = fromEnv || configured?.trim();
   const source: string = fromEnv ? '$BUD_INCIDENT_STORE' : `the config's "store" (${configFile ?? 'config'})`;
   if (!value || value === 'local') return { kind: 'local' };
-  return postgresLocation(value, source);
+  return postgresLocation(value, source, env);
 }
 
-/** Parses a `postgres://` / `postgresql://` URL; the error names where it came from, never its password. */
-export function postgresLocation(value: string, source: string): Extract<StoreLocation, { kind: 'postgres' }> {
+/**
+ * Parses a `postgres://` / `postgresql://` URL; the error names where it came from, never its
+ * password. What the URL leaves out comes from `$PGHOST`, `$PGPORT`, `$PGDATABASE` and `$PGUSER`,
+ * as the client will take it, so the name shown, and the directory of this laptop's copy, are those
+ * of the server actually used.
+ */
+export function postgresLocation(value: string, source: string, env: NodeJS.ProcessEnv = {}): Extract<StoreLocation, { kind: 'postgres' }> {
   let url: URL;
   try {
     url = new URL(value);
@@ -50,10 +55,11 @@ export function postgresLocation(value: string, source: string): Extract<StoreLo
       `${source}: "${url.protocol.replace(/:$/, '')}" stores are not supported; expected "local" or postgres://user@host:port/database`,
       2,
     );
-  const host = url.hostname || url.searchParams.get('host') || 'localhost';
-  const port = url.port || '5432';
-  const database = decodeURIComponent(url.pathname.replace(/^\//, '')) || '(default database)';
-  const user = url.username ? `${decodeURIComponent(url.username)}@` : '';
+  const host = url.hostname || url.searchParams.get('host') || env.PGHOST || 'localhost';
+  const port = url.port || url.searchParams.get('port') || env.PGPORT || '5432';
+  const name = url.username ? decodeURIComponent(url.username) : env.PGUSER;
+  const database = decodeURIComponent(url.pathname.replace(/^\//, '')) || env.PGDATABASE || name || '(default database)';
+  const user = name ? `${name}@` : '';
   const display = `postgres://${user}${host}:${port}/${database}`;
   const key = createHash('sha256').update(`${host}:${port}/${database}`).digest('hex').slice(0, 12);
   return { kind: 'postgres', url: value, display, key };

@@ -222,6 +222,71 @@ describe.runIf(PG_AVAILABLE)('team store on PostgreSQL', () => {
     }
   }, 120_000);
 
+  it("a long run's steps reach the team while it is still running, not only when it ends", async () => {
+    const ic = laptop('alice');
+    const tech = sandbox({ BUD_INCIDENT_STORE: db.url, BUD_INCIDENT_ACTOR: 'bob', BUD_INCIDENT_SHARE_EVERY_MS: '300' });
+    const dir = join(tech.dir, 'runbooks');
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(
+      join(dir, 'slow-check.yaml'),
+      [
+        'id: slow-check',
+        'title: Slow check',
+        'summary: A quick step, then one that takes a while.',
+        'steps:',
+        '  - id: quick',
+        '    kind: check',
+        '    title: Quick check',
+        '    run: echo all good',
+        '    expect:',
+        '      - matches: all good',
+        '        finding: { id: quick-bad, message: "quick is bad" }',
+        '  - id: slow',
+        '    kind: check',
+        '    title: Slow check',
+        '    run: sleep 8',
+        '    timeout: 30s',
+        '    expect:',
+        '      - exitCode: 0',
+        '        finding: { id: slow-bad, message: "slow is bad" }',
+        '',
+      ].join('\n'),
+    );
+    const declared = await runOk(ic, ['declare', '--severity', 'SEV2', '--title', 'Long run shared as it goes', '--json']);
+    const id = (JSON.parse(declared.stdout) as { id: string }).id;
+    const run = spawnCli(tech, ['run', 'slow-check', '--yes', '--runbooks-dir', dir, '--incident', id]);
+    let exited = false;
+    void run.closed.then(() => (exited = true));
+    // The quick step's end is on the server while the slow one still runs.
+    const deadline = Date.now() + 7000;
+    let seen: string[] = [];
+    while (Date.now() < deadline && !exited) {
+      seen = (
+        await sql<{ step: string }>(
+          db.url,
+          `SELECT data->>'stepId' AS step FROM bud_incident.events WHERE incident = $1 AND type = 'step.finished'`,
+          [id],
+        )
+      ).map((r) => r.step);
+      if (seen.includes('quick')) break;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    expect(seen).toContain('quick');
+    expect(exited).toBe(false);
+    // A teammate's laptop sees it too, mid-run.
+    const t = await runOk(ic, ['timeline', '--json', '--incident', id]);
+    expect(jsonLines(t.stdout).some((e) => e.type === 'step.finished' && e.actor === 'bob')).toBe(true);
+    expect(await run.closed).toBe(0);
+    // And when it ends, everything is there once, in one verified chain.
+    const all = await sql<{ n: string }>(
+      db.url,
+      `SELECT count(*) AS n FROM bud_incident.events WHERE incident = $1 AND type = 'step.finished'`,
+      [id],
+    );
+    expect(Number(all[0]?.n)).toBe(2);
+    await runOk(ic, ['timeline', 'verify', '--incident', id]);
+  }, 60_000);
+
   it('a retried append whose reply was lost does not append twice', async () => {
     const alice = laptop('alice');
     const declared = await runOk(alice, ['declare', '--severity', 'SEV3', '--title', 'Retry test', '--json']);

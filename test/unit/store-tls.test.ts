@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { connectAttempts, describeTls, tryNext } from '../../src/store/tls.js';
+import { storeLocation } from '../../src/store/location.js';
 
 const modes = (url: string, env: NodeJS.ProcessEnv = {}) => connectAttempts(url, env).attempts.map((a) => a.mode);
 const param = (url: string, name: string) => new URL(url).searchParams.get(name);
@@ -51,5 +52,23 @@ describe('sslmode as psql reads it', () => {
     expect(describeTls('require', 'TLSv1.3')).toMatch(/encrypted \(TLSv1.3\), server certificate NOT verified/);
     expect(describeTls('verify-full', 'TLSv1.3')).toBe('encrypted (TLSv1.3), server certificate and name verified');
     expect(describeTls('prefer', undefined)).toMatch(/not encrypted \(sslmode=prefer: the server offers no TLS\)/);
+  });
+});
+
+describe('the store a URL names', () => {
+  it('fills what the URL leaves out from $PGHOST, $PGPORT, $PGDATABASE and $PGUSER, so two servers never share a copy', () => {
+    const env = { PGHOST: 'db.prod.internal', PGPORT: '6432', PGUSER: 'oncall', PGDATABASE: 'incidents' };
+    const viaEnv = storeLocation({ ...env, BUD_INCIDENT_STORE: 'postgres://' }, undefined);
+    expect(viaEnv).toMatchObject({ kind: 'postgres', display: 'postgres://oncall@db.prod.internal:6432/incidents' });
+    const staging = storeLocation({ ...env, PGHOST: 'db.staging.internal', BUD_INCIDENT_STORE: 'postgres://' }, undefined);
+    expect(staging.kind === 'postgres' && viaEnv.kind === 'postgres' && staging.key !== viaEnv.key).toBe(true);
+    // The URL wins over the variables.
+    expect(storeLocation({ ...env, BUD_INCIDENT_STORE: 'postgres://bob@10.0.0.5:5432/team' }, undefined)).toMatchObject({
+      display: 'postgres://bob@10.0.0.5:5432/team',
+    });
+    // And a password in it is never part of the name.
+    expect(JSON.stringify(storeLocation({ BUD_INCIDENT_STORE: 'postgres://bob:hunter2@db/team' }, undefined))).not.toMatch(
+      /"display":"[^"]*hunter2/,
+    );
   });
 });
