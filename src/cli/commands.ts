@@ -318,8 +318,14 @@ const INCIDENTS: CommandSpec = {
       name: 'push',
       description: 'share a local incident with the team store (chain preserved and verified)',
       args: [arg('<id>', 'the incident in the local store ($BUD_INCIDENT_HOME)')],
-      options: [json],
-      run: async (ctx, id: string, opts: JsonOpt) => (await import('./store.js')).incidentsPush(ctx, id, opts),
+      options: [
+        opt(
+          '--as <new-id>',
+          'share it under another id: the team store has one of this id opened by someone else (also takes the team copy it refused)',
+        ),
+        json,
+      ],
+      run: async (ctx, id: string, opts: JsonOpt & { as?: string }) => (await import('./store.js')).incidentsPush(ctx, id, opts),
     }),
     command({
       name: 'pull',

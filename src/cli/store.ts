@@ -6,6 +6,7 @@
  * a push ends by comparing the server's head with the local one ("chain preserved").
  */
 import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, renameSync, writeSync } from 'node:fs';
+import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { UserError } from '../errors.js';
 import { stateHome } from '../paths.js';
@@ -16,7 +17,7 @@ import { LATEST_VERSION } from '../store/migrations.js';
 import { describeTls } from '../store/tls.js';
 import type { PgStore } from '../store/pg.js';
 import type { StoreLocation } from '../store/location.js';
-import { actor, incidentsRoot, writeJson, type Context } from './context.js';
+import { actor, home, incidentsRoot, writeJson, type Context } from './context.js';
 import { outboxSize } from './team.js';
 
 type PgLocation = Extract<StoreLocation, { kind: 'postgres' }>;
@@ -124,7 +125,8 @@ export async function storeStatus(ctx: Context, opts: { json?: boolean }): Promi
 }
 
 /** `incidents push ID`: shares a local incident with the team store, chain preserved and verified. */
-export async function incidentsPush(ctx: Context, id: string, opts: { json?: boolean }): Promise<number> {
+export async function incidentsPush(ctx: Context, id: string, opts: { json?: boolean; as?: string }): Promise<number> {
+  if (opts.as !== undefined && opts.as !== id) return incidentsPushAs(ctx, id, opts.as, opts);
   const location = teamLocation(ctx, 'incidents push');
   const local = localHome(ctx);
   if (!local.exists(id)) throw new UserError(`incidents push: no incident "${id}" in the local store (${local.incidentsDir})`, 2);
@@ -162,6 +164,86 @@ export async function incidentsPush(ctx: Context, id: string, opts: { json?: boo
           (preserved
             ? ''
             : 'note: teammates had added events to it first: the local events follow theirs on the server, with new sequence numbers\n'),
+      );
+    return 0;
+  } finally {
+    if (store !== ctx.team?.store) await store.close();
+  }
+}
+
+const INCIDENT_ID = /^[a-z0-9][a-z0-9-]{0,80}$/;
+
+/**
+ * `incidents push ID --as NEWID`: shares an incident under another id, for when the team store has
+ * an incident of that id opened by someone else (two laptops that declared the same title the same
+ * day while offline). The source is the local store's incident, or this laptop's team copy of it
+ * that the team store refused. The events keep their time, actor, type and data (the opening names
+ * NEWID), are chained anew under NEWID, and a note says where they came from. A refused copy is set
+ * aside (kept, under `set-aside/`), so the team's own incident of that id comes in whole next time.
+ */
+async function incidentsPushAs(ctx: Context, id: string, newId: string, opts: { json?: boolean }): Promise<number> {
+  const location = teamLocation(ctx, 'incidents push');
+  if (!INCIDENT_ID.test(newId))
+    throw new UserError(`incidents push --as: "${newId}" is not an incident id (lower-case letters, digits and dashes)`, 2);
+  const local = localHome(ctx);
+  const copies = join(incidentsRoot(ctx), 'incidents');
+  const fromCopy = !local.exists(id);
+  const source = fromCopy ? join(copies, id) : local.dir(id);
+  if (!existsSync(join(source, TIMELINE_FILE)))
+    throw new UserError(
+      `incidents push: no incident "${id}" in the local store (${local.incidentsDir}) or this laptop's team copy (${copies})`,
+      2,
+    );
+  if (existsSync(join(copies, newId)))
+    throw new UserError(`incidents push --as: this laptop already has an incident "${newId}" (${join(copies, newId)}); pick another id`, 2);
+  const events = [...readVerifiedEvents(join(source, TIMELINE_FILE), { incidentId: id })];
+  const store = await connect(ctx, location);
+  try {
+    await store.requireSchema();
+    if ((await store.heads()).has(newId))
+      throw new UserError(`incidents push --as: the team store ${location.display} already has an incident "${newId}"; pick another id`, 2);
+    const { shareArtifacts, syncIncident } = await import('../store/sync.js');
+    await shareArtifacts(store, newId, source, events);
+    const moved = events.map((e) => ({
+      id: e.id ?? e.hash,
+      ts: e.ts,
+      actor: e.actor,
+      type: e.type,
+      data: e.type === 'incident.opened' ? { ...e.data, id: newId } : e.data,
+    }));
+    moved.push({
+      id: `renamed-${randomUUID()}`,
+      ts: ctx.clock.now().toISOString(),
+      actor: actor(ctx),
+      type: 'note.added',
+      data: {
+        text: `shared under id ${newId}: the team store already had an incident ${id}, opened by someone else; this record was ${id} on ${fromCopy ? "this laptop's team copy" : 'the local store'} until now (${events.length} events, head sha256:${events.at(-1)?.hash ?? ''})`,
+      },
+    });
+    const r = await store.append(newId, moved);
+    const checked = await verifyServer(store, newId);
+    await syncIncident(store, newId, join(copies, newId));
+    let setAside: string | undefined;
+    if (fromCopy) {
+      setAside = join(incidentsRoot(ctx), 'set-aside', `${id}-${ctx.clock.now().toISOString().replace(/[:.]/g, '')}`);
+      mkdirSync(join(incidentsRoot(ctx), 'set-aside'), { recursive: true, mode: 0o700 });
+      renameSync(source, setAside);
+      const copy = home(ctx);
+      if (copy.currentId() === undefined) copy.setCurrent(newId);
+    }
+    const result = {
+      incident: newId,
+      from: id,
+      store: location.display,
+      sent: r.appended,
+      serverEvents: checked.events,
+      setAside: setAside ?? null,
+    };
+    if (opts.json) writeJson(ctx, result);
+    else
+      ctx.term.out.write(
+        `${id} → ${newId}: ${r.appended} events sent to ${location.display} (a note at the end says where they came from); the server's chain verifies (${checked.events} events)\n` +
+          (setAside ? `the refused copy of ${id} is kept in ${setAside}; the team's ${id} comes in when a command names it (--incident ${id}) or lists incidents\n` : ''),
       );
     return 0;
   } finally {

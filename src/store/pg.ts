@@ -279,7 +279,7 @@ export class PgStore {
       const opening = fresh.find((e) => e.type === 'incident.opened');
       if (seq > 0 && opening)
         throw new UserError(
-          `the team store ${this.location.display} already has an incident "${incident}", opened by someone else: this one was not shared. Keep it local (unset the store) and push it under another id, or read the team's: bud-incident incidents pull ${incident}`,
+          `the team store ${this.location.display} already has an incident "${incident}", opened by someone else: this one was not shared. Share yours under another id (bud-incident incidents push ${incident} --as ${incident}-2), or read the team's: bud-incident incidents pull ${incident}`,
           3,
         );
       if (seq === 0 && fresh[0]?.type !== 'incident.opened')

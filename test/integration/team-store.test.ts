@@ -287,6 +287,52 @@ describe.runIf(PG_AVAILABLE)('team store on PostgreSQL', () => {
     await runOk(ic, ['timeline', 'verify', '--incident', id]);
   }, 60_000);
 
+  it('two laptops that declared the same incident offline: the second shares its own under another id, nothing lost', async () => {
+    const net = await relay(db.url);
+    try {
+      const alice = laptop('alice', net.url);
+      const bob = laptop('bob', net.url);
+      await net.down();
+      const a = await alice.run(['declare', '--severity', 'SEV2', '--title', 'Same title offline', '--json']);
+      const b = await bob.run(['declare', '--severity', 'SEV2', '--title', 'Same title offline', '--json']);
+      const id = (JSON.parse(a.stdout) as { id: string }).id;
+      expect((JSON.parse(b.stdout) as { id: string }).id).toBe(id);
+      await runOk(bob, ['note', "bob's finding while offline"]);
+      await net.up();
+
+      await runOk(alice, ['note', "alice's note, shared"]);
+      const refused = await bob.run(['status']);
+      expect(refused.stderr).toMatch(
+        new RegExp(`incident ${id} was not synced: .*already has an incident "${id}", opened by someone else`),
+      );
+      expect(refused.stderr).toMatch(new RegExp(`incidents push ${id} --as ${id}-2`));
+
+      const pushed = await runOk(bob, ['incidents', 'push', id, '--as', `${id}-2`]);
+      expect(pushed.stdout).toMatch(new RegExp(`${id} → ${id}-2: \\d+ events sent`));
+      expect(pushed.stdout).toMatch(/refused copy of .* is kept in .*set-aside/);
+
+      // Bob's record is on the server under the new id, whole, with a note saying where it came from.
+      const t = await runOk(alice, ['timeline', '--json', '--incident', `${id}-2`]);
+      const texts = jsonLines(t.stdout).map((e) => (e.data as { text?: string }).text);
+      expect(texts).toContain("bob's finding while offline");
+      expect(texts.some((x) => x?.startsWith(`shared under id ${id}-2`))).toBe(true);
+      await runOk(alice, ['timeline', 'verify', '--incident', `${id}-2`]);
+      // Alice's incident is untouched, and bob's laptop now reads the team's one under its id.
+      const mine = await runOk(bob, ['timeline', '--json', '--incident', id]);
+      const theirs = jsonLines(mine.stdout).map((e) => (e.data as { text?: string }).text);
+      expect(theirs).toContain("alice's note, shared");
+      expect(theirs).not.toContain("bob's finding while offline");
+      const again = await bob.run(['status', '--incident', id]);
+      expect(again.stderr).not.toMatch(/not synced/);
+      // The id checks: a bad one and one the team already has are refused with nothing sent.
+      expect((await bob.run(['incidents', 'push', id, '--as', 'Not An Id'])).code).toBe(2);
+      const taken = await bob.run(['incidents', 'push', `${id}-2`, '--as', id]);
+      expect(taken.code).toBe(2);
+    } finally {
+      await net.close();
+    }
+  }, 60_000);
+
   it('a retried append whose reply was lost does not append twice', async () => {
     const alice = laptop('alice');
     const declared = await runOk(alice, ['declare', '--severity', 'SEV3', '--title', 'Retry test', '--json']);
