@@ -243,7 +243,9 @@ async function incidentsPushAs(ctx: Context, id: string, newId: string, opts: { 
     else
       ctx.term.out.write(
         `${id} → ${newId}: ${r.appended} events sent to ${location.display} (a note at the end says where they came from); the server's chain verifies (${checked.events} events)\n` +
-          (setAside ? `the refused copy of ${id} is kept in ${setAside}; the team's ${id} comes in when a command names it (--incident ${id}) or lists incidents\n` : ''),
+          (setAside
+            ? `the refused copy of ${id} is kept in ${setAside}; the team's ${id} comes in when a command names it (--incident ${id}) or lists incidents\n`
+            : ''),
       );
     return 0;
   } finally {
