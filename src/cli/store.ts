@@ -116,7 +116,7 @@ export async function storeStatus(ctx: Context, opts: { json?: boolean }): Promi
       writeJson(ctx, { store: location.display, reachable: false, why: error.message, outbox: waiting, copy: incidentsRoot(ctx) });
     else
       ctx.term.out.write(
-        `store: ${location.display}: ${error.message}\noutbox: ${waiting} event${waiting === 1 ? '' : 's'} not yet shared (kept in ${incidentsRoot(ctx)})\n`,
+        `store: ${location.display}\nproblem: ${error.message}\noutbox: ${waiting} event${waiting === 1 ? '' : 's'} not yet shared (kept in ${incidentsRoot(ctx)})\n`,
       );
     return 3;
   } finally {
