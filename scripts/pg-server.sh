@@ -5,7 +5,8 @@
 #                                      server on 127.0.0.1:${PGPORT:-54329}; prints the store URL
 #   scripts/pg-server.sh stop [DIR]    stop it (fast shutdown) and remove DIR
 #   scripts/pg-server.sh crash [DIR]   stop it as a crash would (immediate: no checkpoint), keep DIR
-#   scripts/pg-server.sh resume [DIR]  start it again on DIR after a crash (recovery runs)
+#   scripts/pg-server.sh resume [DIR]  start it again on DIR after a crash (recovery runs), on the
+#                                      port it was started on
 #
 # PostgreSQL refuses to run as root: as root, the server runs as the `postgres` user (runuser).
 # Authentication is `trust` on loopback only (this server is for tests, never for an incident),
@@ -15,7 +16,10 @@
 set -euo pipefail
 cmd=${1:-}
 dir=${2:-/tmp/bud-incident-pg}
-port=${PGPORT:-54329}
+# The port: $PGPORT, else the one this directory's server was started on, else 54329.
+saved_port=""
+[ -f "$dir/bud-port" ] && saved_port=$(cat "$dir/bud-port" 2>/dev/null || true)
+port=${PGPORT:-${saved_port:-54329}}
 
 bindir=""
 for d in /usr/lib/postgresql/*/bin; do [ -x "$d/initdb" ] && bindir=$d; done
@@ -49,6 +53,7 @@ case "$cmd" in
       chmod 600 "$dir/server.key"
       echo "ssl = on" >>"$dir/postgresql.conf"
     fi
+    echo "$port" >"$dir/bud-port"
     [ "$(id -u)" = 0 ] && chown -R postgres "$dir"
     as_owner "$bindir/pg_ctl" -D "$dir" -l "$dir/server.log" -w -t 60 \
       -o "-c listen_addresses=127.0.0.1 -c port=$port -c unix_socket_directories=$dir -c fsync=on -c max_connections=200" start >/dev/null

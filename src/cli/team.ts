@@ -50,7 +50,8 @@ function localIncidents(ctx: Context): string[] {
 
 /**
  * Connects to the team store (when one is configured) and syncs the incidents the command may
- * read (`discover`: every incident the team has); offline is not an error.
+ * read (`discover`: every incident the team has); offline (the store cannot be reached) is not an
+ * error, a store that refuses this laptop is.
  */
 export async function beginTeam(ctx: Context, options: { discover?: boolean; shareWhileRunning?: boolean } = {}): Promise<void> {
   const location = ctx.store;
@@ -64,6 +65,18 @@ export async function beginTeam(ctx: Context, options: { discover?: boolean; sha
     await syncAll(ctx, session, { everything: true, discover: options.discover === true });
     if (options.shareWhileRunning === true) shareWhileRunning(ctx, session);
   } catch (error) {
+    // The network or the server down: the command works offline on the copy. A store that answered
+    // and refused (no such database, a wrong password, a certificate that does not verify, a schema
+    // to migrate, a bad sslmode) is this laptop's set-up: the command is refused before it writes,
+    // so nothing goes into a copy of a store nobody else reads.
+    if (error instanceof UserError && !(error instanceof StoreUnreachable)) {
+      await session.store?.close();
+      delete ctx.team;
+      throw new UserError(
+        `${error.message.replaceAll(location.url, location.display)}\nnothing was written: fix the store setting ($BUD_INCIDENT_STORE or "store:" in the config), or set BUD_INCIDENT_STORE=local to work on this laptop's local store`,
+        error.exitCode,
+      );
+    }
     await goOffline(ctx, session, error);
   }
 }

@@ -69,8 +69,8 @@ const TLS_CERT_CODES = new Set([
   'CERT_HAS_EXPIRED',
   'CERT_NOT_YET_VALID',
 ]);
-/** SQLSTATEs that mean the server went away or is starting/stopping (class 08, 57P0x). */
-const UNREACHABLE_STATES = /^(08|57P0[1-4])/;
+/** SQLSTATEs that mean the server went away, is starting/stopping, or is out of resources (too many connections): class 08, 53, 57P0x. */
+const UNREACHABLE_STATES = /^(08|53|57P0[1-4])/;
 
 /** Says what went wrong, in words, without the connection string. */
 function explain(location: PgLocation, error: unknown, connectionString = location.url): UserError {
@@ -279,7 +279,7 @@ export class PgStore {
       const opening = fresh.find((e) => e.type === 'incident.opened');
       if (seq > 0 && opening)
         throw new UserError(
-          `the team store ${this.location.display} already has an incident "${incident}", opened by someone else: this one was not shared. Share yours under another id (bud-incident incidents push ${incident} --as ${incident}-2), or read the team's: bud-incident incidents pull ${incident}`,
+          `the team store ${this.location.display} already has an incident "${incident}", opened by someone else: this one was not shared. Share yours under another id: bud-incident incidents push ${incident} --as ${incident}-2`,
           3,
         );
       if (seq === 0 && fresh[0]?.type !== 'incident.opened')

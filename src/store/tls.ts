@@ -9,6 +9,8 @@
  * the URL does not say, and `prefer` and `allow` become two attempts.
  */
 
+import { accessSync, constants } from 'node:fs';
+
 /** libpq's TLS settings from the environment, and the URL parameter each stands for. */
 const TLS_VARIABLES = [
   ['sslmode', 'PGSSLMODE'],
@@ -39,6 +41,11 @@ export function connectAttempts(url: string, env: NodeJS.ProcessEnv): { wanted: 
     const value = env[variable];
     if (!params.has(param) && value) params.set(param, value);
   }
+  // node-postgres reads these files itself, and a missing one would surface as a crash.
+  for (const name of ['sslrootcert', 'sslcert', 'sslkey']) {
+    const file = params.get(name);
+    if (file !== null && !readable(file)) throw new TypeError(`${name}=${file}: no such readable file`);
+  }
   const given = params.get('sslmode') ?? 'prefer';
   // node-postgres's own spelling of "encrypt, do not verify".
   const wanted = given === 'no-verify' ? 'require' : given;
@@ -52,6 +59,15 @@ export function connectAttempts(url: string, env: NodeJS.ProcessEnv): { wanted: 
   if (wanted === 'prefer') return { wanted, attempts: [as('require'), as('disable')] };
   if (wanted === 'allow') return { wanted, attempts: [as('disable'), as('require')] };
   return { wanted, attempts: [as(wanted)] };
+}
+
+function readable(file: string): boolean {
+  try {
+    accessSync(file, constants.R_OK);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 function isMode(value: string): value is SslMode {

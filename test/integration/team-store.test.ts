@@ -79,7 +79,36 @@ describe.runIf(PG_AVAILABLE)('team store on PostgreSQL', () => {
     const d = await box.run(['declare', '--severity', 'SEV3', '--title', 'password check']);
     expect(r.stdout + r.stderr + d.stdout + d.stderr).not.toContain(secret);
     expect(r.code).toBe(3);
-    expect(d.code).toBe(0); // the command still works, on this laptop's copy
+    // A store that answers and refuses this laptop is its set-up, not the network: the command is
+    // refused before it writes (so nothing lands in a copy of a store nobody reads), and says how out.
+    expect(d.code).toBe(3);
+    expect(d.stderr).toMatch(/nothing was written: fix the store setting .* BUD_INCIDENT_STORE=local/);
+    expect((await box.run(['incidents', 'list', '--json'])).stdout).not.toMatch(/password check/);
+  });
+
+  it('a typo in the store URL is refused before anything is written; a store that cannot be reached is not', async () => {
+    const typo = laptop('frank', db.url.replace(/\/([^/]*)$/, '/$1_tset'));
+    const d = await typo.run(['declare', '--severity', 'SEV2', '--title', 'wrong database']);
+    expect(d.code).toBe(3);
+    expect(d.stderr).toMatch(/has no such database/);
+    expect(d.stderr).toMatch(/nothing was written/);
+    const fixed = laptop('frank', db.url);
+    fixed.env.BUD_INCIDENT_HOME = typo.env.BUD_INCIDENT_HOME;
+    expect((await fixed.run(['incidents', 'list', '--json'])).stdout).not.toMatch(/wrong database/);
+
+    const badMode = await laptop('frank', `${db.url}?sslmode=verify_full`).run(['note', 'x']);
+    expect(badMode.code).toBe(2);
+    expect(badMode.stderr).toMatch(/invalid sslmode "verify_full"/);
+    const noCert = await laptop('frank', `${db.url}?sslmode=verify-full&sslrootcert=/nonexistent/ca.crt`).run(['store', 'status']);
+    expect(noCert.code).toBe(3);
+    expect(noCert.stdout).toMatch(/sslrootcert=\/nonexistent\/ca\.crt: no such readable file/);
+    expect(noCert.stderr).not.toMatch(/internal error/);
+
+    // Nothing listening (the network, a server down): the command works on the copy, as before.
+    const away = laptop('frank', 'postgres://postgres@127.0.0.1:9/bud_nowhere');
+    const offline = await away.run(['declare', '--severity', 'SEV2', '--title', 'while the network is down']);
+    expect(offline.code).toBe(0);
+    expect(offline.stderr).toMatch(/working offline/);
   });
 
   it('four responders on one database see each other: status, handoff, checklist and the post-mortem show everyone', async () => {

@@ -1,4 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { connectAttempts, describeTls, tryNext } from '../../src/store/tls.js';
 import { storeLocation } from '../../src/store/location.js';
 
@@ -29,11 +32,17 @@ describe('sslmode as psql reads it', () => {
   });
 
   it('takes $PGSSLMODE and $PGSSLROOTCERT when the URL does not say; the URL wins', () => {
-    const env = { PGSSLMODE: 'verify-full', PGSSLROOTCERT: '/etc/ca.pem' };
+    const ca = join(mkdtempSync(join(tmpdir(), 'bud-tls-')), 'ca.pem');
+    writeFileSync(ca, 'not checked here');
+    const env = { PGSSLMODE: 'verify-full', PGSSLROOTCERT: ca };
     const [a] = connectAttempts('postgres://a@db/x', env).attempts;
     expect(a?.mode).toBe('verify-full');
-    expect(param(a?.url ?? '', 'sslrootcert')).toBe('/etc/ca.pem');
+    expect(param(a?.url ?? '', 'sslrootcert')).toBe(ca);
     expect(modes('postgres://a@db/x?sslmode=disable', env)).toEqual(['disable']);
+    // A certificate file that is not there is named (node-postgres would crash reading it).
+    expect(() => connectAttempts('postgres://a@db/x', { PGSSLROOTCERT: '/nonexistent/ca.pem' })).toThrow(
+      'sslrootcert=/nonexistent/ca.pem: no such readable file',
+    );
   });
 
   it('keeps the password in the connection string as given (percent-encoded)', () => {
