@@ -103,6 +103,12 @@ export async function updateCommand(ctx: Context, given: UpdateOptions): Promise
   }
   // The head witness, after any edit: anyone holding the posted message can check the record still contains it.
   finalMessage = `${finalMessage}\n\n${recordLine(state.events, state.head)}`;
+  // Offline in team mode, the events not yet shared are re-chained when they are: the witness changes.
+  const unshared = ctx.team?.lineFor(id).pending ?? 0;
+  if (unshared > 0)
+    ctx.term.err.write(
+      `${ctx.term.errColor.yellow('warning:')} ${unshared} event${unshared === 1 ? '' : 's'} of this record ${unshared === 1 ? 'is' : 'are'} not yet shared with ${ctx.team?.location.display ?? 'the team store'}: the head witness in this message is this laptop's and changes when ${unshared === 1 ? 'it is' : 'they are'} shared (timeline verify --head would then not find it). Post the message once a command has reached the store, or run update again then\n`,
+    );
   const event = append(ctx, id, 'status.update', {
     status,
     impact,

@@ -210,6 +210,24 @@ describe.runIf(PG_AVAILABLE)('team store on PostgreSQL', () => {
     }
   }, 120_000);
 
+  it("an update written offline says its head witness is this laptop's until the record is shared", async () => {
+    const net = await relay(db.url);
+    try {
+      const alice = laptop('alice', net.url);
+      const declared = await runOk(alice, ['declare', '--severity', 'SEV2', '--title', 'Offline witness', '--json']);
+      const inc = ['--incident', (JSON.parse(declared.stdout) as { id: string }).id];
+      const online = await runOk(alice, ['update', '--status', 'Investigating', '--impact', 'some logins fail', ...inc]);
+      expect(online.stderr).not.toMatch(/head witness/);
+      await net.down();
+      await alice.run(['note', 'written offline', ...inc]);
+      const offline = await alice.run(['update', '--status', 'Identified', '--impact', 'some logins fail', ...inc]);
+      expect(offline.code).toBe(0);
+      expect(offline.stderr).toMatch(/1 event of this record is not yet shared with .*: the head witness in this message is this laptop's/);
+    } finally {
+      await net.close();
+    }
+  });
+
   it("timeline --follow and status --watch show a teammate's events as they land, and reconnect after the network comes back", async () => {
     const net = await relay(db.url);
     try {
