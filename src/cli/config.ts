@@ -11,6 +11,9 @@ export function showConfig(ctx: Context, opts: { json?: boolean }): number {
     base: config(ctx).base ?? null,
     searched: configCandidates(ctx.env, ctx.cwd, ctx.global.config).map((c) => c.path),
     stateHome: stateHome(ctx.env),
+    // Where incidents go: the local files, or a team store (shown without its password).
+    store: ctx.store?.kind === 'postgres' ? ctx.store.display : 'local',
+    storeFrom: ctx.env.BUD_INCIDENT_STORE?.trim() ? '$BUD_INCIDENT_STORE' : cfg.store !== undefined ? 'config' : 'default',
     kubeconfig: ctx.env.KUBECONFIG ?? null,
     runbookDirs: dirsOf(ctx),
     shippedRunbooks: shippedRunbookDir(),
@@ -29,6 +32,9 @@ export function showConfig(ctx: Context, opts: { json?: boolean }): number {
   if (base) o.push(c.dim(`  laid over your own: ${base}`));
   o.push(c.dim(`  searched: ${effective.searched.join(', ')}`));
   o.push(`${c.bold('State:')} ${effective.stateHome}  ${c.dim('($BUD_INCIDENT_HOME)')}`);
+  o.push(
+    `${c.bold('Store:')} ${effective.store === 'local' ? 'local (files under the state directory)' : `team store ${effective.store}`}  ${c.dim(`(${effective.storeFrom === 'default' ? 'default; $BUD_INCIDENT_STORE or "store:" to share' : effective.storeFrom})`)}`,
+  );
   o.push(`${c.bold('KUBECONFIG:')} ${effective.kubeconfig ?? c.dim('unset (~/.kube/config)')}`);
   o.push(c.bold('Clusters:'));
   const clusters = Object.entries(cfg.clusters);

@@ -67,6 +67,19 @@ describe('kube contexts from the config file', () => {
     expect(JSON.parse(show.stdout)).toMatchObject({ file: cfg, config: { clusters: { 'control-plane': { context: 'bud-prod' } } } });
   });
 
+  it('config show names the store and where it was set, never its password', async () => {
+    const box = sandbox();
+    const cfg = join(box.dir, 'config.yaml');
+    writeFileSync(cfg, 'store: postgres://oncall:Sup3rSecretPw@db.example:5432/incidents\n');
+    const human = await box.run(['config', 'show', '--config', cfg]);
+    expect(human.stdout).toMatch(/^Store: team store postgres:\/\/oncall@db\.example:5432\/incidents +\(config\)$/m);
+    const json = JSON.parse((await box.run(['config', 'show', '--json', '--config', cfg])).stdout) as Record<string, unknown>;
+    expect(json).toMatchObject({ store: 'postgres://oncall@db.example:5432/incidents', storeFrom: 'config' });
+    const local = await box.run(['config', 'show', '--json']);
+    expect(JSON.parse(local.stdout)).toMatchObject({ store: 'local', storeFrom: 'default' });
+    expect(human.stdout + JSON.stringify(json)).not.toContain('Sup3rSecretPw');
+  });
+
   it('reports a config file problem with its line and column', async () => {
     const box = sandbox();
     const cfg = join(box.dir, 'config.yaml');
