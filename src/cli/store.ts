@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { UserError } from '../errors.js';
 import { stateHome } from '../paths.js';
 import { IncidentHome } from '../incident/store.js';
-import { eventLine, type TimelineEvent } from '../timeline/event.js';
+import { eventId, eventLine, type TimelineEvent } from '../timeline/event.js';
 import { ChainChecker, TIMELINE_FILE, readVerifiedEvents, fsyncDir, TimelineWriteError } from '../timeline/store.js';
 import { LATEST_VERSION } from '../store/migrations.js';
 import { describeTls } from '../store/tls.js';
@@ -140,7 +140,7 @@ export async function incidentsPush(ctx: Context, id: string, opts: { json?: boo
     await shareArtifacts(store, id, local.dir(id), events);
     const r = await store.append(
       id,
-      events.map((e) => ({ id: e.id ?? e.hash, ts: e.ts, actor: e.actor, type: e.type, data: e.data })),
+      events.map((e) => ({ id: eventId(e), ts: e.ts, actor: e.actor, type: e.type, data: e.data })),
     );
     // Verify what the server now holds, and that it is the same chain (its head is ours, or ours is in it).
     const checked = await verifyServer(store, id);
@@ -205,7 +205,7 @@ async function incidentsPushAs(ctx: Context, id: string, newId: string, opts: { 
     const { shareArtifacts, syncIncident } = await import('../store/sync.js');
     await shareArtifacts(store, newId, source, events);
     const moved = events.map((e) => ({
-      id: e.id ?? e.hash,
+      id: eventId(e),
       ts: e.ts,
       actor: e.actor,
       type: e.type,

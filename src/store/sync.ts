@@ -37,7 +37,7 @@ import { dirname, isAbsolute, join, normalize } from 'node:path';
 import { UserError } from '../errors.js';
 import { isRecord } from '../guards.js';
 import { GENESIS_HASH, eventId, eventLine, hashEvent, isTimelineEvent, type TimelineEvent } from '../timeline/event.js';
-import { withFileLock } from '../timeline/lock.js';
+import { isAlive, withFileLock } from '../timeline/lock.js';
 import { fsyncDir, TIMELINE_FILE, TimelineWriteError } from '../timeline/store.js';
 import { artifactRefsOf, sha256File } from '../timeline/artifacts.js';
 import { encodeLines, type OutgoingEvent, type PgStore } from './pg.js';
@@ -309,33 +309,19 @@ function removeLeftovers(dir: string): void {
   }
   for (const name of names) {
     const m = /^timeline\.jsonl\.(?:pull|sync)\.(\d+)(?:\.[0-9a-f]+)?\.tmp$/.exec(name);
-    if (m && !alive(Number(m[1]))) rmSync(join(dir, name), { force: true });
-  }
-}
-
-function alive(pid: number): boolean {
-  if (pid === process.pid) return true;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return error instanceof Error && 'code' in error && error.code === 'EPERM';
+    const pid = Number(m?.[1]);
+    if (m && pid !== process.pid && !isAlive(pid)) rmSync(join(dir, name), { force: true });
   }
 }
 
 /** A part of the new tail: text, or a byte range of a file. */
 type Piece = { text: string } | { file: string; from: number; to: number };
 
-function writePieces(out: number, pieces: readonly Piece[], at?: number): void {
-  let pos = at;
+/** Writes the pieces in order where `out` stands. */
+function writePieces(out: number, pieces: readonly Piece[]): void {
   for (const p of pieces) {
-    if ('text' in p) {
-      const n = writeSync(out, p.text, pos);
-      if (pos !== undefined) pos += n;
-      continue;
-    }
-    copyRange(p.file, p.from, p.to, out, pos);
-    if (pos !== undefined) pos += p.to - p.from;
+    if ('text' in p) writeSync(out, p.text);
+    else copyRange(p.file, p.from, p.to, out);
   }
 }
 
@@ -388,7 +374,7 @@ function truncateTail(path: string, keep: number, source: string, from: number, 
     const fd = openSync(path, fresh ? 'w' : 'r+', 0o600);
     try {
       ftruncateSync(fd, keep);
-      writePieces(fd, [{ file: source, from, to }], keep);
+      copyRange(source, from, to, fd, keep);
       fsyncSync(fd);
     } finally {
       closeSync(fd);
